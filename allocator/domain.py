@@ -1,0 +1,259 @@
+"""Validated, frozen domain objects of a fleet plan; they know no Excel and no solver.
+
+A :class:`Fleet` is everything the optimizer needs: :class:`Settings`, :class:`Site` rows,
+:class:`MinerTranche` rows, :class:`MarketMonth` rows, optional :class:`PowerPrice` overrides
+and :class:`Contract` offers. Field names carry their unit (``capacity_mw``,
+``rate_usd_kw_month``). The workbook reader builds these; pipelines may build them directly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from allocator.periods import is_month, month_index
+
+__all__ = [
+    "Contract",
+    "Fleet",
+    "MarketMonth",
+    "MinerTranche",
+    "PowerPrice",
+    "Settings",
+    "Site",
+    "safe_name",
+]
+
+
+def _check_month(value: str) -> str:
+    if not is_month(value):
+        raise ValueError(f"month must be written YYYY-MM, got {value!r}")
+    return value
+
+
+def _check_finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return value
+
+
+def _check_name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("name must not be blank")
+    return value
+
+
+Month = Annotated[str, AfterValidator(_check_month)]
+Finite = Annotated[float, AfterValidator(_check_finite)]
+Name = Annotated[str, AfterValidator(_check_name)]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def safe_name(name: str) -> str:
+    """The form of a user's name used inside LP names: ``[A-Za-z0-9_]`` only, no ``__``.
+
+    Two different user names with the same safe form would give the LP duplicate names, so
+    :class:`Fleet` rejects them.
+    """
+    return _UNSAFE.sub("_", name).strip("_") or "x"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Settings(_Frozen):
+    """Horizon, finance and policy settings (sheet ``Settings``)."""
+
+    start_month: Month
+    months: int = Field(ge=1, le=600)
+    discount_rate: Finite = Field(default=0.0, ge=0, le=1)
+    pool_fee: Finite = Field(default=0.0, ge=0, lt=1)
+    halving_month: Month = "2028-04"
+    asset_life_years: Finite = Field(default=15.0, gt=0, le=100)
+    btc_price_growth_pa: Finite = Field(default=0.0, gt=-1, le=10)
+    network_hashrate_growth_pa: Finite = Field(default=0.0, gt=-1, le=10)
+    solver: str = "highs"
+    min_fleet_hashrate_ehs: Finite | None = Field(default=None, ge=0)
+    max_hpc_share: Finite | None = Field(default=None, ge=0, le=1)
+    capex_budget_usd_per_year: Finite | None = Field(default=None, ge=0)
+    max_conversion_mw_per_year: Finite | None = Field(default=None, ge=0)
+
+
+class Site(_Frozen):
+    """One site's grid connection, costs and convertible space (sheet ``Sites``).
+
+    ``hpc_*`` MW are critical-IT MW; ``capacity_mw`` is grid MW at the meter.
+    """
+
+    name: Name
+    capacity_mw: Finite = Field(gt=0)
+    power_price_usd_mwh: Finite = Field(ge=0)
+    mining_pue: Finite = Field(default=1.0, ge=1, le=3)
+    hpc_pue: Finite = Field(default=1.0, ge=1, le=3)
+    uptime: Finite = Field(default=1.0, gt=0, le=1)
+    mining_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
+    hpc_existing_mw: Finite = Field(default=0.0, ge=0)
+    hpc_convertible_mw: Finite = Field(default=0.0, ge=0)
+    conversion_capex_usd_mw: Finite = Field(default=0.0, ge=0)
+    conversion_lead_months: int = Field(default=0, ge=0, le=120)
+    hpc_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
+    hpc_load_factor: Finite = Field(default=1.0, ge=0, le=1)
+
+
+class MinerTranche(_Frozen):
+    """Installed miners of one model at one site (sheet ``Miners``), per-unit nameplate."""
+
+    site: Name
+    model: Name
+    units: int = Field(ge=0)
+    hashrate_th: Finite = Field(gt=0)
+    power_w: Finite = Field(gt=0)
+
+    @property
+    def efficiency_j_th(self) -> float:
+        """Joules per terahash at the wall."""
+        return self.power_w / self.hashrate_th
+
+    @property
+    def installed_mw(self) -> float:
+        """Nameplate MW of all units."""
+        return self.units * self.power_w / 1e6
+
+
+class MarketMonth(_Frozen):
+    """Market outlook for one month (sheet ``Market``).
+
+    Either ``hashprice_usd_ph_day`` or both ``btc_price_usd`` and ``network_hashrate_ehs``.
+    """
+
+    month: Month
+    btc_price_usd: Finite | None = Field(default=None, gt=0)
+    network_hashrate_ehs: Finite | None = Field(default=None, gt=0)
+    fees_btc_per_block: Finite = Field(default=0.0, ge=0)
+    hashprice_usd_ph_day: Finite | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _price_or_hashprice(self) -> Self:
+        if self.hashprice_usd_ph_day is None and (
+            self.btc_price_usd is None or self.network_hashrate_ehs is None
+        ):
+            raise ValueError(
+                "give hashprice_usd_ph_day or both btc_price_usd and network_hashrate_ehs"
+            )
+        return self
+
+
+class PowerPrice(_Frozen):
+    """A site's power price for one month, overriding its flat price (sheet ``PowerPrices``)."""
+
+    site: Name
+    month: Month
+    power_price_usd_mwh: Finite = Field(ge=0)
+
+
+class Contract(_Frozen):
+    """An HPC lease offer (sheet ``Contracts``): take-or-pay on critical-IT MW.
+
+    ``sites`` empty means any site may carry it.
+    """
+
+    name: Name
+    tenant: str = ""
+    rate_usd_kw_month: Finite = Field(ge=0)
+    min_mw: Finite = Field(default=0.0, ge=0)
+    max_mw: Finite = Field(gt=0)
+    start_month: Month
+    term_months: int = Field(ge=1, le=600)
+    escalator_pa: Finite = Field(default=0.0, gt=-1, le=1)
+    sites: tuple[Name, ...] = Field(default=(), strict=False)
+    power_pass_through: bool = False
+    firm: bool = False
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Self:
+        if self.min_mw > self.max_mw:
+            raise ValueError(f"min_mw {self.min_mw} exceeds max_mw {self.max_mw}")
+        return self
+
+
+def _duplicates(names: list[str]) -> list[str]:
+    return sorted(name for name, count in Counter(names).items() if count > 1)
+
+
+class Fleet(BaseModel):
+    """Everything one optimization needs, cross-checked.
+
+    Collections accept lists or tuples and are stored as tuples.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    settings: Settings
+    sites: tuple[Site, ...]
+    miners: tuple[MinerTranche, ...] = ()
+    market: tuple[MarketMonth, ...]
+    power_prices: tuple[PowerPrice, ...] = ()
+    contracts: tuple[Contract, ...] = ()
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Self:
+        errors: list[str] = []
+        site_names = [s.name for s in self.sites]
+        if not site_names:
+            errors.append("at least one site is needed")
+        for label, names in (
+            ("site", site_names),
+            ("contract", [c.name for c in self.contracts]),
+            ("market month", [m.month for m in self.market]),
+        ):
+            if dup := _duplicates(names):
+                errors.append(f"{label} named more than once: {', '.join(dup)}")
+        for label, names in (("site", site_names), ("contract", [c.name for c in self.contracts])):
+            by_safe: dict[str, set[str]] = {}
+            for name in names:
+                by_safe.setdefault(safe_name(name), set()).add(name)
+            for group in by_safe.values():
+                if len(group) > 1:
+                    errors.append(
+                        f"{label} names {', '.join(sorted(group))} differ only in punctuation"
+                    )
+        known = set(site_names)
+        for m in self.miners:
+            if m.site not in known:
+                errors.append(f"miners at unknown site {m.site!r}")
+        for p in self.power_prices:
+            if p.site not in known:
+                errors.append(f"power price for unknown site {p.site!r}")
+        for c in self.contracts:
+            for s in c.sites:
+                if s not in known:
+                    errors.append(f"contract {c.name!r} names unknown site {s!r}")
+        if not self.market:
+            errors.append("the market needs at least one month")
+        else:
+            first = min(month_index(m.month) for m in self.market)
+            if month_index(self.settings.start_month) < first:
+                errors.append(
+                    f"start_month {self.settings.start_month} is before the first market month"
+                )
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+    def site(self, name: str) -> Site:
+        """The site called ``name``.
+
+        Raises:
+            KeyError: no such site.
+        """
+        for s in self.sites:
+            if s.name == name:
+                return s
+        raise KeyError(f"Unknown site {name!r}. Available: {', '.join(x.name for x in self.sites)}")

@@ -1,0 +1,5 @@
+"""Excel side of the product: the workbook contract, reading, writing and the template.
+
+This package knows no PuLP; it turns workbooks into ``allocator.domain`` objects and a
+``Plan``'s DataFrames into sheets.
+"""

@@ -1,0 +1,254 @@
+"""The workbook contract as data: every input sheet, column, unit and meaning; no I/O here.
+
+The reader, the template writer and the docs all read this one table, so a column is added
+in one place. ``field`` is the domain attribute the column fills (see ``allocator.domain``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "INPUT_SHEETS",
+    "OUTPUT_SHEETS",
+    "SETTINGS_KEYS",
+    "ColumnSpec",
+    "Kind",
+    "SheetSpec",
+    "normalize_header",
+    "sheet_spec",
+]
+
+Kind = Literal["text", "number", "integer", "month", "fraction", "bool", "list", "choice"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of an input sheet (or one key of ``Settings``).
+
+    Attributes:
+        header: Canonical header text, e.g. ``capacity_mw``.
+        field: Domain attribute it fills.
+        kind: How a cell is parsed: ``fraction`` accepts ``0.02`` or ``2%``; ``bool`` accepts
+            yes/no/true/false/1/0; ``list`` is comma-separated names; ``month`` is ``YYYY-MM``
+            text or a real date.
+        required: A blank cell is an error (otherwise the domain default applies).
+        unit: Unit shown in the template comment.
+        description: Meaning shown in the template comment and the docs.
+        choices: Fixed choices (template dropdown) for ``bool`` and ``choice`` kinds.
+        example: A typical value, for the template and the docs.
+    """
+
+    header: str
+    field: str
+    kind: Kind
+    required: bool
+    unit: str
+    description: str
+    choices: tuple[str, ...] = ()
+    example: object = None
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One input sheet: its name, whether it must exist, and its columns."""
+
+    name: str
+    required: bool
+    description: str
+    columns: tuple[ColumnSpec, ...]
+    key_value: bool = False  # Settings is written as key | value rows
+
+    def column(self, header: str) -> ColumnSpec:
+        """The column whose normalized header is ``header``."""
+        wanted = normalize_header(header)
+        for col in self.columns:
+            if normalize_header(col.header) == wanted:
+                return col
+        raise KeyError(header)
+
+
+def normalize_header(text: object) -> str:
+    """Case- and space-insensitive header key: ``' Capacity MW '`` -> ``capacity_mw``."""
+    return "_".join(str(text).strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+_YES_NO = ("yes", "no")
+
+SETTINGS_KEYS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("start_month", "start_month", "month", False, "YYYY-MM",
+               "First month of the plan; default: the first Market month.", example="2026-01"),
+    ColumnSpec("months", "months", "integer", False, "months",
+               "Plan horizon in months; default: every Market month from start_month.",
+               example=60),
+    ColumnSpec("discount_rate", "discount_rate", "fraction", False, "per year",
+               "Annual discount rate for NPV and the capital charge; default 0.", example=0.10),
+    ColumnSpec("pool_fee", "pool_fee", "fraction", False, "fraction of revenue",
+               "Mining pool fee; default 0.", example=0.02),
+    ColumnSpec("halving_month", "halving_month", "month", False, "YYYY-MM",
+               "Month the block subsidy halves to 1.5625 BTC (and every 48 months after); "
+               "default 2028-04.", example="2028-04"),
+    ColumnSpec("asset_life_years", "asset_life_years", "number", False, "years",
+               "Life over which conversion capex is recovered; default 15.", example=15),
+    ColumnSpec("btc_price_growth_pa", "btc_price_growth_pa", "fraction", False, "per year",
+               "Growth of BTC price for months after the last Market row; default 0.",
+               example=0.0),
+    ColumnSpec("network_hashrate_growth_pa", "network_hashrate_growth_pa", "fraction", False,
+               "per year", "Growth of network hashrate after the last Market row; default 0.",
+               example=0.20),
+    ColumnSpec("solver", "solver", "text", False, "name",
+               "LP solver: highs (default), cbc, glpk or any installed PuLP solver.",
+               example="highs"),
+    ColumnSpec("min_fleet_hashrate_ehs", "min_fleet_hashrate_ehs", "number", False, "EH/s",
+               "Policy: keep at least this fleet hashrate running every month; blank = none."),
+    ColumnSpec("max_hpc_share", "max_hpc_share", "fraction", False, "fraction of grid MW",
+               "Policy: HPC (existing + converted, at HPC PUE) at most this share of fleet "
+               "capacity_mw in every month; blank = none."),
+    ColumnSpec("capex_budget_usd_per_year", "capex_budget_usd_per_year", "number", False,
+               "USD per calendar year",
+               "Policy: conversion capex started in a calendar year at most this; blank = none."),
+    ColumnSpec("max_conversion_mw_per_year", "max_conversion_mw_per_year", "number", False,
+               "IT MW per calendar year",
+               "Policy: IT MW whose conversion starts in a calendar year at most this; "
+               "blank = none."),
+)
+
+_SITES = (
+    ColumnSpec("site", "name", "text", True, "name", "Unique site name.", example="Alpha"),
+    ColumnSpec("capacity_mw", "capacity_mw", "number", True, "MW at the meter",
+               "Grid power available to the site.", example=300),
+    ColumnSpec("power_price_usd_mwh", "power_price_usd_mwh", "number", True, "USD/MWh",
+               "All-in power price (PowerPrices overrides it month by month).", example=38),
+    ColumnSpec("mining_pue", "mining_pue", "number", False, "ratio",
+               "Facility overhead of mining (grid MW per miner MW); default 1.0.", example=1.05),
+    ColumnSpec("hpc_pue", "hpc_pue", "number", False, "ratio",
+               "Grid MW per HPC critical-IT MW; default 1.0.", example=1.3),
+    ColumnSpec("uptime", "uptime", "fraction", False, "fraction",
+               "Share of installed miners that can run; default 1.", example=0.97),
+    ColumnSpec("mining_opex_usd_mw_month", "mining_opex_usd_mw_month", "number", False,
+               "USD per MW-month", "Mining opex besides power, per running MW; default 0.",
+               example=5000),
+    ColumnSpec("hpc_existing_mw", "hpc_existing_mw", "number", False, "IT MW",
+               "HPC space already built and ready to lease; default 0.", example=0),
+    ColumnSpec("hpc_convertible_mw", "hpc_convertible_mw", "number", False, "IT MW",
+               "Further IT MW that could be converted to HPC; default 0.", example=100),
+    ColumnSpec("conversion_capex_usd_mw", "conversion_capex_usd_mw", "number", False,
+               "USD per IT MW", "Capex to convert one IT MW; default 0.", example=8_000_000),
+    ColumnSpec("conversion_lead_months", "conversion_lead_months", "integer", False, "months",
+               "Months from construction start until the space can be leased; default 0.",
+               example=12),
+    ColumnSpec("hpc_opex_usd_mw_month", "hpc_opex_usd_mw_month", "number", False,
+               "USD per IT MW-month", "HPC operating cost per leased IT MW; default 0.",
+               example=20000),
+    ColumnSpec("hpc_load_factor", "hpc_load_factor", "fraction", False, "fraction",
+               "Average IT load on leased MW, for power cost of gross leases; default 1.",
+               example=0.8),
+)
+
+_MINERS = (
+    ColumnSpec("site", "site", "text", True, "name", "Site the miners are installed at.",
+               example="Alpha"),
+    ColumnSpec("model", "model", "text", True, "name",
+               "Miner model; a catalog name needs only units.", example="Antminer S21 XP"),
+    ColumnSpec("units", "units", "integer", True, "machines", "Number of machines.",
+               example=20000),
+    ColumnSpec("hashrate_th", "hashrate_th", "number", False, "TH/s per unit",
+               "Nameplate hashrate; required when the model is not in the catalog."),
+    ColumnSpec("power_w", "power_w", "number", False, "W per unit",
+               "Nameplate power at the wall; required when the model is not in the catalog."),
+)
+
+_MARKET = (
+    ColumnSpec("month", "month", "month", True, "YYYY-MM", "Calendar month.",
+               example="2026-01"),
+    ColumnSpec("btc_price_usd", "btc_price_usd", "number", False, "USD", "BTC price.",
+               example=83570),
+    ColumnSpec("network_hashrate_ehs", "network_hashrate_ehs", "number", False, "EH/s",
+               "Network hashrate.", example=1022),
+    ColumnSpec("fees_btc_per_block", "fees_btc_per_block", "number", False, "BTC per block",
+               "Average transaction fees per block; default 0.", example=0.02),
+    ColumnSpec("hashprice_usd_ph_day", "hashprice_usd_ph_day", "number", False,
+               "USD per PH/s per day",
+               "Overrides the hashprice computed from price, hashrate and fees."),
+)
+
+_POWER_PRICES = (
+    ColumnSpec("site", "site", "text", True, "name", "Site.", example="Alpha"),
+    ColumnSpec("month", "month", "month", True, "YYYY-MM", "Calendar month.",
+               example="2026-07"),
+    ColumnSpec("power_price_usd_mwh", "power_price_usd_mwh", "number", True, "USD/MWh",
+               "Power price for that site and month.", example=45),
+)
+
+_CONTRACTS = (
+    ColumnSpec("contract", "name", "text", True, "name", "Unique contract name.",
+               example="Lease-A"),
+    ColumnSpec("tenant", "tenant", "text", False, "name", "Counterparty.", example="Neocloud"),
+    ColumnSpec("rate_usd_kw_month", "rate_usd_kw_month", "number", True,
+               "USD per IT kW-month", "Rent per kW of critical IT, take-or-pay.", example=150),
+    ColumnSpec("min_mw", "min_mw", "number", False, "IT MW",
+               "Smallest commitment (binding only when firm); default 0.", example=0),
+    ColumnSpec("max_mw", "max_mw", "number", True, "IT MW", "Largest commitment.",
+               example=100),
+    ColumnSpec("start_month", "start_month", "month", True, "YYYY-MM",
+               "First month of rent.", example="2027-01"),
+    ColumnSpec("term_months", "term_months", "integer", True, "months", "Lease term.",
+               example=120),
+    ColumnSpec("escalator_pa", "escalator_pa", "fraction", False, "per year",
+               "Rent step-up once a year from the start; default 0.", example=0.03),
+    ColumnSpec("sites", "sites", "list", False, "names",
+               "Comma-separated sites that may carry it; blank = any site.",
+               example="Alpha, Beta"),
+    ColumnSpec("power_pass_through", "power_pass_through", "bool", False, "yes/no",
+               "Tenant pays the power; default no (gross lease).", choices=_YES_NO,
+               example="yes"),
+    ColumnSpec("firm", "firm", "bool", False, "yes/no",
+               "Offer must be taken at least at min_mw; default no.", choices=_YES_NO,
+               example="no"),
+)
+
+_SCENARIOS = (
+    ColumnSpec("scenario", "scenario", "text", True, "name", "Scenario name.",
+               example="BTC -30%"),
+    ColumnSpec("parameter", "parameter", "text", True, "name",
+               "Input number to change, e.g. btc_price_usd.", example="btc_price_usd"),
+    ColumnSpec("operation", "operation", "choice", True, "set|scale|add",
+               "How value applies.", choices=("set", "scale", "add"), example="scale"),
+    ColumnSpec("value", "value", "number", True, "unit of the parameter", "The new value, "
+               "factor or increment.", example=0.7),
+    ColumnSpec("target", "target", "text", False, "name",
+               "One site or contract; blank = all."),
+)
+
+INPUT_SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec("Settings", False, "Horizon, finance and policy settings as key | value rows.",
+              SETTINGS_KEYS, key_value=True),
+    SheetSpec("Sites", True, "One row per site.", _SITES),
+    SheetSpec("Miners", False, "Installed miners: one row per site and model.", _MINERS),
+    SheetSpec("Market", True, "Market outlook by month; later months are projected.", _MARKET),
+    SheetSpec("PowerPrices", False, "Monthly power price overrides per site.", _POWER_PRICES),
+    SheetSpec("Contracts", False, "HPC lease offers.", _CONTRACTS),
+    SheetSpec("Scenarios", False, "What-if changes, used by compare.", _SCENARIOS),
+)
+
+OUTPUT_SHEETS: tuple[str, ...] = (
+    "Plan",
+    "Summary",
+    "Contract Result",
+    "Site Value",
+    "Run Info",
+)
+
+
+def sheet_spec(name: str) -> SheetSpec:
+    """The input sheet called ``name`` (case- and space-insensitive).
+
+    Raises:
+        KeyError: not an input sheet.
+    """
+    wanted = normalize_header(name)
+    for spec in INPUT_SHEETS:
+        if normalize_header(spec.name) == wanted:
+            return spec
+    raise KeyError(name)

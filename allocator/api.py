@@ -1,0 +1,97 @@
+"""The library's front door: optimize a fleet into a Plan; no printing, no exiting.
+
+``read_workbook`` (from :mod:`allocator.workbook.reader`) gives a ``FleetWorkbook``;
+:func:`optimize` takes that or a bare :class:`~allocator.domain.Fleet`, runs the consistency
+pass, builds and solves the LP, extracts the :class:`~allocator.plan.Plan`, and verifies it:
+the plan is re-priced independently and every post-solve invariant is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from allocator._version import __version__
+from allocator.accounting import reprice
+from allocator.checks import plan_violations
+from allocator.coefficients import compute_coefficients
+from allocator.consistency import check_consistency
+from allocator.domain import Fleet
+from allocator.errors import InputError, SolveError
+from allocator.lp import build_model, solve_model
+from allocator.plan import Plan
+from allocator.results import make_plan
+from allocator.solvers import SolverOptions
+
+__all__ = ["FleetSource", "optimize"]
+
+_REPRICE_RTOL = 1e-6
+
+
+class FleetSource(Protocol):
+    """Anything carrying a fleet and where it came from (a ``FleetWorkbook``)."""
+
+    @property
+    def fleet(self) -> Fleet: ...
+
+    @property
+    def warnings(self) -> tuple[str, ...]: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+def optimize(
+    source: Fleet | FleetSource,
+    *,
+    solver: str | SolverOptions | None = None,
+    time_limit_s: float | None = None,
+) -> Plan:
+    """Solve the allocation LP for ``source`` and return the verified plan.
+
+    Args:
+        source: A :class:`Fleet`, or what ``read_workbook`` returned.
+        solver: Solver name or options; default the workbook's ``solver`` setting (``highs``).
+        time_limit_s: Give up after this many seconds (raises :class:`SolveError`).
+
+    Returns:
+        The optimal :class:`Plan`.
+
+    Raises:
+        InputError: the consistency pass found the input cannot be planned.
+        InfeasibleError: the LP has no feasible plan.
+        SolveError: the solver stopped early, or the plan failed its own verification.
+        SolverNotAvailableError: the solver is not installed.
+    """
+    if isinstance(source, Fleet):
+        fleet, warnings, input_file, sha = source, (), None, None
+    else:
+        fleet, warnings, sha = source.fleet, tuple(source.warnings), source.sha256
+        input_file = str(getattr(source, "path", "")) or None
+    if isinstance(solver, SolverOptions):
+        options = solver
+    else:
+        options = SolverOptions(name=solver or fleet.settings.solver, time_limit_s=time_limit_s)
+
+    report = check_consistency(fleet)
+    if report.errors:
+        raise InputError(report.errors, source=input_file)
+    warnings = (*warnings, *report.warnings)
+
+    coef = compute_coefficients(fleet)
+    solution = solve_model(build_model(coef), options)
+    plan = make_plan(
+        coef, solution, version=__version__, warnings=warnings, input_file=input_file,
+        input_sha256=sha, created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    value = reprice(fleet, plan).npv_usd
+    scale = max(1.0, abs(solution.objective_usd))
+    if abs(value - solution.objective_usd) > _REPRICE_RTOL * scale:
+        raise SolveError(
+            f"Internal check failed: the plan re-prices to {value:,.2f} USD but the solver "
+            f"reported {solution.objective_usd:,.2f} USD. Please report this with the workbook."
+        )
+    broken = plan_violations(fleet, plan)
+    if broken:
+        raise SolveError("Internal check failed: " + "; ".join(broken[:5]))
+    return plan

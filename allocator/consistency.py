@@ -1,0 +1,135 @@
+"""Consistency pass between reading and building: catch plain-word infeasibility early.
+
+Works on domain objects only (no solver, no Excel). Errors are :class:`Problem` records that
+name the site or contract; warnings are sentences a user should read but may accept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from allocator.domain import Contract, Fleet, Site
+from allocator.errors import Problem
+from allocator.periods import month_from_index, month_index, month_range
+
+__all__ = ["Consistency", "check_consistency"]
+
+
+@dataclass
+class Consistency:
+    """What the pass found."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _eligible(fleet: Fleet, contract: Contract) -> list[Site]:
+    if not contract.sites:
+        return list(fleet.sites)
+    names = set(contract.sites)
+    return [s for s in fleet.sites if s.name in names]
+
+
+def _space_by(site: Site, months_before_start: int) -> float:
+    """IT MW at ``site`` that can be leasable when a contract starts, within its grid power."""
+    space = site.hpc_existing_mw
+    if site.conversion_lead_months <= months_before_start:
+        space += site.hpc_convertible_mw
+    return min(space, site.capacity_mw / site.hpc_pue)
+
+
+def check_consistency(fleet: Fleet) -> Consistency:
+    """Every plain-word reason the LP would be infeasible, and warnings worth reading."""
+    out = Consistency()
+    st = fleet.settings
+    horizon = month_range(st.start_month, st.months)
+    first, last = month_index(horizon[0]), month_index(horizon[-1])
+
+    for site in fleet.sites:
+        if site.hpc_pue * site.hpc_existing_mw > site.capacity_mw + 1e-9:
+            out.errors.append(Problem(
+                "Sites", f"existing HPC needs {site.hpc_pue * site.hpc_existing_mw:g} grid MW "
+                f"(hpc_existing_mw x hpc_pue) but capacity_mw is {site.capacity_mw:g}",
+                record=site.name, column="hpc_existing_mw", value=site.hpc_existing_mw))
+        installed = sum(m.installed_mw for m in fleet.miners if m.site == site.name)
+        if installed * site.mining_pue > site.capacity_mw + 1e-9:
+            out.warnings.append(
+                f"Site {site.name}: installed miners need {installed * site.mining_pue:,.1f} grid "
+                f"MW but capacity_mw is {site.capacity_mw:,.1f}; some cannot run."
+            )
+
+    for c in fleet.contracts:
+        start = month_index(c.start_month)
+        in_horizon = max(0, min(start + c.term_months - 1, last) - max(start, first) + 1)
+        if in_horizon == 0:
+            out.warnings.append(
+                f"Contract {c.name}: its term ({c.start_month}, {c.term_months} months) lies "
+                "outside the plan horizon; it is ignored."
+            )
+            continue
+        if not (c.firm and c.min_mw > 0):
+            continue
+        sites = _eligible(fleet, c)
+        lead_room = max(start, first) - first
+        space = sum(_space_by(s, lead_room) for s in sites)
+        when = horizon[max(start, first) - first]
+        names = ", ".join(s.name for s in sites) or "none"
+        if c.min_mw > space + 1e-9:
+            out.errors.append(Problem(
+                "Contracts",
+                f"firm contract needs {c.min_mw:g} MW at sites {names} from {when}, but at most "
+                f"{space:g} MW can be converted and online there by then",
+                record=c.name, column="min_mw", value=c.min_mw))
+            continue
+        budget = st.capex_budget_usd_per_year
+        existing = sum(s.hpc_existing_mw for s in sites)
+        need_mw = max(0.0, c.min_mw - existing)
+        if budget is not None and need_mw > 0:
+            cheapest = min(s.conversion_capex_usd_mw for s in sites if s.hpc_convertible_mw > 0)
+            lead = min(s.conversion_lead_months for s in sites if s.hpc_convertible_mw > 0)
+            years = {m[:4] for m in horizon[: max(0, max(start, first) - first - lead + 1)]}
+            if need_mw * cheapest > budget * len(years) + 1e-6:
+                out.errors.append(Problem(
+                    "Contracts",
+                    f"firm contract needs {need_mw:g} MW converted at sites {names} by {when}, "
+                    f"costing at least ${need_mw * cheapest:,.0f}, but capex_budget_usd_per_year "
+                    f"allows ${budget * len(years):,.0f} before then",
+                    record=c.name, column="min_mw", value=c.min_mw))
+
+    if st.min_fleet_hashrate_ehs:
+        best = _max_fleet_hashrate_ehs(fleet)
+        if st.min_fleet_hashrate_ehs > best + 1e-9:
+            out.errors.append(Problem(
+                "Settings", f"min_fleet_hashrate_ehs asks for {st.min_fleet_hashrate_ehs:g} EH/s "
+                f"but the installed fleet can run at most {best:.3f} EH/s within site power",
+                column="min_fleet_hashrate_ehs", value=st.min_fleet_hashrate_ehs))
+
+    given = sorted(month_index(m.month) for m in fleet.market)
+    if given and last > given[-1]:
+        out.warnings.append(
+            f"Market: months after {month_from_index(given[-1])} are projected with btc_price_growth_pa {st.btc_price_growth_pa:g} and "
+            f"network_hashrate_growth_pa {st.network_hashrate_growth_pa:g}."
+        )
+    outside = sorted({p.month for p in fleet.power_prices
+                      if not first <= month_index(p.month) <= last})
+    if outside:
+        out.warnings.append(
+            f"PowerPrices: {len(outside)} month(s) outside the horizon are ignored "
+            f"({', '.join(outside[:3])}{', ...' if len(outside) > 3 else ''})."
+        )
+    return out
+
+
+def _max_fleet_hashrate_ehs(fleet: Fleet) -> float:
+    """Most EH/s the fleet can run in a month: best machines first within each site's power."""
+    total = 0.0
+    for site in fleet.sites:
+        room = (site.capacity_mw - site.hpc_pue * site.hpc_existing_mw) / site.mining_pue
+        for m in sorted((m for m in fleet.miners if m.site == site.name),
+                        key=lambda m: m.efficiency_j_th):
+            run = min(room, m.installed_mw * site.uptime)
+            if run <= 0:
+                break
+            total += run / m.efficiency_j_th
+            room -= run
+    return total

@@ -1,0 +1,245 @@
+"""Mining and HPC economics as pure functions (DESIGN.md §2); no solver and no I/O here.
+
+Each function works on Python floats and, where it makes sense, on numpy arrays, so the LP
+builder uses them vectorised for coefficients and :mod:`allocator.accounting` uses them again,
+row by row, to re-price a solved plan independently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from allocator.domain import MarketMonth
+from allocator.periods import month_index, month_range
+
+__all__ = [
+    "BLOCKS_PER_DAY",
+    "HOURS_PER_DAY",
+    "SUBSIDY_EPOCH_MONTH",
+    "MarketPoint",
+    "block_subsidy_btc",
+    "breakeven_hashprice_usd_ph_day",
+    "capital_charge_usd_mw_month",
+    "capital_recovery_factor",
+    "discount_factor",
+    "escalation_factor",
+    "hashprice_usd_ph_day",
+    "hpc_cost_usd_mw_month",
+    "hpc_revenue_usd_mw_month",
+    "mining_cost_usd_mw_month",
+    "mining_revenue_usd_mw_month",
+    "phs_per_mw",
+    "project_market",
+]
+
+BLOCKS_PER_DAY = 144
+HOURS_PER_DAY = 24
+SUBSIDY_EPOCH_MONTH = "2024-04"
+"""The April 2024 halving, from which the subsidy is 3.125 BTC."""
+_EPOCH_SUBSIDY_BTC = 3.125
+_HALVING_INTERVAL_MONTHS = 48
+
+F = TypeVar("F", float, npt.NDArray[np.float64])
+
+
+def block_subsidy_btc(month: str, halving_month: str = "2028-04") -> float:
+    """Block subsidy in BTC during ``month``.
+
+    3.125 BTC from the April 2024 halving; halves at ``halving_month`` and every 48 months
+    after. Months before April 2024 get the earlier epochs' subsidies (6.25, 12.5, ...).
+    """
+    t = month_index(month)
+    halving = month_index(halving_month)
+    if t >= halving:
+        return _EPOCH_SUBSIDY_BTC / 2 ** (1 + (t - halving) // _HALVING_INTERVAL_MONTHS)
+    epoch = month_index(SUBSIDY_EPOCH_MONTH)
+    if t >= epoch:
+        return _EPOCH_SUBSIDY_BTC
+    return _EPOCH_SUBSIDY_BTC * 2 ** (1 + (epoch - 1 - t) // _HALVING_INTERVAL_MONTHS)
+
+
+def hashprice_usd_ph_day(
+    btc_price_usd: F, network_hashrate_ehs: F, subsidy_btc: F, fees_btc_per_block: F
+) -> F:
+    """USD earned per PH/s per day: ``(subsidy + fees) * 144 * price / (EH/s * 1000)``."""
+    return (  # type: ignore[no-any-return]
+        (subsidy_btc + fees_btc_per_block)
+        * BLOCKS_PER_DAY
+        * btc_price_usd
+        / (network_hashrate_ehs * 1000.0)
+    )
+
+
+def phs_per_mw(efficiency_j_th: F) -> F:
+    """PH/s delivered by one MW of miners: ``1000 / J/TH`` (17.5 J/TH -> 57.1 PH/s)."""
+    return 1000.0 / efficiency_j_th  # type: ignore[no-any-return]
+
+
+def mining_revenue_usd_mw_month(
+    hashprice: F, efficiency_j_th: F, days: F, pool_fee: float
+) -> F:
+    """Revenue of one running miner MW for a month, after the pool fee."""
+    return hashprice * phs_per_mw(efficiency_j_th) * days * (1.0 - pool_fee)  # type: ignore[no-any-return]
+
+
+def mining_cost_usd_mw_month(
+    power_price_usd_mwh: F, days: F, mining_pue: F, mining_opex_usd_mw_month: F
+) -> F:
+    """Power (at the mining PUE) and opex of one running miner MW for a month."""
+    return (  # type: ignore[no-any-return]
+        power_price_usd_mwh * HOURS_PER_DAY * days * mining_pue + mining_opex_usd_mw_month
+    )
+
+
+def escalation_factor(escalator_pa: float, months_since_start: F) -> F:
+    """Rent multiplier: ``(1 + g) ** floor(months / 12)``; escalators step once a year."""
+    return (1.0 + escalator_pa) ** np.floor_divide(months_since_start, 12)  # type: ignore[no-any-return]
+
+
+def hpc_revenue_usd_mw_month(
+    rate_usd_kw_month: float, escalator_pa: float, months_since_start: F
+) -> F:
+    """Rent of one leased IT MW for a month (per kW of critical IT, take-or-pay)."""
+    return rate_usd_kw_month * 1000.0 * escalation_factor(escalator_pa, months_since_start)  # type: ignore[no-any-return]
+
+
+def hpc_cost_usd_mw_month(
+    hpc_opex_usd_mw_month: F,
+    power_price_usd_mwh: F,
+    days: F,
+    hpc_pue: F,
+    hpc_load_factor: F,
+    power_pass_through: bool,
+) -> F:
+    """Cost of one leased IT MW for a month: opex, plus power unless the tenant pays it."""
+    if power_pass_through:
+        return hpc_opex_usd_mw_month
+    return (  # type: ignore[no-any-return]
+        hpc_opex_usd_mw_month
+        + power_price_usd_mwh * HOURS_PER_DAY * days * hpc_pue * hpc_load_factor
+    )
+
+
+def capital_recovery_factor(rate: float, years: float) -> float:
+    """``r / (1 - (1 + r) ** -n)``; ``1 / n`` at ``r = 0``."""
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** -years)
+
+
+def capital_charge_usd_mw_month(capex_usd_mw: float, rate: float, life_years: float) -> float:
+    """Monthly capital recovery charge of one converted IT MW."""
+    return capex_usd_mw * capital_recovery_factor(rate, life_years) / 12.0
+
+
+def discount_factor(month_offset: F, rate: float) -> F:
+    """``(1 + r) ** (-t / 12)`` for month ``t`` of the horizon (0 for the first)."""
+    return (1.0 + rate) ** (-np.asarray(month_offset, dtype=float) / 12.0)  # type: ignore[no-any-return]
+
+
+def breakeven_hashprice_usd_ph_day(
+    power_price_usd_mwh: float,
+    mining_pue: float,
+    mining_opex_usd_mw_month: float,
+    efficiency_j_th: float,
+    days: float,
+    pool_fee: float,
+) -> float:
+    """Hashprice at which one running MW of miners just pays its power and opex."""
+    cost = mining_cost_usd_mw_month(
+        power_price_usd_mwh, days, mining_pue, mining_opex_usd_mw_month
+    )
+    per_hashprice = mining_revenue_usd_mw_month(1.0, efficiency_j_th, days, pool_fee)
+    return cost / per_hashprice if per_hashprice > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class MarketPoint:
+    """The market in one month of the horizon, given or projected.
+
+    ``btc_price_usd`` and ``network_hashrate_ehs`` are ``None`` when the month only has a
+    hashprice override (given or projected from one).
+    """
+
+    month: str
+    btc_price_usd: float | None
+    network_hashrate_ehs: float | None
+    fees_btc_per_block: float
+    subsidy_btc: float
+    hashprice_usd_ph_day: float
+    projected: bool
+
+
+def project_market(
+    rows: Iterable[MarketMonth],
+    start_month: str,
+    months: int,
+    *,
+    halving_month: str,
+    btc_price_growth_pa: float,
+    network_hashrate_growth_pa: float,
+) -> list[MarketPoint]:
+    """The market for every horizon month, projecting months after the last given row.
+
+    A projected month takes the last row's BTC price and network hashrate grown at the annual
+    rates (compounded monthly: ``(1 + g) ** (k / 12)`` after ``k`` months), fees held flat,
+    and the subsidy of its own month. When the last row gives only a hashprice, that
+    hashprice is projected by the same growth ratio and the subsidy change.
+
+    Raises:
+        ValueError: a horizon month precedes the first given row or falls in a gap.
+    """
+    given = {m.month: m for m in rows}
+    if not given:
+        raise ValueError("the market needs at least one month")
+    last = max(given.values(), key=lambda m: month_index(m.month))
+    last_idx = month_index(last.month)
+    last_subsidy = block_subsidy_btc(last.month, halving_month)
+    points: list[MarketPoint] = []
+    for month in month_range(start_month, months):
+        subsidy = block_subsidy_btc(month, halving_month)
+        row = given.get(month)
+        if row is not None:
+            if row.hashprice_usd_ph_day is not None:
+                hp = row.hashprice_usd_ph_day
+            else:
+                # the MarketMonth validator guarantees both are given here
+                hp = hashprice_usd_ph_day(
+                    float(row.btc_price_usd or 0.0),
+                    float(row.network_hashrate_ehs or 1.0),
+                    subsidy,
+                    row.fees_btc_per_block,
+                )
+            points.append(
+                MarketPoint(month, row.btc_price_usd, row.network_hashrate_ehs,
+                            row.fees_btc_per_block, subsidy, hp, projected=False)
+            )
+            continue
+        k = month_index(month) - last_idx
+        if k <= 0:
+            raise ValueError(f"no market data for {month}")
+        btc_growth = (1.0 + btc_price_growth_pa) ** (k / 12.0)
+        hash_growth = (1.0 + network_hashrate_growth_pa) ** (k / 12.0)
+        fees = last.fees_btc_per_block
+        if last.btc_price_usd is not None and last.network_hashrate_ehs is not None:
+            price = last.btc_price_usd * btc_growth
+            hashrate = last.network_hashrate_ehs * hash_growth
+            if last.hashprice_usd_ph_day is None:
+                hp = hashprice_usd_ph_day(price, hashrate, subsidy, fees)
+            else:
+                hp = last.hashprice_usd_ph_day * btc_growth / hash_growth * (
+                    (subsidy + fees) / (last_subsidy + fees)
+                )
+            points.append(MarketPoint(month, price, hashrate, fees, subsidy, hp, projected=True))
+        else:
+            hp = float(last.hashprice_usd_ph_day or 0.0) * btc_growth / hash_growth * (
+                (subsidy + fees) / (last_subsidy + fees)
+            )
+            points.append(MarketPoint(month, None, None, fees, subsidy, hp, projected=True))
+    return points

@@ -126,7 +126,7 @@ def add_mining(model: LpModel) -> None:
         if cap <= 0:
             continue
         for t in range(len(c.months)):
-            var = pulp.LpVariable(
+            var = model.problem.add_variable(
                 lp_name("mine", tranche.site, f"{m}", _month_tag(c, t)), lowBound=0, upBound=cap
             )
             model.mine[m, t] = var
@@ -150,8 +150,8 @@ def add_conversion(model: LpModel) -> None:
         previous: pulp.LpVariable | None = None
         for t in range(len(c.months)):
             tag = _month_tag(c, t)
-            b = pulp.LpVariable(lp_name("build", site.name, tag), lowBound=0)
-            x = pulp.LpVariable(lp_name("converted", site.name, tag), lowBound=0)
+            b = model.problem.add_variable(lp_name("build", site.name, tag), lowBound=0)
+            x = model.problem.add_variable(lp_name("converted", site.name, tag), lowBound=0)
             model.build[s, t] = b
             model.converted[s, t] = x
             model.objective_pairs.append((x, -charge * float(c.discount[t])))
@@ -184,7 +184,7 @@ def add_leasing(model: LpModel) -> None:
         if len(terms.months) == 0:
             continue  # the term lies outside the horizon; nothing to decide here
         lower = contract.min_mw if contract.firm else 0.0
-        commit = pulp.LpVariable(
+        commit = model.problem.add_variable(
             lp_name("commit", contract.name), lowBound=lower, upBound=contract.max_mw
         )
         model.commit[k] = commit
@@ -197,7 +197,7 @@ def add_leasing(model: LpModel) -> None:
             tag = _month_tag(c, t)
             pairs: Pairs = [(commit, -1.0)]
             for s in usable:
-                var = pulp.LpVariable(
+                var = model.problem.add_variable(
                     lp_name("lease", c.sites[s].name, contract.name, tag), lowBound=0
                 )
                 model.lease[s, k, t] = var
@@ -346,8 +346,8 @@ def solve_model(model: LpModel, options: SolverOptions | None = None) -> Solutio
     options = options or SolverOptions()
     c = model.coef
     solver = make_solver(options)
-    n_vars = len(model.problem.variables())
-    n_cons = len(model.problem.constraints)
+    n_vars = model.problem.numVariables()
+    n_cons = model.problem.numConstraints()
     started = time.perf_counter()
     if n_vars == 0:
         status, objective = "optimal", 0.0

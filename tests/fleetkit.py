@@ -1,0 +1,53 @@
+"""Small builders for hand-solved test fleets, and the verification every test solve runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allocator import optimize
+from allocator.accounting import reprice
+from allocator.checks import plan_violations
+from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, Settings, Site
+from allocator.plan import Plan
+
+
+def site(name: str = "A", **kw: Any) -> Site:
+    values: dict[str, Any] = {"capacity_mw": 100.0, "power_price_usd_mwh": 40.0}
+    values.update(kw)
+    return Site(name=name, **values)
+
+
+def miners(site_name: str = "A", model: str = "S21 XP", units: int = 10_000,
+           hashrate_th: float = 270.0, power_w: float = 3645.0) -> MinerTranche:
+    return MinerTranche(site=site_name, model=model, units=units, hashrate_th=hashrate_th,
+                        power_w=power_w)
+
+
+def contract(name: str = "K", **kw: Any) -> Contract:
+    values: dict[str, Any] = {"rate_usd_kw_month": 100.0, "max_mw": 20.0,
+                              "start_month": "2026-01", "term_months": 12}
+    values.update(kw)
+    return Contract(name=name, **values)
+
+
+def fleet(*, start: str = "2026-01", months: int = 1, sites: list[Site] | None = None,
+          miner_rows: list[MinerTranche] | None = None, contracts: list[Contract] | None = None,
+          hashprice: float | None = 40.0, market: list[MarketMonth] | None = None,
+          **settings: Any) -> Fleet:
+    return Fleet(
+        settings=Settings(start_month=start, months=months, **settings),
+        sites=sites or [site()],
+        miners=miner_rows or [],
+        market=market or [MarketMonth(month=start, hashprice_usd_ph_day=hashprice)],
+        contracts=contracts or [],
+    )
+
+
+def verified(f: Fleet, **kw: Any) -> Plan:
+    """Optimize and check what every test solve must satisfy: invariants and re-pricing."""
+    plan = optimize(f, **kw)
+    assert plan_violations(f, plan) == []
+    value = reprice(f, plan).npv_usd
+    assert abs(value - plan.objective_usd) <= 1e-6 * max(1.0, abs(plan.objective_usd))
+    assert abs(plan.npv_usd - plan.objective_usd) <= 1e-6 * max(1.0, abs(plan.objective_usd))
+    return plan

@@ -1,0 +1,192 @@
+"""The ``allocator`` command: a thin click layer over the library.
+
+Each command validates its arguments, calls one library function and renders the result.
+Library errors become one message and exit code 1 in one place (:func:`_library_errors`);
+usage errors exit 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from allocator._version import __version__
+from allocator.api import optimize as optimize_fleet
+from allocator.consistency import check_consistency
+from allocator.errors import AllocatorError, InputError
+from allocator.plan import Plan
+from allocator.solvers import SolverOptions
+from allocator.workbook.reader import read_workbook
+from allocator.workbook.template import write_template
+from allocator.workbook.writer import write_plan
+
+__all__ = ["cli", "main"]
+
+_OUT = Console(highlight=False, soft_wrap=True)
+_ERR = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _library_errors() -> Iterator[None]:
+    """Turn the library's errors into a message on stderr and exit code 1."""
+    try:
+        yield
+    except AllocatorError as exc:
+        _ERR.print(f"Error: {exc}", markup=False)
+        sys.exit(1)
+
+
+def default_output(book: Path) -> Path:
+    """``fleet.xlsx`` -> ``fleet.plan.xlsx`` beside it (``.xlsm`` keeps its suffix)."""
+    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" else ".xlsx"
+    return book.with_name(f"{book.stem}.plan{suffix}")
+
+
+def plan_headline(plan: Plan) -> dict[str, Any]:
+    """The figures ``optimize`` prints: NPV, hashrate, HPC, idle, timings."""
+    summary = plan.summary
+    last = summary.iloc[-1]
+    info = plan.run_info
+    return {
+        "npv_usd": plan.npv_usd,
+        "months": int(len(summary)),
+        "start_month": info.start_month,
+        "avg_fleet_hashrate_ehs": float(summary["fleet_hashrate_ehs"].mean()),
+        "first_month_hashrate_ehs": float(summary["fleet_hashrate_ehs"].iloc[0]),
+        "hpc_leased_mw_end": float(last["hpc_leased_mw"]),
+        "converted_mw": float(plan.builds["build_mw"].sum()),
+        "conversion_capex_usd": float(plan.builds["capex_usd"].sum()),
+        "avg_idle_mw": float(summary["idle_mw"].mean()),
+        "contracts_taken": [
+            {"contract": r.contract, "committed_mw": float(r.committed_mw)}
+            for r in plan.contracts.itertuples() if r.committed_mw > 0
+        ],
+        "solver": info.solver,
+        "status": info.status,
+        "variables": info.variables,
+        "constraints": info.constraints,
+        "build_seconds": info.build_seconds,
+        "solve_seconds": info.solve_seconds,
+        "warnings": list(info.warnings),
+    }
+
+
+def _money(x: float) -> str:
+    return f"${x / 1e6:,.1f}M" if math.isfinite(x) else "-"
+
+
+def _print_headline(head: dict[str, Any], written: Path | None) -> None:
+    table = Table(title=f"Plan {head['start_month']} + {head['months']} months", title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("NPV", _money(head["npv_usd"]))
+    table.add_row("Fleet hashrate, first month", f"{head['first_month_hashrate_ehs']:,.2f} EH/s")
+    table.add_row("Fleet hashrate, average", f"{head['avg_fleet_hashrate_ehs']:,.2f} EH/s")
+    table.add_row("HPC leased, last month", f"{head['hpc_leased_mw_end']:,.1f} IT MW")
+    table.add_row("Conversions started", f"{head['converted_mw']:,.1f} IT MW")
+    table.add_row("Conversion capex", _money(head["conversion_capex_usd"]))
+    table.add_row("Idle grid, average", f"{head['avg_idle_mw']:,.1f} MW")
+    for c in head["contracts_taken"]:
+        table.add_row(f"Contract {c['contract']}", f"{c['committed_mw']:,.1f} IT MW")
+    table.add_row("Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
+                  f"{head['variables']:,} variables)")
+    _OUT.print(table)
+    for w in head["warnings"]:
+        _ERR.print(f"Warning: {w}", markup=False)
+    if written is not None:
+        _OUT.print(f"Plan written to {written}", markup=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="allocator")
+def cli() -> None:
+    """Decide, per site and month, how many MW mine bitcoin and how many are leased to HPC.
+
+    Example: allocator optimize sample_inputs/fleet.xlsx
+    """
+
+
+@cli.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook to write (default: BOOK with .plan before the suffix).")
+@click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Give up after this many seconds.")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
+@click.option("--plan-only", is_flag=True,
+              help="Write only the plan sheets, not a copy of BOOK with them added.")
+@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
+@click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
+def optimize(book: Path, output: Path | None, solver: str | None, time_limit: float | None,
+             overwrite: bool, plan_only: bool, as_json: bool, no_write: bool) -> None:
+    """Optimize BOOK and write the plan as new sheets in a copy of it.
+
+    Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs
+    """
+    target = output or default_output(book)
+    with _library_errors():
+        source = read_workbook(book)
+        options = SolverOptions(name=solver or source.fleet.settings.solver,
+                                time_limit_s=time_limit)
+        plan = optimize_fleet(source, solver=options)
+        written = None
+        if not no_write:
+            written = write_plan(plan, target, source=None if plan_only else book,
+                                 overwrite=overwrite)
+    head = plan_headline(plan)
+    if as_json:
+        head["output"] = str(written) if written else None
+        click.echo(json.dumps(head, indent=2))
+    else:
+        _print_headline(head, written)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(book: Path) -> None:
+    """Check BOOK without solving: every input problem is listed at once.
+
+    Example: allocator validate fleet.xlsx
+    """
+    with _library_errors():
+        source = read_workbook(book)
+        report = check_consistency(source.fleet)
+        if report.errors:
+            raise InputError(report.errors, source=str(book))
+    fleet = source.fleet
+    for w in (*source.warnings, *report.warnings):
+        _ERR.print(f"Warning: {w}", markup=False)
+    _OUT.print(
+        f"{book}: OK - {len(fleet.sites)} sites, {len(fleet.miners)} miner rows, "
+        f"{len(fleet.contracts)} contracts, {fleet.settings.months} months from "
+        f"{fleet.settings.start_month}.",
+        markup=False,
+    )
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def template(out: Path, overwrite: bool) -> None:
+    """Write a blank fleet workbook with every sheet, unit notes and dropdowns.
+
+    Example: allocator template my_fleet.xlsx
+    """
+    with _library_errors():
+        written = write_template(out, overwrite=overwrite)
+    _OUT.print(f"Template written to {written}", markup=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -96,6 +96,15 @@ def check_consistency(fleet: Fleet) -> Consistency:
                     f"allows ${budget * len(years):,.0f} before then",
                     record=c.name, column="min_mw", value=c.min_mw))
 
+    if st.max_hpc_share is not None:
+        total = sum(s.capacity_mw for s in fleet.sites)
+        existing = sum(s.hpc_pue * s.hpc_existing_mw for s in fleet.sites)
+        if existing > st.max_hpc_share * total + 1e-9:
+            out.errors.append(Problem(
+                "Settings", f"max_hpc_share allows {st.max_hpc_share * total:g} grid MW of HPC "
+                f"but existing HPC space already holds {existing:g} MW",
+                column="max_hpc_share", value=st.max_hpc_share))
+
     if st.min_fleet_hashrate_ehs:
         best = _max_fleet_hashrate_ehs(fleet)
         if st.min_fleet_hashrate_ehs > best + 1e-9:

@@ -252,3 +252,24 @@ def test_hashprice_from_market_and_halving_inside_horizon() -> None:
     plan = verified(f)
     hp = plan.summary["hashprice_usd_ph_day"].tolist()
     assert hp == pytest.approx([45.0, 22.5])
+
+
+def test_site_power_duals_match_a_finite_difference() -> None:
+    """Σ_t dual[s,t] × df_t equals the objective gain of +0.01 MW at site s (all months).
+
+    Proves the dual's sign and its conversion to nominal $/MW-month; a sign flip or a
+    missing discount factor breaks it.
+    """
+    from allocator.synthetic import synthetic_fleet
+
+    base = synthetic_fleet(sites=2, months=6, seed=3)
+    plan = verified(base)
+    sm = plan.site_months
+    for i, s in enumerate(base.sites):
+        rows = sm[sm["site"] == s.name]
+        predicted = float((rows["site_power_value_usd_mw_month"] * rows["discount_factor"]).sum())
+        bumped = list(base.sites)
+        bumped[i] = s.model_copy(update={"capacity_mw": s.capacity_mw + 0.01})
+        gain = verified(base.model_copy(update={"sites": tuple(bumped)})).objective_usd \
+            - plan.objective_usd
+        assert gain / 0.01 == pytest.approx(predicted, rel=1e-4, abs=1e-3)

@@ -24,11 +24,13 @@ from allocator.errors import (
 )
 from allocator.plan import Plan, RunInfo
 from allocator.solvers import SolverOptions
+from allocator.workbook.reader import FleetWorkbook, read_workbook
 
 __all__ = [
     "AllocatorError",
     "Contract",
     "Fleet",
+    "FleetWorkbook",
     "InfeasibleError",
     "InputError",
     "MarketMonth",
@@ -45,4 +47,5 @@ __all__ = [
     "SolverOptions",
     "__version__",
     "optimize",
+    "read_workbook",
 ]

@@ -9,6 +9,10 @@ The capital charge is charged on each conversion from its start month to the hor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
 
 from allocator import economics as econ
 from allocator.domain import Fleet
@@ -16,6 +20,12 @@ from allocator.periods import days_in_month, month_index, month_range
 from allocator.plan import Plan
 
 __all__ = ["Valuation", "reprice"]
+
+
+def _records(frame: pd.DataFrame) -> list[Any]:
+    """Rows with attribute access; values stay as pandas gives them."""
+    return [SimpleNamespace(**{str(k): v for k, v in r.items()})
+            for r in frame.to_dict("records")]
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ def reprice(fleet: Fleet, plan: Plan) -> Valuation:
         return float(econ.discount_factor(float(month_index(month) - first), st.discount_rate))
 
     mining = 0.0
-    for row in plan.tranches.itertuples(index=False):
+    for row in _records(plan.tranches):
         if row.running_mw == 0:
             continue
         tranche = fleet.miners[int(row.tranche)]
@@ -72,7 +82,7 @@ def reprice(fleet: Fleet, plan: Plan) -> Valuation:
 
     contracts = {c.name: c for c in fleet.contracts}
     hpc = 0.0
-    for row in plan.leases.itertuples(index=False):
+    for row in _records(plan.leases):
         contract = contracts[row.contract]
         site = sites[row.site]
         days = days_in_month(row.month)
@@ -87,7 +97,7 @@ def reprice(fleet: Fleet, plan: Plan) -> Valuation:
         hpc += float(row.leased_mw) * (float(rent) - float(cost)) * df(row.month)
 
     charge = 0.0
-    for row in plan.builds.itertuples(index=False):
+    for row in _records(plan.builds):
         site = sites[row.site]
         monthly = econ.capital_charge_usd_mw_month(
             site.conversion_capex_usd_mw, st.discount_rate, st.asset_life_years

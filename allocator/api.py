@@ -63,8 +63,11 @@ def optimize(
         SolveError: the solver stopped early, or the plan failed its own verification.
         SolverNotAvailableError: the solver is not installed.
     """
+    warnings: tuple[str, ...] = ()
+    input_file: str | None = None
+    sha: str | None = None
     if isinstance(source, Fleet):
-        fleet, warnings, input_file, sha = source, (), None, None
+        fleet = source
     else:
         fleet, warnings, sha = source.fleet, tuple(source.warnings), source.sha256
         input_file = str(getattr(source, "path", "")) or None

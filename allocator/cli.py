@@ -58,7 +58,7 @@ def plan_headline(plan: Plan) -> dict[str, Any]:
     info = plan.run_info
     return {
         "npv_usd": plan.npv_usd,
-        "months": int(len(summary)),
+        "months": len(summary),
         "start_month": info.start_month,
         "avg_fleet_hashrate_ehs": float(summary["fleet_hashrate_ehs"].mean()),
         "first_month_hashrate_ehs": float(summary["fleet_hashrate_ehs"].iloc[0]),
@@ -67,8 +67,10 @@ def plan_headline(plan: Plan) -> dict[str, Any]:
         "conversion_capex_usd": float(plan.builds["capex_usd"].sum()),
         "avg_idle_mw": float(summary["idle_mw"].mean()),
         "contracts_taken": [
-            {"contract": r.contract, "committed_mw": float(r.committed_mw)}
-            for r in plan.contracts.itertuples() if r.committed_mw > 0
+            {"contract": str(name), "committed_mw": float(mw)}
+            for name, mw in zip(plan.contracts["contract"], plan.contracts["committed_mw"],
+                                strict=True)
+            if float(mw) > 0
         ],
         "solver": info.solver,
         "status": info.status,
@@ -85,7 +87,8 @@ def _money(x: float) -> str:
 
 
 def _print_headline(head: dict[str, Any], written: Path | None) -> None:
-    table = Table(title=f"Plan {head['start_month']} + {head['months']} months", title_justify="left")
+    title = f"Plan {head['start_month']} + {head['months']} months"
+    table = Table(title=title, title_justify="left")
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_row("NPV", _money(head["npv_usd"]))

@@ -116,8 +116,9 @@ def check_consistency(fleet: Fleet) -> Consistency:
     given = sorted(month_index(m.month) for m in fleet.market)
     if given and last > given[-1]:
         out.warnings.append(
-            f"Market: months after {month_from_index(given[-1])} are projected with btc_price_growth_pa {st.btc_price_growth_pa:g} and "
-            f"network_hashrate_growth_pa {st.network_hashrate_growth_pa:g}."
+            f"Market: months after {month_from_index(given[-1])} are projected with "
+            f"btc_price_growth_pa {st.btc_price_growth_pa:g} and network_hashrate_growth_pa "
+            f"{st.network_hashrate_growth_pa:g}."
         )
     outside = sorted({p.month for p in fleet.power_prices
                       if not first <= month_index(p.month) <= last})

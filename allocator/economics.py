@@ -57,18 +57,18 @@ def block_subsidy_btc(month: str, halving_month: str = "2028-04") -> float:
     t = month_index(month)
     halving = month_index(halving_month)
     if t >= halving:
-        return _EPOCH_SUBSIDY_BTC / 2 ** (1 + (t - halving) // _HALVING_INTERVAL_MONTHS)
+        return float(_EPOCH_SUBSIDY_BTC / 2 ** (1 + (t - halving) // _HALVING_INTERVAL_MONTHS))
     epoch = month_index(SUBSIDY_EPOCH_MONTH)
     if t >= epoch:
         return _EPOCH_SUBSIDY_BTC
-    return _EPOCH_SUBSIDY_BTC * 2 ** (1 + (epoch - 1 - t) // _HALVING_INTERVAL_MONTHS)
+    return float(_EPOCH_SUBSIDY_BTC * 2 ** (1 + (epoch - 1 - t) // _HALVING_INTERVAL_MONTHS))
 
 
 def hashprice_usd_ph_day(
     btc_price_usd: F, network_hashrate_ehs: F, subsidy_btc: F, fees_btc_per_block: F
 ) -> F:
     """USD earned per PH/s per day: ``(subsidy + fees) * 144 * price / (EH/s * 1000)``."""
-    return (  # type: ignore[no-any-return]
+    return (
         (subsidy_btc + fees_btc_per_block)
         * BLOCKS_PER_DAY
         * btc_price_usd
@@ -78,21 +78,21 @@ def hashprice_usd_ph_day(
 
 def phs_per_mw(efficiency_j_th: F) -> F:
     """PH/s delivered by one MW of miners: ``1000 / J/TH`` (17.5 J/TH -> 57.1 PH/s)."""
-    return 1000.0 / efficiency_j_th  # type: ignore[no-any-return]
+    return 1000.0 / efficiency_j_th
 
 
 def mining_revenue_usd_mw_month(
     hashprice: F, efficiency_j_th: F, days: F, pool_fee: float
 ) -> F:
     """Revenue of one running miner MW for a month, after the pool fee."""
-    return hashprice * phs_per_mw(efficiency_j_th) * days * (1.0 - pool_fee)  # type: ignore[no-any-return]
+    return hashprice * phs_per_mw(efficiency_j_th) * days * (1.0 - pool_fee)
 
 
 def mining_cost_usd_mw_month(
     power_price_usd_mwh: F, days: F, mining_pue: F, mining_opex_usd_mw_month: F
 ) -> F:
     """Power (at the mining PUE) and opex of one running miner MW for a month."""
-    return (  # type: ignore[no-any-return]
+    return (
         power_price_usd_mwh * HOURS_PER_DAY * days * mining_pue + mining_opex_usd_mw_month
     )
 
@@ -106,7 +106,7 @@ def hpc_revenue_usd_mw_month(
     rate_usd_kw_month: float, escalator_pa: float, months_since_start: F
 ) -> F:
     """Rent of one leased IT MW for a month (per kW of critical IT, take-or-pay)."""
-    return rate_usd_kw_month * 1000.0 * escalation_factor(escalator_pa, months_since_start)  # type: ignore[no-any-return]
+    return rate_usd_kw_month * 1000.0 * escalation_factor(escalator_pa, months_since_start)
 
 
 def hpc_cost_usd_mw_month(
@@ -120,7 +120,7 @@ def hpc_cost_usd_mw_month(
     """Cost of one leased IT MW for a month: opex, plus power unless the tenant pays it."""
     if power_pass_through:
         return hpc_opex_usd_mw_month
-    return (  # type: ignore[no-any-return]
+    return (
         hpc_opex_usd_mw_month
         + power_price_usd_mwh * HOURS_PER_DAY * days * hpc_pue * hpc_load_factor
     )
@@ -130,7 +130,7 @@ def capital_recovery_factor(rate: float, years: float) -> float:
     """``r / (1 - (1 + r) ** -n)``; ``1 / n`` at ``r = 0``."""
     if rate == 0:
         return 1.0 / years
-    return rate / (1.0 - (1.0 + rate) ** -years)
+    return float(rate / (1.0 - (1.0 + rate) ** -years))
 
 
 def capital_charge_usd_mw_month(capex_usd_mw: float, rate: float, life_years: float) -> float:
@@ -140,7 +140,7 @@ def capital_charge_usd_mw_month(capex_usd_mw: float, rate: float, life_years: fl
 
 def discount_factor(month_offset: F, rate: float) -> F:
     """``(1 + r) ** (-t / 12)`` for month ``t`` of the horizon (0 for the first)."""
-    return (1.0 + rate) ** (-np.asarray(month_offset, dtype=float) / 12.0)  # type: ignore[no-any-return]
+    return (1.0 + rate) ** (-month_offset / 12.0)  # type: ignore[no-any-return,unused-ignore]
 
 
 def breakeven_hashprice_usd_ph_day(

@@ -27,7 +27,7 @@ def _clean(values: np.ndarray) -> np.ndarray:
 
 def _online_mw(coef: Coefficients, converted: np.ndarray) -> np.ndarray:
     """IT MW ready to lease: existing plus conversions whose lead time has passed."""
-    s_count, t_count = converted.shape
+    t_count = converted.shape[1]
     online = np.zeros_like(converted)
     for s, site in enumerate(coef.sites):
         lead = site.conversion_lead_months

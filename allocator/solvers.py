@@ -85,7 +85,7 @@ def _quiet_highs_banner() -> None:
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), 1)
-            highspy.Highs()
+            highspy.Highs()  # type: ignore[no-untyped-call]
     finally:
         os.dup2(saved, 1)
         os.close(saved)
@@ -108,7 +108,9 @@ def make_solver(options: SolverOptions) -> Any:
     try:
         solver = pulp.getSolver(class_name, **kwargs)
     except (pulp.PulpSolverError, TypeError) as exc:
-        raise SolverNotAvailableError(f"Solver {options.name!r} cannot be configured: {exc}") from exc
+        raise SolverNotAvailableError(
+            f"Solver {options.name!r} cannot be configured: {exc}"
+        ) from exc
     if not solver.available():
         installed = ", ".join(available_solvers()) or "none"
         raise SolverNotAvailableError(

@@ -1,4 +1,7 @@
-"""Regenerate docs/workbook.md from allocator/workbook/schema.py (run: python docs/make_workbook_doc.py)."""
+"""Regenerate docs/workbook.md from allocator/workbook/schema.py.
+
+Run: python docs/make_workbook_doc.py
+"""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ re-prices independently to the LP objective.
 from __future__ import annotations
 
 import pytest
+from fleetkit import contract, fleet, miners, site, verified
 
 from allocator.domain import MarketMonth
 from allocator.errors import InfeasibleError, InputError
-from fleetkit import contract, fleet, miners, site, verified
 
 
 def test_worked_example_1_spot_mining() -> None:
@@ -255,7 +255,7 @@ def test_hashprice_from_market_and_halving_inside_horizon() -> None:
 
 
 def test_site_power_duals_match_a_finite_difference() -> None:
-    """Σ_t dual[s,t] × df_t equals the objective gain of +0.01 MW at site s (all months).
+    """Σ_t dual[s,t] * df_t equals the objective gain of +0.01 MW at site s (all months).
 
     Proves the dual's sign and its conversion to nominal $/MW-month; a sign flip or a
     missing discount factor breaks it.

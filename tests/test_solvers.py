@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fleetkit import contract, fleet, miners, site, verified
 
 from allocator.errors import SolverNotAvailableError
 from allocator.solvers import SolverOptions, available_solvers, make_solver, pulp_solver_name
 from allocator.synthetic import synthetic_fleet
-from fleetkit import contract, fleet, miners, site, verified
 
 HAS_CBC = "COIN_CMD" in available_solvers()
 
@@ -19,14 +19,14 @@ def test_friendly_names() -> None:
 
 
 def test_unknown_solver_lists_the_choices() -> None:
-    with pytest.raises(SolverNotAvailableError, match="Unknown solver 'simplex9'. Available"):
+    with pytest.raises(SolverNotAvailableError, match=r"Unknown solver 'simplex9'\. Available"):
         make_solver(SolverOptions(name="simplex9"))
 
 
 def test_solver_not_installed_says_what_is() -> None:
     if "CPLEX_PY" in available_solvers():
         pytest.skip("CPLEX is installed here")
-    with pytest.raises(SolverNotAvailableError, match="not installed here. Installed: .*HiGHS"):
+    with pytest.raises(SolverNotAvailableError, match=r"not installed here\. Installed: .*HiGHS"):
         make_solver(SolverOptions(name="cplex"))
 
 

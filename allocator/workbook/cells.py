@@ -1,0 +1,302 @@
+"""Parse one workbook cell value by its column's ``kind``; no file access and no domain rules here.
+
+Values arrive as python-calamine gives them: ``str``, ``float`` (every number, integers too),
+``int``, ``bool``, ``datetime.date``/``datetime.datetime``/``datetime.time``/``timedelta``, or
+``""`` for an empty cell. Each ``parse_*`` function returns the Python value the domain expects
+or raises :class:`CellError` whose message is a short reason such as ``"must be a number"``,
+written to follow the column name (``capacity_mw must be a number``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+
+from allocator.periods import is_month
+from allocator.workbook.schema import ColumnSpec
+
+__all__ = [
+    "CellError",
+    "CellValue",
+    "cell_address",
+    "column_letter",
+    "is_blank",
+    "parse_bool",
+    "parse_cell",
+    "parse_choice",
+    "parse_fraction",
+    "parse_integer",
+    "parse_list",
+    "parse_month",
+    "parse_number",
+    "parse_text",
+    "show_value",
+]
+
+CellValue = str | int | float | bool | tuple[str, ...]
+"""What a parsed, non-blank cell becomes: the type of the domain field it fills."""
+
+
+class CellError(ValueError):
+    """A cell's value does not fit its column's kind; ``str(error)`` is the short reason."""
+
+
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# "1,000" and "12,500.5": thousands separators as Excel shows them in en-US text.
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_YEAR_MONTH_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_YEAR_MONTH_DAY_RE = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_MONTH_YEAR_RE = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_NAMED_MONTH_RE = re.compile(r"^([A-Za-z]+)\.?[\s\-/,']*(\d{4})$")
+_LIST_SPLIT_RE = re.compile(r"[,;]")
+
+_TRUE = frozenset({"yes", "y", "true", "1", "1.0"})
+_FALSE = frozenset({"no", "n", "false", "0", "0.0"})
+
+_MONTH_NAMES: dict[str, int] = {}
+for _number in range(1, 13):
+    _MONTH_NAMES[calendar.month_name[_number].lower()] = _number
+    _MONTH_NAMES[calendar.month_abbr[_number].lower()] = _number
+_MONTH_NAMES["sept"] = 9
+
+_MONTH_HINT = "must be a month written YYYY-MM (e.g. 2026-01) or a date"
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell: ``None``, ``""`` or text of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters of a 0-based column index: 0 -> ``A``, 27 -> ``AB``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def cell_address(row: int, column: int) -> str:
+    """Excel address of a 1-based ``row`` and 0-based ``column``: ``(7, 2)`` -> ``C7``."""
+    return f"{column_letter(column)}{row}"
+
+
+def show_value(value: object) -> object:
+    """A raw cell value as a user would recognise it in a message.
+
+    Whole floats lose their ``.0`` (calamine reads every number as a float) and dates become
+    ISO text, so ``Problem`` prints ``(got -5)`` rather than ``(got -5.0)``.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return value
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE/FALSE"
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return "a date or time"
+    return type(value).__name__
+
+
+def _number_from_text(text: str) -> float | None:
+    text = text.strip()
+    if _NUMBER_RE.match(text):
+        return float(text)
+    if _THOUSANDS_RE.match(text):
+        return float(text.replace(",", ""))
+    return None
+
+
+def parse_number(value: object) -> float:
+    """A finite number from a numeric cell or numeric text such as ``" 45 "`` or ``"1,000"``.
+
+    Raises:
+        CellError: TRUE/FALSE, a date, non-numeric text, or a non-finite number.
+    """
+    number: float | None
+    if isinstance(value, bool):
+        raise CellError("must be a number, not TRUE/FALSE")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        number = _number_from_text(value)
+        if number is None:
+            raise CellError("must be a number")
+    else:
+        raise CellError(f"must be a number, not {_kind_of(value)}")
+    if not math.isfinite(number):
+        raise CellError("must be a finite number")
+    return number
+
+
+def parse_integer(value: object) -> int:
+    """A whole number; ``12.0`` and ``"12"`` are fine, ``12.5`` is not.
+
+    Raises:
+        CellError: not a number, or not whole.
+    """
+    try:
+        number = parse_number(value)
+    except CellError as exc:
+        raise CellError("must be a whole number") from exc
+    if not number.is_integer():
+        raise CellError("must be a whole number")
+    return int(number)
+
+
+def parse_fraction(value: object) -> float:
+    """A fraction: ``0.02``, ``"0.02"`` or ``"2%"`` text.
+
+    A cell formatted as a percentage already holds ``0.02``, so only text carries ``%``.
+
+    Raises:
+        CellError: not a number or percentage.
+    """
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = _number_from_text(value.strip()[:-1])
+        if number is None or not math.isfinite(number):
+            raise CellError("must be a fraction such as 0.02 or a percentage such as 2%")
+        return number / 100
+    try:
+        return parse_number(value)
+    except CellError as exc:
+        raise CellError("must be a fraction such as 0.02 or a percentage such as 2%") from exc
+
+
+def parse_bool(value: object) -> bool:
+    """A yes/no answer: TRUE/FALSE cells, 1/0, or yes/no/true/false/y/n text (any case).
+
+    Raises:
+        CellError: anything else.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise CellError("must be yes or no")
+
+
+def _month(year: int, month: int) -> str:
+    text = f"{year:04d}-{month:02d}"
+    if not is_month(text):
+        raise CellError(_MONTH_HINT)
+    return text
+
+
+def parse_month(value: object) -> str:
+    """A calendar month as ``YYYY-MM``.
+
+    Accepts real dates (any day of the month), and text written ``2026-01``, ``2026-1``,
+    ``2026/01``, ``2026-01-15``, ``01/2026``, ``Jan 2026`` or ``January 2026``.
+
+    Raises:
+        CellError: a bare number (a date cell that lost its date format) or other text.
+    """
+    if isinstance(value, dt.date):  # datetime is a date too
+        return _month(value.year, value.month)
+    if isinstance(value, bool) or not isinstance(value, str):
+        if isinstance(value, int | float):
+            raise CellError(
+                "is a bare number, not a month; format the cell as a date or write YYYY-MM text"
+            )
+        raise CellError(_MONTH_HINT)
+    text = value.strip()
+    if match := _YEAR_MONTH_RE.match(text):
+        return _month(int(match.group(1)), int(match.group(2)))
+    if match := _YEAR_MONTH_DAY_RE.match(text):
+        year, month, day = (int(match.group(i)) for i in (1, 2, 3))
+        try:
+            dt.date(year, month, day)
+        except ValueError as exc:
+            raise CellError(_MONTH_HINT) from exc
+        return _month(year, month)
+    if match := _MONTH_YEAR_RE.match(text):
+        return _month(int(match.group(2)), int(match.group(1)))
+    if (match := _NAMED_MONTH_RE.match(text)) and match.group(1).lower() in _MONTH_NAMES:
+        return _month(int(match.group(2)), _MONTH_NAMES[match.group(1).lower()])
+    raise CellError(_MONTH_HINT)
+
+
+def parse_text(value: object) -> str:
+    """Text, stripped; a number becomes its text without a trailing ``.0`` (``7.0`` -> ``7``).
+
+    Raises:
+        CellError: TRUE/FALSE, a date or a time.
+    """
+    if isinstance(value, bool | dt.date | dt.time | dt.timedelta):
+        raise CellError(f"must be text, not {_kind_of(value)}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CellError("must be text")
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def parse_list(value: object) -> tuple[str, ...]:
+    """Names separated by commas or semicolons, stripped, blanks dropped.
+
+    Raises:
+        CellError: TRUE/FALSE, a date or a time.
+    """
+    text = parse_text(value)
+    return tuple(part.strip() for part in _LIST_SPLIT_RE.split(text) if part.strip())
+
+
+def parse_choice(value: object, choices: Sequence[str]) -> str:
+    """One of ``choices``, matched ignoring case and surrounding spaces; returns its spelling.
+
+    Raises:
+        CellError: not one of them.
+    """
+    if isinstance(value, str):
+        wanted = value.strip().lower()
+        for choice in choices:
+            if choice.lower() == wanted:
+                return choice
+    raise CellError(f"must be one of {', '.join(choices)}")
+
+
+def parse_cell(value: object, spec: ColumnSpec) -> CellValue:
+    """Parse a non-blank cell ``value`` of the column described by ``spec``.
+
+    Callers test :func:`is_blank` first: blank cells take the domain default or are required.
+
+    Raises:
+        CellError: the value does not fit ``spec.kind``.
+    """
+    match spec.kind:
+        case "number":
+            return parse_number(value)
+        case "integer":
+            return parse_integer(value)
+        case "fraction":
+            return parse_fraction(value)
+        case "bool":
+            return parse_bool(value)
+        case "month":
+            return parse_month(value)
+        case "list":
+            return parse_list(value)
+        case "choice":
+            return parse_choice(value, spec.choices)
+        case "text":
+            return parse_text(value)
+    raise CellError(f"has unknown kind {spec.kind!r}")  # pragma: no cover - schema is typed

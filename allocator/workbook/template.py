@@ -1,0 +1,178 @@
+"""Write a blank fleet workbook from the schema: every input sheet, unit notes and dropdowns.
+
+Everything here comes from :mod:`allocator.workbook.schema` and the hardware catalog, so the
+template cannot drift from what the reader accepts. It reads no fleet and solves nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from allocator.catalog import CatalogModel, load_catalog
+from allocator.errors import OutputError
+from allocator.workbook.schema import INPUT_SHEETS, ColumnSpec, SheetSpec
+from allocator.workbook.writer import format_header, save_workbook, set_widths, write_frame
+
+__all__ = ["CATALOG_COLUMNS", "CATALOG_SHEET", "TEMPLATE_ROWS", "build_template", "column_note",
+           "write_template"]
+
+CATALOG_SHEET = "Catalog"
+"""Sheet listing the hardware catalog; the Miners ``model`` dropdown points at it."""
+
+TEMPLATE_ROWS = 1000
+"""Dropdowns cover rows 2 to this row of each input sheet."""
+
+CATALOG_COLUMNS = (
+    "manufacturer", "model", "hashrate_th", "power_w", "efficiency_j_th", "cooling", "source"
+)
+"""Columns of the catalog sheet, in order."""
+
+_AUTHOR = "fleet-allocator"
+_COMMENT_WIDTH = 320  # pixels
+_MONTH_FORMAT = "yyyy-mm"  # a typed 2026-01 becomes a date; show it the way it was typed
+# Columns whose dropdown offers the sites typed on the Sites sheet (other names still allowed).
+_SITE_LOOKUPS = {("Miners", "site"), ("PowerPrices", "site")}
+
+
+def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a blank input workbook with every sheet, header notes and dropdowns.
+
+    Args:
+        path: Where to write; must end in ``.xlsx``.
+        overwrite: Replace ``path`` if it exists (atomically).
+
+    Returns:
+        The path written.
+
+    Raises:
+        OutputError: ``path`` exists and ``overwrite`` is false, is not ``.xlsx``, or cannot
+            be written.
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(
+            f"Cannot write {target}: a template must be named .xlsx "
+            f"(got '{target.suffix or 'no suffix'}')"
+        )
+    if target.exists() and not overwrite:
+        raise OutputError(f"{target} exists; use --overwrite to replace it")
+    return save_workbook(build_template(), target, overwrite=overwrite)
+
+
+def build_template() -> Workbook:
+    """The template workbook in memory: the input sheets in schema order, then the catalog."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for spec in INPUT_SHEETS:
+        ws = wb.create_sheet(spec.name)
+        if spec.key_value:
+            _key_value_sheet(ws, spec)
+        else:
+            _table_sheet(ws, spec)
+    catalog = load_catalog()
+    write_frame(wb.create_sheet(CATALOG_SHEET), _catalog_frame(catalog), freeze="C2")
+    wb.active = 0
+    return wb
+
+
+def column_note(column: ColumnSpec, sheet: SheetSpec | None = None) -> str:
+    """The comment on a header (or a Settings key): name, required/optional, unit, meaning."""
+    lines = [
+        f"{column.header} ({'required' if column.required else 'optional'})",
+        f"Unit: {column.unit}",
+        column.description,
+    ]
+    if column.choices:
+        lines.append(f"Choices: {', '.join(column.choices)}")
+    if column.example is not None:
+        lines.append(f"Example: {column.example}")
+    if sheet is not None:
+        required = "required sheet" if sheet.required else "optional sheet"
+        lines += ["", f"{sheet.name} ({required}): {sheet.description}"]
+    return "\n".join(lines)
+
+
+def _comment(text: str) -> Comment:
+    comment = Comment(text, _AUTHOR)
+    comment.width = _COMMENT_WIDTH
+    # Roughly 45 characters a line at this width, 15 pixels a line.
+    lines = sum(1 + len(line) // 45 for line in text.splitlines())
+    comment.height = 20 + 15 * lines
+    return comment
+
+
+def _table_sheet(ws: Worksheet, spec: SheetSpec) -> None:
+    """Header row with a note per column, dropdowns for bool/choice columns."""
+    ws.append([col.header for col in spec.columns])
+    for j, col in enumerate(spec.columns, start=1):
+        cell = ws.cell(row=1, column=j)
+        cell.comment = _comment(column_note(col, spec if j == 1 else None))
+        letter = get_column_letter(j)
+        rows = f"{letter}2:{letter}{TEMPLATE_ROWS}"
+        validation = _validation(spec.name, col)
+        if validation is not None:
+            ws.add_data_validation(validation)
+            validation.add(rows)
+        if col.kind == "month":
+            ws.column_dimensions[letter].number_format = _MONTH_FORMAT
+    format_header(ws, len(spec.columns), freeze="A2")
+    set_widths(ws, [max(len(col.header) + 4, 12) for col in spec.columns])
+
+
+def _key_value_sheet(ws: Worksheet, spec: SheetSpec) -> None:
+    """``key | value`` rows, one per setting, each key with its note; values left blank."""
+    ws.append(["key", "value"])
+    ws["A1"].comment = _comment(
+        f"{spec.name} ({'required' if spec.required else 'optional'} sheet): "
+        f"{spec.description}\nOne setting per row: its name in column A, its value in "
+        "column B. Blank values use the defaults."
+    )
+    ws["B1"].comment = _comment("Value of the setting; blank = default.")
+    for row, col in enumerate(spec.columns, start=2):
+        ws.cell(row=row, column=1, value=col.header).comment = _comment(column_note(col))
+    format_header(ws, 2, freeze="A2")
+    set_widths(ws, [max(len(col.header) for col in spec.columns) + 4, 16])
+
+
+def _validation(sheet: str, col: ColumnSpec) -> DataValidation | None:
+    """The dropdown for a column, or ``None``."""
+    if col.kind in ("bool", "choice") and col.choices:
+        return DataValidation(
+            type="list",
+            formula1='"' + ",".join(col.choices) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=f"{col.header}: not a choice",
+            error=f"{col.header} must be one of: {', '.join(col.choices)}",
+        )
+    if sheet == "Miners" and col.header == "model":
+        last = len(load_catalog()) + 1
+        model = get_column_letter(CATALOG_COLUMNS.index("model") + 1)
+        # No error box: models missing from the catalog are allowed with hashrate and power.
+        return DataValidation(
+            type="list",
+            formula1=f"{CATALOG_SHEET}!${model}$2:${model}${last}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+    if (sheet, col.header) in _SITE_LOOKUPS:
+        return DataValidation(
+            type="list",
+            formula1=f"Sites!$A$2:$A${TEMPLATE_ROWS}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+    return None
+
+
+def _catalog_frame(catalog: tuple[CatalogModel, ...]) -> pd.DataFrame:
+    """The catalog as a table with :data:`CATALOG_COLUMNS`."""
+    return pd.DataFrame([asdict(model) for model in catalog], columns=list(CATALOG_COLUMNS))

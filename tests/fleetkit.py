@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+import openpyxl
 
 from allocator import optimize
 from allocator.accounting import reprice
@@ -51,3 +55,17 @@ def verified(f: Fleet, **kw: Any) -> Plan:
     assert abs(value - plan.objective_usd) <= 1e-6 * max(1.0, abs(plan.objective_usd))
     assert abs(plan.npv_usd - plan.objective_usd) <= 1e-6 * max(1.0, abs(plan.objective_usd))
     return plan
+
+
+def write_book(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
+    """Write ``sheets`` (name -> rows, row 1 first) as an .xlsx file at ``path``."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(row=r, column=c, value=value)
+    book.save(path)
+    return path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fleetkit import write_book
 
 from allocator.errors import InputError
 from allocator.workbook.reader import FleetWorkbook, read_workbook
@@ -46,20 +47,6 @@ CONTRACTS: Rows = [
      "term_months", "escalator_pa", "sites", "power_pass_through", "firm"],
     ["Lease-A", "Neocloud", 150, 10, 40, "2027-01", 120, "3%", "Alpha; Beta", "yes", "No"],
 ]
-
-
-def write_book(path: Path, sheets: dict[str, Rows]) -> Path:
-    """Write ``sheets`` (name -> rows, row 1 first) as an .xlsx file at ``path``."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is not None:
-                    sheet.cell(row=r, column=c, value=value)
-    book.save(path)
-    return path
 
 
 def base_sheets(**changes: Rows | None) -> dict[str, Rows]:

@@ -45,9 +45,12 @@ def _library_errors() -> Iterator[None]:
         sys.exit(1)
 
 
-def default_output(book: Path) -> Path:
-    """``fleet.xlsx`` -> ``fleet.plan.xlsx`` beside it (``.xlsm`` keeps its suffix)."""
-    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" else ".xlsx"
+def default_output(book: Path, plan_only: bool = False) -> Path:
+    """``fleet.xlsx`` -> ``fleet.plan.xlsx`` beside it.
+
+    A copy of an ``.xlsm`` keeps its suffix (and macros); plan-only output is always ``.xlsx``.
+    """
+    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" and not plan_only else ".xlsx"
     return book.with_name(f"{book.stem}.plan{suffix}")
 
 
@@ -136,7 +139,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
 
     Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs
     """
-    target = output or default_output(book)
+    target = output or default_output(book, plan_only)
     with _library_errors():
         source = read_workbook(book)
         options = SolverOptions(name=solver or source.fleet.settings.solver,

@@ -150,7 +150,7 @@ def _validation(sheet: str, col: ColumnSpec) -> DataValidation | None:
             formula1='"' + ",".join(col.choices) + '"',
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle=f"{col.header}: not a choice",
+            errorTitle="Not a valid choice",  # Excel allows 32 characters here
             error=f"{col.header} must be one of: {', '.join(col.choices)}",
         )
     if sheet == "Miners" and col.header == "model":

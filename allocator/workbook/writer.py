@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
+import fractions
 import math
 import os
 import posixpath
@@ -18,7 +20,7 @@ import secrets
 import shutil
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,9 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import AreaChart, Reference, Series
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -84,7 +88,6 @@ _FREEZE = {"Plan": "C2", "Summary": "B2", "Contract Result": "B2", "Site Value":
 _UNSUPPORTED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^xl/charts/chart[^/]*\.xml$"), "charts"),
     (re.compile(r"^xl/chartsheets/[^/]+\.xml$"), "chart sheets"),
-    (re.compile(r"^xl/drawings/[^/]+\.xml$"), "drawings (pictures, shapes, text boxes)"),
     (re.compile(r"^xl/media/[^/]+$"), "images"),
     (re.compile(r"^xl/pivotTables/[^/]+\.xml$"), "pivot tables"),
     (re.compile(r"^xl/slicers/[^/]+\.xml$"), "slicers"),
@@ -95,9 +98,14 @@ _UNSUPPORTED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^xl/ctrlProps/[^/]+\.xml$"), "form controls"),
     (re.compile(r"^xl/threadedComments/[^/]+\.xml$"), "threaded comments"),
 )
+# Drawing parts are judged by what they anchor: LibreOffice writes empty ones.
+_DRAWING_PART = re.compile(r"^xl/drawings/[^/]+\.xml$")
+# graphicData of charts and slicers, whose own parts are counted instead.
+_DRAWING_CHART_URIS = ("/chart", "/chartex", "/slicer", "/timeslicer")
 # openpyxl warnings, while loading, that mean part of a user's sheet would be dropped or altered.
 # Its drawing warnings ("... will be lost") are not listed: the zip check already refuses those.
 _LOSS_WARNING = re.compile(r"will be (removed|discarded|treated as an error)", re.IGNORECASE)
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_PREFIXES = ("=",)  # openpyxl turns only these strings into formulas
 
 
@@ -138,6 +146,7 @@ def write_plan(
     target = Path(path)
     src = Path(source) if source is not None else None
     _check_target(target, src, overwrite=overwrite)
+    _check_extra_names(plan.extra)
     replaced = (*RESULT_SHEETS, *plan.extra)
     if src is None:
         wb = Workbook()
@@ -175,36 +184,36 @@ def source_losses(source: str | Path, replaced: Iterable[str] = RESULT_SHEETS) -
     """What copying ``source`` with openpyxl would lose, as ``"charts (sheet 'Dash')"`` items.
 
     Content on the sheets in ``replaced`` (an earlier run's output) does not count: those
-    sheets are rewritten anyway.
+    sheets are rewritten anyway. Empty drawing parts (LibreOffice writes one per sheet with
+    notes) do not count either.
 
     Raises:
         OutputError: ``source`` is not a readable .xlsx/.xlsm zip.
     """
     src = Path(source)
+    skip = {_sheet_key(name) for name in replaced}
+    where: dict[str, list[str]] = {}
     try:
         with zipfile.ZipFile(src) as archive:
-            names = archive.namelist()
-            sheet_parts = _sheet_parts(archive)
-            closure = {name: _reachable(archive, part) for name, part in sheet_parts.items()}
+            closure = {
+                name: _reachable(archive, part) for name, part in _sheet_parts(archive).items()
+            }
+            excused: set[str] = set()
+            for name, parts in closure.items():
+                if _sheet_key(name) in skip:
+                    excused |= parts
+            for part in archive.namelist():
+                if part in excused:
+                    continue
+                on = [n for n, ps in closure.items() if part in ps and _sheet_key(n) not in skip]
+                for label in _part_labels(archive, part):
+                    found = where.setdefault(label, [])
+                    found += [n for n in on if n not in found]
     # ParseError is a SyntaxError; defusedxml's refusals are ValueErrors.
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
         raise OutputError(
             f"Cannot copy {src}: not a readable .xlsx/.xlsm workbook ({exc})"
         ) from exc
-
-    skip = {_sheet_key(name) for name in replaced}
-    owned_by_output: set[str] = set()
-    for name, parts in closure.items():
-        if _sheet_key(name) in skip:
-            owned_by_output |= parts
-    where: dict[str, list[str]] = {}
-    for part in names:
-        label = _unsupported_label(part)
-        if label is None or part in owned_by_output:
-            continue
-        on = [n for n, parts in closure.items() if part in parts and _sheet_key(n) not in skip]
-        found = where.setdefault(label, [])
-        found += [n for n in on if n not in found]
     return [
         f"{label} (sheet {', '.join(repr(n) for n in sheets)})" if sheets else label
         for label, sheets in where.items()
@@ -255,14 +264,14 @@ def write_frame(ws: Worksheet, frame: pd.DataFrame, *, freeze: str | None = "A2"
     headers = [str(col) for col in frame.columns]
     ws.append([_text_cell(ws, h) for h in headers])
     formats = [number_format(h) for h in headers]
+    styles = [_number_style(ws, fmt) for fmt in formats]
     columns = [_column_values(frame.iloc[:, j]) for j in range(frame.shape[1])]
     for row in zip(*columns, strict=True):
-        ws.append([_cell(ws, value, fmt) for value, fmt in zip(row, formats, strict=True)])
+        ws.append([_cell(ws, value, style) for value, style in zip(row, styles, strict=True)])
     format_header(ws, len(headers), freeze=freeze)
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(frame) + 1}"
-    set_widths(ws, [_width(h, frame.iloc[:, j], f) for j, (h, f) in enumerate(zip(
-        headers, formats, strict=True))])
+    set_widths(ws, [_width(h, frame.iloc[:, j], formats[j]) for j, h in enumerate(headers)])
 
 
 def number_format(column: str) -> str | None:
@@ -292,7 +301,8 @@ def number_format(column: str) -> str | None:
 
 def format_header(ws: Worksheet, columns: int, *, freeze: str | None = "A2") -> None:
     """Bold, filled header cells in row 1 and frozen panes at ``freeze``."""
-    for (cell,) in ws.iter_cols(min_row=1, max_row=1, max_col=columns):
+    for j in range(1, columns + 1):
+        cell = ws.cell(row=1, column=j)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.border = _HEADER_BORDER
@@ -339,6 +349,20 @@ def _check_target(target: Path, source: Path | None, *, overwrite: bool) -> None
             )
     if target.exists() and not overwrite:
         raise _exists_error(target)
+
+
+def _check_extra_names(extra: dict[str, pd.DataFrame]) -> None:
+    """Extra frames need sheet names Excel accepts and that no output sheet already has."""
+    taken = {_sheet_key(name) for name in OUTPUT_SHEETS}
+    for name in extra:
+        bad = _BAD_SHEET_CHARS.search(name)
+        if not name.strip() or len(name) > 31 or bad or _sheet_key(name) in taken:
+            raise OutputError(
+                f"Cannot write plan.extra sheet {name!r}: a sheet name must be 1-31 characters "
+                "without []:*?/\\ and differ from the output sheets "
+                f"({', '.join(OUTPUT_SHEETS)})"
+            )
+        taken.add(_sheet_key(name))
 
 
 def _exists_error(target: Path) -> OutputError:
@@ -388,11 +412,42 @@ def _loss_error(source: Path, losses: Sequence[str]) -> OutputError:
     )
 
 
-def _unsupported_label(part: str) -> str | None:
+def _part_labels(archive: zipfile.ZipFile, part: str) -> list[str]:
+    """What a user would call the content of ``part`` that a copy would lose; ``[]`` = none."""
+    if _DRAWING_PART.match(part):
+        return _drawing_labels(fromstring(archive.read(part)))
     for pattern, label in _UNSUPPORTED_PARTS:
         if pattern.match(part):
-            return label
-    return None
+            return [label]
+    return []
+
+
+def _drawing_labels(root: Any) -> list[str]:
+    """Pictures, shapes and other graphics anchored in a drawing part (its charts are counted
+    from their own parts)."""
+    labels: list[str] = []
+    for anchor in root:
+        elements = list(_iter_choice(anchor))
+        names = {_local(el.tag) for el in elements}
+        uris = {el.get("uri", "") for el in elements if _local(el.tag) == "graphicData"}
+        if "pic" in names:
+            labels.append("images")
+        if names & {"sp", "cxnSp", "grpSp"}:
+            labels.append("shapes or text boxes")
+        if "contentPart" in names:
+            labels.append("ink drawings")
+        if any(not uri.endswith(_DRAWING_CHART_URIS) for uri in uris):
+            labels.append("SmartArt or other graphics")
+    return list(dict.fromkeys(labels))
+
+
+def _iter_choice(element: Any) -> Iterator[Any]:
+    """``element`` and its descendants, leaving out ``mc:Fallback`` stand-ins (Excel puts a
+    text box there for slicers, which is not a shape of the user's)."""
+    yield element
+    for child in element:
+        if _local(child.tag) != "Fallback":
+            yield from _iter_choice(child)
 
 
 def _sheet_key(name: str) -> str:
@@ -471,6 +526,8 @@ def _plain(value: object) -> object:
         value = value.item()
     if isinstance(value, bool | int | str):
         return value
+    if isinstance(value, decimal.Decimal | fractions.Fraction):
+        value = float(value)
     if isinstance(value, float):
         if math.isnan(value):
             return None
@@ -509,16 +566,23 @@ def _text_cell(ws: Worksheet, text: str) -> object:
     return cell
 
 
-def _cell(ws: Worksheet, value: object, fmt: str | None) -> object:
+def _number_style(ws: Worksheet, fmt: str | None) -> StyleArray | None:
+    """The style of a cell with number format ``fmt`` (``None`` for General)."""
+    if fmt is None:
+        return None
+    proto = Cell(ws)
+    proto.number_format = fmt
+    return proto._style
+
+
+def _cell(ws: Worksheet, value: object, style: StyleArray | None) -> object:
+    """``value`` for ``ws.append``: text kept as text, numbers in the column's number style."""
     if isinstance(value, str):
         return _text_cell(ws, value)
-    if fmt is None or value is None or isinstance(value, bool) or not isinstance(
-        value, int | float
-    ):
+    if style is None or isinstance(value, bool) or not isinstance(value, int | float):
         return value
-    cell = Cell(ws, value=value)
-    cell.number_format = fmt
-    return cell
+    # A copy per cell: openpyxl changes a cell's style array in place when it is restyled.
+    return Cell(ws, value=value, style_array=StyleArray(style))
 
 
 def _width(header: str, series: pd.Series[Any], fmt: str | None) -> float:
@@ -561,7 +625,8 @@ def _write_run_info(ws: Worksheet, frame: pd.DataFrame) -> None:
     widths = [len("key"), len("value")]
     for key, value in frame.itertuples(index=False, name=None):
         value = _plain(value)
-        ws.append([_text_cell(ws, str(key)), _cell(ws, value, number_format(str(key)))])
+        style = _number_style(ws, number_format(str(key)))
+        ws.append([_text_cell(ws, str(key)), _cell(ws, value, style)])
         widths[0] = max(widths[0], len(str(key)))
         shown = _shown(value, number_format(str(key))) if isinstance(value, float) else value
         widths[1] = max(widths[1], len(str(shown if shown is not None else "")))
@@ -590,7 +655,11 @@ def _add_mw_chart(ws: Worksheet, summary: pd.DataFrame) -> None:
     if not chart.series:
         return
     month = columns.index("month") + 1
-    chart.set_categories(Reference(ws, min_col=month, min_row=2, max_row=last_row))
+    months = Reference(ws, min_col=month, min_row=2, max_row=last_row)
+    for series in chart.series:
+        # Months are text: a string reference, so Excel labels the axis 2026-01, not 1, 2, 3.
+        series.cat = AxDataSource(strRef=StrRef(f=str(months)))
+    chart.x_axis.axPos = "b"
     chart.x_axis.title = "Month"
     chart.y_axis.title = "Grid MW"
     chart.y_axis.number_format = "#,##0"

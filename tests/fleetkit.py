@@ -21,7 +21,7 @@ def site(name: str = "A", **kw: Any) -> Site:
     return Site(name=name, **values)
 
 
-def miners(site_name: str = "A", model: str = "S21 XP", units: int = 10_000,
+def miners(site_name: str = "A", model: str = "Antminer S21 XP", units: int = 10_000,
            hashrate_th: float = 270.0, power_w: float = 3645.0) -> MinerTranche:
     return MinerTranche(site=site_name, model=model, units=units, hashrate_th=hashrate_th,
                         power_w=power_w)

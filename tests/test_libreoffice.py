@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from test_writer import CONTRACT_COLUMNS, SITE_MONTH_COLUMNS, make_plan, make_source
 
+from allocator import Plan, optimize, read_workbook
 from allocator.workbook.schema import INPUT_SHEETS, OUTPUT_SHEETS
 from allocator.workbook.template import CATALOG_SHEET, write_template
 from allocator.workbook.writer import CHART_TITLE, write_plan
@@ -28,16 +29,23 @@ pytestmark = [
     pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
 ]
 
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_inputs" / "fleet.xlsx"
 INJECTED = '=HYPERLINK("http://evil.example","x")'
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def sample_plan() -> Plan:
+    return optimize(read_workbook(SAMPLE))
+
+
+@pytest.fixture(scope="module")
+def converted(sample_plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The plan (in a copy of a user workbook) and the template, saved again by LibreOffice."""
     work = tmp_path_factory.mktemp("lo")
     source = make_source(work / "fleet.xlsx")
     plan = write_plan(make_plan(sites=(INJECTED, "Beta")), work / "plan.xlsx", source=source)
     template = write_template(work / "template.xlsx")
+    sample = sample_plan.to_excel(work / "sample.xlsx", source=SAMPLE)
     outdir = work / "converted"
     assert SOFFICE is not None
     result = subprocess.run(
@@ -51,6 +59,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             str(outdir),
             str(plan),
             str(template),
+            str(sample),
         ],
         capture_output=True,
         text=True,
@@ -58,7 +67,8 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    files = {"plan": outdir / "plan.xlsx", "template": outdir / "template.xlsx"}
+    files = {"plan": outdir / "plan.xlsx", "template": outdir / "template.xlsx",
+             "sample": outdir / "sample.xlsx"}
     for path in files.values():
         assert path.is_file(), f"LibreOffice wrote no {path.name}: {result.stdout}{result.stderr}"
     return files
@@ -116,3 +126,15 @@ def test_template_survives_with_notes_and_dropdowns(converted: dict[str, Path]) 
     assert '"yes,no"' in formulas
     miners = {dv.formula1 for dv in wb["Miners"].data_validations.dataValidation}
     assert any(f and CATALOG_SHEET in f for f in miners)
+
+
+def test_sample_fleet_plan_survives(converted: dict[str, Path], sample_plan: Plan) -> None:
+    """The Quickstart's real output: every sheet, every Plan row and the NPV come back."""
+    wb = _load(converted["sample"], data_only=True)
+    for name in OUTPUT_SHEETS:
+        assert name in wb.sheetnames
+    info = {row[0]: row[1] for row in wb["Run Info"].iter_rows(min_row=2, values_only=True)}
+    assert float(info["npv_usd"]) == pytest.approx(sample_plan.npv_usd, rel=1e-9)
+    assert wb["Plan"].max_row == len(sample_plan.site_months) + 1
+    with zipfile.ZipFile(converted["sample"]) as archive:
+        assert any(n.startswith("xl/charts/") for n in archive.namelist())

@@ -1,7 +1,8 @@
 """The ``allocator`` command: a thin click layer over the library.
 
 Each command validates its arguments, calls one library function and renders the result.
-Library errors become one message and exit code 1 in one place (:func:`_library_errors`);
+Library errors become one message and exit code 1 in one place
+(:func:`allocator.cli_common.library_errors`);
 usage errors exit 2 (click's convention).
 """
 
@@ -9,20 +10,17 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from allocator._version import __version__
 from allocator.api import optimize as optimize_fleet
+from allocator.cli_common import ERR, OUT, library_errors
 from allocator.consistency import check_consistency
-from allocator.errors import AllocatorError, InputError
+from allocator.errors import InputError
 from allocator.plan import Plan
 from allocator.solvers import SolverOptions
 from allocator.workbook.reader import read_workbook
@@ -31,18 +29,7 @@ from allocator.workbook.writer import write_plan
 
 __all__ = ["cli", "main"]
 
-_OUT = Console(highlight=False, soft_wrap=True)
-_ERR = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def _library_errors() -> Iterator[None]:
-    """Turn the library's errors into a message on stderr and exit code 1."""
-    try:
-        yield
-    except AllocatorError as exc:
-        _ERR.print(f"Error: {exc}", markup=False)
-        sys.exit(1)
+_OUT, _ERR = OUT, ERR
 
 
 def default_output(book: Path, plan_only: bool = False) -> Path:
@@ -140,7 +127,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
     Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs
     """
     target = output or default_output(book, plan_only)
-    with _library_errors():
+    with library_errors():
         source = read_workbook(book)
         options = SolverOptions(name=solver or source.fleet.settings.solver,
                                 time_limit_s=time_limit)
@@ -164,7 +151,7 @@ def validate(book: Path) -> None:
 
     Example: allocator validate fleet.xlsx
     """
-    with _library_errors():
+    with library_errors():
         source = read_workbook(book)
         report = check_consistency(source.fleet)
         if report.errors:
@@ -188,9 +175,12 @@ def template(out: Path, overwrite: bool) -> None:
 
     Example: allocator template my_fleet.xlsx
     """
-    with _library_errors():
+    with library_errors():
         written = write_template(out, overwrite=overwrite)
     _OUT.print(f"Template written to {written}", markup=False)
+
+
+# --- commands defined in other modules: one cli.add_command(...) line each ---------------
 
 
 def main() -> None:

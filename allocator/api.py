@@ -13,12 +13,13 @@ from typing import Protocol
 
 from allocator._version import __version__
 from allocator.accounting import reprice
+from allocator.backends import solve_model
 from allocator.checks import plan_violations
 from allocator.coefficients import compute_coefficients
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import InputError, SolveError
-from allocator.lp import build_model, solve_model
+from allocator.lp import build_model
 from allocator.plan import Plan
 from allocator.results import make_plan
 from allocator.solvers import SolverOptions

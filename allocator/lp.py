@@ -1,47 +1,48 @@
-"""The allocation linear program (DESIGN.md §3): build with PuLP, solve, read values back.
+"""The allocation linear program (DESIGN.md §3), built as a sparse matrix with numpy.
 
-Takes :class:`~allocator.coefficients.Coefficients`, returns a :class:`Solution` of numpy
-arrays. No file I/O, no printing, no DataFrames. Every variable and constraint is named by
-:func:`lp_name` (``site_power__alpha__2026_01``) so duals and infeasibility reports can speak.
+Takes :class:`~allocator.coefficients.Coefficients` and returns a :class:`MatrixModel`: column
+bounds and costs, row bounds and the constraint matrix, with every column and row belonging to
+a named family. :mod:`allocator.backends` hands it to HiGHS directly (default) or, through
+PuLP, to any other solver. No file I/O, no printing, no DataFrames here.
 
 Index sets: sites ``s``, miner tranches ``m`` (each at one site), months ``t``, contracts
 ``k``. Variables (all >= 0):
 
 - ``mine[m,t]``       running MW of tranche m, ``<= uptime * installed_mw`` (a bound);
-- ``lease[s,k,t]``    IT MW at site s leased to contract k, only inside k's term and at its
-                      eligible sites;
 - ``build[s,t]``      IT MW whose conversion starts in month t;
 - ``converted[s,t]``  IT MW converted so far, ``= converted[s,t-1] + build[s,t]``: holds grid
                       power from the month construction starts and can be leased from
                       ``t + lead``; conversion is irreversible;
-- ``commit[k]``       the contract's MW, constant over its term (take-or-pay).
+- ``commit[k]``       the contract's MW, constant over its term (take-or-pay);
+- ``lease[s,k]``      IT MW at site s leased to contract k for its whole term, only at its
+                      eligible sites (the lease occupies those MW in every month of the term).
 
 Objective: maximize ``sum_t df_t * (mining margin + HPC margin - capital charge)``. The
 capital charge is paid on ``converted[s,t]`` each month, which equals DESIGN.md's charge on
 ``build[s,tau]`` from tau to the horizon end, with O(T) instead of O(T^2) nonzeros.
+
+Names follow one pattern, ``family__part__part`` (``site_power__Alpha__2026_01``), made on
+demand by :meth:`MatrixModel.col_names` / :meth:`MatrixModel.row_names` so a solve that needs
+no names pays nothing for them.
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pulp
 
 from allocator.coefficients import Coefficients
 from allocator.domain import safe_name
-from allocator.errors import InfeasibleError, SolveError, UnboundedError
-from allocator.solvers import SolverOptions, make_solver
 
-__all__ = ["LpModel", "Solution", "build_model", "lp_name", "solve", "solve_model"]
+__all__ = ["INF", "Block", "MatrixModel", "build_model", "lp_name"]
 
-Array = npt.NDArray[np.float64]
-Pairs = list[tuple[pulp.LpVariable, float]]
+INF = float("inf")
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 def lp_name(family: str, *parts: str) -> str:
@@ -49,92 +50,178 @@ def lp_name(family: str, *parts: str) -> str:
     return "__".join([family, *(safe_name(p) for p in parts)])
 
 
-@dataclass
-class LpModel:
-    """A built PuLP problem and its variables and constraints by index."""
-
-    coef: Coefficients
-    problem: pulp.LpProblem
-    mine: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
-    lease: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
-    build: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
-    converted: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
-    commit: dict[int, pulp.LpVariable] = field(default_factory=dict)
-    site_power: dict[tuple[int, int], pulp.LpConstraint] = field(default_factory=dict)
-    objective_pairs: Pairs = field(default_factory=list)
-    build_seconds: float = 0.0
-
-    def add(self, pairs: Iterable[tuple[pulp.LpVariable, float]], sense: int, rhs: float,
-            name: str) -> pulp.LpConstraint | None:
-        """Add ``sum(coef * var) <sense> rhs`` unless it has no variables."""
-        items = [(v, c) for v, c in pairs if c != 0]
-        if not items:
-            return None
-        con = pulp.LpConstraint(pulp.LpAffineExpression(items), sense, name=name, rhs=rhs)
-        self.problem.addConstraint(con, name)
-        return con
-
-
 @dataclass(frozen=True)
-class Solution:
-    """Variable values, duals and solver facts of an optimal solve.
+class Block:
+    """A family of columns or rows: where they start and how to name them.
 
-    Attributes:
-        mine_mw: ``[M, T]`` running MW per tranche.
-        lease_mw: ``{k: [len(sites_k), len(months_k)]}`` leased IT MW.
-        build_mw: ``[S, T]`` conversions started.
-        converted_mw: ``[S, T]`` cumulative converted IT MW.
-        commit_mw: ``[K]`` committed MW per contract.
-        site_power_dual_usd_mw_month: ``[S, T]`` value of one more grid MW in that month,
-            nominal USD of that month (the dual divided by the discount factor); NaN where
-            the solver gives no duals.
-        objective_usd: LP objective value.
-        solver: PuLP solver name.
-        status: ``optimal``.
-        variables / constraints: model size.
-        build_seconds / solve_seconds: timings.
+    ``index`` maps the family's own indices (e.g. ``[m, t]``) to column/row numbers, ``-1``
+    where the family has no member.
     """
 
-    mine_mw: Array
-    lease_mw: dict[int, Array]
-    build_mw: Array
-    converted_mw: Array
-    commit_mw: Array
-    site_power_dual_usd_mw_month: Array
-    objective_usd: float
-    solver: str
-    status: str
-    variables: int
-    constraints: int
-    build_seconds: float
-    solve_seconds: float
+    family: str
+    start: int
+    count: int
+    index: IntArray
+    namer: Callable[[int], str]
 
 
-def _month_tag(coef: Coefficients, t: int) -> str:
-    return coef.months[t]
+@dataclass
+class MatrixModel:
+    """The LP in matrix form: ``max c'x`` s.t. ``row_lower <= A x <= row_upper``,
+    ``col_lower <= x <= col_upper``."""
+
+    coef: Coefficients
+    col_blocks: dict[str, Block] = field(default_factory=dict)
+    row_blocks: dict[str, Block] = field(default_factory=dict)
+    _col_lower: list[FloatArray] = field(default_factory=list)
+    _col_upper: list[FloatArray] = field(default_factory=list)
+    _col_cost: list[FloatArray] = field(default_factory=list)
+    _row_lower: list[FloatArray] = field(default_factory=list)
+    _row_upper: list[FloatArray] = field(default_factory=list)
+    _entries: list[tuple[IntArray, IntArray, FloatArray]] = field(default_factory=list)
+    n_cols: int = 0
+    n_rows: int = 0
+    build_seconds: float = 0.0
+    _frozen: dict[str, np.ndarray] = field(default_factory=dict)
+
+    # --- building ------------------------------------------------------------------------
+
+    def add_cols(self, family: str, shape: tuple[int, ...], mask: npt.NDArray[np.bool_],
+                 lower: FloatArray, upper: FloatArray, cost: FloatArray,
+                 namer: Callable[[tuple[int, ...]], str]) -> Block:
+        """Add one column per True cell of ``mask`` (C order); bounds and costs per cell."""
+        return self._add(family, shape, mask, namer, cols=(lower, upper, cost))
+
+    def add_rows(self, family: str, shape: tuple[int, ...], mask: npt.NDArray[np.bool_],
+                 lower: FloatArray, upper: FloatArray,
+                 namer: Callable[[tuple[int, ...]], str]) -> Block:
+        """Add one row per True cell of ``mask``; bounds per cell."""
+        return self._add(family, shape, mask, namer, rows=(lower, upper))
+
+    def _add(self, family: str, shape: tuple[int, ...], mask: npt.NDArray[np.bool_],
+             namer: Callable[[tuple[int, ...]], str],
+             cols: tuple[FloatArray, FloatArray, FloatArray] | None = None,
+             rows: tuple[FloatArray, FloatArray] | None = None) -> Block:
+        flat = np.broadcast_to(mask, shape).reshape(-1)
+        count = int(flat.sum())
+        start = self.n_cols if cols is not None else self.n_rows
+        index = np.full(flat.shape, -1, dtype=np.int64)
+        index[flat] = np.arange(start, start + count)
+        cells = np.flatnonzero(flat)
+
+        def name(i: int) -> str:
+            return namer(tuple(int(x) for x in np.unravel_index(cells[i - start], shape)))
+
+        def pick(values: FloatArray) -> FloatArray:
+            return np.broadcast_to(np.asarray(values, dtype=float), shape).reshape(-1)[flat]
+
+        block = Block(family, start, count, index.reshape(shape), name)
+        if cols is not None:
+            self._col_lower.append(pick(cols[0]))
+            self._col_upper.append(pick(cols[1]))
+            self._col_cost.append(pick(cols[2]))
+            self.n_cols += count
+        elif rows is not None:
+            self._row_lower.append(pick(rows[0]))
+            self._row_upper.append(pick(rows[1]))
+            self.n_rows += count
+        return block
+
+    def add_entries(self, rows: IntArray, cols: IntArray, values: FloatArray) -> None:
+        """Matrix coefficients ``A[rows, cols] = values`` (pairs with a -1 index are skipped)."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        values = np.broadcast_to(np.asarray(values, dtype=float), rows.shape)
+        keep = (rows >= 0) & (cols >= 0) & (values != 0)
+        self._entries.append((rows[keep], cols[keep], values[keep]))
+
+    # --- the finished model ----------------------------------------------------------------
+
+    def _cat(self, key: str, parts: list[FloatArray]) -> FloatArray:
+        if key not in self._frozen:
+            self._frozen[key] = np.concatenate(parts) if parts else np.zeros(0)
+        return self._frozen[key]
+
+    @property
+    def col_lower(self) -> FloatArray:
+        return self._cat("col_lower", self._col_lower)
+
+    @property
+    def col_upper(self) -> FloatArray:
+        return self._cat("col_upper", self._col_upper)
+
+    @property
+    def col_cost(self) -> FloatArray:
+        return self._cat("col_cost", self._col_cost)
+
+    @property
+    def row_lower(self) -> FloatArray:
+        return self._cat("row_lower", self._row_lower)
+
+    @property
+    def row_upper(self) -> FloatArray:
+        return self._cat("row_upper", self._row_upper)
+
+    def coo(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """All matrix entries as (row, col, value) arrays."""
+        if not self._entries:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        rows = np.concatenate([e[0] for e in self._entries])
+        cols = np.concatenate([e[1] for e in self._entries])
+        vals = np.concatenate([e[2] for e in self._entries])
+        return rows, cols, vals
+
+    def csc(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Column-wise (start, row index, value) arrays, as HiGHS takes them."""
+        rows, cols, vals = self.coo()
+        order = np.lexsort((rows, cols))
+        start = np.searchsorted(cols[order], np.arange(self.n_cols + 1)).astype(np.int64)
+        return start, rows[order], vals[order]
+
+    def _names(self, blocks: list[Block], total: int) -> list[str]:
+        names = [""] * total
+        for block in blocks:
+            for i in range(block.start, block.start + block.count):
+                names[i] = block.namer(i)
+        return names
+
+    def col_names(self) -> list[str]:
+        """Every column's name, in column order."""
+        return self._names(list(self.col_blocks.values()), self.n_cols)
+
+    def row_names(self) -> list[str]:
+        """Every row's name, in row order."""
+        return self._names(list(self.row_blocks.values()), self.n_rows)
+
+    def row_name(self, row: int) -> str:
+        """One row's name."""
+        for block in self.row_blocks.values():
+            if block.start <= row < block.start + block.count:
+                return block.namer(row)
+        raise IndexError(row)
 
 
-def add_mining(model: LpModel) -> None:
-    """Variables ``mine[m,t]`` with ``0 <= mine[m,t] <= uptime_s * installed_mw[m]``.
+# --- families ----------------------------------------------------------------------------
+
+
+def add_mining(model: MatrixModel) -> None:
+    """Columns ``mine[m,t]`` with ``0 <= mine[m,t] <= uptime_s * installed_mw[m]``.
 
     Objective: ``df_t * (revenue - cost)[m,t] * mine[m,t]``.
     """
     c = model.coef
-    margin = c.mining_margin_usd_mw_month * c.discount[None, :]
-    for m, tranche in enumerate(c.tranches):
-        cap = float(c.tranche_available_mw[m])
-        if cap <= 0:
-            continue
-        for t in range(len(c.months)):
-            var = model.problem.add_variable(
-                lp_name("mine", tranche.site, f"{m}", _month_tag(c, t)), lowBound=0, upBound=cap
-            )
-            model.mine[m, t] = var
-            model.objective_pairs.append((var, float(margin[m, t])))
+    m_count, t_count = len(c.tranches), len(c.months)
+    cap = c.tranche_available_mw
+    mask = np.repeat((cap > 0)[:, None], t_count, axis=1)
+    model.col_blocks["mine"] = model.add_cols(
+        "mine", (m_count, t_count), mask, np.zeros(1), cap[:, None],
+        c.mining_margin_usd_mw_month * c.discount[None, :],
+        lambda i: lp_name("mine", c.tranches[i[0]].site, str(i[0]), c.months[i[1]]),
+    )
 
 
-def add_conversion(model: LpModel) -> None:
-    """Variables ``build[s,t]``, ``converted[s,t]`` and their families.
+def add_conversion(model: MatrixModel) -> None:
+    """Columns ``build[s,t]`` and ``converted[s,t]`` at sites with convertible space.
 
     - ``conversion_stock[s,t]``: ``converted[s,t] - converted[s,t-1] - build[s,t] = 0``;
     - ``convertible_space[s]``: ``converted[s,T-1] <= hpc_convertible_mw[s]``.
@@ -142,110 +229,132 @@ def add_conversion(model: LpModel) -> None:
     Objective: ``-df_t * capital_charge[s] * converted[s,t]``.
     """
     c = model.coef
-    last = len(c.months) - 1
-    for s, site in enumerate(c.sites):
-        if site.hpc_convertible_mw <= 0:
-            continue
-        charge = float(c.capital_charge_usd_mw_month[s])
-        previous: pulp.LpVariable | None = None
-        for t in range(len(c.months)):
-            tag = _month_tag(c, t)
-            b = model.problem.add_variable(lp_name("build", site.name, tag), lowBound=0)
-            x = model.problem.add_variable(lp_name("converted", site.name, tag), lowBound=0)
-            model.build[s, t] = b
-            model.converted[s, t] = x
-            model.objective_pairs.append((x, -charge * float(c.discount[t])))
-            pairs: Pairs = [(x, 1.0), (b, -1.0)]
-            if previous is not None:
-                pairs.append((previous, -1.0))
-            model.add(pairs, pulp.LpConstraintEQ, 0.0, lp_name("conversion_stock", site.name, tag))
-            previous = x
-        model.add(
-            [(model.converted[s, last], 1.0)],
-            pulp.LpConstraintLE,
-            site.hpc_convertible_mw,
-            lp_name("convertible_space", site.name),
-        )
+    s_count, t_count = len(c.sites), len(c.months)
+    convertible = np.array([s.hpc_convertible_mw for s in c.sites])
+    mask = np.repeat((convertible > 0)[:, None], t_count, axis=1)
+    shape = (s_count, t_count)
+    names = [s.name for s in c.sites]
+    build = model.add_cols("build", shape, mask, np.zeros(1), np.full(1, INF), np.zeros(1),
+                           lambda i: lp_name("build", names[i[0]], c.months[i[1]]))
+    converted = model.add_cols(
+        "converted", shape, mask, np.zeros(1), np.full(1, INF),
+        -c.capital_charge_usd_mw_month[:, None] * c.discount[None, :],
+        lambda i: lp_name("converted", names[i[0]], c.months[i[1]]),
+    )
+    model.col_blocks["build"], model.col_blocks["converted"] = build, converted
+    stock = model.add_rows("conversion_stock", shape, mask, np.zeros(1), np.zeros(1),
+                           lambda i: lp_name("conversion_stock", names[i[0]], c.months[i[1]]))
+    model.row_blocks["conversion_stock"] = stock
+    model.add_entries(stock.index, converted.index, np.ones(1))
+    model.add_entries(stock.index, build.index, -np.ones(1))
+    model.add_entries(stock.index[:, 1:], converted.index[:, :-1], -np.ones(1))
+    space = model.add_rows("convertible_space", (s_count,), convertible > 0,
+                           np.full(1, -INF), convertible,
+                           lambda i: lp_name("convertible_space", names[i[0]]))
+    model.row_blocks["convertible_space"] = space
+    if t_count:
+        model.add_entries(space.index, converted.index[:, -1], np.ones(1))
 
 
-def add_leasing(model: LpModel) -> None:
-    """Variables ``lease[s,k,t]`` and ``commit[k]`` with their families.
+def add_leasing(model: MatrixModel) -> None:
+    """Columns ``commit[k]`` and ``lease[s,k]`` with their families.
 
-    - ``contract_delivery[k,t]``: ``sum_s lease[s,k,t] - commit[k] = 0`` inside k's term;
-    - ``contract_size``: ``min_mw[k] (if firm) <= commit[k] <= max_mw[k]`` (bounds);
-    - ``hpc_capacity[s,t]``: ``sum_k lease[s,k,t] - converted[s,t-lead] <= hpc_existing_mw[s]``.
+    A lease occupies the same IT MW at a site for the contract's whole term: tenants do not
+    move between sites month to month.
 
-    Objective: ``df_t * (rent - cost)[s,k,t] * lease[s,k,t]``.
+    - ``contract_size`` (bounds): ``min_mw[k] (if firm) <= commit[k] <= max_mw[k]``;
+    - ``contract_delivery[k]``: ``sum_s lease[s,k] - commit[k] = 0``;
+    - ``hpc_capacity[s,t]``: ``sum_{k active in t} lease[s,k] - converted[s,t-lead]
+      <= hpc_existing_mw[s]``.
+
+    Objective: ``sum_{t in term} df_t * (rent - cost)[s,k,t] * lease[s,k]``.
     """
     c = model.coef
-    by_site_month: dict[tuple[int, int], Pairs] = defaultdict(list)
+    s_count, t_count = len(c.sites), len(c.months)
+    k_count = len(c.contracts)
+    has_months = np.array([len(t.months) > 0 for t in c.contracts], dtype=bool)
+    lower = np.array([t.contract.min_mw if t.contract.firm else 0.0 for t in c.contracts])
+    upper = np.array([t.contract.max_mw for t in c.contracts])
+    knames = [t.contract.name for t in c.contracts]
+    site_names = [s.name for s in c.sites]
+    commit = model.add_cols("commit", (k_count,), has_months, lower, upper, np.zeros(1),
+                            lambda i: lp_name("commit", knames[i[0]]))
+    model.col_blocks["commit"] = commit
+    hpc_room = np.array([s.hpc_existing_mw > 0 or s.hpc_convertible_mw > 0 for s in c.sites])
+    eligible = np.zeros((s_count, k_count), dtype=bool)
+    value = np.zeros((s_count, k_count))
+    active = np.zeros((k_count, t_count), dtype=bool)
     for k, terms in enumerate(c.contracts):
-        contract = terms.contract
-        if len(terms.months) == 0:
-            continue  # the term lies outside the horizon; nothing to decide here
-        lower = contract.min_mw if contract.firm else 0.0
-        commit = model.problem.add_variable(
-            lp_name("commit", contract.name), lowBound=lower, upBound=contract.max_mw
-        )
-        model.commit[k] = commit
-        usable = [
-            s for s in terms.sites
-            if c.sites[s].hpc_existing_mw > 0 or c.sites[s].hpc_convertible_mw > 0
-        ]
-        row_of = {s: i for i, s in enumerate(terms.sites)}
-        for j, t in enumerate(terms.months.tolist()):
-            tag = _month_tag(c, t)
-            pairs: Pairs = [(commit, -1.0)]
-            for s in usable:
-                var = model.problem.add_variable(
-                    lp_name("lease", c.sites[s].name, contract.name, tag), lowBound=0
-                )
-                model.lease[s, k, t] = var
-                margin = terms.revenue_usd_mw_month[j] - terms.cost_usd_mw_month[row_of[s], j]
-                model.objective_pairs.append((var, float(margin * c.discount[t])))
-                pairs.append((var, 1.0))
-                by_site_month[s, t].append((var, 1.0))
-            if usable:
-                model.add(pairs, pulp.LpConstraintEQ, 0.0,
-                          lp_name("contract_delivery", contract.name, tag))
-            else:
-                # nowhere to carry it: the commitment must be zero in its term
-                model.add([(commit, 1.0)], pulp.LpConstraintEQ, 0.0,
-                          lp_name("contract_delivery", contract.name, tag))
-    for (s, t), pairs in sorted(by_site_month.items()):
-        site = c.sites[s]
-        ready = t - site.conversion_lead_months
-        if (s, ready) in model.converted:
-            pairs = [*pairs, (model.converted[s, ready], -1.0)]
-        model.add(pairs, pulp.LpConstraintLE, site.hpc_existing_mw,
-                  lp_name("hpc_capacity", site.name, _month_tag(c, t)))
+        if not len(terms.months):
+            continue
+        sites = np.array(terms.sites, dtype=np.int64)
+        active[k, terms.months] = True
+        if len(sites):
+            eligible[sites, k] = hpc_room[sites]
+            margin = terms.revenue_usd_mw_month[None, :] - terms.cost_usd_mw_month
+            value[sites, k] = (margin * c.discount[terms.months][None, :]).sum(axis=1)
+    lease = model.add_cols("lease", (s_count, k_count), eligible, np.zeros(1), np.full(1, INF),
+                           value,
+                           lambda i: lp_name("lease", site_names[i[0]], knames[i[1]]))
+    model.col_blocks["lease"] = lease
+    delivery = model.add_rows("contract_delivery", (k_count,), has_months, np.zeros(1),
+                              np.zeros(1), lambda i: lp_name("contract_delivery", knames[i[0]]))
+    model.row_blocks["contract_delivery"] = delivery
+    model.add_entries(np.broadcast_to(delivery.index[None, :], lease.index.shape), lease.index,
+                      np.ones(1))
+    model.add_entries(delivery.index, commit.index, -np.ones(1))
+    # hpc_capacity rows where some eligible contract is active at the site
+    present = (eligible.astype(np.int64) @ active.astype(np.int64)) > 0
+    existing = np.array([s.hpc_existing_mw for s in c.sites])
+    capacity = model.add_rows("hpc_capacity", (s_count, t_count), present, np.full(1, -INF),
+                              existing[:, None],
+                              lambda i: lp_name("hpc_capacity", site_names[i[0]], c.months[i[1]]))
+    model.row_blocks["hpc_capacity"] = capacity
+    s_idx, k_idx = np.nonzero(eligible)
+    for_t = active[k_idx]  # [pairs, T]
+    pair, t_idx = np.nonzero(for_t)
+    model.add_entries(capacity.index[s_idx[pair], t_idx], lease.index[s_idx[pair], k_idx[pair]],
+                      np.ones(1))
+    lead = np.array([s.conversion_lead_months for s in c.sites])
+    s_row, t_row = np.nonzero(present)
+    ready = t_row - lead[s_row]
+    ok = ready >= 0
+    conv = model.col_blocks["converted"].index
+    model.add_entries(capacity.index[s_row[ok], t_row[ok]], conv[s_row[ok], ready[ok]],
+                      -np.ones(1))
 
 
-def add_site_power(model: LpModel) -> None:
+def add_site_power(model: MatrixModel) -> None:
     """``site_power[s,t]``: grid MW within the connection.
 
     ``mining_pue * sum_m mine[m,t] + hpc_pue * converted[s,t]
     <= capacity_mw - hpc_pue * hpc_existing_mw``.
     """
     c = model.coef
-    by_site: dict[int, list[int]] = defaultdict(list)
-    for m, s in enumerate(c.tranche_site.tolist()):
-        by_site[s].append(m)
-    for s, site in enumerate(c.sites):
-        rhs = site.capacity_mw - site.hpc_pue * site.hpc_existing_mw
-        for t in range(len(c.months)):
-            pairs: Pairs = [
-                (model.mine[m, t], site.mining_pue) for m in by_site[s] if (m, t) in model.mine
-            ]
-            if (s, t) in model.converted:
-                pairs.append((model.converted[s, t], site.hpc_pue))
-            con = model.add(pairs, pulp.LpConstraintLE, rhs,
-                            lp_name("site_power", site.name, _month_tag(c, t)))
-            if con is not None:
-                model.site_power[s, t] = con
+    s_count, t_count = len(c.sites), len(c.months)
+    mine = model.col_blocks["mine"].index
+    converted = model.col_blocks["converted"].index
+    has: npt.NDArray[np.bool_] = np.asarray((converted >= 0).any(axis=1), dtype=bool)
+    if len(c.tranches):
+        with_miners = np.zeros(s_count, dtype=bool)
+        with_miners[c.tranche_site[(mine >= 0).any(axis=1)]] = True
+        has |= with_miners
+    rhs = np.array([s.capacity_mw - s.hpc_pue * s.hpc_existing_mw for s in c.sites])
+    names = [s.name for s in c.sites]
+    power = model.add_rows("site_power", (s_count, t_count),
+                           np.repeat(has[:, None], t_count, axis=1), np.full(1, -INF),
+                           rhs[:, None],
+                           lambda i: lp_name("site_power", names[i[0]], c.months[i[1]]))
+    model.row_blocks["site_power"] = power
+    mining_pue = np.array([s.mining_pue for s in c.sites])
+    hpc_pue = np.array([s.hpc_pue for s in c.sites])
+    if len(c.tranches):
+        rows = power.index[c.tranche_site, :]
+        model.add_entries(rows, mine, mining_pue[c.tranche_site][:, None])
+    model.add_entries(power.index, converted, hpc_pue[:, None])
 
 
-def add_policies(model: LpModel) -> None:
+def add_policies(model: MatrixModel) -> None:
     """Optional portfolio policies from Settings.
 
     - ``min_fleet_hashrate[t]``: ``sum_m mine[m,t] / eff_m >= min_fleet_hashrate_ehs``;
@@ -256,172 +365,55 @@ def add_policies(model: LpModel) -> None:
     """
     c = model.coef
     st = c.fleet.settings
-    months = range(len(c.months))
+    t_count = len(c.months)
+    months = c.months
+    all_months = np.ones(t_count, dtype=bool)
     if st.min_fleet_hashrate_ehs is not None:
-        for t in months:
-            pairs: Pairs = [
-                (var, 1.0 / float(c.efficiency_j_th[m]))
-                for (m, tt), var in model.mine.items() if tt == t
-            ]
-            model.add(pairs, pulp.LpConstraintGE, st.min_fleet_hashrate_ehs,
-                      lp_name("min_fleet_hashrate", c.months[t]))
-            if not pairs and st.min_fleet_hashrate_ehs > 0:
-                raise InfeasibleError(
-                    f"min_fleet_hashrate_ehs {st.min_fleet_hashrate_ehs} cannot be met: "
-                    "the fleet has no miners"
-                )
+        rows = model.add_rows("min_fleet_hashrate", (t_count,), all_months,
+                              np.full(1, st.min_fleet_hashrate_ehs), np.full(1, INF),
+                              lambda i: lp_name("min_fleet_hashrate", months[i[0]]))
+        model.row_blocks["min_fleet_hashrate"] = rows
+        mine = model.col_blocks["mine"].index
+        model.add_entries(np.broadcast_to(rows.index[None, :], mine.shape), mine,
+                          (1.0 / c.efficiency_j_th)[:, None] if len(c.tranches) else np.ones(1))
+    converted = model.col_blocks["converted"].index
+    build = model.col_blocks["build"].index
     if st.max_hpc_share is not None:
         total = sum(s.capacity_mw for s in c.sites)
         existing = sum(s.hpc_pue * s.hpc_existing_mw for s in c.sites)
-        for t in months:
-            pairs = [
-                (model.converted[s, t], c.sites[s].hpc_pue)
-                for s in range(len(c.sites)) if (s, t) in model.converted
-            ]
-            model.add(pairs, pulp.LpConstraintLE, st.max_hpc_share * total - existing,
-                      lp_name("max_hpc_share", c.months[t]))
-    for limit, family, weight in (
-        (st.capex_budget_usd_per_year, "capex_budget", "capex"),
-        (st.max_conversion_mw_per_year, "max_conversion", "mw"),
+        rows = model.add_rows("max_hpc_share", (t_count,), all_months, np.full(1, -INF),
+                              np.full(1, st.max_hpc_share * total - existing),
+                              lambda i: lp_name("max_hpc_share", months[i[0]]))
+        model.row_blocks["max_hpc_share"] = rows
+        model.add_entries(np.broadcast_to(rows.index[None, :], converted.shape), converted,
+                          np.array([s.hpc_pue for s in c.sites])[:, None])
+    years = sorted({m[:4] for m in months})
+    year_of = np.array([years.index(m[:4]) for m in months], dtype=np.int64)
+    for limit, family, weights in (
+        (st.capex_budget_usd_per_year, "capex_budget",
+         np.array([s.conversion_capex_usd_mw for s in c.sites])),
+        (st.max_conversion_mw_per_year, "max_conversion", np.ones(len(c.sites))),
     ):
         if limit is None:
             continue
-        by_year: dict[str, Pairs] = defaultdict(list)
-        for (s, t), var in model.build.items():
-            coef = c.sites[s].conversion_capex_usd_mw if weight == "capex" else 1.0
-            by_year[c.months[t][:4]].append((var, coef))
-        for year, pairs in sorted(by_year.items()):
-            model.add(pairs, pulp.LpConstraintLE, limit, lp_name(family, year))
+        def year_name(i: tuple[int, ...], family: str = family) -> str:
+            return lp_name(family, years[i[0]])
+
+        rows = model.add_rows(family, (len(years),), np.ones(len(years), dtype=bool),
+                              np.full(1, -INF), np.full(1, limit), year_name)
+        model.row_blocks[family] = rows
+        model.add_entries(np.broadcast_to(rows.index[year_of][None, :], build.shape), build,
+                          weights[:, None])
 
 
-def build_model(coef: Coefficients) -> LpModel:
+def build_model(coef: Coefficients) -> MatrixModel:
     """The LP for ``coef``, as a readable list of families."""
     started = time.perf_counter()
-    model = LpModel(coef, pulp.LpProblem("fleet_allocation", pulp.LpMaximize))
+    model = MatrixModel(coef)
     add_mining(model)
     add_conversion(model)
     add_leasing(model)
     add_site_power(model)
     add_policies(model)
-    model.problem.setObjective(pulp.LpAffineExpression(model.objective_pairs))
     model.build_seconds = time.perf_counter() - started
     return model
-
-
-def _status(model: LpModel, solver: Any, pulp_status: int) -> str:
-    """Typed status; HiGHS is asked directly because PuLP maps a time limit to Optimal."""
-    if solver.name == "HiGHS" and getattr(model.problem, "solverModel", None) is not None:
-        import highspy
-
-        raw = model.problem.solverModel.getModelStatus()
-        mapping = {
-            highspy.HighsModelStatus.kOptimal: "optimal",
-            highspy.HighsModelStatus.kInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnbounded: "unbounded",
-            highspy.HighsModelStatus.kTimeLimit: "time_limit",
-            highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
-        }
-        return mapping.get(raw, "error")
-    return {
-        pulp.LpStatusOptimal: "optimal",
-        pulp.LpStatusInfeasible: "infeasible",
-        pulp.LpStatusUnbounded: "unbounded",
-    }.get(pulp_status, "error")
-
-
-def _values(variables: dict[Any, pulp.LpVariable]) -> dict[Any, float]:
-    return {key: float(var.varValue or 0.0) for key, var in variables.items()}
-
-
-def solve_model(model: LpModel, options: SolverOptions | None = None) -> Solution:
-    """Solve ``model`` and read every value back.
-
-    Raises:
-        InfeasibleError: no allocation satisfies the constraints.
-        UnboundedError: a modelling bug (every variable has a cap).
-        SolveError: time limit or solver failure.
-        SolverNotAvailableError: the solver is not installed.
-    """
-    options = options or SolverOptions()
-    c = model.coef
-    solver = make_solver(options)
-    n_vars = model.problem.numVariables()
-    n_cons = model.problem.numConstraints()
-    started = time.perf_counter()
-    if n_vars == 0:
-        status, objective = "optimal", 0.0
-    else:
-        pulp_status = model.problem.solve(solver)
-        status = _status(model, solver, pulp_status)
-        objective = float(pulp.value(model.problem.objective) or 0.0)
-    solve_seconds = time.perf_counter() - started
-    if status == "infeasible":
-        raise InfeasibleError("The model is infeasible: no allocation meets every constraint.")
-    if status == "unbounded":
-        raise UnboundedError("The model is unbounded; please report this with the workbook.")
-    if status != "optimal":
-        raise SolveError(f"The solver stopped without an optimal plan (status: {status}).", status)
-
-    s_count, t_count = len(c.sites), len(c.months)
-    mine = np.zeros((len(c.tranches), t_count))
-    for (m, t), v in _values(model.mine).items():
-        mine[m, t] = v
-    build = np.zeros((s_count, t_count))
-    for (s, t), v in _values(model.build).items():
-        build[s, t] = v
-    converted = np.zeros((s_count, t_count))
-    for (s, t), v in _values(model.converted).items():
-        converted[s, t] = v
-    lease: dict[int, Array] = {}
-    for k, terms in enumerate(c.contracts):
-        arr = np.zeros((len(terms.sites), len(terms.months)))
-        row = {s: i for i, s in enumerate(terms.sites)}
-        col = {t: j for j, t in enumerate(terms.months.tolist())}
-        for (s, kk, t), var in model.lease.items():
-            if kk == k:
-                arr[row[s], col[t]] = float(var.varValue or 0.0)
-        lease[k] = arr
-    commit = np.array(
-        [float(model.commit[k].varValue or 0.0) if k in model.commit else 0.0
-         for k in range(len(c.contracts))]
-    )
-    duals = np.full((s_count, t_count), np.nan)
-    for (s, t), con in model.site_power.items():
-        pi = getattr(con, "pi", None)
-        if pi is not None:
-            duals[s, t] = _max_sense_dual(solver, float(pi)) / float(c.discount[t])
-    # a site-month with no variables at all has nothing to gain from more power
-    for s in range(s_count):
-        for t in range(t_count):
-            if (s, t) not in model.site_power:
-                duals[s, t] = 0.0
-    return Solution(
-        mine_mw=mine,
-        lease_mw=lease,
-        build_mw=build,
-        converted_mw=converted,
-        commit_mw=commit,
-        site_power_dual_usd_mw_month=duals,
-        objective_usd=objective,
-        solver=str(solver.name),
-        status=status,
-        variables=n_vars,
-        constraints=n_cons,
-        build_seconds=model.build_seconds,
-        solve_seconds=solve_seconds,
-    )
-
-
-def _max_sense_dual(solver: Any, pi: float) -> float:
-    """Dual as d(max objective)/d(rhs).
-
-    PuLP's HiGHS interface minimizes the negated objective and reports that problem's row
-    duals, so the sign flips; the other solvers report duals of the problem as posed.
-    """
-    return -pi if solver.name == "HiGHS" else pi
-
-
-def solve(coef: Coefficients, options: SolverOptions | None = None) -> Solution:
-    """Build and solve in one call."""
-    return solve_model(build_model(coef), options)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from allocator import economics as econ
+from allocator.backends import Solution
 from allocator.coefficients import Coefficients
-from allocator.lp import Solution
 from allocator.periods import add_months
 from allocator.plan import Plan, RunInfo
 

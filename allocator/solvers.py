@@ -1,7 +1,8 @@
 """Choosing and configuring the LP solver, in one place; nothing here builds a model.
 
-``highs`` (HiGHS through highspy) is the default and always installed. Friendly names map to
-PuLP solver classes (``cbc`` -> ``COIN_CMD``, ``glpk`` -> ``GLPK_CMD``, ``highs_cmd``,
+``highs`` (HiGHS through highspy, handed the matrix directly by :mod:`allocator.backends`) is
+the default and always installed; ``highs_pulp`` is the same solver through PuLP. Friendly
+names map to PuLP solver classes (``cbc`` -> ``COIN_CMD``, ``glpk`` -> ``GLPK_CMD``, ``highs_cmd``,
 ``scip``); any other name PuLP knows (``GUROBI``, ``CPLEX_PY``, ...) is passed through.
 """
 
@@ -17,11 +18,18 @@ import pulp
 
 from allocator.errors import SolverNotAvailableError
 
-__all__ = ["SolverOptions", "available_solvers", "make_solver", "pulp_solver_name"]
+__all__ = [
+    "SolverOptions",
+    "available_solvers",
+    "make_solver",
+    "pulp_solver_name",
+    "quiet_highs_banner",
+]
 
 _ALIASES = {
     "highs": "HiGHS",
     "highspy": "HiGHS",
+    "highs_pulp": "HiGHS",
     "highs_cmd": "HiGHS_CMD",
     "cbc": "COIN_CMD",
     "coin": "COIN_CMD",
@@ -76,7 +84,7 @@ def available_solvers() -> list[str]:
 
 
 @functools.cache
-def _quiet_highs_banner() -> None:
+def quiet_highs_banner() -> None:
     """Create one HiGHS instance with stdout closed: highspy prints its banner only once."""
     import highspy
 
@@ -117,5 +125,5 @@ def make_solver(options: SolverOptions) -> Any:
             f"Solver {options.name!r} ({class_name}) is not installed here. Installed: {installed}"
         )
     if class_name == "HiGHS" and not options.log:
-        _quiet_highs_banner()
+        quiet_highs_banner()
     return solver

@@ -28,10 +28,11 @@ def run_one(sites: int, months: int, seed: int) -> dict[str, float]:
 
     from allocator._version import __version__
     from allocator.accounting import reprice
+    from allocator.backends import highs_model, solve_model
     from allocator.checks import plan_violations
     from allocator.coefficients import compute_coefficients
     from allocator.consistency import check_consistency
-    from allocator.lp import build_model, solve_model
+    from allocator.lp import build_model
     from allocator.results import make_plan
     from allocator.synthetic import synthetic_fleet
     from allocator.workbook.fleet_writer import write_fleet
@@ -65,7 +66,7 @@ def run_one(sites: int, months: int, seed: int) -> dict[str, float]:
 
         # the floor: the same LP handed to HiGHS directly
         mps = Path(tmp) / "model.mps"
-        model.problem.writeMPS(str(mps))
+        highs_model(model).writeModel(str(mps))
         f0 = time.perf_counter()
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)

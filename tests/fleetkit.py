@@ -48,8 +48,17 @@ def fleet(*, start: str = "2026-01", months: int = 1, sites: list[Site] | None =
 
 
 def verified(f: Fleet, **kw: Any) -> Plan:
-    """Optimize and check what every test solve must satisfy: invariants and re-pricing."""
+    """Optimize and check what every test solve must satisfy: invariants and re-pricing.
+
+    A default (direct HiGHS) solve is repeated through PuLP's HiGHS interface: the two
+    backends must agree within 1e-9 relative.
+    """
     plan = optimize(f, **kw)
+    if "solver" not in kw:
+        other = optimize(f, solver="highs_pulp")
+        assert other.run_info.solver == "HiGHS"
+        scale = max(1.0, abs(plan.objective_usd))
+        assert abs(other.objective_usd - plan.objective_usd) <= 1e-9 * scale
     assert plan_violations(f, plan) == []
     value = reprice(f, plan).npv_usd
     assert abs(value - plan.objective_usd) <= 1e-6 * max(1.0, abs(plan.objective_usd))

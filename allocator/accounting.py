@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from allocator import economics as econ
@@ -43,66 +44,79 @@ class Valuation:
 
 
 def reprice(fleet: Fleet, plan: Plan) -> Valuation:
-    """The discounted value of ``plan``'s decisions, priced from ``fleet`` alone."""
+    """The discounted value of ``plan``'s decisions, priced from ``fleet`` alone.
+
+    Each decision row is priced with the economics functions applied to the inputs of its own
+    site, tranche, contract and month (vectorised over rows with pandas lookups).
+    """
     st = fleet.settings
     first = month_index(st.start_month)
     horizon = month_range(st.start_month, st.months)
-    market = {
-        p.month: p
-        for p in econ.project_market(
-            fleet.market, st.start_month, st.months, halving_month=st.halving_month,
-            btc_price_growth_pa=st.btc_price_growth_pa,
-            network_hashrate_growth_pa=st.network_hashrate_growth_pa,
-        )
-    }
-    sites = {s.name: s for s in fleet.sites}
+    points = econ.project_market(
+        fleet.market, st.start_month, st.months, halving_month=st.halving_month,
+        btc_price_growth_pa=st.btc_price_growth_pa,
+        network_hashrate_growth_pa=st.network_hashrate_growth_pa,
+    )
+    month_table = pd.DataFrame({
+        "hashprice": [p.hashprice_usd_ph_day for p in points],
+        "days": [float(days_in_month(m)) for m in horizon],
+        "df": [float(econ.discount_factor(float(month_index(m) - first), st.discount_rate))
+               for m in horizon],
+    }, index=horizon)
+    sites = pd.DataFrame([s.model_dump() for s in fleet.sites]).set_index("name")
     overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
 
-    def power_price(site: str, month: str) -> float:
-        return overrides.get((site, month), sites[site].power_price_usd_mwh)
+    def lookup(rows: pd.DataFrame, site_col: str) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+        months = month_table.loc[rows["month"].to_numpy()]
+        site = sites.loc[rows[site_col].to_numpy()]
+        power = np.array([
+            overrides.get((s, m), base) for s, m, base in
+            zip(rows[site_col], rows["month"], site["power_price_usd_mwh"], strict=True)
+        ], dtype=float)
+        return months, site, power
 
-    def df(month: str) -> float:
-        return float(econ.discount_factor(float(month_index(month) - first), st.discount_rate))
-
+    tranches = plan.tranches[plan.tranches["running_mw"] != 0]
     mining = 0.0
-    for row in _records(plan.tranches):
-        if row.running_mw == 0:
-            continue
-        tranche = fleet.miners[int(row.tranche)]
-        site = sites[tranche.site]
-        days = days_in_month(row.month)
+    if len(tranches):
+        miners = [fleet.miners[int(i)] for i in tranches["tranche"]]
+        rows = tranches.assign(site=[m.site for m in miners])
+        months, site, power = lookup(rows, "site")
+        eff = np.array([m.efficiency_j_th for m in miners])
+        days = months["days"].to_numpy()
         revenue = econ.mining_revenue_usd_mw_month(
-            market[row.month].hashprice_usd_ph_day, tranche.efficiency_j_th, days, st.pool_fee
-        )
+            months["hashprice"].to_numpy(), eff, days, st.pool_fee)
         cost = econ.mining_cost_usd_mw_month(
-            power_price(site.name, row.month), days, site.mining_pue,
-            site.mining_opex_usd_mw_month,
-        )
-        mining += float(row.running_mw) * (revenue - cost) * df(row.month)
+            power, days, site["mining_pue"].to_numpy(), site["mining_opex_usd_mw_month"].to_numpy())
+        mining = float((tranches["running_mw"].to_numpy() * (revenue - cost)
+                        * months["df"].to_numpy()).sum())
 
-    contracts = {c.name: c for c in fleet.contracts}
     hpc = 0.0
-    for row in _records(plan.leases):
-        contract = contracts[row.contract]
-        site = sites[row.site]
-        days = days_in_month(row.month)
-        rent = econ.hpc_revenue_usd_mw_month(
-            contract.rate_usd_kw_month, contract.escalator_pa,
-            float(month_index(row.month) - month_index(contract.start_month)),
-        )
-        cost = econ.hpc_cost_usd_mw_month(
-            site.hpc_opex_usd_mw_month, power_price(site.name, row.month), days, site.hpc_pue,
-            site.hpc_load_factor, contract.power_pass_through,
-        )
-        hpc += float(row.leased_mw) * (float(rent) - float(cost)) * df(row.month)
+    leases = plan.leases
+    if len(leases):
+        contracts = {c.name: c for c in fleet.contracts}
+        months, site, power = lookup(leases, "site")
+        days = months["days"].to_numpy()
+        for name, group in leases.groupby("contract", sort=False):
+            contract = contracts[str(name)]
+            at = leases.index.get_indexer(group.index)
+            since = np.array([month_index(m) for m in group["month"]]) - month_index(
+                contract.start_month)
+            rent = econ.hpc_revenue_usd_mw_month(contract.rate_usd_kw_month,
+                                                 contract.escalator_pa, since.astype(float))
+            cost = econ.hpc_cost_usd_mw_month(
+                site["hpc_opex_usd_mw_month"].to_numpy()[at], power[at], days[at],
+                site["hpc_pue"].to_numpy()[at], site["hpc_load_factor"].to_numpy()[at],
+                contract.power_pass_through)
+            hpc += float((group["leased_mw"].to_numpy() * (rent - cost)
+                          * months["df"].to_numpy()[at]).sum())
 
     charge = 0.0
     for row in _records(plan.builds):
-        site = sites[row.site]
+        site_row = fleet.site(row.site)
         monthly = econ.capital_charge_usd_mw_month(
-            site.conversion_capex_usd_mw, st.discount_rate, st.asset_life_years
+            site_row.conversion_capex_usd_mw, st.discount_rate, st.asset_life_years
         )
-        remaining = horizon[horizon.index(row.month):]
-        charge += float(row.build_mw) * monthly * sum(df(m) for m in remaining)
+        remaining = month_table["df"].to_numpy()[horizon.index(row.month):]
+        charge += float(row.build_mw) * monthly * float(remaining.sum())
 
     return Valuation(mining_usd=mining, hpc_usd=hpc, capital_charge_usd=charge)

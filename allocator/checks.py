@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from allocator.domain import Fleet
 from allocator.periods import month_index, month_range
@@ -67,13 +68,16 @@ def plan_violations(fleet: Fleet, plan: Plan, tol_mw: float = 1e-6) -> list[str]
         if outside:
             out.append(f"contract_term: {c.name} leased outside its term in {outside[:3]}")
 
-    for site in fleet.sites:
-        conv = sm.loc[sm["site"] == site.name, "hpc_converted_mw"].to_numpy()
-        if conv.size and conv.max() > site.hpc_convertible_mw + tol_mw:
-            out.append(f"convertible_space: {site.name} converts {conv.max()} MW of "
-                       f"{site.hpc_convertible_mw}")
-        if conv.size > 1 and (np.diff(conv) < -tol_mw).any():
-            out.append(f"irreversible: converted MW at {site.name} goes down")
+    converted = sm.pivot(index="site", columns="month", values="hpc_converted_mw")
+    limit = pd.Series({s.name: s.hpc_convertible_mw for s in fleet.sites})
+    peak = converted.max(axis=1)
+    for name in peak.index[peak > limit.reindex(peak.index) + tol_mw]:
+        out.append(f"convertible_space: {name} converts {peak[name]} MW of {limit[name]}")
+    if converted.shape[1] > 1:
+        drops = np.asarray((np.diff(converted.to_numpy(), axis=1) < -tol_mw).any(axis=1),
+                           dtype=bool)
+        out += [f"irreversible: converted MW at {name} goes down"
+                for name in converted.index[drops]]
 
     total = plan.allocation.groupby(["site", "month"])["grid_mw"].sum()
     cap = sm.set_index(["site", "month"])["capacity_mw"]

@@ -56,56 +56,41 @@ def make_plan(
     df = coef.discount
     power = coef.power_price_usd_mwh
 
-    # --- tranches -------------------------------------------------------------------------
+    # --- tranches (arrays [M, T]) -----------------------------------------------------------
     mine = _clean(sol.mine_mw)
-    tranche_rows = []
     eff = coef.efficiency_j_th
     ts = coef.tranche_site
-    mining_mw = np.zeros((s_count, t_count))
-    hashrate_phs = np.zeros((s_count, t_count))
-    mining_rev = np.zeros((s_count, t_count))
-    mining_power = np.zeros((s_count, t_count))
-    mining_opex = np.zeros((s_count, t_count))
+    m_count = len(coef.tranches)
+    site_pue = np.array([s.mining_pue for s in coef.sites])
+    site_opex = np.array([s.mining_opex_usd_mw_month for s in coef.sites])
+    phs = mine * econ.phs_per_mw(eff)[:, None] if m_count else np.zeros((0, t_count))
+    t_rev = mine * coef.mining_revenue_usd_mw_month
+    t_pcost = mine * power[ts] * econ.HOURS_PER_DAY * days[None, :] * site_pue[ts][:, None]
+    t_opex = mine * site_opex[ts][:, None]
+
+    def by_site(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((s_count, t_count))
+        np.add.at(out, ts, values)
+        return out
+
+    mining_mw, hashrate_phs = by_site(mine), by_site(phs)
+    mining_rev, mining_power, mining_opex = by_site(t_rev), by_site(t_pcost), by_site(t_opex)
     miner_index = {id(m): i for i, m in enumerate(coef.fleet.miners)}
-    for m, tranche in enumerate(coef.tranches):
-        s = int(ts[m])
-        site = coef.sites[s]
-        run = mine[m]
-        phs = run * econ.phs_per_mw(float(eff[m]))
-        rev = run * coef.mining_revenue_usd_mw_month[m]
-        pcost = run * power[s] * econ.HOURS_PER_DAY * days * site.mining_pue
-        opex = run * site.mining_opex_usd_mw_month
-        mining_mw[s] += run
-        hashrate_phs[s] += phs
-        mining_rev[s] += rev
-        mining_power[s] += pcost
-        mining_opex[s] += opex
-        tranche_rows.append(
-            pd.DataFrame(
-                {
-                    "site": tranche.site,
-                    "model": tranche.model,
-                    "tranche": miner_index[id(tranche)],
-                    "month": months,
-                    "efficiency_j_th": float(eff[m]),
-                    "available_mw": float(coef.tranche_available_mw[m]),
-                    "running_mw": run,
-                    "hashrate_phs": phs,
-                    "hashprice_usd_ph_day": coef.hashprice_usd_ph_day,
-                    "revenue_usd": rev,
-                    "power_cost_usd": pcost,
-                    "opex_usd": opex,
-                    "margin_usd": rev - pcost - opex,
-                }
-            )
-        )
-    tranche_cols = ["site", "model", "tranche", "month", "efficiency_j_th", "available_mw",
-                    "running_mw", "hashrate_phs", "hashprice_usd_ph_day", "revenue_usd",
-                    "power_cost_usd", "opex_usd", "margin_usd"]
-    tranches = (
-        pd.concat(tranche_rows, ignore_index=True) if tranche_rows
-        else pd.DataFrame(columns=tranche_cols)
-    )
+    tranches = pd.DataFrame({
+        "site": np.repeat([t.site for t in coef.tranches], t_count),
+        "model": np.repeat([t.model for t in coef.tranches], t_count),
+        "tranche": np.repeat([miner_index[id(t)] for t in coef.tranches], t_count).astype(int),
+        "month": np.tile(months, m_count),
+        "efficiency_j_th": np.repeat(eff, t_count),
+        "available_mw": np.repeat(coef.tranche_available_mw, t_count),
+        "running_mw": mine.reshape(-1),
+        "hashrate_phs": phs.reshape(-1),
+        "hashprice_usd_ph_day": np.tile(coef.hashprice_usd_ph_day, m_count),
+        "revenue_usd": t_rev.reshape(-1),
+        "power_cost_usd": t_pcost.reshape(-1),
+        "opex_usd": t_opex.reshape(-1),
+        "margin_usd": (t_rev - t_pcost - t_opex).reshape(-1),
+    })
 
     # --- leases ---------------------------------------------------------------------------
     hpc_leased = np.zeros((s_count, t_count))
@@ -273,8 +258,11 @@ def make_plan(
     # --- site value -----------------------------------------------------------------------
     value_rows = []
     duals = sol.site_power_dual_usd_mw_month
+    at_site: list[list[int]] = [[] for _ in coef.sites]
+    for m, s in enumerate(ts.tolist()):
+        at_site[s].append(m)
     for s, site in enumerate(coef.sites):
-        marginal = _marginal_tranche(coef, mine, s)
+        marginal = _marginal_tranche(coef, mine, at_site[s])
         breakeven = math.nan
         model_name, model_eff = "", math.nan
         if marginal is not None:
@@ -337,12 +325,11 @@ def make_plan(
     )
 
 
-def _marginal_tranche(coef: Coefficients, mine: np.ndarray, s: int) -> int | None:
-    """The least efficient tranche that runs at the site, else the best idle one.
+def _marginal_tranche(coef: Coefficients, mine: np.ndarray, at_site: list[int]) -> int | None:
+    """The least efficient of the site's tranches that runs, else its best idle one.
 
     That is the tranche a change in hashprice or power price turns on or off first.
     """
-    at_site = [m for m in range(len(coef.tranches)) if int(coef.tranche_site[m]) == s]
     if not at_site:
         return None
     running = [m for m in at_site if mine[m].max(initial=0.0) > 0]

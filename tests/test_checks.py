@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from fleetkit import verified
 
 from allocator.accounting import reprice
 from allocator.checks import plan_violations
 from allocator.synthetic import synthetic_fleet
-from fleetkit import verified
 
 FLEET = synthetic_fleet(sites=3, months=30, seed=0)
 

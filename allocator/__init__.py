@@ -11,7 +11,7 @@ Typical use::
 """
 
 from allocator._version import __version__
-from allocator.api import optimize
+from allocator.api import optimize, optimize_many
 from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, PowerPrice, Settings, Site
 from allocator.errors import (
     AllocatorError,
@@ -47,5 +47,6 @@ __all__ = [
     "SolverOptions",
     "__version__",
     "optimize",
+    "optimize_many",
     "read_workbook",
 ]

@@ -9,11 +9,12 @@ the plan is re-priced independently and every post-solve invariant is checked.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Protocol
 
 from allocator._version import __version__
 from allocator.accounting import reprice
-from allocator.backends import solve_model
+from allocator.backends import WarmStart, solve_model
 from allocator.checks import plan_violations
 from allocator.coefficients import compute_coefficients
 from allocator.consistency import check_consistency
@@ -24,7 +25,7 @@ from allocator.plan import Plan
 from allocator.results import make_plan
 from allocator.solvers import SolverOptions
 
-__all__ = ["FleetSource", "optimize"]
+__all__ = ["FleetSource", "optimize", "optimize_many"]
 
 _REPRICE_RTOL = 1e-6
 
@@ -47,6 +48,7 @@ def optimize(
     *,
     solver: str | SolverOptions | None = None,
     time_limit_s: float | None = None,
+    warm: WarmStart | None = None,
 ) -> Plan:
     """Solve the allocation LP for ``source`` and return the verified plan.
 
@@ -54,6 +56,8 @@ def optimize(
         source: A :class:`Fleet`, or what ``read_workbook`` returned.
         solver: Solver name or options; default the workbook's ``solver`` setting (``highs``).
         time_limit_s: Give up after this many seconds (raises :class:`SolveError`).
+        warm: Re-use the previous solve's model when only prices changed (see
+            :class:`~allocator.backends.WarmStart`); :func:`optimize_many` makes one for you.
 
     Returns:
         The optimal :class:`Plan`.
@@ -83,7 +87,7 @@ def optimize(
     warnings = (*warnings, *report.warnings)
 
     coef = compute_coefficients(fleet)
-    solution = solve_model(build_model(coef), options)
+    solution = solve_model(build_model(coef), options, warm)
     plan = make_plan(
         coef, solution, version=__version__, warnings=warnings, input_file=input_file,
         input_sha256=sha, created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -99,3 +103,18 @@ def optimize(
     if broken:
         raise SolveError("Internal check failed: " + "; ".join(broken[:5]))
     return plan
+
+
+def optimize_many(
+    sources: Iterable[Fleet | FleetSource],
+    *,
+    solver: str | SolverOptions | None = None,
+) -> list[Plan]:
+    """Optimize several variants of a fleet in turn, re-solving warm where only prices differ.
+
+    Same results as calling :func:`optimize` on each (same objective; where the optimum is not
+    unique the allocation may be another optimal one), faster when the variants share their
+    structure, e.g. a sweep of BTC price or of an HPC rate.
+    """
+    warm = WarmStart()
+    return [optimize(source, solver=solver, warm=warm) for source in sources]

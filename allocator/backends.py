@@ -24,7 +24,7 @@ from allocator.errors import InfeasibleError, SolveError, UnboundedError
 from allocator.lp import INF, MatrixModel
 from allocator.solvers import SolverOptions, make_solver, quiet_highs_banner
 
-__all__ = ["Solution", "highs_model", "is_direct_highs", "solve_model"]
+__all__ = ["Solution", "WarmStart", "highs_model", "is_direct_highs", "solve_model"]
 
 Array = npt.NDArray[np.float64]
 
@@ -70,8 +70,11 @@ def is_direct_highs(options: SolverOptions) -> bool:
     return options.name.strip().lower() in ("highs", "highspy")
 
 
-def solve_model(model: MatrixModel, options: SolverOptions | None = None) -> Solution:
+def solve_model(model: MatrixModel, options: SolverOptions | None = None,
+                warm: WarmStart | None = None) -> Solution:
     """Solve ``model`` and read every value back.
+
+    ``warm`` (default HiGHS path only) re-uses the previous model of the same structure.
 
     Raises:
         InfeasibleError: no allocation satisfies the constraints.
@@ -85,7 +88,7 @@ def solve_model(model: MatrixModel, options: SolverOptions | None = None) -> Sol
         x, duals, objective, status, name = (np.zeros(0), np.zeros(model.n_rows), 0.0,
                                              "optimal", "none")
     elif is_direct_highs(options):
-        x, duals, objective, status, name = _solve_highs(model, options)
+        x, duals, objective, status, name = _solve_highs(model, options, warm)
     else:
         x, duals, objective, status, name = _solve_pulp(model, options)
     solve_seconds = time.perf_counter() - started
@@ -139,11 +142,57 @@ def highs_model(model: MatrixModel, options: SolverOptions | None = None,
     return h
 
 
-def _solve_highs(model: MatrixModel, options: SolverOptions
+class WarmStart:
+    """Keeps the last HiGHS model so the next solve of the same structure only swaps costs.
+
+    Scenario and sweep runs that change prices alone (BTC price, hashrate, power price, HPC
+    rates) give models whose matrix and bounds are identical and whose objective differs;
+    HiGHS then re-solves from the previous optimal basis instead of from scratch. A model
+    whose matrix or bounds differ is loaded afresh. Only the default ``highs`` path uses it.
+
+    Attributes:
+        reused: How many solves only swapped costs.
+        loaded: How many solves loaded a model.
+    """
+
+    def __init__(self) -> None:
+        self._highs: Any = None
+        self._key: tuple[np.ndarray, ...] | None = None
+        self._options: SolverOptions | None = None
+        self.reused = 0
+        self.loaded = 0
+
+    def _structure(self, model: MatrixModel) -> tuple[np.ndarray, ...]:
+        return (model.col_lower, model.col_upper, model.row_lower, model.row_upper,
+                *model.csc())
+
+    def highs_for(self, model: MatrixModel, options: SolverOptions) -> Any:
+        """A HiGHS instance holding ``model``: the previous one with new costs if it fits."""
+        key = self._structure(model)
+        same = (
+            self._highs is not None
+            and options == self._options
+            and self._key is not None
+            and len(self._key) == len(key)
+            and all(a.shape == b.shape and np.array_equal(a, b)
+                    for a, b in zip(self._key, key, strict=True))
+        )
+        if same:
+            cost = model.col_cost
+            self._highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+            self.reused += 1
+        else:
+            self._highs = highs_model(model, options)
+            self._key, self._options = key, options
+            self.loaded += 1
+        return self._highs
+
+
+def _solve_highs(model: MatrixModel, options: SolverOptions, warm: WarmStart | None = None
                  ) -> tuple[Array, Array, float, str, str]:
     import highspy
 
-    h = highs_model(model, options)
+    h = warm.highs_for(model, options) if warm is not None else highs_model(model, options)
     h.run()
     raw = h.getModelStatus()
     status = {

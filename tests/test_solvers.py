@@ -44,3 +44,30 @@ def test_cbc_agrees_with_highs_on_value_and_duals() -> None:
     big = synthetic_fleet(sites=3, months=12, seed=5)
     assert verified(big, solver="cbc").objective_usd == pytest.approx(
         verified(big).objective_usd, rel=1e-7)
+
+
+def test_warm_resolves_match_cold_solves() -> None:
+    """Price-only variants re-use the HiGHS model (costs swapped) and reach the same optimum;
+    a structural change (more convertible space) loads a fresh model."""
+    from allocator.api import optimize_many
+    from allocator.backends import WarmStart
+
+    base = synthetic_fleet(sites=3, months=24, seed=2)
+    variants = [
+        base.model_copy(update={"market": tuple(
+            m.model_copy(update={"btc_price_usd": (m.btc_price_usd or 0) * f})
+            for m in base.market)})
+        for f in (0.7, 1.0, 1.4)
+    ]
+    bigger = base.model_copy(update={"sites": tuple(
+        s.model_copy(update={"hpc_convertible_mw": s.hpc_convertible_mw + 5}) for s in base.sites)})
+    cold = [verified(v).objective_usd for v in [*variants, bigger]]
+    hot = optimize_many([*variants, bigger])
+    for plan, value in zip(hot, cold, strict=True):
+        assert plan.objective_usd == pytest.approx(value, rel=1e-9)
+    warm = WarmStart()
+    from allocator import optimize
+
+    for v in variants:
+        optimize(v, warm=warm)
+    assert (warm.loaded, warm.reused) == (1, 2)

@@ -46,6 +46,8 @@ class Solution:
         objective_usd: LP objective value.
         solver: Solver name (``HiGHS`` direct, or the PuLP class used).
         status: ``optimal``.
+        dual_kind: ``lp`` (duals of the LP), ``fixed_integer_lp`` (a MILP: duals of the LP
+            with the integers fixed at their optimum) or ``none`` (no duals available).
         variables / constraints: model size.
         build_seconds / solve_seconds: timings (solve includes the hand-off to the solver).
     """
@@ -59,6 +61,7 @@ class Solution:
     objective_usd: float
     solver: str
     status: str
+    dual_kind: str
     variables: int
     constraints: int
     build_seconds: float
@@ -135,6 +138,9 @@ def highs_model(model: MatrixModel, options: SolverOptions | None = None,
     lp.a_matrix_.index_ = index.astype(np.int32)
     lp.a_matrix_.value_ = value
     lp.sense_ = highspy.ObjSense.kMaximize
+    if model.is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                           for flag in model.col_integer.tolist()]
     if names:
         lp.col_names_ = model.col_names()
         lp.row_names_ = model.row_names()
@@ -164,7 +170,7 @@ class WarmStart:
 
     def _structure(self, model: MatrixModel) -> tuple[np.ndarray, ...]:
         return (model.col_lower, model.col_upper, model.row_lower, model.row_upper,
-                *model.csc())
+                model.col_integer, *model.csc())
 
     def highs_for(self, model: MatrixModel, options: SolverOptions) -> Any:
         """A HiGHS instance holding ``model``: the previous one with new costs if it fits."""
@@ -207,11 +213,33 @@ def _solve_highs(model: MatrixModel, options: SolverOptions, warm: WarmStart | N
         return np.zeros(0), np.zeros(0), 0.0, status, "HiGHS"
     sol = h.getSolution()
     x = np.asarray(sol.col_value, dtype=float)
+    objective = float(h.getInfo().objective_function_value)
+    if model.is_mip:
+        return x, _fixed_integer_duals(model, x, options), objective, "optimal", "HiGHS"
     # for a maximization HiGHS reports row duals as d(objective)/d(bound) already
     duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else np.full(model.n_rows,
                                                                                   np.nan)
-    objective = float(h.getInfo().objective_function_value)
     return x, duals, objective, "optimal", "HiGHS"
+
+
+def _fixed_integer_duals(model: MatrixModel, x: Array, options: SolverOptions) -> Array:
+    """Row duals of the LP left when every integer column is fixed at its MILP value.
+
+    A MILP has no duals of its own; these are the usual stand-in, and are labelled so.
+    """
+    import highspy
+
+    h = highs_model(model, options)
+    idx = np.flatnonzero(model.col_integer).astype(np.int32)
+    fixed = np.round(x[idx])
+    h.changeColsIntegrality(len(idx), idx, [highspy.HighsVarType.kContinuous] * len(idx))
+    h.changeColsBounds(len(idx), idx, fixed, fixed)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return np.full(model.n_rows, np.nan)
+    sol = h.getSolution()
+    return np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else np.full(model.n_rows,
+                                                                                  np.nan)
 
 
 def _solve_pulp(model: MatrixModel, options: SolverOptions
@@ -220,8 +248,10 @@ def _solve_pulp(model: MatrixModel, options: SolverOptions
     prob = pulp.LpProblem("fleet_allocation", pulp.LpMaximize)
     lower, upper = model.col_lower, model.col_upper
     variables = [
-        prob.add_variable(name, lowBound=float(lo), upBound=None if np.isinf(up) else float(up))
-        for name, lo, up in zip(model.col_names(), lower, upper, strict=True)
+        prob.add_variable(name, lowBound=float(lo), upBound=None if np.isinf(up) else float(up),
+                          cat=pulp.LpInteger if whole else pulp.LpContinuous)
+        for name, lo, up, whole in zip(model.col_names(), lower, upper,
+                                       model.col_integer.tolist(), strict=True)
     ]
     cost = model.col_cost
     prob.setObjective(pulp.LpAffineExpression(
@@ -250,7 +280,11 @@ def _solve_pulp(model: MatrixModel, options: SolverOptions
         return np.zeros(0), np.zeros(0), 0.0, status, str(solver.name)
     x = np.array([float(v.varValue or 0.0) for v in variables])
     flip = -1.0 if solver.name == "HiGHS" else 1.0  # PuLP's HiGHS minimizes -objective
-    duals = np.array([flip * float(c.pi) if c.pi is not None else np.nan for c in constraints])
+    if model.is_mip:  # a MILP has no duals; the direct HiGHS path gives fixed-integer ones
+        duals = np.full(model.n_rows, np.nan)
+    else:
+        duals = np.array([flip * float(c.pi) if c.pi is not None else np.nan
+                          for c in constraints])
     objective = float(pulp.value(prob.objective) or 0.0)
     return x, duals, objective, "optimal", str(solver.name)
 
@@ -306,6 +340,8 @@ def _solution(model: MatrixModel, x: Array, duals: Array, objective: float, solv
         objective_usd=objective,
         solver=solver,
         status="optimal",
+        dual_kind=("none" if duals.size and bool(np.isnan(duals).all())
+                   else "fixed_integer_lp" if model.is_mip else "lp"),
         variables=model.n_cols,
         constraints=model.n_rows,
         build_seconds=model.build_seconds,

@@ -84,6 +84,11 @@ class Settings(_Frozen):
     max_hpc_share: Finite | None = Field(default=None, ge=0, le=1)
     capex_budget_usd_per_year: Finite | None = Field(default=None, ge=0)
     max_conversion_mw_per_year: Finite | None = Field(default=None, ge=0)
+    # Monte Carlo (``allocator sweep --samples``): annual volatility of the GBM paths around
+    # the outlook, and the correlation of their shocks. The optimizer itself ignores them.
+    btc_price_volatility_pa: Finite | None = Field(default=None, ge=0, le=5)
+    network_hashrate_volatility_pa: Finite | None = Field(default=None, ge=0, le=5)
+    btc_hashrate_correlation: Finite | None = Field(default=None, ge=-1, le=1)
 
 
 class Site(_Frozen):
@@ -105,6 +110,7 @@ class Site(_Frozen):
     conversion_lead_months: int = Field(default=0, ge=0, le=120)
     hpc_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
     hpc_load_factor: Finite = Field(default=1.0, ge=0, le=1)
+    conversion_block_mw: Finite | None = Field(default=None, gt=0)
 
 
 class MinerTranche(_Frozen):
@@ -175,6 +181,7 @@ class Contract(_Frozen):
     sites: tuple[Name, ...] = Field(default=(), strict=False)
     power_pass_through: bool = False
     firm: bool = False
+    all_or_nothing: bool = False
 
     @model_validator(mode="after")
     def _min_below_max(self) -> Self:

@@ -76,6 +76,7 @@ class MatrixModel:
     _col_lower: list[FloatArray] = field(default_factory=list)
     _col_upper: list[FloatArray] = field(default_factory=list)
     _col_cost: list[FloatArray] = field(default_factory=list)
+    _col_integer: list[npt.NDArray[np.bool_]] = field(default_factory=list)
     _row_lower: list[FloatArray] = field(default_factory=list)
     _row_upper: list[FloatArray] = field(default_factory=list)
     _entries: list[tuple[IntArray, IntArray, FloatArray]] = field(default_factory=list)
@@ -88,9 +89,11 @@ class MatrixModel:
 
     def add_cols(self, family: str, shape: tuple[int, ...], mask: npt.NDArray[np.bool_],
                  lower: FloatArray, upper: FloatArray, cost: FloatArray,
-                 namer: Callable[[tuple[int, ...]], str]) -> Block:
+                 namer: Callable[[tuple[int, ...]], str], *, integer: bool = False) -> Block:
         """Add one column per True cell of ``mask`` (C order); bounds and costs per cell."""
-        return self._add(family, shape, mask, namer, cols=(lower, upper, cost))
+        block = self._add(family, shape, mask, namer, cols=(lower, upper, cost))
+        self._col_integer.append(np.full(block.count, integer, dtype=bool))
+        return block
 
     def add_rows(self, family: str, shape: tuple[int, ...], mask: npt.NDArray[np.bool_],
                  lower: FloatArray, upper: FloatArray,
@@ -152,6 +155,19 @@ class MatrixModel:
     @property
     def col_cost(self) -> FloatArray:
         return self._cat("col_cost", self._col_cost)
+
+    @property
+    def col_integer(self) -> npt.NDArray[np.bool_]:
+        """True for integer columns (whole halls, all-or-nothing contracts)."""
+        if "col_integer" not in self._frozen:
+            self._frozen["col_integer"] = (np.concatenate(self._col_integer)
+                                           if self._col_integer else np.zeros(0, dtype=bool))
+        return self._frozen["col_integer"]
+
+    @property
+    def is_mip(self) -> bool:
+        """True when some column must be integer."""
+        return bool(self.col_integer.any())
 
     @property
     def row_lower(self) -> FloatArray:
@@ -324,6 +340,50 @@ def add_leasing(model: MatrixModel) -> None:
                       -np.ones(1))
 
 
+def add_lumpy_decisions(model: MatrixModel) -> None:
+    """Integer columns where a row asks for them (the model becomes a MILP only then).
+
+    - ``conversion_blocks[s,t]``: ``build[s,t] - conversion_block_mw[s] * halls[s,t] = 0``
+      with integer ``halls[s,t] >= 0``: whole halls only;
+    - ``all_or_nothing[k]``: ``commit[k] - max_mw[k] * take[k] = 0`` with binary ``take[k]``.
+    """
+    c = model.coef
+    s_count, t_count = len(c.sites), len(c.months)
+    block = np.array([s.conversion_block_mw or 0.0 for s in c.sites])
+    build = model.col_blocks["build"].index
+    lumpy = (block > 0)[:, None] & (build >= 0)
+    names = [s.name for s in c.sites]
+    if lumpy.any():
+        most = np.floor(np.array([s.hpc_convertible_mw for s in c.sites])
+                        / np.where(block > 0, block, 1.0))
+        halls = model.add_cols("halls", (s_count, t_count), lumpy, np.zeros(1), most[:, None],
+                               np.zeros(1),
+                               lambda i: lp_name("halls", names[i[0]], c.months[i[1]]),
+                               integer=True)
+        model.col_blocks["halls"] = halls
+        rows = model.add_rows("conversion_blocks", (s_count, t_count), lumpy, np.zeros(1),
+                              np.zeros(1),
+                              lambda i: lp_name("conversion_blocks", names[i[0]],
+                                                c.months[i[1]]))
+        model.row_blocks["conversion_blocks"] = rows
+        model.add_entries(rows.index, build, np.ones(1))
+        model.add_entries(rows.index, halls.index, -block[:, None])
+    commit = model.col_blocks["commit"].index
+    whole = np.array([t.contract.all_or_nothing for t in c.contracts], dtype=bool) & (commit >= 0)
+    if whole.any():
+        knames = [t.contract.name for t in c.contracts]
+        size = np.array([t.contract.max_mw for t in c.contracts])
+        take = model.add_cols("take", (len(c.contracts),), whole, np.zeros(1), np.ones(1),
+                              np.zeros(1), lambda i: lp_name("take", knames[i[0]]),
+                              integer=True)
+        model.col_blocks["take"] = take
+        rows = model.add_rows("all_or_nothing", (len(c.contracts),), whole, np.zeros(1),
+                              np.zeros(1), lambda i: lp_name("all_or_nothing", knames[i[0]]))
+        model.row_blocks["all_or_nothing"] = rows
+        model.add_entries(rows.index, commit, np.ones(1))
+        model.add_entries(rows.index, take.index, -size)
+
+
 def add_site_power(model: MatrixModel) -> None:
     """``site_power[s,t]``: grid MW within the connection.
 
@@ -413,6 +473,7 @@ def build_model(coef: Coefficients) -> MatrixModel:
     add_mining(model)
     add_conversion(model)
     add_leasing(model)
+    add_lumpy_decisions(model)
     add_site_power(model)
     add_policies(model)
     model.build_seconds = time.perf_counter() - started

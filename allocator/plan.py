@@ -39,6 +39,7 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
 
 ``site_value`` (sheet ``Site Value``), one row per site:
     site, capacity_mw, avg_shadow_value_usd_mw_month, max_shadow_value_usd_mw_month,
+    shadow_value_basis,
     months_at_capacity, marginal_model, marginal_efficiency_j_th,
     breakeven_hashprice_usd_ph_day, avg_hashprice_usd_ph_day, converted_mw, npv_usd
 """
@@ -51,6 +52,14 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["Plan", "RunInfo"]
+
+
+_DUAL_LABELS = {
+    "lp": "LP duals",
+    "fixed_integer_lp": "MILP: duals of the LP with whole halls and all-or-nothing "
+                        "contracts fixed at their optimum",
+    "none": "not available from this solver",
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class RunInfo:
         solve_seconds: Time in the solver.
         input_file: Source workbook path, when there was one.
         input_sha256: Hash of the source workbook's bytes.
+        dual_kind: What the shadow values are: ``lp`` duals, ``fixed_integer_lp`` (a MILP's
+            LP with the integers fixed) or ``none``.
         created_at: ISO timestamp (UTC).
         warnings: Input and consistency warnings, one sentence each.
     """
@@ -88,6 +99,7 @@ class RunInfo:
     solve_seconds: float
     input_file: str | None = None
     input_sha256: str | None = None
+    dual_kind: str = "lp"
     created_at: str = ""
     warnings: tuple[str, ...] = ()
 
@@ -107,6 +119,7 @@ class RunInfo:
             ("solve_seconds", self.solve_seconds),
             ("input_file", self.input_file or ""),
             ("input_sha256", self.input_sha256 or ""),
+            ("shadow_values", _DUAL_LABELS.get(self.dual_kind, self.dual_kind)),
             ("created_at", self.created_at),
             ("warnings", len(self.warnings)),
         ]

@@ -16,6 +16,8 @@ from allocator.plan import Plan, RunInfo
 __all__ = ["make_plan"]
 
 _TINY_MW = 1e-7
+_BASIS = {"lp": "LP dual", "fixed_integer_lp": "fixed-integer LP dual",
+          "none": "not available"}
 
 
 def _clean(values: np.ndarray) -> np.ndarray:
@@ -284,6 +286,7 @@ def make_plan(
                 else math.nan,
                 "max_shadow_value_usd_mw_month": float(np.nanmax(d)) if np.isfinite(d).any()
                 else math.nan,
+                "shadow_value_basis": _BASIS.get(sol.dual_kind, sol.dual_kind),
                 "months_at_capacity": int((idle[s] <= 1e-6).sum()),
                 "marginal_model": model_name,
                 "marginal_efficiency_j_th": model_eff,
@@ -309,6 +312,7 @@ def make_plan(
         solve_seconds=sol.solve_seconds,
         input_file=input_file,
         input_sha256=input_sha256,
+        dual_kind=sol.dual_kind,
         created_at=created_at,
         warnings=warnings,
     )

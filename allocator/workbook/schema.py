@@ -112,6 +112,15 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = (
                "IT MW per calendar year",
                "Policy: IT MW whose conversion starts in a calendar year at most this; "
                "blank = none."),
+    ColumnSpec("btc_price_volatility_pa", "btc_price_volatility_pa", "fraction", False,
+               "per year", "Monte Carlo: annual volatility of BTC price around the outlook "
+               "(sweep --samples); blank = none.", example=0.5),
+    ColumnSpec("network_hashrate_volatility_pa", "network_hashrate_volatility_pa", "fraction",
+               False, "per year", "Monte Carlo: annual volatility of network hashrate around "
+               "the outlook; blank = none.", example=0.15),
+    ColumnSpec("btc_hashrate_correlation", "btc_hashrate_correlation", "number", False,
+               "-1 to 1", "Monte Carlo: correlation of the BTC price and network hashrate "
+               "shocks; blank = 0.", example=0.5),
 )
 
 _SITES = (
@@ -144,6 +153,9 @@ _SITES = (
     ColumnSpec("hpc_load_factor", "hpc_load_factor", "fraction", False, "fraction",
                "Average IT load on leased MW, for power cost of gross leases; default 1.",
                example=0.8),
+    ColumnSpec("conversion_block_mw", "conversion_block_mw", "number", False, "IT MW",
+               "Convert in whole halls of this size only (makes the model a MILP); "
+               "blank = any MW."),
 )
 
 _MINERS = (
@@ -206,6 +218,9 @@ _CONTRACTS = (
     ColumnSpec("firm", "firm", "bool", False, "yes/no",
                "Offer must be taken at least at min_mw; default no.", choices=_YES_NO,
                example="no"),
+    ColumnSpec("all_or_nothing", "all_or_nothing", "bool", False, "yes/no",
+               "Take max_mw in full or not at all (makes the model a MILP); default no.",
+               choices=_YES_NO),
 )
 
 _SCENARIOS = (

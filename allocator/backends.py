@@ -139,7 +139,8 @@ def highs_model(model: MatrixModel, options: SolverOptions | None = None,
     lp.a_matrix_.value_ = value
     lp.sense_ = highspy.ObjSense.kMaximize
     if model.is_mip:
-        lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+        kinds = highspy.HighsVarType
+        lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous
                            for flag in model.col_integer.tolist()]
     if names:
         lp.col_names_ = model.col_names()

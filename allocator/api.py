@@ -19,7 +19,8 @@ from allocator.checks import plan_violations
 from allocator.coefficients import compute_coefficients
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
-from allocator.errors import InputError, SolveError
+from allocator.errors import InfeasibleError, InputError, SolveError
+from allocator.infeasibility import explain_infeasibility
 from allocator.lp import build_model
 from allocator.plan import Plan
 from allocator.results import make_plan
@@ -87,7 +88,14 @@ def optimize(
     warnings = (*warnings, *report.warnings)
 
     coef = compute_coefficients(fleet)
-    solution = solve_model(build_model(coef), options, warm)
+    try:
+        solution = solve_model(build_model(coef), options, warm)
+    except InfeasibleError as exc:
+        explanation = explain_infeasibility(fleet)
+        if explanation is None:  # e.g. another solver's tolerance; HiGHS finds a plan
+            raise
+        raise InfeasibleError(f"The model is infeasible. {explanation}",
+                              explanation=explanation) from exc
     plan = make_plan(
         coef, solution, version=__version__, warnings=warnings, input_file=input_file,
         input_sha256=sha, created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from allocator._version import __version__
 from allocator.api import optimize as optimize_fleet
 from allocator.cli_common import ERR, OUT, library_errors
 from allocator.consistency import check_consistency
-from allocator.errors import InputError
+from allocator.domain import Fleet
+from allocator.errors import InfeasibleError, InputError
+from allocator.infeasibility import explain_infeasibility, relax
 from allocator.plan import Plan
 from allocator.solvers import SolverOptions
 from allocator.workbook.reader import read_workbook
@@ -120,8 +123,11 @@ def cli() -> None:
               help="Write only the plan sheets, not a copy of BOOK with them added.")
 @click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
 @click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
+@click.option("--relax", "relax_", is_flag=True,
+              help="When no plan is feasible, also print the smallest change that fixes it.")
 def optimize(book: Path, output: Path | None, solver: str | None, time_limit: float | None,
-             overwrite: bool, plan_only: bool, as_json: bool, no_write: bool) -> None:
+             overwrite: bool, plan_only: bool, as_json: bool, no_write: bool,
+             relax_: bool) -> None:
     """Optimize BOOK and write the plan as new sheets in a copy of it.
 
     Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs
@@ -131,7 +137,14 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
         source = read_workbook(book)
         options = SolverOptions(name=solver or source.fleet.settings.solver,
                                 time_limit_s=time_limit)
-        plan = optimize_fleet(source, solver=options)
+        try:
+            plan = optimize_fleet(source, solver=options)
+        except (InfeasibleError, InputError) as exc:
+            if not relax_:
+                raise
+            ERR.print(f"Error: {exc}", markup=False)
+            _print_relaxation(source.fleet)
+            sys.exit(1)
         written = None
         if not no_write:
             written = write_plan(plan, target, source=None if plan_only else book,
@@ -142,6 +155,43 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
         click.echo(json.dumps(head, indent=2))
     else:
         _print_headline(head, written)
+
+
+def _print_relaxation(fleet: Fleet) -> None:
+    changes = relax(fleet)
+    if not changes:
+        OUT.print("No change is needed: the plan is feasible.", markup=False)
+        return
+    OUT.print("Smallest change that makes a plan feasible:", markup=False)
+    for change in changes:
+        OUT.print(f"  - {change}", markup=False)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--relax", "relax_", is_flag=True,
+              help="Also print the smallest change that makes the plan feasible.")
+def explain(book: Path, relax_: bool) -> None:
+    """Say in plain words why BOOK has no feasible plan; exit 1 when it has none.
+
+    Example: allocator explain sample_inputs/infeasible.xlsx --relax
+    """
+    with library_errors():
+        source = read_workbook(book)
+    report = check_consistency(source.fleet)
+    if report.errors:
+        OUT.print(f"{book}: no plan is possible as the workbook stands:", markup=False)
+        for problem in report.errors:
+            OUT.print(f"  - {problem}", markup=False)
+    else:
+        explanation = explain_infeasibility(source.fleet)
+        if explanation is None:
+            OUT.print(f"{book}: a feasible plan exists; nothing to explain.", markup=False)
+            return
+        OUT.print(f"{book}: {explanation}", markup=False)
+    if relax_:
+        _print_relaxation(source.fleet)
+    sys.exit(1)
 
 
 @cli.command()

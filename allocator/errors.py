@@ -93,9 +93,14 @@ class SolveError(AllocatorError):
 
 
 class InfeasibleError(SolveError):
-    """No allocation satisfies every constraint."""
+    """No allocation satisfies every constraint.
 
-    def __init__(self, message: str) -> None:
+    ``explanation`` (an ``allocator.infeasibility.Explanation``) says why in plain words when
+    it could be found.
+    """
+
+    def __init__(self, message: str, explanation: object = None) -> None:
+        self.explanation = explanation
         super().__init__(message, status="infeasible")
 
 

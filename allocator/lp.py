@@ -64,6 +64,13 @@ class Block:
     index: IntArray
     namer: Callable[[int], str]
 
+    def cell(self, number: int) -> tuple[int, ...]:
+        """The family's own indices (e.g. ``(s, t)``) of column/row ``number``."""
+        found = np.flatnonzero(self.index.reshape(-1) == number)
+        if not len(found):
+            raise IndexError(number)
+        return tuple(int(x) for x in np.unravel_index(int(found[0]), self.index.shape))
+
 
 @dataclass
 class MatrixModel:
@@ -211,10 +218,21 @@ class MatrixModel:
 
     def row_name(self, row: int) -> str:
         """One row's name."""
+        return self.row_block(row).namer(row)
+
+    def row_block(self, row: int) -> Block:
+        """The family holding ``row``."""
         for block in self.row_blocks.values():
             if block.start <= row < block.start + block.count:
-                return block.namer(row)
+                return block
         raise IndexError(row)
+
+    def col_block(self, col: int) -> Block:
+        """The family holding column ``col``."""
+        for block in self.col_blocks.values():
+            if block.start <= col < block.start + block.count:
+                return block
+        raise IndexError(col)
 
 
 # --- families ----------------------------------------------------------------------------

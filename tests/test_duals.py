@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from fleetkit import contract, fleet, miners, site, verified
 
 from allocator.duals import check_site_duals
 from allocator.synthetic import synthetic_fleet
-from fleetkit import contract, fleet, miners, site, verified
 
 
 def test_power_bound_mining_site_dual_is_the_mining_margin() -> None:

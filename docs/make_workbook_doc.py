@@ -18,12 +18,27 @@ Rules for every input sheet:
 
 - Row 1 holds the headers; one record per row below. Headers match ignoring case, spaces,
   dashes and underscores (`Capacity MW` is `capacity_mw`). Columns may come in any order. An
-  unknown column is ignored with a warning that names the nearest known header.
+  unknown column is ignored with a warning that names the nearest known header; a *hidden*
+  column with an unknown or blank header is your helper and is ignored silently. A hidden
+  column with a known header, hidden rows and hidden input sheets are read, with a warning.
 - Fully blank rows are ignored wherever they are. Sheets that are not listed here are yours and
   are never read or changed.
-- Months: `YYYY-MM` text (also `2026-1`, `2026-01-15`, `Jan 2026`) or a real date cell.
-- Fractions: `0.02` or `2%`. Yes/no columns: yes/no, true/false, y/n, 1/0.
+- Numbers: `45`, ` 45 `, `1,200.5`, `$45`, `$9,000,000`, and `(1,200)` for -1,200 (Excel's
+  accounting form). Refused as ambiguous or foreign: `1,2`, `1.200,5`, `1 200`, other
+  currencies (`€45`), units (`45 MW`).
+- Months: `YYYY-MM` text (also `2026-1`, `2026-01-15`, `Jan 2026`, `01/2026`) or a real date
+  cell; `15/01/2026` and `1/15/2026` only where day and month cannot be swapped (`01/02/2026`
+  and two-digit years such as `Jan-26` are refused).
+- Fractions: `0.02`, `2%` or a cell formatted as a percentage. Yes/no columns: yes/no,
+  true/false, y/n, 1/0.
+- Formulas count with the value the spreadsheet program saved. A formula with no saved value
+  (a file written by a script and never opened) or an error value such as `#DIV/0!` is an error
+  at its cell, never a blank.
 - A blank optional cell takes the default given below.
+- `.xlsx`, `.xlsm` and `.ods` are read. Refused before they are opened: files over 200 MB or
+  unpacking to more, zip parts compressed over 100:1, XML that declares a DTD, and input sheets
+  whose used area exceeds 5 million cells. (`.xls` and `.xlsb` are read too, but their sheets
+  cannot be sized, nor their formulas checked, before loading.)
 - Every problem in the workbook is reported at once as `Sheet!Cell: message (got value)`, the
   command exits with code 1 and writes nothing.
 

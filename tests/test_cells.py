@@ -147,3 +147,54 @@ def test_blank_addresses_and_display() -> None:
     assert show_value(-5.0) == -5
     assert show_value(0.9) == 0.9
     assert show_value(dt.date(2026, 1, 1)) == "2026-01-01"
+
+
+# --------------------------------------------------------------------------- typed by a person
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("$45", 45.0), ("$1,200.50", 1200.5), ("-$45", -45.0), ("$-45", -45.0), ("$ 45", 45.0),
+     ("(1,200)", -1200.0), ("($1,200)", -1200.0), (" ( 45 ) ", -45.0), ("\u221245", -45.0),
+     ("1,200,000", 1_200_000.0), ("\u00a045\u00a0", 45.0)],
+)
+def test_number_accepts_money_and_accounting_text(value: str, expected: float) -> None:
+    """Currency-formatted text pasted from a report; (1,200) is -1,200 as Excel reads it."""
+    assert parse_number(value) == expected
+
+
+@pytest.mark.parametrize("value", ["1.200,5", "1 200", "(-5)", "$", "()", "45 MW", "$$45",
+                                   "12,00", "1e400", "--5"])
+def test_number_refuses_what_could_mean_two_things(value: str) -> None:
+    with pytest.raises(CellError, match="must be a"):
+        parse_number(value)
+
+
+def test_other_currencies_are_named() -> None:
+    with pytest.raises(CellError, match="US dollars; convert € amounts first"):
+        parse_number("€45")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("(2%)", -0.02), ("\u22123%", -0.03), ("-10 %", -0.1), ("150%", 1.5)]
+)
+def test_fraction_negative_forms(value: str, expected: float) -> None:
+    assert parse_fraction(value) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("15/01/2026", "2026-01"), ("1/15/2026", "2026-01"), ("01/01/2026", "2026-01"),
+     ("31.12.2026", "2026-12"), ("2026-01-15T00:00:00", "2026-01"), ("JAN 2026", "2026-01")],
+)
+def test_month_from_day_month_year_when_unambiguous(value: str, expected: str) -> None:
+    assert parse_month(value) == expected
+
+
+def test_month_refuses_a_day_month_swap_that_changes_the_month() -> None:
+    with pytest.raises(CellError, match=r"is ambiguous: January or February 2026\? Write "
+                                        r"2026-01 or 2026-02"):
+        parse_month("01/02/2026")
+    for bad in ("Jan-26", "31/02/2026", "13/13/2026"):
+        with pytest.raises(CellError, match="YYYY-MM"):
+            parse_month(bad)

@@ -5,6 +5,20 @@ Values arrive as python-calamine gives them: ``str``, ``float`` (every number, i
 ``""`` for an empty cell. Each ``parse_*`` function returns the Python value the domain expects
 or raises :class:`CellError` whose message is a short reason such as ``"must be a number"``,
 written to follow the column name (``capacity_mw must be a number``).
+
+Text is read the way a person types it, and refused where it could mean two things:
+
+- numbers: `` 45 ``, ``1,200.5`` (comma thousands separators only in groups of three), ``$45``
+  and ``-$1,200``, ``(1,200)`` as the accounting form of -1,200 (Excel reads it so when it is
+  typed), and a typographic minus (U+2212) for ``-``. Not accepted: ``1,2`` or ``1.200,5``
+  (a decimal comma is ambiguous next to thousands separators), other currency signs (amounts
+  are USD), units such as ``45 MW``, ``nan`` and ``inf``;
+- fractions: the above or a percentage, ``2%`` or ``2.5 %``; a cell formatted as a percentage
+  already holds ``0.02``;
+- months: a date cell, or ``2026-01``, ``2026-01-15``, ``Jan 2026``, ``January 2026``,
+  ``01/2026``, and ``d/m/yyyy`` or ``m/d/yyyy`` only when both readings give the same month
+  (``15/01/2026``, ``1/15/2026``); ``01/02/2026`` is refused as ambiguous, as is a two-digit
+  year (``Jan-26``).
 """
 
 from __future__ import annotations
@@ -47,6 +61,10 @@ class CellError(ValueError):
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 # "1,000" and "12,500.5": thousands separators as Excel shows them in en-US text.
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_ACCOUNTING_RE = re.compile(r"^\((.*)\)$")  # (1,200) is -1,200
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
+_OTHER_CURRENCY = re.compile(r"[€£¥₹₿]|\b(?:EUR|GBP|CAD|AUD|JPY|CNY)\b")
+_DAY_MONTH_YEAR_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _YEAR_MONTH_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _YEAR_MONTH_DAY_RE = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -110,8 +128,7 @@ def _kind_of(value: object) -> str:
     return type(value).__name__
 
 
-def _number_from_text(text: str) -> float | None:
-    text = text.strip()
+def _plain_number(text: str) -> float | None:
     if _NUMBER_RE.match(text):
         return float(text)
     if _THOUSANDS_RE.match(text):
@@ -119,8 +136,26 @@ def _number_from_text(text: str) -> float | None:
     return None
 
 
+def _number_from_text(text: str) -> float | None:
+    """``45``, `` 1,200.5 ``, ``$45``, ``-$45``, ``$-45``, ``(1,200)``, ``($45)``; else None."""
+    text = text.strip().translate(_MINUS_SIGNS)
+    sign = 1.0
+    if match := _ACCOUNTING_RE.match(text):
+        text, sign = match.group(1).strip(), -1.0
+        if text.startswith(("-", "+")):
+            return None  # "(-5)" says minus twice
+    if text[:1] in "+-" and text[1:2] == "$":
+        text = text[0] + text[2:].lstrip()
+    elif text.startswith("$"):
+        text = text[1:].lstrip()
+    number = _plain_number(text)
+    return None if number is None else sign * number
+
+
 def parse_number(value: object) -> float:
-    """A finite number from a numeric cell or numeric text such as ``" 45 "`` or ``"1,000"``.
+    """A finite number from a numeric cell or text such as ``" 45 "``, ``"1,000"``, ``"$45"``.
+
+    ``(1,200)`` is -1,200, the accounting form Excel itself reads when it is typed.
 
     Raises:
         CellError: TRUE/FALSE, a date, non-numeric text, or a non-finite number.
@@ -133,6 +168,9 @@ def parse_number(value: object) -> float:
     elif isinstance(value, str):
         number = _number_from_text(value)
         if number is None:
+            if symbol := _OTHER_CURRENCY.search(value):
+                raise CellError(f"must be a number in US dollars; convert {symbol.group()} "
+                                "amounts first")
             raise CellError("must be a number")
     else:
         raise CellError(f"must be a number, not {_kind_of(value)}")
@@ -164,11 +202,15 @@ def parse_fraction(value: object) -> float:
     Raises:
         CellError: not a number or percentage.
     """
-    if isinstance(value, str) and value.strip().endswith("%"):
-        number = _number_from_text(value.strip()[:-1])
+    text = value.strip().translate(_MINUS_SIGNS) if isinstance(value, str) else ""
+    sign = 1.0
+    if (match := _ACCOUNTING_RE.match(text)) and match.group(1).strip().endswith("%"):
+        text, sign = match.group(1).strip(), -1.0  # (2%) is -2%
+    if text.endswith("%") and "$" not in text and not (sign < 0 and text[:1] in "+-"):
+        number = _number_from_text(text[:-1])
         if number is None or not math.isfinite(number):
             raise CellError("must be a fraction such as 0.02 or a percentage such as 2%")
-        return number / 100
+        return sign * number / 100
     try:
         return parse_number(value)
     except CellError as exc:
@@ -205,10 +247,12 @@ def parse_month(value: object) -> str:
     """A calendar month as ``YYYY-MM``.
 
     Accepts real dates (any day of the month), and text written ``2026-01``, ``2026-1``,
-    ``2026/01``, ``2026-01-15``, ``01/2026``, ``Jan 2026`` or ``January 2026``.
+    ``2026/01``, ``2026-01-15``, ``01/2026``, ``Jan 2026`` or ``January 2026``, and
+    ``15/01/2026`` or ``1/15/2026`` when day and month cannot be mistaken for each other.
 
     Raises:
-        CellError: a bare number (a date cell that lost its date format) or other text.
+        CellError: a bare number (a date cell that lost its date format), an ambiguous date
+            such as ``01/02/2026``, or other text.
     """
     if isinstance(value, dt.date):  # datetime is a date too
         return _month(value.year, value.month)
@@ -230,9 +274,31 @@ def parse_month(value: object) -> str:
         return _month(year, month)
     if match := _MONTH_YEAR_RE.match(text):
         return _month(int(match.group(2)), int(match.group(1)))
+    if match := _DAY_MONTH_YEAR_RE.match(text):
+        return _slashed_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     if (match := _NAMED_MONTH_RE.match(text)) and match.group(1).lower() in _MONTH_NAMES:
         return _month(int(match.group(2)), _MONTH_NAMES[match.group(1).lower()])
     raise CellError(_MONTH_HINT)
+
+
+def _slashed_date(first: int, second: int, year: int) -> str:
+    """``d/m/yyyy`` or ``m/d/yyyy``: the month when the valid readings agree on it."""
+    months = set()
+    for month, day in ((first, second), (second, first)):
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            continue
+        months.add(month)
+    if len(months) == 1:
+        return _month(year, months.pop())
+    if not months:
+        raise CellError(_MONTH_HINT)
+    low, high = sorted(months)
+    raise CellError(
+        f"is ambiguous: {calendar.month_name[low]} or {calendar.month_name[high]} {year}? "
+        f"Write {year}-{low:02d} or {year}-{high:02d}"
+    )
 
 
 def parse_text(value: object) -> str:

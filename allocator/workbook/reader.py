@@ -7,6 +7,17 @@ odd but harmless (an unknown column, a sheet named ``Site``) become warnings on 
 
 Where a fault has no single cell, ``cell`` is the row reference ``1:1`` for the header row (a
 required column is missing) and ``None`` for a whole sheet (a required sheet is missing).
+
+What is read, beyond the values themselves:
+
+- Formulas count with the value the spreadsheet program last saved. A formula with no saved
+  value (a file written by a script and never opened) and an error value (``#DIV/0!``) are
+  faults at their cell, never a blank that would quietly take a default.
+- Hidden columns whose header is not in the contract (helper columns) are skipped without a
+  warning. A hidden column whose header *is* in the contract is read, with a warning, and so
+  are hidden rows and hidden input sheets: what is in the sheet counts, seen or not.
+- Before python-calamine opens the file, :mod:`allocator.workbook.safety` refuses zip bombs,
+  XML DTDs and sheets whose used area is larger than the cell cap.
 """
 
 from __future__ import annotations
@@ -46,6 +57,16 @@ from allocator.workbook.cells import (
     parse_cell,
     show_value,
 )
+from allocator.workbook.safety import (
+    DEFAULT_LIMITS,
+    WORKBOOK,
+    Format,
+    Limits,
+    SheetFacts,
+    check_file,
+    scan_ods,
+    scan_ooxml,
+)
 from allocator.workbook.schema import (
     INPUT_SHEETS,
     OUTPUT_SHEETS,
@@ -55,13 +76,10 @@ from allocator.workbook.schema import (
     normalize_header,
 )
 
-__all__ = ["FleetWorkbook", "read_workbook"]
+__all__ = ["WORKBOOK", "FleetWorkbook", "Limits", "read_workbook"]
 
 HEADER_ROW = "1:1"
 """``Problem.cell`` of a fault in a sheet's header row as a whole (a required column missing)."""
-
-WORKBOOK = "workbook"
-"""``Problem.sheet`` of a fault of the file as a whole (not found, not a workbook)."""
 
 _MAX_LISTED = 12  # names listed in a message before "..."
 _SETTINGS_HEADER_WORDS = frozenset({"key", "keys", "setting", "settings", "name", "parameter"})
@@ -70,6 +88,7 @@ _RESULT_SHEETS = (*OUTPUT_SHEETS, "Scenario Comparison")
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _Rows = list[list[object]]
+_Sheets = dict[str, tuple[str, _Rows, SheetFacts]]  # schema name -> (workbook name, rows, facts)
 
 
 @dataclass(frozen=True)
@@ -89,30 +108,39 @@ class FleetWorkbook:
     sha256: str
 
 
-def read_workbook(path: str | Path) -> FleetWorkbook:
+def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWorkbook:
     """Read and validate the fleet workbook at ``path`` (``.xlsx``, ``.xlsm``, ``.ods``, ...).
 
-    Formulas count with the values Excel last saved for them; nothing is written.
+    Formulas count with the values the spreadsheet program last saved for them; nothing is
+    written. The file is checked against ``limits`` before any spreadsheet library opens it.
 
     Args:
         path: The workbook file.
+        limits: Caps on file size, unpacked size and cells read; default
+            :data:`~allocator.workbook.safety.DEFAULT_LIMITS` (200 MB, 5 million cells).
 
     Returns:
         The fleet with the reader's warnings, the path and the file's SHA-256.
 
     Raises:
-        InputError: the file is missing or not a workbook, or the workbook has faults;
-            ``problems`` lists every one of them, each with its sheet and cell.
+        InputError: the file is missing, not a workbook or beyond the limits, or the workbook
+            has faults; ``problems`` lists every one of them, each with its sheet and cell.
     """
     source = Path(path)
-    data = _read_bytes(source)
+    caps = limits or DEFAULT_LIMITS
     report = _Report()
     try:
-        sheets = _load_sheets(source, report)
+        kind = _check_source(source, caps)
+        digest = _sha256(source)
+        sheets = _load_sheets(source, kind, caps, report)
         fleet = _Reader(report).read(sheets)
     except InputError:
         raise
-    except Exception as exc:  # an odd file or a reader bug must still be an InputError
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    # An odd file or a reader bug must still be an InputError. BaseException, because a Rust
+    # panic inside python-calamine arrives as pyo3's PanicException, which is not an Exception.
+    except BaseException as exc:
         problem = Problem(WORKBOOK, f"could not read the workbook: {type(exc).__name__}: {exc}")
         raise InputError([problem], source=str(source)) from exc
     if report.problems or fleet is None:
@@ -121,24 +149,35 @@ def read_workbook(path: str | Path) -> FleetWorkbook:
         fleet=fleet,
         warnings=tuple(report.warnings),
         path=source,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
     )
 
 
 # --------------------------------------------------------------------------- file and sheets
 
 
-def _read_bytes(source: Path) -> bytes:
+def _fail(source: Path, message: str) -> InputError:
+    return InputError([Problem(WORKBOOK, message)], source=str(source))
+
+
+def _check_source(source: Path, limits: Limits) -> Format:
+    """The file exists, is a file, and passes the safety checks; returns its format."""
     if not source.exists():
-        message = f"file not found: {source}"
-    elif source.is_dir():
-        message = f"{source} is a folder, not a workbook"
-    else:
-        try:
-            return source.read_bytes()
-        except OSError as exc:
-            message = f"cannot read {source}: {exc.strerror or exc}"
-    raise InputError([Problem(WORKBOOK, message)], source=str(source))
+        raise _fail(source, f"file not found: {source}")
+    if source.is_dir():
+        raise _fail(source, f"{source} is a folder, not a workbook")
+    try:
+        return check_file(source, limits)
+    except OSError as exc:
+        raise _fail(source, f"cannot read {source}: {exc.strerror or exc}") from exc
+
+
+def _sha256(source: Path) -> str:
+    try:
+        with source.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError as exc:
+        raise _fail(source, f"cannot read {source}: {exc.strerror or exc}") from exc
 
 
 def _key(text: object) -> str:
@@ -150,27 +189,52 @@ def _key(text: object) -> str:
     return re.sub(r"[\W_]", "", normalize_header(text))
 
 
-def _load_sheets(source: Path, report: _Report) -> dict[str, tuple[str, _Rows]]:
-    """The rows of each input sheet present, by schema name: ``{"Sites": ("sites", rows)}``."""
+def _load_sheets(source: Path, kind: Format, limits: Limits, report: _Report) -> _Sheets:
+    """Each input sheet present, by schema name: ``{"Sites": ("sites", rows, facts)}``.
+
+    The sheets' XML is scanned (and the cell cap checked) before calamine loads them: for
+    .ods before the file is opened at all, since calamine then loads every sheet.
+    """
+    facts: dict[str, SheetFacts] = scan_ods(source, limits) if kind == "ods" else {}
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(source))
     except Exception as exc:  # calamine raises its own errors, OSError and others
-        problem = Problem(
-            WORKBOOK,
+        raise _fail(
+            source,
             f"{source.name} is not a workbook python-calamine can read "
             f"(.xlsx, .xlsm, .xlsb, .xls or .ods): {exc}",
-        )
-        raise InputError([problem], source=str(source)) from exc
+        ) from exc
     with book:
         matched = _match_sheets([str(name) for name in book.sheet_names], report)
-        sheets: dict[str, tuple[str, _Rows]] = {}
+        if kind == "ooxml":
+            facts = scan_ooxml(source, matched.values(), limits)
+        visible = python_calamine.SheetVisibleEnum.Visible
+        hidden = {meta.name for meta in book.sheets_metadata if meta.visible != visible}
+        sheets: _Sheets = {}
+        cells = 0
         for spec_name, actual in matched.items():
             try:
-                rows = book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+                sheet = book.get_sheet_by_name(actual)
             except Exception as exc:  # e.g. a chart sheet under an input sheet's name
                 report.problem(actual, f"cannot read the sheet: {exc}")
                 continue
-            sheets[spec_name] = (actual, [list(row) for row in rows])
+            # .xls and .xlsb cannot be scanned first: at least keep their grids out of Python.
+            if sheet.end is not None:  # the grid runs from A1 to the last cell
+                cells += (int(sheet.end[0]) + 1) * (int(sheet.end[1]) + 1)
+            if cells > limits.max_cells:
+                message = (f"the input sheets up to this one span {cells:,} cells, more than "
+                           f"the {limits.max_cells:,} the reader accepts")
+                raise InputError([Problem(actual, message)], source=str(source))
+            rows = sheet.to_python(skip_empty_area=False)
+            if actual in hidden:
+                report.warnings.append(
+                    f"{actual}: sheet '{actual}' is hidden; it is read like any other")
+            found = facts.get(actual, SheetFacts())
+            grid: _Rows = [list(row) for row in rows]
+            # calamine leaves out formulas without a value: keep their rows in the grid.
+            last = max((row for row, _ in found.unreadable), default=0)
+            grid.extend([] for _ in range(last - len(grid)))
+            sheets[spec_name] = (actual, grid, found)
     return sheets
 
 
@@ -330,10 +394,38 @@ def _shown(text: object) -> str:
     return str(show_value(text)).strip()
 
 
-def _parse_table(spec: SheetSpec, sheet: str, rows: _Rows, report: _Report) -> _Table:
+def _unreadable(header: str, reason: str) -> str:
+    """The message for a cell that reads as blank but holds a formula or error (see safety)."""
+    if reason.startswith("a formula"):
+        return (f"{header} is {reason}; open and save the file in a spreadsheet program "
+                "(Excel, LibreOffice) so the value is stored")
+    return f"{header} is {reason}; fix the formula or type a value"
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[2, 3, 4, 7]`` -> ``2-4, 7``."""
+    parts: list[str] = []
+    for _, group in itertools.groupby(enumerate(numbers), key=lambda pair: pair[1] - pair[0]):
+        run = [number for _, number in group]
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+    return _listing(parts)
+
+
+def _warn_hidden_rows(sheet: str, numbers: list[int], report: _Report) -> None:
+    if numbers:
+        what = f"row {numbers[0]} is" if len(numbers) == 1 else f"rows {_ranges(numbers)} are"
+        report.warnings.append(f"{sheet}: {what} hidden; read like any other row")
+
+
+def _parse_table(
+    spec: SheetSpec, sheet: str, rows: _Rows, report: _Report, facts: SheetFacts | None = None
+) -> _Table:
+    facts = facts or SheetFacts()
     table = _Table(spec, sheet)
     header = rows[0] if rows else []
-    if all(is_blank(value) for value in header):
+    if all(is_blank(value) for value in header) and not any(
+        row == 1 for row, _ in facts.unreadable
+    ):
         table.usable = False
         if any(not is_blank(value) for row in rows for value in row):
             report.problem(sheet, "row 1 must hold the column headers but is blank", HEADER_ROW)
@@ -347,15 +439,28 @@ def _parse_table(spec: SheetSpec, sheet: str, rows: _Rows, report: _Report) -> _
 
     by_key = {_key(col.header): col for col in spec.columns}
     specs: dict[str, ColumnSpec] = {}
-    for index, head in enumerate(header):
+    shown_ignored: list[int] = []  # visible columns not read: values there earn a warning
+    width = max(len(header), facts.columns)
+    for index in range(width):
+        head = _at(header, index)
         address = cell_address(1, index)
+        hidden = facts.column_hidden(index)
         if is_blank(head):
-            if any(not is_blank(_at(row, index)) for row in rows[1:]):
-                letter = column_letter(index)
-                report.warn(sheet, address, f"column {letter} has values but no header; ignored")
+            reason = facts.unreadable.get((1, index))
+            if reason is not None:
+                report.problem(sheet, _unreadable("the header", reason), address)
+            elif not hidden:
+                shown_ignored.append(index)
+                if any(not is_blank(_at(row, index)) for row in rows[1:]):
+                    letter = column_letter(index)
+                    report.warn(sheet, address,
+                                f"column {letter} has values but no header; ignored")
             continue
         col = by_key.get(_key(head))
         if col is None:
+            if hidden:
+                continue  # a hidden helper column: not part of the contract, not a mistake
+            shown_ignored.append(index)
             suggestion = _suggest(head, (c.header for c in spec.columns))
             report.warn(sheet, address, f"unknown column '{_shown(head)}' ignored{suggestion}")
         elif col.field in table.columns:
@@ -365,6 +470,10 @@ def _parse_table(spec: SheetSpec, sheet: str, rows: _Rows, report: _Report) -> _
         else:
             table.columns[col.field] = index
             specs[col.field] = col
+            if hidden:
+                report.warn(sheet, address,
+                            f"column {column_letter(index)} '{col.header}' is hidden; "
+                            "its values are read")
     absent = set()
     for col in spec.columns:
         if col.required and col.field not in table.columns:
@@ -372,19 +481,28 @@ def _parse_table(spec: SheetSpec, sheet: str, rows: _Rows, report: _Report) -> _
                            col.header)
             absent.add(col.field)
 
+    hidden_rows: list[int] = []
     for number, row in enumerate(rows[1:], start=2):
-        if all(is_blank(value) for value in row):
+        read = [index for index in table.columns.values()
+                if not is_blank(_at(row, index)) or (number, index) in facts.unreadable]
+        if not read:
+            if any(not is_blank(_at(row, index)) for index in shown_ignored):
+                report.warn(sheet, f"{number}:{number}",
+                            f"row {number} has values only in ignored columns; skipped")
             continue
-        if all(is_blank(_at(row, index)) for index in table.columns.values()):
-            report.warn(sheet, f"{number}:{number}",
-                        f"row {number} has values only in ignored columns; skipped")
-            continue
+        if facts.row_hidden(number):
+            hidden_rows.append(number)
         record = _Row(sheet, number, failed=set(absent))
         for name, index in table.columns.items():
             col = specs[name]
             address = cell_address(number, index)
             record.cells[name] = address
             raw = _at(row, index)
+            reason = facts.unreadable.get((number, index)) if is_blank(raw) else None
+            if reason is not None:
+                report.problem(sheet, _unreadable(col.header, reason), address, col.header)
+                record.failed.add(name)
+                continue
             if is_blank(raw):
                 if col.required:
                     report.problem(sheet, f"{col.header} is required", address, col.header)
@@ -397,16 +515,25 @@ def _parse_table(spec: SheetSpec, sheet: str, rows: _Rows, report: _Report) -> _
                 report.problem(sheet, f"{col.header} {exc}", address, col.header, raw)
                 record.failed.add(name)
         table.rows.append(record)
+    _warn_hidden_rows(sheet, hidden_rows, report)
     return table
 
 
-def _parse_settings(sheet: str, rows: _Rows, report: _Report) -> _Row:
+def _parse_settings(
+    sheet: str, rows: _Rows, report: _Report, facts: SheetFacts | None = None
+) -> _Row:
     """Settings as one record whose cells sit in column B of each key's row."""
+    facts = facts or SheetFacts()
     record = _Row(sheet, 0)
     by_key = {_key(col.header): col for col in SETTINGS_KEYS}
     key_rows: dict[str, int] = {}
+    hidden_rows: list[int] = []
     for number, row in enumerate(rows, start=1):
         key, raw = _at(row, 0), _at(row, 1)
+        if is_blank(key) and (number, 0) in facts.unreadable:
+            report.problem(sheet, _unreadable("the setting's key", facts.unreadable[(number, 0)]),
+                           f"A{number}")
+            continue
         if is_blank(key):
             if not is_blank(raw):
                 report.warn(sheet, f"B{number}", "value without a key in column A ignored")
@@ -426,6 +553,13 @@ def _parse_settings(sheet: str, rows: _Rows, report: _Report) -> _Row:
         key_rows[col.field] = number
         address = f"B{number}"
         record.cells[col.field] = address
+        if facts.row_hidden(number):
+            hidden_rows.append(number)
+        reason = facts.unreadable.get((number, 1)) if is_blank(raw) else None
+        if reason is not None:
+            report.problem(sheet, _unreadable(col.header, reason), address, col.header)
+            record.failed.add(col.field)
+            continue
         if is_blank(raw):
             continue  # the default applies
         record.raw[col.field] = raw
@@ -434,6 +568,7 @@ def _parse_settings(sheet: str, rows: _Rows, report: _Report) -> _Row:
         except CellError as exc:
             report.problem(sheet, f"{col.header} {exc}", address, col.header, raw)
             record.failed.add(col.field)
+    _warn_hidden_rows(sheet, hidden_rows, report)
     return record
 
 
@@ -518,17 +653,17 @@ class _Reader:
         self.report = report
         self.known_sites: set[str] | None = None  # None when Sites could not be read
 
-    def read(self, sheets: dict[str, tuple[str, _Rows]]) -> Fleet | None:
+    def read(self, sheets: _Sheets) -> Fleet | None:
         tables: dict[str, _Table] = {}
         settings_row = _Row("Settings", 0)
         for spec in INPUT_SHEETS:
             if spec.name not in sheets or spec.name == "Scenarios":
                 continue  # Scenarios is read by the scenario tools, not into the Fleet
-            sheet, rows = sheets[spec.name]
+            sheet, rows, facts = sheets[spec.name]
             if spec.key_value:
-                settings_row = _parse_settings(sheet, rows, self.report)
+                settings_row = _parse_settings(sheet, rows, self.report, facts)
             else:
-                tables[spec.name] = _parse_table(spec, sheet, rows, self.report)
+                tables[spec.name] = _parse_table(spec, sheet, rows, self.report, facts)
 
         sites = self._sites(tables.get("Sites"))
         market, months = self._market(tables.get("Market"))

@@ -71,9 +71,9 @@ def _generator() -> ModuleType:
 @pytest.mark.libreoffice
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
-    """make_messy.py and the committed files agree: the clean twin byte for byte, the messy
-    book in content (LibreOffice stamps the time into it)."""
+    """make_messy.py and the committed files agree in content (bytes depend on the XML
+    library openpyxl finds, and LibreOffice stamps the time into its file)."""
     messy, clean = _generator().main(tmp_path)
-    assert clean.read_bytes() == CLEAN.read_bytes()
+    assert read_workbook(clean).fleet == read_workbook(CLEAN).fleet
     assert read_workbook(messy).fleet == read_workbook(MESSY).fleet
     assert read_workbook(messy).warnings == read_workbook(MESSY).warnings

@@ -94,6 +94,11 @@ FLEET_SETTINGS: Row = {
     "network_hashrate_growth_pa": HASHRATE_GROWTH_PA,
     "solver": "highs",
     "max_conversion_mw_per_year": 200,
+    # Monte Carlo (allocator sweep --samples): BTC's realised volatility has run at roughly
+    # 45-60 %/yr; network hashrate moves far less and follows the price with a lag.
+    "btc_price_volatility_pa": 0.50,
+    "network_hashrate_volatility_pa": 0.15,
+    "btc_hashrate_correlation": 0.5,
 }
 
 _SITE_COLUMNS = (
@@ -166,6 +171,26 @@ FLEET_CONTRACTS: list[Row] = [
     },
 ]  # fmt: skip
 
+# The January 2026 board questions (DOMAIN.md §2.1-2.2, §3). A row with only a scenario name
+# is the base case under that name; every delta in the comparison is taken against it.
+FLEET_SCENARIOS: list[Row] = [
+    # JPMorgan: hashprice was up ~11 % by mid-January against end-December.
+    {"scenario": "Dec 2025", "parameter": "hashprice_usd_ph_day", "operation": "scale",
+     "value": 0.89},
+    {"scenario": "Jan 2026"},
+    {"scenario": "BTC -30%", "parameter": "btc_price_usd", "operation": "scale", "value": 0.7},
+    # The Market sheet gives 2026; the faster growth applies from 2027 on.
+    {"scenario": "Hashrate +25%/yr", "parameter": "network_hashrate_growth_pa",
+     "operation": "set", "value": 0.25},
+    # Projections put block 1,050,000 in March-April 2028; faster blocks bring it forward.
+    {"scenario": "Early halving", "parameter": "halving_month", "operation": "set",
+     "value": "2028-01"},
+    {"scenario": "Lower HPC offers", "parameter": "rate_usd_kw_month", "operation": "set",
+     "value": 140, "target": "Neocloud MG"},
+    {"scenario": "Lower HPC offers", "parameter": "rate_usd_kw_month", "operation": "set",
+     "value": 143, "target": "AI Lab NNN"},
+]  # fmt: skip
+
 FLEET_ABOUT = [
     "Fleet allocator sample: January 2026 five-year plan (fictional fleet)",
     "",
@@ -200,6 +225,14 @@ FLEET_ABOUT = [
     "hashprice about $37.0/PH/day.",
     "The Market sheet gives 2026; later months are projected with the Settings growth rates "
     "(BTC +5 %/yr, network hashrate +20 %/yr).",
+    "",
+    "Scenarios (Scenarios sheet: allocator compare fleet.xlsx)",
+    "Jan 2026 is the base case. Dec 2025: hashprice 11 % lower, as at the end of December. "
+    "BTC -30%: every BTC price 30 % lower. Hashrate +25%/yr: network growth of 25 % instead of "
+    "20 % a year after 2026. Early halving: the subsidy halves in 2028-01, not 2028-04. Lower "
+    "HPC offers: Neocloud MG at $140 and AI Lab NNN at $143/kW-month.",
+    "Monte Carlo (allocator sweep fleet.xlsx --samples 200): BTC price volatility 50 %/yr, "
+    "network hashrate volatility 15 %/yr, correlation 0.5 (Settings).",
     "",
     "Sources",
     "ASIC nameplates: DOMAIN.md §2.3 via models/asic_miners.csv. PUE: §2.6. Capex and lead "
@@ -299,6 +332,8 @@ FORMATS = {
     "min_fleet_hashrate_ehs": "#,##0.0",
     "capex_budget_usd_per_year": "#,##0",
     "max_conversion_mw_per_year": "#,##0",
+    "btc_hashrate_correlation": "0.00",
+    "value": "General",
 }
 KIND_FORMATS = {
     "fraction": "0.0%",
@@ -399,7 +434,8 @@ def write_about(wb: Workbook, lines: Sequence[str]) -> None:
     ws.title = "About"
     ws.column_dimensions["A"].width = 120
     headings = {"Story", "Sites", "Sources"}
-    headings |= {ln for ln in lines if ln.startswith(("HPC offers", "Market ("))}
+    headings |= {ln for ln in lines
+                 if ln.startswith(("HPC offers", "Market (", "Scenarios (", "Monte Carlo ("))}
     for i, line in enumerate(lines, start=1):
         cell = ws.cell(i, 1, line or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -445,6 +481,7 @@ def build(
     market: Sequence[Row],
     contracts: Sequence[Row],
     power_prices: Sequence[Row] = (),
+    scenarios: Sequence[Row] = (),
 ) -> None:
     wb = Workbook()
     write_about(wb, about)
@@ -455,6 +492,8 @@ def build(
     if power_prices:
         write_table(wb, sheet_spec("PowerPrices"), power_prices)
     write_table(wb, sheet_spec("Contracts"), contracts)
+    if scenarios:
+        write_table(wb, sheet_spec("Scenarios"), scenarios)
     save_deterministic(wb, path)
 
 
@@ -505,6 +544,26 @@ def to_fleet(
     )
 
 
+def check_scenarios(fleet: Fleet, rows: Sequence[Row]) -> None:
+    """Every scenario row must apply to the fleet (the same checks as allocator compare)."""
+    from allocator.errors import InputError
+    from allocator.scenarios import Change, Scenario, scenario_problems
+
+    by_name: dict[str, list[Change]] = {}
+    for row in rows:
+        changes = by_name.setdefault(str(row["scenario"]), [])
+        if "parameter" in row:
+            value = row["value"]
+            changes.append(Change(
+                str(row["parameter"]), row["operation"],  # type: ignore[arg-type]
+                value if isinstance(value, str) else float(value),  # type: ignore[arg-type]
+                row.get("target")))  # type: ignore[arg-type]
+    scenarios = [Scenario(name, tuple(changes)) for name, changes in by_name.items()]
+    problems = scenario_problems(fleet, scenarios)
+    if problems:
+        raise InputError(problems, source="FLEET_SCENARIOS")
+
+
 def hashprice(m: MarketMonth, subsidy: float = 3.125) -> float:
     assert m.btc_price_usd is not None and m.network_hashrate_ehs is not None
     return (
@@ -546,6 +605,7 @@ def main() -> None:
         FLEET_SETTINGS, FLEET_SITES, FLEET_MINERS, fleet_market, FLEET_CONTRACTS, FLEET_POWER_PRICES
     )
     spot = to_fleet(SPOT_SETTINGS, SPOT_SITES, SPOT_MINERS, spot_market, SPOT_CONTRACTS)
+    check_scenarios(fleet, FLEET_SCENARIOS)
     build(
         HERE / "fleet.xlsx",
         FLEET_ABOUT,
@@ -555,6 +615,7 @@ def main() -> None:
         fleet_market,
         FLEET_CONTRACTS,
         FLEET_POWER_PRICES,
+        FLEET_SCENARIOS,
     )
     build(
         HERE / "spot.xlsx",

@@ -334,3 +334,18 @@ def test_thousands_of_hidden_ranges_stay_fast(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 2.5
     assert len(result.fleet.sites) == 60
     assert result.warnings[0].startswith("Sites!E1: unknown column 'h1' ignored")
+
+
+def test_writing_into_a_bomb_is_refused_before_openpyxl_opens_it(tmp_path: Path) -> None:
+    """Plan.to_excel(source=...) skips the reader; the writer runs the same guards."""
+    from fleetkit import fleet
+
+    from allocator import optimize
+    from allocator.errors import OutputError
+
+    path = rows_xlsx(tmp_path / "bomb.xlsx", base_sheets())
+    declare_size(path, "xl/worksheets/sheet1.xml", 4_000 * 1024 * 1024)
+    plan = optimize(fleet())
+    with pytest.raises(OutputError, match="zip bomb"):
+        plan.to_excel(tmp_path / "out.xlsx", source=path)
+    assert not (tmp_path / "out.xlsx").exists()

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import AreaChart, Reference, Series
+from openpyxl.chart import AreaChart, BarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -37,9 +37,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring
 
-from allocator.errors import OutputError
+from allocator.errors import InputError, OutputError
 from allocator.plan import Plan
 from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable, stream_tables
+from allocator.workbook.safety import check_file
 from allocator.workbook.schema import OUTPUT_SHEETS
 
 __all__ = [
@@ -58,6 +59,9 @@ RESULT_SHEETS: tuple[str, ...] = (*OUTPUT_SHEETS, "Scenario Comparison")
 replaced, every other sheet belongs to the user."""
 
 CHART_TITLE = "Grid MW by use"
+TORNADO_SHEET = "Sensitivity"
+"""An extra frame of this name (``allocator.insight.sensitivity``) gets a tornado chart."""
+TORNADO_TITLE = "NPV change by driver"
 
 USD_FORMAT = "#,##0;[Red]-#,##0"
 PRICE_FORMAT = "#,##0.00;[Red]-#,##0.00"
@@ -124,8 +128,9 @@ def write_plan(
 
     Sheets written, after the user's own: ``Plan``, ``Summary`` (with a chart of grid MW by
     use), ``Contract Result``, ``Site Value``, ``Run Info``, then one sheet per frame in
-    ``plan.extra`` (named by its key). Earlier copies of these sheets in ``source`` are
-    replaced; every other sheet is kept as it is, formulas included.
+    ``plan.extra`` (named by its key; a ``Sensitivity`` frame gets a tornado chart). Earlier
+    copies of these sheets in ``source`` are replaced; every other sheet is kept as it is,
+    formulas included.
 
     Args:
         plan: The solved plan.
@@ -173,7 +178,10 @@ def write_plan(
             _add_mw_chart(ws, frame)
     _write_run_info(wb.create_sheet("Run Info"), plan.run_info.to_frame())
     for title, frame in plan.extra.items():
-        write_frame(wb.create_sheet(title), frame, freeze="B2", stream=streamed)
+        ws = wb.create_sheet(title)
+        write_frame(ws, frame, freeze="B2", stream=streamed)
+        if title == TORNADO_SHEET:
+            _add_tornado_chart(ws, frame)
 
     summary = wb["Summary"]
     for ws in wb.worksheets:
@@ -396,7 +404,15 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _load_source(source: Path, replaced: Sequence[str]) -> Workbook:
-    """Load ``source`` for copying, refusing it if the copy would lose anything."""
+    """Load ``source`` for copying, refusing it if the copy would lose anything.
+
+    The reader's guards run first (size, zip bomb, DTD), so a library call that writes into
+    a workbook it never read is as safe as the command line.
+    """
+    try:
+        check_file(source)
+    except InputError as exc:
+        raise OutputError(f"Cannot copy {source}: {exc.problems[0].message}") from exc
     losses = source_losses(source, replaced)
     if losses:
         raise _loss_error(source, losses)
@@ -687,6 +703,62 @@ def _add_mw_chart(ws: Worksheet, summary: pd.DataFrame) -> None:
     chart.width = 24
     chart.height = 12
     ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}2")
+
+
+def _add_tornado_chart(ws: Worksheet, frame: pd.DataFrame) -> None:
+    """A tornado chart right of the Sensitivity table: one bar pair per driver.
+
+    Horizontal clustered bars of the NPV change at the low and the high value of each driver,
+    overlapped so each driver is one band; the rows come sorted by swing, and the category
+    axis runs top-down so the widest band is on top.
+    """
+    columns = list(map(str, frame.columns))
+    needed = ("driver", "low_npv_change_usd", "high_npv_change_usd")
+    if frame.empty or any(c not in columns for c in needed):
+        return
+    last_row = len(frame) + 1
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "clustered"
+    chart.overlap = 100
+    chart.gapWidth = 40
+    chart.title = TORNADO_TITLE
+    chart.style = 10
+    for column, label, color in (("low_npv_change_usd", "low", "C0504D"),
+                                 ("high_npv_change_usd", "high", "4F81BD")):
+        col = columns.index(column) + 1
+        values = Reference(ws, min_col=col, min_row=2, max_row=last_row)
+        series = Series(values, title=_tornado_label(frame, label))
+        series.graphicalProperties.solidFill = color
+        series.graphicalProperties.line.solidFill = color
+        chart.series.append(series)
+    drivers = Reference(ws, min_col=columns.index("driver") + 1, min_row=2, max_row=last_row)
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(drivers)))
+    chart.x_axis.scaling.orientation = "maxMin"  # first row (largest swing) on top
+    chart.x_axis.tickLblPos = "low"  # driver names left of the bars, clear of negative ones
+    chart.x_axis.axPos = "l"
+    chart.y_axis.axPos = "b"
+    chart.y_axis.crosses = "max"  # with the categories reversed, keeps the USD axis below
+    chart.y_axis.title = "NPV change, USD"
+    chart.y_axis.number_format = '#,##0.0,,"M"'
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.width = 20
+    chart.height = max(7.5, 1.5 * len(frame) + 4)
+    ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}2")
+
+
+def _tornado_label(frame: pd.DataFrame, side: str) -> str:
+    """``"-10%"``-style series name from the frame's ``<side>_change_pct``, else the side."""
+    column = f"{side}_change_pct"
+    if column in frame.columns:
+        value = pd.to_numeric(frame[column], errors="coerce").dropna()
+        if len(value):
+            return f"{float(value.iloc[0]):+.0%}"
+    return side
 
 
 # ------------------------------------------------------------------------------ file system

@@ -1,0 +1,616 @@
+"""What-if scenarios as validated changes to a Fleet; no solver, no Excel and no file I/O here.
+
+A :class:`Scenario` is a name and a list of :class:`Change` rows (``parameter``, ``operation``
+``set`` | ``scale`` | ``add``, ``value``, optional ``target``), as in the workbook's
+``Scenarios`` sheet (read by :mod:`allocator.workbook.scenarios_sheet`).
+:func:`apply_changes` returns the modified copy of a Fleet, validated like the original, and
+:func:`input_diff` lists what a scenario changed, field by field.
+
+Parameters (:data:`PARAMETERS`) cover every number of the market, the sites, the contracts and
+Settings:
+
+- market parameters (``btc_price_usd``, ``network_hashrate_ehs``, ``fees_btc_per_block``,
+  ``hashprice_usd_ph_day``) apply to every Market row and so to the months projected from the
+  last one; they take no target. Scaling or adding to ``hashprice_usd_ph_day`` where a row
+  gives none starts from the hashprice the row implies;
+- site parameters apply to the site named in ``target``, or to every site when it is blank;
+  ``power_price_usd_mwh`` changes the site's ``PowerPrices`` rows too, so the change holds in
+  every month;
+- contract parameters apply to the contract named in ``target``, or to every contract;
+- Settings keys take no target. ``start_month`` is the Settings key when ``target`` is blank
+  and the contract's start when ``target`` names a contract.
+
+Months (``halving_month``, ``start_month``) accept ``set`` to a month and ``add`` of whole
+months. Whole-number parameters (``months``, ``term_months``, ``conversion_lead_months``) are
+rounded to the nearest whole number after ``scale`` or ``add``. Settings changes apply first,
+the others in the order given, so a hashprice derived for a market change uses the scenario's
+own halving month.
+
+A scenario with no changes is the base case under that name; :data:`BASE` names the base case
+when no scenario does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from allocator import economics as econ
+from allocator.domain import Contract, Fleet, MarketMonth, PowerPrice, Settings, Site
+from allocator.errors import InputError, Problem
+from allocator.periods import add_months, is_month
+
+__all__ = [
+    "BASE",
+    "OPERATIONS",
+    "PARAMETERS",
+    "SCENARIO_SHEET",
+    "Change",
+    "Operation",
+    "Parameter",
+    "Scenario",
+    "apply_changes",
+    "apply_scenario",
+    "find_parameter",
+    "input_diff",
+    "parameter_names",
+    "resolve_parameter",
+    "scenario_problems",
+    "select_scenarios",
+    "valid_targets",
+    "with_base",
+]
+
+Operation = Literal["set", "scale", "add"]
+OPERATIONS: tuple[str, ...] = get_args(Operation)
+Scope = Literal["market", "site", "contract", "settings"]
+ValueKind = Literal["number", "integer", "fraction", "month"]
+
+BASE = "Base"
+"""Name of the unchanged case when no scenario without changes names it."""
+
+SCENARIO_SHEET = "Scenarios"
+"""``Problem.sheet`` for faults of scenarios built in code (the sheet reader uses its own)."""
+
+_MAX_LISTED = 12
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One input number a scenario can change.
+
+    Attributes:
+        name: The input's name (a workbook header or Settings key).
+        scope: Which records it lives in: ``market``, ``site``, ``contract`` or ``settings``.
+        kind: ``number``, ``integer`` (rounded), ``fraction`` (``5%`` accepted) or ``month``.
+        label: Plain words for sentences: ``the BTC price``.
+        unit: How a value is shown: ``$/kW-month``, ``MW``, ``%/yr``...
+    """
+
+    name: str
+    scope: Scope
+    kind: ValueKind
+    label: str
+    unit: str = ""
+
+
+def _p(name: str, scope: Scope, kind: ValueKind, label: str, unit: str = "") -> Parameter:
+    return Parameter(name, scope, kind, label, unit)
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # Market: every row, and so the months projected from the last one.
+    _p("btc_price_usd", "market", "number", "the BTC price", "$"),
+    _p("network_hashrate_ehs", "market", "number", "network hashrate", "EH/s"),
+    _p("fees_btc_per_block", "market", "number", "fees per block", "BTC"),
+    _p("hashprice_usd_ph_day", "market", "number", "hashprice", "$/PH/day"),
+    # Sites.
+    _p("capacity_mw", "site", "number", "grid capacity", "MW"),
+    _p("power_price_usd_mwh", "site", "number", "the power price", "$/MWh"),
+    _p("mining_pue", "site", "number", "mining PUE"),
+    _p("hpc_pue", "site", "number", "HPC PUE"),
+    _p("uptime", "site", "fraction", "uptime", "%"),
+    _p("mining_opex_usd_mw_month", "site", "number", "mining opex", "$/MW-month"),
+    _p("hpc_existing_mw", "site", "number", "existing HPC space", "MW"),
+    _p("hpc_convertible_mw", "site", "number", "convertible space", "MW"),
+    _p("conversion_capex_usd_mw", "site", "number", "conversion capex", "$/MW"),
+    _p("conversion_lead_months", "site", "integer", "the conversion lead time", "months"),
+    _p("hpc_opex_usd_mw_month", "site", "number", "HPC opex", "$/MW-month"),
+    _p("hpc_load_factor", "site", "fraction", "the HPC load factor", "%"),
+    _p("conversion_block_mw", "site", "number", "the conversion block", "MW"),
+    # Contracts.
+    _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month"),
+    _p("min_mw", "contract", "number", "the minimum commitment", "MW"),
+    _p("max_mw", "contract", "number", "the maximum commitment", "MW"),
+    _p("start_month", "contract", "month", "the start month"),
+    _p("term_months", "contract", "integer", "the term", "months"),
+    _p("escalator_pa", "contract", "fraction", "the escalator", "%/yr"),
+    # Settings.
+    _p("start_month", "settings", "month", "the plan's start month"),
+    _p("months", "settings", "integer", "the horizon", "months"),
+    _p("discount_rate", "settings", "fraction", "the discount rate", "%/yr"),
+    _p("pool_fee", "settings", "fraction", "the pool fee", "%"),
+    _p("halving_month", "settings", "month", "the halving month"),
+    _p("asset_life_years", "settings", "number", "the asset life", "years"),
+    _p("btc_price_growth_pa", "settings", "fraction", "BTC price growth", "%/yr"),
+    _p("network_hashrate_growth_pa", "settings", "fraction", "network hashrate growth", "%/yr"),
+    _p("min_fleet_hashrate_ehs", "settings", "number", "the minimum fleet hashrate", "EH/s"),
+    _p("max_hpc_share", "settings", "fraction", "the maximum HPC share", "%"),
+    _p("capex_budget_usd_per_year", "settings", "number", "the yearly capex budget", "$"),
+    _p("max_conversion_mw_per_year", "settings", "number", "the yearly conversion limit", "MW"),
+    _p("btc_price_volatility_pa", "settings", "fraction", "BTC price volatility", "%/yr"),
+    _p("network_hashrate_volatility_pa", "settings", "fraction", "network hashrate volatility",
+       "%/yr"),
+    _p("btc_hashrate_correlation", "settings", "number", "the BTC-hashrate correlation"),
+)
+
+
+def parameter_names() -> list[str]:
+    """Every parameter name, once each, in the order of :data:`PARAMETERS`."""
+    return list(dict.fromkeys(p.name for p in PARAMETERS))
+
+
+def find_parameter(name: str) -> list[Parameter]:
+    """The parameters called ``name`` (case and spaces ignored); ``[]`` when none.
+
+    Only ``start_month`` has two: the Settings key and the contract field.
+    """
+    key = _normalize(name)
+    return [p for p in PARAMETERS if p.name == key]
+
+
+def resolve_parameter(name: str, target: str | None) -> Parameter:
+    """The parameter a change means: ``start_month`` with a target is the contract's.
+
+    Raises:
+        KeyError: unknown name; the message lists the valid ones.
+    """
+    found = find_parameter(name)
+    if not found:
+        raise KeyError(_unknown_parameter(name))
+    if len(found) > 1:
+        wanted: Scope = "contract" if target else "settings"
+        found = [p for p in found if p.scope == wanted]
+    return found[0]
+
+
+def valid_targets(fleet: Fleet, parameter: Parameter) -> list[str]:
+    """Names a change of ``parameter`` may target (empty: it takes no target)."""
+    if parameter.scope == "site":
+        return [s.name for s in fleet.sites]
+    if parameter.scope == "contract":
+        return [c.name for c in fleet.contracts]
+    return []
+
+
+def _normalize(text: str) -> str:
+    return "_".join(str(text).strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def _listing(names: Iterable[str]) -> str:
+    names = list(names)
+    shown = ", ".join(names[:_MAX_LISTED])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > _MAX_LISTED else "")
+
+
+def _unknown_parameter(name: str) -> str:
+    names = parameter_names()
+    close = difflib.get_close_matches(_normalize(name), names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    groups = []
+    for scope, title in (("market", "market"), ("site", "site"), ("contract", "contract"),
+                         ("settings", "Settings")):
+        group = [p.name for p in PARAMETERS if p.scope == scope]
+        groups.append(f"{title}: {', '.join(group)}")
+    return f"unknown parameter '{name}'{hint or '.'} Parameters - " + "; ".join(groups)
+
+
+# ----------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a scenario: change ``parameter`` of ``target`` (or all) by ``operation``.
+
+    Attributes:
+        parameter: A name from :data:`PARAMETERS`.
+        operation: ``set`` (to ``value``), ``scale`` (multiply by it) or ``add``.
+        value: A number, or a ``YYYY-MM`` month when setting a month parameter.
+        target: A site or contract name; ``None`` means every site or contract.
+        sheet: Sheet the row came from, for problem reports.
+        cells: Field name -> cell address (``value`` -> ``D5``), when read from a sheet.
+    """
+
+    parameter: str
+    operation: Operation
+    value: float | str
+    target: str | None = None
+    sheet: str = field(default=SCENARIO_SHEET, compare=False)
+    cells: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def where(self, name: str = "value") -> str | None:
+        """Cell address of ``name`` (``value`` by default), else of the scenario name."""
+        return self.cells.get(name) or self.cells.get("scenario")
+
+    def describe(self) -> str:
+        """The row in words: ``btc_price_usd scale 0.7`` or ``rate_usd_kw_month of X set 140``."""
+        of = f" of {self.target}" if self.target else ""
+        return f"{self.parameter}{of} {self.operation} {_show(self.value)}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of changes; no changes means the base case under this name."""
+
+    name: str
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def is_base(self) -> bool:
+        """True when the scenario changes nothing."""
+        return not self.changes
+
+
+def with_base(scenarios: Sequence[Scenario]) -> tuple[Scenario, ...]:
+    """``scenarios`` with the base case first, named :data:`BASE`, unless one already is."""
+    if any(s.is_base for s in scenarios):
+        return tuple(scenarios)
+    return (Scenario(BASE), *scenarios)
+
+
+def select_scenarios(
+    scenarios: Sequence[Scenario], names: Sequence[str] | None, reference: str | None = None
+) -> tuple[tuple[Scenario, ...], str]:
+    """The scenarios named in ``names`` (all when ``None``) and the reference case's name.
+
+    The reference defaults to the first scenario without changes; it is kept in the selection
+    even when ``names`` leaves it out, since every delta is taken against it.
+
+    Raises:
+        InputError: an unknown name; the message lists the available ones.
+    """
+    available = [s.name for s in scenarios]
+    problems = []
+    for name in [*(names or ()), *([reference] if reference else [])]:
+        if name not in available:
+            problems.append(Problem(
+                SCENARIO_SHEET, f"Unknown scenario '{name}'. Available: {', '.join(available)}"))
+    if problems:
+        raise InputError(problems)
+    ref = reference or next((s.name for s in scenarios if s.is_base), available[0])
+    if names is None:
+        return tuple(scenarios), ref
+    wanted = {*names, ref}
+    return tuple(s for s in scenarios if s.name in wanted), ref
+
+
+def _show(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------- checking
+
+
+def _change_problems(fleet: Fleet, change: Change, scenario: str) -> list[Problem]:
+    """Faults of one change that do not need the change applied: names, targets, value kind."""
+    sheet = change.sheet
+    head = f"scenario '{scenario}': "
+    try:
+        param = resolve_parameter(change.parameter, change.target)
+    except KeyError as exc:
+        return [Problem(sheet, head + str(exc.args[0]), cell=change.where("parameter"),
+                        column="parameter", record=scenario)]
+    problems = []
+    if change.operation not in OPERATIONS:
+        problems.append(Problem(
+            sheet, head + f"operation must be one of {', '.join(OPERATIONS)}",
+            cell=change.where("operation"), column="operation", value=change.operation,
+            record=scenario))
+    targets = valid_targets(fleet, param)
+    if change.target:
+        if param.scope in ("market", "settings"):
+            where = "every Market row" if param.scope == "market" else "Settings"
+            problems.append(Problem(
+                sheet, head + f"{param.name} applies to {where} and takes no target; leave "
+                "target blank", cell=change.where("target"), column="target",
+                value=change.target, record=scenario))
+        elif change.target not in targets:
+            kind = f"{param.scope}s"
+            problems.append(Problem(
+                sheet, head + f"unknown target '{change.target}' for {param.name}; valid "
+                f"targets ({kind}): {_listing(targets) or 'none'}, or blank for all",
+                cell=change.where("target"), column="target", record=scenario))
+    if param.kind == "month":
+        if change.operation == "scale":
+            problems.append(Problem(
+                sheet, head + f"{param.name} is a month: use set (to a month) or add (whole "
+                "months), not scale", cell=change.where("operation"), column="operation",
+                value=change.operation, record=scenario))
+        elif change.operation == "set" and not (
+            isinstance(change.value, str) and is_month(change.value)
+        ):
+            problems.append(Problem(
+                sheet, head + f"set {param.name} needs a month written YYYY-MM",
+                cell=change.where("value"), column="value", value=change.value, record=scenario))
+        elif change.operation == "add" and not _whole(change.value):
+            problems.append(Problem(
+                sheet, head + f"add to {param.name} needs a whole number of months",
+                cell=change.where("value"), column="value", value=change.value, record=scenario))
+    elif isinstance(change.value, str) or not math.isfinite(change.value):
+        problems.append(Problem(sheet, head + f"{param.name} needs a number",
+                                cell=change.where("value"), column="value", value=change.value,
+                                record=scenario))
+    return problems
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and float(
+        value).is_integer()
+
+
+def scenario_problems(fleet: Fleet, scenarios: Sequence[Scenario]) -> list[Problem]:
+    """Every fault of ``scenarios`` against ``fleet``, each at its cell when known.
+
+    Covers unknown parameters and targets, wrong operations or value kinds, and results the
+    domain rejects (``uptime`` scaled above 1, a start month before the Market sheet, ...).
+    """
+    problems: list[Problem] = []
+    names: dict[str, Scenario] = {}
+    for scenario in scenarios:
+        names.setdefault(scenario.name, scenario)
+    if BASE in names and not names[BASE].is_base:
+        first = names[BASE].changes[0]
+        problems.append(Problem(
+            first.sheet, f"'{BASE}' names the unchanged case; give this scenario another name",
+            cell=first.where("scenario"), column="scenario", value=BASE))
+    for scenario in scenarios:
+        found = [p for c in scenario.changes for p in _change_problems(fleet, c, scenario.name)]
+        if found:
+            problems += found
+            continue
+        try:
+            apply_changes(fleet, scenario.changes, scenario=scenario.name)
+        except InputError as exc:
+            problems += exc.problems
+    return problems
+
+
+# ---------------------------------------------------------------------------------- applying
+
+
+@dataclass
+class _Records:
+    """A fleet as mutable dicts, and which change last touched each field."""
+
+    settings: dict[str, Any]
+    sites: list[dict[str, Any]]
+    contracts: list[dict[str, Any]]
+    market: list[dict[str, Any]]
+    power_prices: list[dict[str, Any]]
+    touched: dict[tuple[str, int, str], Change] = field(default_factory=dict)
+
+
+def _operate(old: Any, change: Change, param: Parameter) -> Any:
+    """The new value of one field."""
+    if param.kind == "month":
+        if change.operation == "set":
+            return change.value
+        return add_months(str(old), int(float(change.value)))
+    value = float(change.value)
+    if change.operation == "set":
+        new = value
+    elif old is None:
+        raise _BlankBase()
+    elif change.operation == "scale":
+        new = float(old) * value
+    else:
+        new = float(old) + value
+    if param.kind == "integer":
+        return math.floor(new + 0.5)
+    return new
+
+
+class _BlankBase(Exception):
+    """``scale`` or ``add`` on a field that is blank in the base case."""
+
+
+def _implied_hashprice(row: dict[str, Any], halving_month: str) -> float | None:
+    if row.get("btc_price_usd") is None or row.get("network_hashrate_ehs") is None:
+        return None
+    subsidy = econ.block_subsidy_btc(row["month"], halving_month)
+    return float(econ.hashprice_usd_ph_day(
+        float(row["btc_price_usd"]), float(row["network_hashrate_ehs"]), subsidy,
+        float(row["fees_btc_per_block"])))
+
+
+def apply_changes(fleet: Fleet, changes: Iterable[Change], *, scenario: str = "") -> Fleet:
+    """A copy of ``fleet`` with ``changes`` applied and validated like the original.
+
+    Args:
+        fleet: The base case.
+        changes: The scenario's rows (see the module docstring for how each applies).
+        scenario: Its name, for problem reports.
+
+    Returns:
+        The modified fleet (``fleet`` itself is frozen and unchanged).
+
+    Raises:
+        InputError: a change names an unknown parameter or target, has the wrong kind of
+            value, or gives a value the domain rejects; every fault is listed, each at the
+            change's cell when it came from a sheet.
+    """
+    changes = tuple(changes)
+    name = scenario or "?"
+    problems = [p for c in changes for p in _change_problems(fleet, c, name)]
+    if problems:
+        raise InputError(problems)
+    rec = _Records(
+        settings=fleet.settings.model_dump(),
+        sites=[s.model_dump() for s in fleet.sites],
+        contracts=[c.model_dump() for c in fleet.contracts],
+        market=[m.model_dump() for m in fleet.market],
+        power_prices=[p.model_dump() for p in fleet.power_prices],
+    )
+    ordered = sorted(changes, key=lambda c: resolve_parameter(c.parameter, c.target).scope
+                     != "settings")  # stable: Settings first, the rest in the given order
+    for change in ordered:
+        param = resolve_parameter(change.parameter, change.target)
+        try:
+            _apply_one(rec, change, param)
+        except _BlankBase:
+            problems.append(Problem(
+                change.sheet, f"scenario '{name}': {param.name} is blank in the base case, so "
+                f"it cannot be {'scaled' if change.operation == 'scale' else 'added to'}; "
+                "use set", cell=change.where("operation"), column="operation",
+                value=change.operation, record=name))
+    if problems:
+        raise InputError(problems)
+    return _rebuild(fleet, rec, changes, name)
+
+
+def _apply_one(rec: _Records, change: Change, param: Parameter) -> None:
+    key = param.name
+    if param.scope == "settings":
+        rec.settings[key] = _operate(rec.settings[key], change, param)
+        rec.touched[("settings", 0, key)] = change
+    elif param.scope == "site":
+        for i, site in enumerate(rec.sites):
+            if change.target and site["name"] != change.target:
+                continue
+            site[key] = _operate(site[key], change, param)
+            rec.touched[("sites", i, key)] = change
+            if key == "power_price_usd_mwh":
+                for j, price in enumerate(rec.power_prices):
+                    if price["site"] == site["name"]:
+                        price[key] = _operate(price[key], change, param)
+                        rec.touched[("power_prices", j, key)] = change
+    elif param.scope == "contract":
+        for i, contract in enumerate(rec.contracts):
+            if change.target and contract["name"] != change.target:
+                continue
+            contract[key] = _operate(contract[key], change, param)
+            rec.touched[("contracts", i, key)] = change
+    else:
+        for i, row in enumerate(rec.market):
+            old = row[key]
+            if key == "hashprice_usd_ph_day" and old is None and change.operation != "set":
+                old = _implied_hashprice(row, rec.settings["halving_month"])
+            row[key] = _operate(old, change, param)
+            rec.touched[("market", i, key)] = change
+
+
+def _rebuild(fleet: Fleet, rec: _Records, changes: Sequence[Change], name: str) -> Fleet:
+    problems: list[Problem] = []
+
+    def build(model: type[BaseModel], collection: str, index: int, data: dict[str, Any],
+              record: str) -> Any:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                loc = str(error["loc"][0]) if error["loc"] else ""
+                change = rec.touched.get((collection, index, loc)) or next(
+                    (c for (coll, i, _), c in rec.touched.items()
+                     if coll == collection and i == index), changes[0])
+                value = data.get(loc)
+                what = f"{loc or 'the row'} of {record}" if record else (loc or "Settings")
+                message = error["msg"].removeprefix("Value error, ")
+                problems.append(Problem(
+                    change.sheet, f"scenario '{name}': {change.describe()} makes {what} "
+                    f"{_show(value)}, but it {_rule(message)}",
+                    cell=change.where("value"), column="value", record=name))
+            return None
+
+    settings = build(Settings, "settings", 0, rec.settings, "")
+    sites = [build(Site, "sites", i, d, f"site '{d['name']}'") for i, d in enumerate(rec.sites)]
+    contracts = [build(Contract, "contracts", i, d, f"contract '{d['name']}'")
+                 for i, d in enumerate(rec.contracts)]
+    market = [build(MarketMonth, "market", i, d, f"Market {d['month']}")
+              for i, d in enumerate(rec.market)]
+    prices = [build(PowerPrice, "power_prices", i, d, f"PowerPrices {d['site']} {d['month']}")
+              for i, d in enumerate(rec.power_prices)]
+    if problems:
+        raise InputError(_unique(problems))
+    try:
+        return Fleet(settings=settings, sites=tuple(sites), miners=fleet.miners,
+                     market=tuple(market), power_prices=tuple(prices),
+                     contracts=tuple(contracts))
+    except ValidationError as exc:
+        first = changes[0]
+        raise InputError([
+            Problem(first.sheet, f"scenario '{name}': {error['msg'].removeprefix('Value error, ')}",
+                    cell=first.where("scenario"), column="scenario", record=name)
+            for error in exc.errors(include_url=False)
+        ]) from exc
+
+
+def _rule(message: str) -> str:
+    """A pydantic message as the end of a sentence: ``must be less than or equal to 1``."""
+    text = message[0].lower() + message[1:] if message else message
+    if text.startswith("input should be"):
+        return "must be" + text.removeprefix("input should be")
+    return f"fails: {text}"
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """One problem per (cell, message): scaling a field of 12 Market rows fails once."""
+    seen: dict[tuple[str | None, str], Problem] = {}
+    for p in problems:
+        key = (p.cell, p.message.split(" makes ")[0] + p.message.rsplit(" but it ", 1)[-1])
+        seen.setdefault(key, p)
+    return list(seen.values())
+
+
+def apply_scenario(fleet: Fleet, scenario: Scenario) -> Fleet:
+    """``fleet`` changed by ``scenario`` (``fleet`` itself for the base case).
+
+    Raises:
+        InputError: see :func:`apply_changes`.
+    """
+    if scenario.is_base:
+        return fleet
+    return apply_changes(fleet, scenario.changes, scenario=scenario.name)
+
+
+# ------------------------------------------------------------------------------ input diff
+
+_DIFF_COLUMNS = ["sheet", "record", "parameter", "base_value", "scenario_value"]
+
+
+def _records(fleet: Fleet) -> list[tuple[str, str, Mapping[str, Any]]]:
+    out: list[tuple[str, str, Mapping[str, Any]]] = [("Settings", "", fleet.settings.model_dump())]
+    out += [("Sites", s.name, s.model_dump()) for s in fleet.sites]
+    out += [("Market", m.month, m.model_dump()) for m in fleet.market]
+    out += [("PowerPrices", f"{p.site} {p.month}", p.model_dump()) for p in fleet.power_prices]
+    out += [("Contracts", c.name, c.model_dump()) for c in fleet.contracts]
+    return out
+
+
+def input_diff(base: Fleet, changed: Fleet) -> pd.DataFrame:
+    """Every input field that differs between ``base`` and ``changed``, one row each.
+
+    Columns: sheet, record (site, contract, month; blank for Settings), parameter, base_value,
+    scenario_value. Records are matched by their name or month; a record present on one
+    side only is listed with a blank on the other.
+    """
+    before = {(sheet, rec): data for sheet, rec, data in _records(base)}
+    after = {(sheet, rec): data for sheet, rec, data in _records(changed)}
+    rows = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key, {}), after.get(key, {})
+        for name in dict.fromkeys([*old, *new]):
+            if name in ("name", "month", "site"):
+                continue
+            a, b = old.get(name), new.get(name)
+            if a != b:
+                rows.append({"sheet": key[0], "record": key[1], "parameter": name,
+                             "base_value": a, "scenario_value": b})
+    return pd.DataFrame(rows, columns=_DIFF_COLUMNS)

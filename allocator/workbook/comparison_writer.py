@@ -1,0 +1,546 @@
+"""Write scenario comparisons, sweeps and Monte Carlo runs as sheets; nothing is solved here.
+
+Like :func:`allocator.workbook.writer.write_plan`: the output is a new file, by default a copy
+of the input workbook with the result sheets added (``Scenario Comparison``, ``Sweep`` or
+``Monte Carlo``, and per-scenario ``Plan <name>`` sheets on request); the user's own sheets are
+kept as they are, a source whose content openpyxl would drop is refused, the input is never
+modified and an existing output is replaced atomically, only with ``overwrite``. Numbers are
+formatted by their names' unit suffixes (:func:`~allocator.workbook.writer.number_format`) and
+charts are native Excel charts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import warnings
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import AreaChart, BarChart, LineChart, Reference, Series
+from openpyxl.chart.data_source import AxDataSource, NumRef, StrRef
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from allocator.errors import InputError, OutputError
+from allocator.workbook.safety import check_file
+from allocator.workbook.writer import (
+    RESULT_SHEETS,
+    number_format,
+    save_workbook,
+    set_widths,
+    source_losses,
+    write_frame,
+)
+
+if TYPE_CHECKING:
+    from allocator.compare import Comparison
+    from allocator.montecarlo import MonteCarlo
+    from allocator.sweep import Sweep
+
+__all__ = [
+    "COMPARISON_SHEET",
+    "HPC_CHART_TITLE",
+    "MONTE_CARLO_SHEET",
+    "NPV_CHART_TITLE",
+    "SWEEP_SHEET",
+    "plan_sheet_name",
+    "write_comparison",
+    "write_monte_carlo",
+    "write_sweep",
+]
+
+COMPARISON_SHEET = "Scenario Comparison"
+SWEEP_SHEET = "Sweep"
+MONTE_CARLO_SHEET = "Monte Carlo"
+NPV_CHART_TITLE = "NPV by scenario"
+HPC_CHART_TITLE = "HPC leased IT MW by scenario"
+SWEEP_CHART_TITLE = "Grid MW by use"
+
+_TITLE_FONT = Font(bold=True, size=12)
+# The look of writer.format_header, for header rows below row 1.
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
+_HEADER_BORDER = Border(bottom=Side(style="thin", color="8EA9DB"))
+_HEADER_ALIGN = Alignment(horizontal="center", vertical="center")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_LOSS_WARNING = re.compile(r"will be (removed|discarded|treated as an error)", re.IGNORECASE)
+_MAX_TEXT = 32_767
+
+
+# --------------------------------------------------------------------------------- public API
+
+
+def write_comparison(comparison: Comparison, path: str | Path, *,
+                     source: str | Path | None = None, overwrite: bool = False,
+                     plans: bool = False) -> Path:
+    """Write the ``Scenario Comparison`` sheet to ``path``, into a copy of ``source`` if given.
+
+    The sheet holds, from the top: one column per scenario of the headline figures
+    (:func:`allocator.compare.plan_metrics`), the same figures as changes against the
+    reference scenario, the fleet HPC IT MW leased in each month, and the input diff (what
+    each scenario changed, field by field); to the right, charts of NPV by scenario and of
+    HPC MW by scenario over the months.
+
+    Args:
+        comparison: The solved comparison.
+        path: Output workbook (``.xlsx``; ``.xlsm`` when ``source`` is one).
+        source: Input workbook to copy; without it the output holds only the result sheets.
+        overwrite: Replace ``path`` if it exists (atomically).
+        plans: Add a ``Plan <scenario>`` sheet (site x month) per scenario; the comparison
+            must have kept its plans.
+
+    Raises:
+        OutputError: ``path`` exists without ``overwrite``, the suffix does not match, the
+            source has content a copy would lose or a sheet of the same name as a result
+            sheet, plans were asked for but not kept, or the file cannot be written.
+    """
+    names = comparison.names
+    plan_sheets: dict[str, str] = {}
+    if plans:
+        missing = [n for n in names if n not in comparison.plans]
+        if missing:
+            raise OutputError(
+                "Cannot write per-scenario plans: the comparison kept none for "
+                f"{', '.join(missing)}; run compare with keep_plans=True (--plans)")
+        plan_sheets = _plan_sheet_names(names)
+    wb = _start(path, source, overwrite, [COMPARISON_SHEET, *plan_sheets.values()])
+    ws = wb.create_sheet(COMPARISON_SHEET)
+    _comparison_sheet(ws, comparison)
+    for name, title in plan_sheets.items():
+        write_frame(wb.create_sheet(title), comparison.plans[name].site_months, freeze="C2")
+    return _finish(wb, ws, path, overwrite)
+
+
+def write_sweep(result: Sweep, path: str | Path, *, source: str | Path | None = None,
+                overwrite: bool = False) -> Path:
+    """Write the ``Sweep`` sheet: one row per step, the flip points, and charts of grid MW by
+    use and of NPV against the parameter. Arguments and errors as :func:`write_comparison`."""
+    wb = _start(path, source, overwrite, [SWEEP_SHEET])
+    ws = wb.create_sheet(SWEEP_SHEET)
+    _sweep_sheet(ws, result)
+    return _finish(wb, ws, path, overwrite)
+
+
+def write_monte_carlo(result: MonteCarlo, path: str | Path, *,
+                      source: str | Path | None = None, overwrite: bool = False) -> Path:
+    """Write the ``Monte Carlo`` sheet: NPV percentiles, the settings used, the probability
+    each site converts and each contract is taken, an NPV histogram with its chart, and one
+    row per sample. Arguments and errors as :func:`write_comparison`."""
+    wb = _start(path, source, overwrite, [MONTE_CARLO_SHEET])
+    ws = wb.create_sheet(MONTE_CARLO_SHEET)
+    _monte_carlo_sheet(ws, result)
+    return _finish(wb, ws, path, overwrite)
+
+
+def plan_sheet_name(scenario: str) -> str:
+    """``Plan <scenario>`` as a valid sheet name (31 characters, no ``[]:*?/\\``)."""
+    clean = _BAD_SHEET_CHARS.sub("-", scenario).strip().strip("'") or "scenario"
+    return f"Plan {clean}"[:31].rstrip()
+
+
+def _plan_sheet_names(names: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    taken = {_key(n) for n in RESULT_SHEETS}
+    for name in names:
+        title = plan_sheet_name(name)
+        number = 2
+        while _key(title) in taken:
+            suffix = f" ({number})"
+            title = plan_sheet_name(name)[: 31 - len(suffix)] + suffix
+            number += 1
+        taken.add(_key(title))
+        out[name] = title
+    return out
+
+
+# ------------------------------------------------------------------------------- the copy
+
+
+def _key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _start(path: str | Path, source: str | Path | None, overwrite: bool,
+           sheets: Sequence[str]) -> Workbook:
+    """A copy of ``source`` without earlier result sheets, or a new empty workbook."""
+    target = Path(path)
+    src = Path(source) if source is not None else None
+    _check_target(target, src, overwrite)
+    if src is None:
+        wb = Workbook()
+        wb.remove(wb.active)
+        return wb
+    replaced = [*RESULT_SHEETS, *sheets]
+    try:  # the reader's guards (size, zip bomb, DTD), as writer.write_plan runs them
+        check_file(src)
+    except InputError as exc:
+        raise OutputError(f"Cannot copy {src}: {exc.problems[0].message}") from exc
+    losses = source_losses(src, replaced)
+    if losses:
+        raise _loss_error(src, losses)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True,
+                               keep_links=True)
+        except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+            raise OutputError(f"Cannot copy {src}: openpyxl cannot read it ({exc})") from exc
+    dropped = sorted({str(w.message) for w in caught if _LOSS_WARNING.search(str(w.message))})
+    if dropped:
+        raise _loss_error(src, dropped)
+    ours = {_key(COMPARISON_SHEET)}
+    clash = [n for n in wb.sheetnames if _key(n) in {_key(s) for s in sheets} - ours]
+    if clash:
+        raise OutputError(
+            f"Cannot write the results into a copy of {src.name}: its sheet "
+            f"{', '.join(repr(n) for n in clash)} would be replaced; rename it, or write the "
+            "results alone (--results-only)")
+    for name in list(wb.sheetnames):
+        if _key(name) in ours:
+            wb.remove(wb[name])
+    return wb
+
+
+def _loss_error(source: Path, losses: Sequence[str]) -> OutputError:
+    return OutputError(
+        f"Cannot copy {source.name}: it has content that would be lost in the copy: "
+        f"{'; '.join(losses)}. Write the results to a separate file instead (--results-only)")
+
+
+def _check_target(target: Path, source: Path | None, overwrite: bool) -> None:
+    suffix = target.suffix.lower()
+    if source is None:
+        if suffix != ".xlsx":
+            raise OutputError(f"Cannot write {target}: the results workbook must be named .xlsx "
+                              f"(got '{target.suffix or 'no suffix'}')")
+    else:
+        src_suffix = source.suffix.lower()
+        if src_suffix not in (".xlsx", ".xlsm"):
+            raise OutputError(
+                f"Cannot copy {source}: only .xlsx and .xlsm workbooks can be copied; write "
+                "the results to a separate file instead (--results-only)")
+        if suffix != src_suffix:
+            raise OutputError(
+                f"Cannot write {target}: the copy of {source.name} must have the suffix "
+                f"{src_suffix} (got '{target.suffix or 'no suffix'}')")
+        if not source.is_file():
+            raise OutputError(f"Cannot copy {source}: no such file")
+        if target.exists() and _same(target, source):
+            raise OutputError(f"{target} is the input workbook itself; choose another output "
+                              "file")
+    if target.exists() and not overwrite:
+        raise OutputError(f"{target} exists; use --overwrite to replace it")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def _finish(wb: Workbook, ws: Worksheet, path: str | Path, overwrite: bool) -> Path:
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = sheet is ws
+    wb.active = ws
+    return save_workbook(wb, Path(path), overwrite=overwrite)
+
+
+# ------------------------------------------------------------------------------------ cells
+
+
+def _plain(value: object) -> object:
+    """A cell value: numpy unboxed, NaN/None blank, text cleaned."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:_MAX_TEXT]
+
+
+def _put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None) -> None:
+    """One cell; text is stored as text, never as a formula."""
+    value = _plain(value)
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif fmt and isinstance(value, int | float) and not isinstance(value, bool):
+        cell.number_format = fmt
+
+
+def _title(ws: Worksheet, row: int, text: str) -> None:
+    _put(ws, row, 1, text)
+    ws.cell(row=row, column=1).font = _TITLE_FONT
+
+
+def _header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1) -> None:
+    """Header cells styled like the plan sheets' row 1."""
+    for j, text in enumerate(headers):
+        _put(ws, row, col + j, text)
+        cell = ws.cell(row=row, column=col + j)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.border, cell.alignment = _HEADER_BORDER, _HEADER_ALIGN
+
+
+def _block(ws: Worksheet, row: int, frame: pd.DataFrame, col: int = 1) -> int:
+    """``frame`` with a styled header at ``row``; returns the first row after it."""
+    headers = [str(c) for c in frame.columns]
+    _header(ws, row, headers, col)
+    formats = [number_format(h) for h in headers]
+    for i, values in enumerate(frame.itertuples(index=False, name=None), start=row + 1):
+        for j, value in enumerate(values):
+            _put(ws, i, col + j, value, formats[j])
+    return row + len(frame) + 1
+
+
+def _axes(chart: Any, x_title: str, y_title: str, y_format: str) -> None:
+    chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
+    chart.y_axis.number_format = y_format
+    chart.x_axis.delete = False  # openpyxl >= 3.1 hides axes unless told otherwise
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+
+
+def _text_categories(ref: Reference) -> AxDataSource:
+    return AxDataSource(strRef=StrRef(f=str(ref)))
+
+
+# -------------------------------------------------------------------------------- comparison
+
+
+def _comparison_sheet(ws: Worksheet, comparison: Comparison) -> None:
+    names = comparison.names
+    table = comparison.table
+    n = len(names)
+    _header(ws, 1, ["metric", "item", *names])
+    ws.freeze_panes = "C2"
+    for i, (key, values) in enumerate(table.iterrows(), start=2):
+        metric, item = cast(tuple[str, str], key)
+        _put(ws, i, 1, metric)
+        _put(ws, i, 2, item)
+        fmt = number_format(str(metric))
+        for j, name in enumerate(names, start=3):
+            _put(ws, i, j, values[name], fmt)
+    npv_row = 2 + list(table.index).index(("npv_usd", ""))
+    row = len(table) + 3
+
+    _title(ws, row, f"Change against the reference scenario '{comparison.reference}'")
+    _header(ws, row + 1, ["metric", "item", *names])
+    diff = comparison.diff()
+    for i, (key, values) in enumerate(diff.iterrows(), start=row + 2):
+        metric, item = cast(tuple[str, str], key)
+        _put(ws, i, 1, metric)
+        _put(ws, i, 2, item)
+        fmt = number_format(str(metric))
+        for j, name in enumerate(names, start=3):
+            _put(ws, i, j, values[name], fmt)
+    row += len(diff) + 3
+
+    _title(ws, row, "HPC leased IT MW by month (fleet)")
+    _header(ws, row + 1, ["month", "", *[f"{name}" for name in names]])
+    monthly = comparison.hpc_leased_mw
+    first_month_row = row + 2
+    for i, (month, values) in enumerate(monthly.iterrows(), start=first_month_row):
+        _put(ws, i, 1, str(month))
+        for j, name in enumerate(names, start=3):
+            _put(ws, i, j, values[name], "#,##0.0")
+    last_month_row = first_month_row + len(monthly) - 1
+    row = last_month_row + 2
+
+    _title(ws, row, "Input diff: what each scenario changed")
+    inputs = comparison.inputs
+    if inputs.empty:
+        _put(ws, row + 1, 1, "No scenario changes any input.")
+    else:
+        _block(ws, row + 1, inputs)
+    _widths(ws, names, inputs)
+
+    chart_col = get_column_letter(n + 4)
+    npv = BarChart()
+    npv.type = "col"
+    npv.title = NPV_CHART_TITLE
+    npv.style = 10
+    series = Series(Reference(ws, min_col=3, max_col=2 + n, min_row=npv_row, max_row=npv_row),
+                    title="NPV")
+    series.cat = _text_categories(Reference(ws, min_col=3, max_col=2 + n, min_row=1, max_row=1))
+    npv.series.append(series)
+    _axes(npv, "Scenario", "NPV (USD)", '#,##0,,"M"')
+    npv.legend = None
+    npv.width, npv.height = 18, 9
+    ws.add_chart(npv, f"{chart_col}2")
+
+    hpc = LineChart()
+    hpc.title = HPC_CHART_TITLE
+    months = Reference(ws, min_col=1, min_row=first_month_row, max_row=last_month_row)
+    for j in range(n):
+        values = Reference(ws, min_col=3 + j, min_row=first_month_row, max_row=last_month_row)
+        line = Series(values, title=names[j])
+        line.cat = _text_categories(months)
+        line.smooth = False
+        hpc.series.append(line)
+    _axes(hpc, "Month", "HPC leased IT MW", "#,##0")
+    hpc.width, hpc.height = 18, 9
+    ws.add_chart(hpc, f"{chart_col}21")
+
+
+def _widths(ws: Worksheet, names: Sequence[str], inputs: pd.DataFrame) -> None:
+    widths = [26.0, 18.0] + [max(14.0, min(40.0, len(n) + 3.0)) for n in names]
+    for j, col in enumerate(inputs.columns):
+        text = inputs[col].map(lambda v: len(str(_plain(v) or ""))) if len(inputs) else None
+        wanted = max(len(str(col)), int(text.max()) if text is not None else 0) + 2
+        if j < len(widths):
+            widths[j] = max(widths[j], min(40.0, float(wanted)))
+        else:
+            widths.append(min(40.0, float(wanted)))
+    set_widths(ws, widths)
+
+
+# ------------------------------------------------------------------------------------ sweep
+
+
+def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
+    table = result.table
+    write_frame(ws, table, freeze="B2")
+    rows = len(table)
+    column = result.column
+    row = rows + 3
+    _title(ws, row, f"Flip points: the switch lies between 'below' and 'above' ({column})")
+    if result.flips:
+        # The sentence goes last so it can spill over the empty cells to its right.
+        flips = pd.DataFrame({
+            "below": [_axis_value(result, f.below) for f in result.flips],
+            "above": [_axis_value(result, f.above) for f in result.flips],
+            "flip": [f.text for f in result.flips],
+        })
+        after = _block(ws, row + 1, flips)
+        fmt = number_format(column)
+        for i in range(len(flips)):
+            for j in (1, 2):
+                if fmt and isinstance(ws.cell(row + 2 + i, j).value, float):
+                    ws.cell(row + 2 + i, j).number_format = fmt
+    else:
+        _put(ws, row + 1, 1, "No site or contract changes state across the range.")
+        after = row + 2
+    note = (f"Swept {column} from {_axis_value(result, result.values[0])} to "
+            f"{_axis_value(result, result.values[-1])} in {len(result.values)} steps"
+            + (f" (target {result.target})" if result.target else "")
+            + f"; flips located by bisection with {result.probes} extra solves.")
+    _put(ws, after + 1, 1, note)
+    chart_row = after + 3
+
+    headers = [str(c) for c in table.columns]
+    categories = Reference(ws, min_col=1, min_row=2, max_row=rows + 1)
+    month_axis = result.parameter.kind == "month" and result.operation == "set"
+
+    def cats() -> AxDataSource:
+        if month_axis:
+            return _text_categories(categories)
+        return AxDataSource(numRef=NumRef(f=str(categories)))
+
+    area = AreaChart()
+    area.grouping = "stacked"
+    area.title = SWEEP_CHART_TITLE
+    area.style = 10
+    for name, label in (("avg_mining_grid_mw", "Mining"), ("avg_hpc_grid_mw", "HPC"),
+                        ("avg_idle_mw", "Idle")):
+        col = headers.index(name) + 1
+        series = Series(Reference(ws, min_col=col, min_row=2, max_row=rows + 1), title=label)
+        series.cat = cats()
+        area.series.append(series)
+    _axes(area, column, "Average grid MW", "#,##0")
+    area.width, area.height = 18, 9
+    ws.add_chart(area, f"A{chart_row}")
+
+    npv = LineChart()
+    npv.title = f"NPV against {column}"
+    col = headers.index("npv_usd") + 1
+    line = Series(Reference(ws, min_col=col, min_row=2, max_row=rows + 1), title="NPV")
+    line.cat = cats()
+    npv.series.append(line)
+    _axes(npv, column, "NPV (USD)", '#,##0,,"M"')
+    npv.legend = None
+    npv.width, npv.height = 18, 9
+    ws.add_chart(npv, f"F{chart_row}")
+
+
+def _axis_value(result: Sweep, x: float) -> object:
+    from allocator.periods import month_from_index
+
+    if result.parameter.kind == "month" and result.operation == "set":
+        return month_from_index(round(x))
+    return float(x)
+
+
+# ------------------------------------------------------------------------------ Monte Carlo
+
+
+def _monte_carlo_sheet(ws: Worksheet, result: MonteCarlo) -> None:
+    samples = result.samples
+    _title(ws, 1, f"Monte Carlo: {len(samples)} samples, seed {result.seed}")
+    row = _block(ws, 2, result.summary) + 1
+    settings = pd.DataFrame({"setting": list(result.settings),
+                             "value": list(result.settings.values())})
+    _header(ws, row, ["setting", "value"])
+    for i, (key, value) in enumerate(result.settings.items(), start=row + 1):
+        _put(ws, i, 1, key)
+        _put(ws, i, 2, value, "0.00" if key.endswith("correlation") else "0.0%")
+    row += len(settings) + 2
+    row = _block(ws, row, result.sites.rename(
+        columns={"probability_converts": "probability_converts_pct"})) + 1
+    row = _block(ws, row, result.contracts.rename(
+        columns={"probability_taken": "probability_taken_pct"})) + 1
+
+    _title(ws, row, "NPV distribution")
+    histogram = _histogram(samples["npv_usd"].to_numpy(dtype=float))
+    hist_top = row + 1
+    row = _block(ws, hist_top, histogram) + 1
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "NPV distribution"
+    chart.style = 10
+    chart.gapWidth = 10
+    series = Series(Reference(ws, min_col=3, min_row=hist_top + 1,
+                              max_row=hist_top + len(histogram)), title="samples")
+    series.cat = _text_categories(Reference(ws, min_col=1, min_row=hist_top + 1,
+                                            max_row=hist_top + len(histogram)))
+    chart.series.append(series)
+    _axes(chart, "NPV bin (USD M)", "Samples", "0")
+    chart.legend = None
+    chart.width, chart.height = 18, 9
+    ws.add_chart(chart, "F2")
+
+    _title(ws, row, "Samples")
+    _block(ws, row + 1, samples)
+    set_widths(ws, [32.0] + [24.0] * (len(samples.columns) - 1))
+
+
+def _histogram(npv: np.ndarray[Any, np.dtype[np.float64]], bins: int = 15) -> pd.DataFrame:
+    lo, hi = float(npv.min()), float(npv.max())
+    if hi <= lo:
+        hi = lo + 1.0
+    counts, edges = np.histogram(npv, bins=bins, range=(lo, hi))
+    return pd.DataFrame({
+        "bin": [f"{a / 1e6:,.0f} to {b / 1e6:,.0f}" for a, b in itertools.pairwise(edges)],
+        "from_usd": edges[:-1],
+        "samples": counts.astype(int),
+    })

@@ -8,6 +8,7 @@ Exception tree::
     │   ├── InfeasibleError        no plan satisfies every constraint
     │   └── UnboundedError         the objective can grow without limit (a modelling bug)
     ├── SolverNotAvailableError    the named solver is unknown or not installed
+    ├── ExecutorError              parallel or Dask runs cannot start (no Dask, no scheduler)
     └── OutputError                the plan cannot be written where asked (exists, locked, ...)
 
 The command line turns each of these into a one-line message and exit code 1.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AllocatorError",
+    "ExecutorError",
     "InfeasibleError",
     "InputError",
     "OutputError",
@@ -117,3 +119,7 @@ class SolverNotAvailableError(AllocatorError):
 
 class OutputError(AllocatorError):
     """The plan cannot be written: the target exists, is locked, or would lose content."""
+
+
+class ExecutorError(AllocatorError):
+    """The executor cannot run: Dask missing, scheduler unreachable, a worker died."""

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 
-from allocator.errors import AllocatorError
+from allocator.errors import ExecutorError
 
 __all__ = [
     "EXECUTORS",
@@ -47,10 +47,6 @@ ExecutorKind = Literal["auto", "serial", "processes", "dask"]
 EXECUTORS: tuple[str, ...] = ("auto", "serial", "processes", "dask")
 
 DASK_HINT = "install the optional extra: pip install 'fleet-allocator[dask]'"
-
-
-class ExecutorError(AllocatorError):
-    """The executor cannot run: Dask missing, scheduler unreachable, a worker died."""
 
 
 def default_jobs() -> int:

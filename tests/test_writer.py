@@ -392,7 +392,7 @@ def test_suffix_must_match_the_source(tmp_path: Path) -> None:
     source = make_source(tmp_path / "fleet.xlsx")
     with pytest.raises(OutputError, match=r"must have the suffix \.xlsx \(got '\.xlsm'\)"):
         write_plan(make_plan(), tmp_path / "out.xlsm", source=source)
-    with pytest.raises(OutputError, match=r"plan-only workbook must be named \.xlsx"):
+    with pytest.raises(OutputError, match=r"results-only workbook must be named \.xlsx"):
         write_plan(make_plan(), tmp_path / "out.xlsm")
     with pytest.raises(OutputError, match=r"only \.xlsx and \.xlsm workbooks can be copied"):
         write_plan(make_plan(), tmp_path / "out.xlsx", source=tmp_path / "fleet.ods")

@@ -13,33 +13,28 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import re
-import warnings
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import AreaChart, BarChart, LineChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, NumRef, StrRef
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.errors import InputError, OutputError
-from allocator.workbook.safety import check_file
+from allocator.errors import OutputError
+from allocator.workbook.schema import RESULT_SHEETS
 from allocator.workbook.writer import (
-    RESULT_SHEETS,
     number_format,
     save_workbook,
     set_widths,
-    source_losses,
+    start_workbook,
     write_frame,
 )
 
@@ -174,80 +169,8 @@ def _key(name: str) -> str:
 def _start(path: str | Path, source: str | Path | None, overwrite: bool,
            sheets: Sequence[str]) -> Workbook:
     """A copy of ``source`` without earlier result sheets, or a new empty workbook."""
-    target = Path(path)
-    src = Path(source) if source is not None else None
-    _check_target(target, src, overwrite)
-    if src is None:
-        wb = Workbook()
-        wb.remove(wb.active)
-        return wb
-    replaced = [*RESULT_SHEETS, *sheets]
-    try:  # the reader's guards (size, zip bomb, DTD), as writer.write_plan runs them
-        check_file(src)
-    except InputError as exc:
-        raise OutputError(f"Cannot copy {src}: {exc.problems[0].message}") from exc
-    losses = source_losses(src, replaced)
-    if losses:
-        raise _loss_error(src, losses)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True,
-                               keep_links=True)
-        except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
-            raise OutputError(f"Cannot copy {src}: openpyxl cannot read it ({exc})") from exc
-    dropped = sorted({str(w.message) for w in caught if _LOSS_WARNING.search(str(w.message))})
-    if dropped:
-        raise _loss_error(src, dropped)
-    ours = {_key(COMPARISON_SHEET)}
-    clash = [n for n in wb.sheetnames if _key(n) in {_key(s) for s in sheets} - ours]
-    if clash:
-        raise OutputError(
-            f"Cannot write the results into a copy of {src.name}: its sheet "
-            f"{', '.join(repr(n) for n in clash)} would be replaced; rename it, or write the "
-            "results alone (--results-only)")
-    for name in list(wb.sheetnames):
-        if _key(name) in ours:
-            wb.remove(wb[name])
-    return wb
-
-
-def _loss_error(source: Path, losses: Sequence[str]) -> OutputError:
-    return OutputError(
-        f"Cannot copy {source.name}: it has content that would be lost in the copy: "
-        f"{'; '.join(losses)}. Write the results to a separate file instead (--results-only)")
-
-
-def _check_target(target: Path, source: Path | None, overwrite: bool) -> None:
-    suffix = target.suffix.lower()
-    if source is None:
-        if suffix != ".xlsx":
-            raise OutputError(f"Cannot write {target}: the results workbook must be named .xlsx "
-                              f"(got '{target.suffix or 'no suffix'}')")
-    else:
-        src_suffix = source.suffix.lower()
-        if src_suffix not in (".xlsx", ".xlsm"):
-            raise OutputError(
-                f"Cannot copy {source}: only .xlsx and .xlsm workbooks can be copied; write "
-                "the results to a separate file instead (--results-only)")
-        if suffix != src_suffix:
-            raise OutputError(
-                f"Cannot write {target}: the copy of {source.name} must have the suffix "
-                f"{src_suffix} (got '{target.suffix or 'no suffix'}')")
-        if not source.is_file():
-            raise OutputError(f"Cannot copy {source}: no such file")
-        if target.exists() and _same(target, source):
-            raise OutputError(f"{target} is the input workbook itself; choose another output "
-                              "file")
-    if target.exists() and not overwrite:
-        raise OutputError(f"{target} exists; use --overwrite to replace it")
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return a.resolve() == b.resolve()
+    return start_workbook(path, source, sheets=sheets, overwrite=overwrite,
+                          separate="--results-only")
 
 
 def _finish(wb: Workbook, ws: Worksheet, path: str | Path, overwrite: bool) -> Path:

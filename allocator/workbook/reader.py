@@ -69,7 +69,7 @@ from allocator.workbook.safety import (
 )
 from allocator.workbook.schema import (
     INPUT_SHEETS,
-    OUTPUT_SHEETS,
+    RESULT_SHEETS,
     SETTINGS_KEYS,
     ColumnSpec,
     SheetSpec,
@@ -84,7 +84,6 @@ HEADER_ROW = "1:1"
 _MAX_LISTED = 12  # names listed in a message before "..."
 _SETTINGS_HEADER_WORDS = frozenset({"key", "keys", "setting", "settings", "name", "parameter"})
 # The writer's sheets, which live in the same workbook after a run and are not input.
-_RESULT_SHEETS = (*OUTPUT_SHEETS, "Scenario Comparison")
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _Rows = list[list[object]]
@@ -255,7 +254,7 @@ def _match_sheets(names: list[str], report: _Report) -> dict[str, str]:
             )
         else:
             matched[spec.name] = name
-    result_keys = {_key(name) for name in _RESULT_SHEETS}
+    result_keys = {_key(name) for name in RESULT_SHEETS}
     near: dict[str, str] = {}
     for name in others:
         if _key(name) in result_keys:

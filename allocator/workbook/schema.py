@@ -12,6 +12,7 @@ from typing import Literal
 __all__ = [
     "INPUT_SHEETS",
     "OUTPUT_SHEETS",
+    "RESULT_SHEETS",
     "SETTINGS_KEYS",
     "ColumnSpec",
     "Kind",
@@ -254,6 +255,17 @@ OUTPUT_SHEETS: tuple[str, ...] = (
     "Site Value",
     "Run Info",
 )
+
+RESULT_SHEETS: tuple[str, ...] = (
+    *OUTPUT_SHEETS,
+    "Sensitivity",
+    "Miner Breakeven",
+    "Scenario Comparison",
+    "Sweep",
+    "Monte Carlo",
+)
+"""Every sheet the tool writes. A copy of a workbook replaces its own earlier result sheets
+of these names, and the reader never takes them for input."""
 
 
 def sheet_spec(name: str) -> SheetSpec:

@@ -41,22 +41,18 @@ from allocator.errors import InputError, OutputError
 from allocator.plan import Plan
 from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable, stream_tables
 from allocator.workbook.safety import check_file
-from allocator.workbook.schema import OUTPUT_SHEETS
+from allocator.workbook.schema import OUTPUT_SHEETS, RESULT_SHEETS
 
 __all__ = [
-    "RESULT_SHEETS",
     "format_header",
     "number_format",
     "save_workbook",
     "set_widths",
     "source_losses",
+    "start_workbook",
     "write_frame",
     "write_plan",
 ]
-
-RESULT_SHEETS: tuple[str, ...] = (*OUTPUT_SHEETS, "Scenario Comparison")
-"""Sheets a run writes (``Scenario Comparison`` only for ``compare``); earlier copies are
-replaced, every other sheet belongs to the user."""
 
 CHART_TITLE = "Grid MW by use"
 TORNADO_SHEET = "Sensitivity"
@@ -150,19 +146,8 @@ def write_plan(
             Nothing is written then.
     """
     target = Path(path)
-    src = Path(source) if source is not None else None
-    _check_target(target, src, overwrite=overwrite)
     _check_extra_names(plan.extra)
-    replaced = (*RESULT_SHEETS, *plan.extra)
-    if src is None:
-        wb = Workbook()
-        wb.remove(wb.active)
-    else:
-        wb = _load_source(src, replaced)
-        keys = {_sheet_key(name) for name in replaced}
-        for name in list(wb.sheetnames):
-            if _sheet_key(name) in keys:
-                wb.remove(wb[name])
+    wb = start_workbook(target, source, sheets=list(plan.extra), overwrite=overwrite)
 
     sheets: list[tuple[str, pd.DataFrame]] = [
         ("Plan", plan.site_months),
@@ -344,12 +329,13 @@ def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
 # ------------------------------------------------------------------------------ target checks
 
 
-def _check_target(target: Path, source: Path | None, *, overwrite: bool) -> None:
+def _check_target(target: Path, source: Path | None, *, overwrite: bool,
+                  separate: str) -> None:
     suffix = target.suffix.lower()
     if source is None:
         if suffix != ".xlsx":
             raise OutputError(
-                f"Cannot write {target}: a plan-only workbook must be named .xlsx "
+                f"Cannot write {target}: a results-only workbook must be named .xlsx "
                 f"(got '{target.suffix or 'no suffix'}')"
             )
     else:
@@ -357,7 +343,7 @@ def _check_target(target: Path, source: Path | None, *, overwrite: bool) -> None
         if src_suffix not in (".xlsx", ".xlsm"):
             raise OutputError(
                 f"Cannot copy {source}: only .xlsx and .xlsm workbooks can be copied; "
-                "write the plan to a separate file instead (--plan-only)"
+                f"write the results to a separate file instead ({separate})"
             )
         if suffix != src_suffix:
             raise OutputError(
@@ -403,7 +389,41 @@ def _same_file(a: Path, b: Path) -> bool:
 # ----------------------------------------------------------------------------- source copying
 
 
-def _load_source(source: Path, replaced: Sequence[str]) -> Workbook:
+def start_workbook(path: str | Path, source: str | Path | None, *, sheets: Sequence[str] = (),
+                   overwrite: bool = False, separate: str = "--plan-only") -> Workbook:
+    """The workbook to write results into: a copy of ``source``, or a new empty one.
+
+    The target is checked first (exists without ``overwrite``, suffix, the source itself).
+    The copy keeps every user sheet and drops the tool's earlier result sheets; a user sheet
+    named like one of ``sheets`` (beyond the result sheets) is refused, never replaced.
+
+    Args:
+        path: Where the result will be saved.
+        source: Input workbook to copy, or ``None`` for a results-only workbook.
+        sheets: Further sheets the caller will add (e.g. per-scenario plans).
+        overwrite: Whether ``path`` may be replaced.
+        separate: The command-line flag that writes results alone, named in errors.
+
+    Raises:
+        OutputError: the target or the source is refused (see :func:`write_plan`).
+    """
+    target = Path(path)
+    src = Path(source) if source is not None else None
+    _check_target(target, src, overwrite=overwrite, separate=separate)
+    if src is None:
+        wb = Workbook()
+        wb.remove(wb.active)
+        return wb
+    replaced = (*RESULT_SHEETS, *sheets)
+    wb = _load_source(src, replaced, separate)
+    keys = {_sheet_key(name) for name in replaced}
+    for name in list(wb.sheetnames):
+        if _sheet_key(name) in keys:
+            wb.remove(wb[name])
+    return wb
+
+
+def _load_source(source: Path, replaced: Sequence[str], separate: str) -> Workbook:
     """Load ``source`` for copying, refusing it if the copy would lose anything.
 
     The reader's guards run first (size, zip bomb, DTD), so a library call that writes into
@@ -415,7 +435,7 @@ def _load_source(source: Path, replaced: Sequence[str]) -> Workbook:
         raise OutputError(f"Cannot copy {source}: {exc.problems[0].message}") from exc
     losses = source_losses(source, replaced)
     if losses:
-        raise _loss_error(source, losses)
+        raise _loss_error(source, losses, separate)
     keep_vba = source.suffix.lower() == ".xlsm"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -425,7 +445,7 @@ def _load_source(source: Path, replaced: Sequence[str]) -> Workbook:
             raise OutputError(f"Cannot copy {source}: openpyxl cannot read it ({exc})") from exc
     dropped = [str(w.message) for w in caught if _LOSS_WARNING.search(str(w.message))]
     if dropped:
-        raise _loss_error(source, sorted(set(dropped)))
+        raise _loss_error(source, sorted(set(dropped)), separate)
     ours = {_sheet_key(n) for n in RESULT_SHEETS}
     extra = {_sheet_key(n) for n in replaced} - ours
     clash = [n for n in wb.sheetnames if _sheet_key(n) in extra]
@@ -437,10 +457,10 @@ def _load_source(source: Path, replaced: Sequence[str]) -> Workbook:
     return wb
 
 
-def _loss_error(source: Path, losses: Sequence[str]) -> OutputError:
+def _loss_error(source: Path, losses: Sequence[str], separate: str) -> OutputError:
     return OutputError(
         f"Cannot copy {source.name}: it has content that would be lost in the copy: "
-        f"{'; '.join(losses)}. Write the plan to a separate file instead (--plan-only)"
+        f"{'; '.join(losses)}. Write the results to a separate file instead ({separate})"
     )
 
 

@@ -84,7 +84,9 @@ def optimize(
 
     report = check_consistency(fleet)
     if report.errors:
-        raise InputError(report.errors, source=input_file)
+        locate = getattr(source, "locate", None)
+        problems = [locate(p) for p in report.errors] if locate else report.errors
+        raise InputError(problems, source=input_file)
     warnings = (*warnings, *report.warnings)
 
     coef = compute_coefficients(fleet)

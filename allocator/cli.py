@@ -191,7 +191,7 @@ def explain(book: Path, relax_: bool) -> None:
     if report.errors:
         OUT.print(f"{book}: no plan is possible as the workbook stands:", markup=False)
         for problem in report.errors:
-            OUT.print(f"  - {problem}", markup=False)
+            OUT.print(f"  - {source.locate(problem)}", markup=False)
     else:
         explanation = explain_infeasibility(source.fleet)
         if explanation is None:
@@ -214,7 +214,7 @@ def validate(book: Path) -> None:
         source = read_workbook(book)
         report = check_consistency(source.fleet)
         if report.errors:
-            raise InputError(report.errors, source=str(book))
+            raise InputError([source.locate(p) for p in report.errors], source=str(book))
     fleet = source.fleet
     for w in (*source.warnings, *report.warnings):
         _ERR.print(f"Warning: {w}", markup=False)

@@ -120,8 +120,9 @@ def test_validate_ok_and_bad(tmp_path: Path) -> None:
                                           CONTRACTS[1] + ["yes", 15]])
     code, out = run("validate", str(bad))
     assert code == 1
-    assert ("Contracts[Lease-A].min_mw: firm contract needs 15 MW at sites Alpha from 2026-01"
-            in out)
+    # the consistency pass speaks of records; from a workbook it is placed at the cell
+    assert ("Contracts!H2: firm contract needs 15 MW at sites Alpha from 2026-01, but at most "
+            "10 MW can be converted and online there by then (got 15.0)") in out
 
 
 def test_infeasible_model_exits_1_with_a_message(tmp_path: Path) -> None:

@@ -22,11 +22,12 @@ What is read, beyond the values themselves:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import itertools
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,6 +106,22 @@ class FleetWorkbook:
     warnings: tuple[str, ...]
     path: Path
     sha256: str
+    places: Mapping[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
+    """(input sheet, record name, field) -> (sheet as spelled, cell), for :meth:`locate`."""
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem`` with its cell filled in when it names a record and field of this book.
+
+        The consistency pass speaks of ``Contracts[Lease-B].min_mw``; in a workbook that is
+        a cell such as ``Contracts!E3``.
+        """
+        if problem.cell is not None or problem.column is None:
+            return problem
+        place = self.places.get((problem.sheet, problem.record or "", problem.column))
+        if place is None:
+            return problem
+        sheet, cell = place
+        return dataclasses.replace(problem, sheet=sheet, cell=cell)
 
 
 def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWorkbook:
@@ -132,7 +149,8 @@ def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWor
         kind = _check_source(source, caps)
         digest = _sha256(source)
         sheets = _load_sheets(source, kind, caps, report)
-        fleet = _Reader(report).read(sheets)
+        reader = _Reader(report)
+        fleet = reader.read(sheets)
     except InputError:
         raise
     except (KeyboardInterrupt, SystemExit):
@@ -149,6 +167,7 @@ def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWor
         warnings=tuple(report.warnings),
         path=source,
         sha256=digest,
+        places=reader.places,
     )
 
 
@@ -651,6 +670,11 @@ class _Reader:
     def __init__(self, report: _Report) -> None:
         self.report = report
         self.known_sites: set[str] | None = None  # None when Sites could not be read
+        self.places: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+    def _remember(self, spec_name: str, name: str, record: _Row) -> None:
+        for column, address in record.cells.items():
+            self.places[spec_name, name, column] = (record.sheet, address)
 
     def read(self, sheets: _Sheets) -> Fleet | None:
         tables: dict[str, _Table] = {}
@@ -750,6 +774,8 @@ class _Reader:
             return []  # no site list to check names against
         named = [(name, r) for r in table.rows if (name := r.text("name")) is not None]
         self.known_sites = {name for name, _ in named}
+        for name, record in named:
+            self._remember("Sites", name, record)
         self._twice(table, ((n, f"'{n}'", r, "name") for n, r in named), "site")
         self._clashes(table, named, "site names")
         built = (_build(Site, r, r.values, table.headers, self.report) for r in table.rows)
@@ -857,6 +883,8 @@ class _Reader:
         if table is None or not table.usable:
             return []
         named = [(name, r) for r in table.rows if (name := r.text("name")) is not None]
+        for name, record in named:
+            self._remember("Contracts", name, record)
         self._twice(table, ((n, f"'{n}'", r, "name") for n, r in named), "contract")
         self._clashes(table, named, "contract names")
         contracts: list[Contract] = []
@@ -889,6 +917,7 @@ class _Reader:
     def _settings(self, record: _Row, months: list[str]) -> Settings | None:
         if not months:
             return None  # Market's own problems say why
+        self._remember("Settings", "", record)
         first, last = months[0], months[-1]
         values: dict[str, Any] = dict(record.values)
         start = record.text("start_month")

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pulp
 
 from allocator.errors import InfeasibleError, SolveError, UnboundedError
 from allocator.lp import INF, MatrixModel
@@ -245,6 +244,8 @@ def _fixed_integer_duals(model: MatrixModel, x: Array, options: SolverOptions) -
 
 def _solve_pulp(model: MatrixModel, options: SolverOptions
                 ) -> tuple[Array, Array, float, str, str]:
+    import pulp  # only the non-default solvers go through PuLP
+
     solver = make_solver(options)
     prob = pulp.LpProblem("fleet_allocation", pulp.LpMaximize)
     lower, upper = model.col_lower, model.col_upper
@@ -290,7 +291,7 @@ def _solve_pulp(model: MatrixModel, options: SolverOptions
     return x, duals, objective, "optimal", str(solver.name)
 
 
-def _pulp_status(prob: pulp.LpProblem, solver: Any, result: int) -> str:
+def _pulp_status(prob: Any, solver: Any, result: int) -> str:
     """Typed status; PuLP's HiGHS is asked directly because PuLP maps a time limit to Optimal."""
     if solver.name == "HiGHS" and getattr(prob, "solverModel", None) is not None:
         import highspy
@@ -303,6 +304,8 @@ def _pulp_status(prob: pulp.LpProblem, solver: Any, result: int) -> str:
             highspy.HighsModelStatus.kUnbounded: "unbounded",
             highspy.HighsModelStatus.kTimeLimit: "time_limit",
         }.get(raw, "error")
+    import pulp
+
     return {
         pulp.LpStatusOptimal: "optimal",
         pulp.LpStatusInfeasible: "infeasible",

@@ -14,8 +14,6 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-import pulp
-
 from allocator.errors import SolverNotAvailableError
 
 __all__ = [
@@ -71,6 +69,8 @@ def pulp_solver_name(name: str) -> str:
     key = name.strip()
     if key.lower() in _ALIASES:
         return _ALIASES[key.lower()]
+    import pulp  # PuLP is needed only off the default path: imported when asked for
+
     for known in pulp.listSolvers():
         if known.lower() == key.lower():
             return str(known)
@@ -80,6 +80,8 @@ def pulp_solver_name(name: str) -> str:
 
 def available_solvers() -> list[str]:
     """PuLP solver classes that are installed and usable here."""
+    import pulp
+
     return [str(s) for s in pulp.listSolvers(onlyAvailable=True)]
 
 
@@ -105,6 +107,8 @@ def make_solver(options: SolverOptions) -> Any:
     Raises:
         SolverNotAvailableError: unknown name, or the solver is not installed.
     """
+    import pulp
+
     class_name = pulp_solver_name(options.name)
     kwargs: dict[str, Any] = {"msg": options.log}
     if options.time_limit_s is not None:

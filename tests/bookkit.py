@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from allocator.workbook.cells import column_letter
+
 SOFFICE = shutil.which("soffice")
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -25,13 +27,7 @@ MACRO_BOOK_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
 
-def column_name(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+column_name = column_letter  # 0 -> "A", the reader's own helper
 
 
 def cell_xml(ref: str, value: object) -> str:

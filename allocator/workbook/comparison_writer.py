@@ -251,32 +251,32 @@ def _text_categories(ref: Reference) -> AxDataSource:
 # -------------------------------------------------------------------------------- comparison
 
 
+def _metric_rows(ws: Worksheet, frame: pd.DataFrame, first_row: int,
+                 names: Sequence[str]) -> None:
+    """One row per (metric, item) of ``frame``, a column per scenario, formatted by unit."""
+    for i, (key, values) in enumerate(frame.iterrows(), start=first_row):
+        metric, item = cast(tuple[str, str], key)
+        _put(ws, i, 1, metric)
+        _put(ws, i, 2, item)
+        fmt = number_format(str(metric))
+        for j, name in enumerate(names, start=3):
+            _put(ws, i, j, values[name], fmt)
+
+
 def _comparison_sheet(ws: Worksheet, comparison: Comparison) -> None:
     names = comparison.names
     table = comparison.table
     n = len(names)
     _header(ws, 1, ["metric", "item", *names])
     ws.freeze_panes = "C2"
-    for i, (key, values) in enumerate(table.iterrows(), start=2):
-        metric, item = cast(tuple[str, str], key)
-        _put(ws, i, 1, metric)
-        _put(ws, i, 2, item)
-        fmt = number_format(str(metric))
-        for j, name in enumerate(names, start=3):
-            _put(ws, i, j, values[name], fmt)
+    _metric_rows(ws, table, 2, names)
     npv_row = 2 + list(table.index).index(("npv_usd", ""))
     row = len(table) + 3
 
     _title(ws, row, f"Change against the reference scenario '{comparison.reference}'")
     _header(ws, row + 1, ["metric", "item", *names])
     diff = comparison.diff()
-    for i, (key, values) in enumerate(diff.iterrows(), start=row + 2):
-        metric, item = cast(tuple[str, str], key)
-        _put(ws, i, 1, metric)
-        _put(ws, i, 2, item)
-        fmt = number_format(str(metric))
-        for j, name in enumerate(names, start=3):
-            _put(ws, i, j, values[name], fmt)
+    _metric_rows(ws, diff, row + 2, names)
     row += len(diff) + 3
 
     _title(ws, row, "HPC leased IT MW by month (fleet)")

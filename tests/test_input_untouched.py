@@ -39,6 +39,13 @@ CASES = [
     pytest.param(["optimize", "--plan-only", "-o", "{plan}"], 0, id="optimize --plan-only"),
     pytest.param(["optimize", "--no-write", "--json"], 0, id="optimize --no-write"),
     pytest.param(["validate"], 0, id="validate"),
+    pytest.param(["optimize", "--insight", "--no-write"], 0, id="optimize --insight"),
+    pytest.param(["explain"], 0, id="explain"),
+    pytest.param(["sensitivity", "--pct", "10"], 0, id="sensitivity"),
+    # this book has no Scenarios sheet: compare refuses it (the sample-fleet test covers success)
+    pytest.param(["compare", "--jobs", "1"], 1, id="compare without scenarios"),
+    pytest.param(["sweep", "--param", "power_price_usd_mwh", "--operation", "scale",
+                  "--from", "0.8", "--to", "1.2", "--steps", "3", "--jobs", "1"], 0, id="sweep"),
 ]
 
 

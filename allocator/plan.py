@@ -42,6 +42,15 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     shadow_value_basis,
     months_at_capacity, marginal_model, marginal_efficiency_j_th,
     breakeven_hashprice_usd_ph_day, avg_hashprice_usd_ph_day, converted_mw, npv_usd
+
+Added on request (the command line's ``--insight``):
+
+- ``allocator.duals.check_site_duals`` adds to ``site_value``: plus_1mw_npv_usd,
+  minus_1mw_npv_usd, shadow_value_check (degenerate sites get blank shadow values);
+- ``allocator.insight.add_insight`` adds to ``site_value``: breakeven_hpc_rate_usd_kw_month,
+  breakeven_note; to ``contracts``: value_added_usd, drop_rate_usd_kw_month,
+  full_take_rate_usd_kw_month, insight_note; and the ``extra`` frames ``Miner Breakeven``
+  and ``Sensitivity`` (written as sheets, the latter with a tornado chart).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 This is the independent check on the optimizer: it walks the plan's decisions row by row and
 prices each with the economics functions, taking nothing from the LP's coefficient arrays.
 The capital charge is charged on each conversion from its start month to the horizon end
-(DESIGN.md §2), a different route from the LP's monthly charge on converted stock.
+(docs/model.md), a different route from the LP's monthly charge on converted stock.
 """
 
 from __future__ import annotations

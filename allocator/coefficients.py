@@ -77,7 +77,7 @@ def _power_prices(fleet: Fleet, months: list[str]) -> Array:
 
 
 def compute_coefficients(fleet: Fleet) -> Coefficients:
-    """All LP coefficients of ``fleet`` (DESIGN.md §2).
+    """All LP coefficients of ``fleet`` (docs/model.md).
 
     Raises:
         ValueError: the market does not cover the horizon (the reader reports this earlier).

@@ -1,4 +1,4 @@
-"""Mining and HPC economics as pure functions (DESIGN.md §2); no solver and no I/O here.
+"""Mining and HPC economics as pure functions (docs/model.md); no solver and no I/O here.
 
 Each function works on Python floats and, where it makes sense, on numpy arrays, so the LP
 builder uses them vectorised for coefficients and :mod:`allocator.accounting` uses them again,

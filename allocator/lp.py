@@ -1,4 +1,4 @@
-"""The allocation linear program (DESIGN.md §3), built as a sparse matrix with numpy.
+"""The allocation linear program (docs/model.md), built as a sparse matrix with numpy.
 
 Takes :class:`~allocator.coefficients.Coefficients` and returns a :class:`MatrixModel`: column
 bounds and costs, row bounds and the constraint matrix, with every column and row belonging to
@@ -18,7 +18,7 @@ Index sets: sites ``s``, miner tranches ``m`` (each at one site), months ``t``, 
                       eligible sites (the lease occupies those MW in every month of the term).
 
 Objective: maximize ``sum_t df_t * (mining margin + HPC margin - capital charge)``. The
-capital charge is paid on ``converted[s,t]`` each month, which equals DESIGN.md's charge on
+capital charge is paid on ``converted[s,t]`` each month, which equals the charge on
 ``build[s,tau]`` from tau to the horizon end, with O(T) instead of O(T^2) nonzeros.
 
 Names follow one pattern, ``family__part__part`` (``site_power__Alpha__2026_01``), made on

@@ -2,7 +2,8 @@
 
 ``synthetic_fleet(sites=200, months=60, seed=7)`` gives a realistic mix: capacities 50-700 MW,
 power $28-55/MWh, two or three miner tranches per site from the catalog's efficiency range,
-about a fifth of each site convertible, and three HPC offers in DOMAIN.md §3's ranges.
+about a fifth of each site convertible, and three HPC offers in the ranges of the 2024-2026
+HPC lease deals.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Run from the project root::
 
     python sample_inputs/make_samples.py
 
-The figures are fictional but sit inside the ranges of the domain brief (DOMAIN.md §2 reference
-numbers, §2.3 ASIC nameplates, §3 HPC deals). Sheet and column names come from
-``allocator.workbook.schema`` so the samples follow the workbook contract when it changes.
+The figures are fictional but sit inside the ranges of published industry figures (January
+2026 market, ASIC nameplates, HPC lease deals at converted mining sites). Sheet and column
+names come from ``allocator.workbook.schema`` so the samples follow the workbook contract when it changes.
 The output is byte-for-byte reproducible: timestamps inside the files are pinned.
 """
 
@@ -49,7 +49,7 @@ AUTHOR = "fleet-allocator sample_inputs/make_samples.py"
 Row = Mapping[str, object]
 
 # --------------------------------------------------------------------------------------------
-# Shared market figures (DOMAIN.md §2.1; BTC price and hashrate are the January 2026 seed).
+# Shared market figures (January 2026).
 # --------------------------------------------------------------------------------------------
 BTC_JAN_2026 = 83_570
 HASHRATE_JAN_2026 = 1_022
@@ -145,7 +145,7 @@ FLEET_MINERS: list[Row] = [
     {"site": "Glacier Point", "model": "Antminer S19j Pro", "units": 8_000},
 ]  # fmt: skip
 
-# Alpha Ridge sits in a 4CP-style market: summer months cost more (DOMAIN.md §2.5).
+# Alpha Ridge sits in a 4CP-style market: summer months cost more.
 FLEET_POWER_PRICES: list[Row] = [
     {"site": "Alpha Ridge", "month": f"{year}-{month:02d}", "power_price_usd_mwh": price}
     for year in (2026, 2027)
@@ -153,7 +153,7 @@ FLEET_POWER_PRICES: list[Row] = [
 ]
 
 FLEET_CONTRACTS: list[Row] = [
-    {   # Riot-AMD-like retrofit of existing halls (DOMAIN.md §3): small, quick, firm.
+    {   # Riot-AMD-like retrofit of existing halls: small, quick, firm.
         "contract": "Cedar Retrofit", "tenant": "Chip Designer A", "rate_usd_kw_month": 104,
         "min_mw": 25, "max_mw": 40, "start_month": "2026-06", "term_months": 120,
         "escalator_pa": 0.0, "sites": "Cedar Creek", "power_pass_through": "yes", "firm": "yes",
@@ -171,7 +171,7 @@ FLEET_CONTRACTS: list[Row] = [
     },
 ]  # fmt: skip
 
-# The January 2026 board questions (DOMAIN.md §2.1-2.2, §3). A row with only a scenario name
+# The January 2026 board questions. A row with only a scenario name
 # is the base case under that name; every delta in the comparison is taken against it.
 FLEET_SCENARIOS: list[Row] = [
     # JPMorgan: hashprice was up ~11 % by mid-January against end-December.
@@ -204,14 +204,14 @@ FLEET_ABOUT = [
     "",
     "Sites",
     "Bravo Flats (700 MW, $30/MWh) and Alpha Ridge (300 MW, $34/MWh) are the large, cheap "
-    "sites; ~20 % of each site with fiber can be converted (DOMAIN.md §2.7).",
+    "sites; ~20 % of each site with fiber can be converted.",
     "Cedar Creek already has a 20 MW HPC hall standing empty and 24 MW more that a quick "
     "retrofit ($3.6M/MW, 4 months) can add.",
     "Echo Mesa (cheap hydro) and Foxtrot Hollow ($55/MWh) are remote: no fiber, no conversion.",
     "Foxtrot Hollow runs old S19j Pro machines that lose money at today's hashprice.",
-    "Alpha Ridge pays more in summer (PowerPrices sheet, a 4CP-style tariff, DOMAIN.md §2.5).",
+    "Alpha Ridge pays more in summer (PowerPrices sheet, a 4CP-style tariff).",
     "",
-    "HPC offers (Contracts sheet, DOMAIN.md §3)",
+    "HPC offers (Contracts sheet)",
     "Cedar Retrofit: $104/kW-month, 10 years, 25-40 MW at Cedar Creek from 2026-06, power "
     "passed through, firm (already agreed in principle) - like Riot-AMD.",
     "Neocloud MG: $150/kW-month, modified gross (the landlord pays power), 3 %/yr escalator, "
@@ -220,7 +220,7 @@ FLEET_ABOUT = [
     "AI Lab NNN: $159/kW-month, triple-net, power passed through, 15 years, up to 200 MW at any "
     "site from 2027-07 - like Hut 8 / Galaxy.",
     "",
-    "Market (Market sheet, DOMAIN.md §2.1)",
+    "Market (Market sheet)",
     "2026-01: BTC $83,570, network 1,022 EH/s, fees 0.019 BTC/block (~0.6 % of the reward) -> "
     "hashprice about $37.0/PH/day.",
     "The Market sheet gives 2026; later months are projected with the Settings growth rates "
@@ -235,8 +235,9 @@ FLEET_ABOUT = [
     "network hashrate volatility 15 %/yr, correlation 0.5 (Settings).",
     "",
     "Sources",
-    "ASIC nameplates: DOMAIN.md §2.3 via models/asic_miners.csv. PUE: §2.6. Capex and lead "
-    "times: §2.7 and §3.1. Lease rates: §3. Pool fee 2 %: §2.4.",
+    "ASIC nameplates via models/asic_miners.csv. PUE, conversion capex ($3.6M-10M per IT MW), "
+    "lead times (4-18 months) and lease rates ($104-159/kW-month) follow the HPC deals at "
+    "converted mining sites announced in 2024-2026. Pool fee 2 % (FPPS pools charge 0.7-4 %).",
     "Sites, tenants and contract names are invented. Regenerate this file with "
     "python sample_inputs/make_samples.py.",
 ]
@@ -283,7 +284,7 @@ SPOT_ABOUT = [
     "Story",
     "One month (2026-01), nothing can be built: which miners should run at today's hashprice?",
     "Hashprice: BTC $83,570, network 1,022 EH/s, fees 0.019 BTC/block -> about $37.0/PH/day "
-    "(DOMAIN.md §2.1).",
+    "(January 2026).",
     "",
     "Sites",
     "Alpha Ridge (120 MW, $32/MWh): S21 XP and S19 XP; installed miners need more power than "
@@ -296,8 +297,8 @@ SPOT_ABOUT = [
     "$104/kW-month, power passed through (Delta Hall Lease, firm: already signed).",
     "",
     "Sources",
-    "ASIC nameplates: DOMAIN.md §2.3 via models/asic_miners.csv. PUE: §2.6. Lease: §3 "
-    "(Riot-AMD-like). Pool fee 2 %: §2.4.",
+    "ASIC nameplates via models/asic_miners.csv. The lease is priced like a quick retrofit "
+    "deal of early 2026 ($104/kW-month). Pool fee 2 %.",
     "Sites and tenants are invented. Regenerate with python sample_inputs/make_samples.py.",
 ]
 

@@ -1,4 +1,4 @@
-"""Economics pinned to hand-computed numbers (DESIGN.md §2, DOMAIN.md §1)."""
+"""Economics pinned to hand-computed numbers (docs/model.md and published January 2026 figures)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_hashprice_january_2026() -> None:
 
 
 def test_revenue_per_mwh_at_17_j_th() -> None:
-    """$39.53/PH/day at 17 J/TH is about $97 per MWh before pool fee (DOMAIN.md §1.4).
+    """$39.53/PH/day at 17 J/TH is about $97 per MWh before pool fee (Hashrate Index, 12 Jan 2026).
 
     Per MWh = revenue per MW-month / (24 * days). Using J/TH x $/MWh x 24 (the units trap)
     would be off by 1000.
@@ -32,7 +32,7 @@ def test_revenue_per_mwh_at_17_j_th() -> None:
 
 
 def test_worked_example_1_per_mw_month() -> None:
-    """DESIGN.md §6.1: revenue $87,111.11 and cost $42,800 per MW-month."""
+    """Worked example 1 (docs/model.md): revenue $87,111.11 and cost $42,800 per MW-month."""
     assert econ.mining_revenue_usd_mw_month(40.0, 13.5, 30, 0.02) == pytest.approx(87_111.111, 1e-6)
     assert econ.mining_cost_usd_mw_month(50.0, 30, 1.05, 5_000.0) == pytest.approx(42_800.0)
 
@@ -68,7 +68,7 @@ def test_hpc_cost_gross_vs_pass_through() -> None:
 
 
 def test_capital_recovery() -> None:
-    """crf(0, 10) = 1/10 -> $1.2M/MW gives $10,000/MW-month (DESIGN.md §6.4)."""
+    """crf(0, 10) = 1/10 -> $1.2M/MW gives $10,000/MW-month (worked example 4, docs/model.md)."""
     assert econ.capital_charge_usd_mw_month(1.2e6, 0.0, 10) == pytest.approx(10_000.0)
     assert econ.capital_recovery_factor(0.10, 15) == pytest.approx(0.131474, 1e-5)
 

@@ -14,7 +14,7 @@ from allocator.errors import InfeasibleError, InputError
 
 
 def test_worked_example_1_spot_mining() -> None:
-    """DESIGN.md §6.1: 35.3565 MW run (uptime cap), objective $1,566,685.80.
+    """Worked example 1 (docs/model.md): 35.3565 MW run (uptime cap), objective $1,566,685.80.
 
     Proves uptime caps a tranche and the mining margin formula; ignoring uptime would give
     36.45 MW, ignoring the pool fee or PUE changes the dollars.
@@ -29,7 +29,7 @@ def test_worked_example_1_spot_mining() -> None:
 
 
 def test_worked_example_2_existing_hpc_pass_through() -> None:
-    """DESIGN.md §6.2: 10 MW existing, $100/kW-month, three months -> $3,000,000.
+    """Worked example 2 (docs/model.md): 10 MW existing, $100/kW-month, three months -> $3,000,000.
 
     Proves take-or-pay leasing of existing space with power passed through costs nothing;
     charging power on a pass-through lease would lower it.
@@ -42,7 +42,7 @@ def test_worked_example_2_existing_hpc_pass_through() -> None:
 
 
 def test_worked_example_3_gross_lease_pays_power() -> None:
-    """DESIGN.md §6.3: gross lease at $40/MWh over 31, 28, 31 days -> $2,136,000.
+    """Worked example 3 (docs/model.md): gross lease at $40/MWh over 31, 28, 31 days -> $2,136,000.
 
     Proves the power cost uses each month's own days; a flat 30-day month would give
     $2,136,000 only by accident of the sum, so the per-month rows are checked too.
@@ -56,7 +56,7 @@ def test_worked_example_3_gross_lease_pays_power() -> None:
 
 
 def test_worked_example_4_lead_time_delays_lease_revenue() -> None:
-    """DESIGN.md §6.4: build 20 MW in January, lease February-March -> $3,400,000.
+    """Worked example 4 (docs/model.md): build 20 MW in January, lease February-March -> $3,400,000.
 
     Proves conversion lead time (usable from t + lead), the capital charge from the month
     construction starts, and r = 0 capital recovery of 1/n.
@@ -74,8 +74,8 @@ def test_worked_example_4_lead_time_delays_lease_revenue() -> None:
 
 
 def test_worked_example_4b_contract_starting_too_soon_is_worth_nothing() -> None:
-    """DESIGN.md §6.4: the same contract from January cannot be served in January, and
-    take-or-pay makes the whole commitment 0 -> $0. A model that let the commitment vary by
+    """Worked example 4 (docs/model.md): the same contract from January cannot be served in
+    January, and take-or-pay makes the whole commitment 0 -> $0. A model that let the commitment vary by
     month would lease 20 MW from February instead."""
     f = fleet(months=3, asset_life_years=10,
               sites=[site(hpc_convertible_mw=50, conversion_capex_usd_mw=1.2e6,

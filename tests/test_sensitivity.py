@@ -40,7 +40,7 @@ def table(mixed: Fleet) -> pd.DataFrame:
 
 
 def spot_fleet() -> Fleet:
-    """DESIGN.md worked example 1: April 2026, hashprice 40 given, pool fee 2 %, 36.45 MW of
+    """Worked example 1 (docs/model.md): April 2026, hashprice 40 given, pool fee 2 %, 36.45 MW of
     S21 XP at 97 % uptime, $50/MWh, mining PUE 1.05, opex $5,000/MW-month."""
     return fleet(start="2026-04", pool_fee=0.02,
                  sites=[site(power_price_usd_mwh=50.0, mining_pue=1.05, uptime=0.97,

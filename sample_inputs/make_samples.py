@@ -6,7 +6,8 @@ Run from the project root::
 
 The figures are fictional but sit inside the ranges of published industry figures (January
 2026 market, ASIC nameplates, HPC lease deals at converted mining sites). Sheet and column
-names come from ``allocator.workbook.schema`` so the samples follow the workbook contract when it changes.
+names come from ``allocator.workbook.schema`` so the samples follow the workbook contract
+when it changes.
 The output is byte-for-byte reproducible: timestamps inside the files are pinned.
 """
 

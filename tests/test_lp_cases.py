@@ -75,8 +75,8 @@ def test_worked_example_4_lead_time_delays_lease_revenue() -> None:
 
 def test_worked_example_4b_contract_starting_too_soon_is_worth_nothing() -> None:
     """Worked example 4 (docs/model.md): the same contract from January cannot be served in
-    January, and take-or-pay makes the whole commitment 0 -> $0. A model that let the commitment vary by
-    month would lease 20 MW from February instead."""
+    January, and take-or-pay makes the whole commitment 0 -> $0. A model that let the
+    commitment vary by month would lease 20 MW from February instead."""
     f = fleet(months=3, asset_life_years=10,
               sites=[site(hpc_convertible_mw=50, conversion_capex_usd_mw=1.2e6,
                           conversion_lead_months=1)],

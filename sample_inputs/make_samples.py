@@ -8,7 +8,8 @@ The figures are fictional but sit inside the ranges of published industry figure
 2026 market, ASIC nameplates, HPC lease deals at converted mining sites). Sheet and column
 names come from ``allocator.workbook.schema`` so the samples follow the workbook contract
 when it changes.
-The output is byte-for-byte reproducible: timestamps inside the files are pinned.
+Timestamps inside the files are pinned, so with the same library versions the output is
+byte-for-byte reproducible.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +66,16 @@ def verified(f: Fleet, **kw: Any) -> Plan:
     return plan
 
 
-def write_book(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
-    """Write ``sheets`` (name -> rows, row 1 first) as an .xlsx file at ``path``."""
+def write_book(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]
+               | Iterable[tuple[str, Sequence[Sequence[object]]]]) -> Path:
+    """Write ``sheets`` (name -> rows, row 1 first) as an .xlsx file at ``path``.
+
+    A sequence of (name, rows) pairs may repeat a name; openpyxl then renames it ("Sites1").
+    """
     book = openpyxl.Workbook()
     book.remove(book.active)
-    for name, rows in sheets.items():
+    pairs = sheets.items() if isinstance(sheets, Mapping) else sheets
+    for name, rows in pairs:
         sheet = book.create_sheet(name)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-import openpyxl
 from bookkit import column_name, raw_xlsx, sheet_xml
+from fleetkit import write_book
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from test_reader import base_sheets
@@ -111,16 +111,7 @@ def check_read(path: Path) -> FleetWorkbook | InputError:
 
 
 def write_openpyxl(path: Path, sheets: Sequence[tuple[str, list[list[object]]]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets:
-        sheet = book.create_sheet(name)  # openpyxl renames duplicates ("Sites1")
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is not None:
-                    sheet.cell(row=r, column=c, value=value)
-    book.save(path)
-    return path
+    return write_book(path, sheets)
 
 
 def run_in_tmp(write: Callable[..., Path], *args: object) -> FleetWorkbook | InputError:

@@ -12,7 +12,7 @@ from allocator.domain import Contract, Fleet, Site
 from allocator.errors import Problem
 from allocator.periods import month_from_index, month_index, month_range
 
-__all__ = ["Consistency", "check_consistency"]
+__all__ = ["Consistency", "check_consistency", "leasable_space_mw"]
 
 
 @dataclass
@@ -30,7 +30,7 @@ def _eligible(fleet: Fleet, contract: Contract) -> list[Site]:
     return [s for s in fleet.sites if s.name in names]
 
 
-def _space_by(site: Site, months_before_start: int) -> float:
+def leasable_space_mw(site: Site, months_before_start: int) -> float:
     """IT MW at ``site`` that can be leasable when a contract starts, within its grid power."""
     space = site.hpc_existing_mw
     if site.conversion_lead_months <= months_before_start:
@@ -71,7 +71,7 @@ def check_consistency(fleet: Fleet) -> Consistency:
             continue
         sites = _eligible(fleet, c)
         lead_room = max(start, first) - first
-        space = sum(_space_by(s, lead_room) for s in sites)
+        space = sum(leasable_space_mw(s, lead_room) for s in sites)
         when = horizon[max(start, first) - first]
         names = ", ".join(s.name for s in sites) or "none"
         if c.min_mw > space + 1e-9:

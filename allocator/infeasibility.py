@@ -15,6 +15,7 @@ import numpy as np
 
 from allocator.backends import highs_model
 from allocator.coefficients import Coefficients, compute_coefficients
+from allocator.consistency import leasable_space_mw
 from allocator.domain import Fleet
 from allocator.lp import INF, Block, MatrixModel, build_model
 from allocator.periods import add_months
@@ -49,15 +50,6 @@ class Explanation:
 
 def _sites(names: list[str]) -> str:
     return ", ".join(names) if names else "none"
-
-
-def _online_space(coef: Coefficients, s: int, t: int) -> float:
-    """IT MW site s can have online in month t: existing, plus convertible if lead allows."""
-    site = coef.sites[s]
-    space = site.hpc_existing_mw
-    if t - site.conversion_lead_months >= 0:
-        space += site.hpc_convertible_mw
-    return min(space, site.capacity_mw / site.hpc_pue)
 
 
 def explain_infeasibility(fleet: Fleet) -> Explanation | None:
@@ -148,7 +140,7 @@ def _summary(coef: Coefficients, firm: list[int], cells: list[tuple[int, int]],
                   if len(coef.contracts[k].months)]
         t = max(starts) if starts else min(t for _, t in cells)
         sites = sorted({s for s, _ in cells})
-        room = most if most is not None else sum(_online_space(coef, s, t) for s in sites)
+        room = most if most is not None else sum(leasable_space_mw(coef.sites[s], t) for s in sites)
         label = "Contract" if len(contracts) == 1 else "Contracts"
         verb = "needs" if len(contracts) == 1 else "need"
         where = f" at sites {_sites([coef.sites[s].name for s in sites])}" if sites else ""

@@ -715,14 +715,20 @@ def _add_mw_chart(ws: Worksheet, summary: pd.DataFrame) -> None:
     chart.x_axis.title = "Month"
     chart.y_axis.title = "Grid MW"
     chart.y_axis.number_format = "#,##0"
+    _place_chart(ws, chart, len(columns), width=24, height=12)
+
+
+def _place_chart(ws: Worksheet, chart: Any, table_columns: int, *, width: float,
+                 height: float) -> None:
+    """Common finish: no gridlines, visible axes, legend below, right of the table."""
     chart.y_axis.majorGridlines = None
     # openpyxl >= 3.1 hides axes unless told otherwise.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"
-    chart.width = 24
-    chart.height = 12
-    ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}2")
+    chart.width = width
+    chart.height = height
+    ws.add_chart(chart, f"{get_column_letter(table_columns + 2)}2")
 
 
 def _add_tornado_chart(ws: Worksheet, frame: pd.DataFrame) -> None:
@@ -762,13 +768,7 @@ def _add_tornado_chart(ws: Worksheet, frame: pd.DataFrame) -> None:
     chart.y_axis.crosses = "max"  # with the categories reversed, keeps the USD axis below
     chart.y_axis.title = "NPV change, USD"
     chart.y_axis.number_format = '#,##0.0,,"M"'
-    chart.y_axis.majorGridlines = None
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.legend.position = "b"
-    chart.width = 20
-    chart.height = max(7.5, 1.5 * len(frame) + 4)
-    ws.add_chart(chart, f"{get_column_letter(len(columns) + 2)}2")
+    _place_chart(ws, chart, len(columns), width=20, height=max(7.5, 1.5 * len(frame) + 4))
 
 
 def _tornado_label(frame: pd.DataFrame, side: str) -> str:

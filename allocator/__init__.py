@@ -2,19 +2,17 @@
 
 Typical use::
 
-    from allocator import optimize, read_workbook
+    from allocator import optimize, read_workbook, write_plan
 
     book = read_workbook("fleet.xlsx")
     plan = optimize(book)
     plan.summary            # a pandas DataFrame per month
-    plan.to_excel("fleet.plan.xlsx", source="fleet.xlsx")
+    write_plan(plan, "fleet.plan.xlsx", source="fleet.xlsx")
 """
 
 from allocator._version import __version__
-from allocator.api import optimize, optimize_many
-from allocator.compare import Comparison, compare
+from allocator.api import FleetSource, optimize, optimize_many
 from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, PowerPrice, Settings, Site
-from allocator.duals import check_site_duals
 from allocator.errors import (
     AllocatorError,
     ExecutorError,
@@ -25,14 +23,18 @@ from allocator.errors import (
     SolveError,
     SolverNotAvailableError,
 )
-from allocator.infeasibility import Explanation, explain_infeasibility, relax
-from allocator.insight import add_insight, sensitivity
-from allocator.montecarlo import MonteCarlo, monte_carlo
-from allocator.plan import Plan, RunInfo
-from allocator.scenarios import Change, Scenario
-from allocator.solvers import SolverOptions
-from allocator.sweep import Sweep, sweep
+from allocator.insight.breakevens import add_insight, sensitivity
+from allocator.insight.duals import check_site_duals
+from allocator.optimization.infeasibility import Explanation, explain_infeasibility, relax
+from allocator.optimization.solvers import SolverOptions
+from allocator.results.plan import Plan, RunInfo
+from allocator.scenarios.changes import Change, Scenario
+from allocator.scenarios.compare import Comparison, compare
+from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
+from allocator.scenarios.sweep import Sweep, sweep
+from allocator.workbook.comparison_writer import write_comparison, write_monte_carlo, write_sweep
 from allocator.workbook.reader import FleetWorkbook, read_workbook
+from allocator.workbook.writer import write_plan
 
 __all__ = [
     "AllocatorError",
@@ -42,6 +44,7 @@ __all__ = [
     "ExecutorError",
     "Explanation",
     "Fleet",
+    "FleetSource",
     "FleetWorkbook",
     "InfeasibleError",
     "InputError",
@@ -72,4 +75,8 @@ __all__ = [
     "relax",
     "sensitivity",
     "sweep",
+    "write_comparison",
+    "write_monte_carlo",
+    "write_plan",
+    "write_sweep",
 ]

@@ -2,7 +2,7 @@
 
 ``read_workbook`` (from :mod:`allocator.workbook.reader`) gives a ``FleetWorkbook``;
 :func:`optimize` takes that or a bare :class:`~allocator.domain.Fleet`, runs the consistency
-pass, builds and solves the LP, extracts the :class:`~allocator.plan.Plan`, and verifies it:
+pass, builds and solves the LP, extracts the :class:`~allocator.results.plan.Plan`, and verifies it:
 the plan is re-priced independently and every post-solve invariant is checked.
 """
 
@@ -13,18 +13,18 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from allocator._version import __version__
-from allocator.accounting import reprice
-from allocator.backends import WarmStart, solve_model
-from allocator.checks import plan_violations
-from allocator.coefficients import compute_coefficients
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError, SolveError
-from allocator.infeasibility import explain_infeasibility
-from allocator.lp import build_model
-from allocator.plan import Plan
-from allocator.results import make_plan
-from allocator.solvers import SolverOptions
+from allocator.optimization.backends import WarmStart, solve_model
+from allocator.optimization.coefficients import compute_coefficients
+from allocator.optimization.infeasibility import explain_infeasibility
+from allocator.optimization.lp import build_model
+from allocator.optimization.solvers import SolverOptions
+from allocator.results.accounting import reprice
+from allocator.results.checks import plan_violations
+from allocator.results.extract import make_plan
+from allocator.results.plan import Plan
 
 __all__ = ["FleetSource", "optimize", "optimize_many"]
 
@@ -58,7 +58,8 @@ def optimize(
         solver: Solver name or options; default the workbook's ``solver`` setting (``highs``).
         time_limit_s: Give up after this many seconds (raises :class:`SolveError`).
         warm: Re-use the previous solve's model when only prices changed (see
-            :class:`~allocator.backends.WarmStart`); :func:`optimize_many` makes one for you.
+            :class:`~allocator.optimization.backends.WarmStart`); :func:`optimize_many` makes one
+            for you.
 
     Returns:
         The optimal :class:`Plan`.

@@ -1,8 +1,8 @@
 """Mining and HPC economics as pure functions (docs/model.md); no solver and no I/O here.
 
 Each function works on Python floats and, where it makes sense, on numpy arrays, so the LP
-builder uses them vectorised for coefficients and :mod:`allocator.accounting` uses them again,
-row by row, to re-price a solved plan independently.
+builder uses them vectorised for coefficients and :mod:`allocator.results.accounting` uses
+them again, row by row, to re-price a solved plan independently.
 """
 
 from __future__ import annotations

@@ -97,8 +97,8 @@ class SolveError(AllocatorError):
 class InfeasibleError(SolveError):
     """No allocation satisfies every constraint.
 
-    ``explanation`` (an ``allocator.infeasibility.Explanation``) says why in plain words when
-    it could be found.
+    ``explanation`` (an ``allocator.optimization.infeasibility.Explanation``) says why in
+    plain words when it could be found.
     """
 
     def __init__(self, message: str, explanation: object = None) -> None:

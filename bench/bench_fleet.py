@@ -27,13 +27,13 @@ def run_one(sites: int, months: int, seed: int) -> dict[str, float]:
     import highspy
 
     from allocator._version import __version__
-    from allocator.accounting import reprice
-    from allocator.backends import highs_model, solve_model
-    from allocator.checks import plan_violations
-    from allocator.coefficients import compute_coefficients
     from allocator.consistency import check_consistency
-    from allocator.lp import build_model
-    from allocator.results import make_plan
+    from allocator.optimization.backends import highs_model, solve_model
+    from allocator.optimization.coefficients import compute_coefficients
+    from allocator.optimization.lp import build_model
+    from allocator.results.accounting import reprice
+    from allocator.results.checks import plan_violations
+    from allocator.results.extract import make_plan
     from allocator.synthetic import synthetic_fleet
     from allocator.workbook.fleet_writer import write_fleet
     from allocator.workbook.reader import read_workbook

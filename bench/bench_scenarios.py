@@ -3,7 +3,7 @@
 Run:  python bench/bench_scenarios.py                 (200 scenarios; jobs 1 and 2; Dask)
       python bench/bench_scenarios.py --scenarios 50 --no-dask
 
-Each run is ``allocator.compare.compare`` end to end (apply the changes, consistency pass,
+Each run is ``allocator.scenarios.compare.compare`` end to end (apply the changes, consistency pass,
 solve, figures, input diff) on ``sample_inputs/fleet.xlsx`` with generated scenarios: BTC
 price x0.6-1.4, the AI Lab NNN rate $120-200/kW-month and power prices x0.8-1.2, drawn with a
 fixed seed. Executors: serial (``--jobs 1``), local processes (``--jobs 2``, pool start-up
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 def scenarios(count: int, seed: int = 11) -> list[object]:
     import numpy as np
 
-    from allocator.scenarios import Change, Scenario
+    from allocator.scenarios.changes import Change, Scenario
 
     rng = np.random.default_rng(seed)
     out = []
@@ -57,8 +57,8 @@ def main() -> None:
     import pandas as pd
 
     from allocator import read_workbook
-    from allocator.compare import compare
-    from allocator.executors import DaskExecutor, make_executor
+    from allocator.scenarios.compare import compare
+    from allocator.scenarios.executors import DaskExecutor, make_executor
 
     source = read_workbook(args.book)
     cases = scenarios(args.scenarios)

@@ -550,7 +550,7 @@ def to_fleet(
 def check_scenarios(fleet: Fleet, rows: Sequence[Row]) -> None:
     """Every scenario row must apply to the fleet (the same checks as allocator compare)."""
     from allocator.errors import InputError
-    from allocator.scenarios import Change, Scenario, scenario_problems
+    from allocator.scenarios.changes import Change, Scenario, scenario_problems
 
     by_name: dict[str, list[Change]] = {}
     for row in rows:

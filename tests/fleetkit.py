@@ -9,10 +9,10 @@ from typing import Any
 import openpyxl
 
 from allocator import optimize
-from allocator.accounting import reprice
-from allocator.checks import plan_violations
 from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, Settings, Site
-from allocator.plan import Plan
+from allocator.results.accounting import reprice
+from allocator.results.checks import plan_violations
+from allocator.results.plan import Plan
 
 
 def site(name: str = "A", **kw: Any) -> Site:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import allocator
-from allocator.cli import cli
+from allocator.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

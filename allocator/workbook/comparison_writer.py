@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.errors import OutputError
+from allocator.periods import month_from_index
 from allocator.workbook.schema import RESULT_SHEETS
 from allocator.workbook.writer import (
     number_format,
@@ -39,9 +40,9 @@ from allocator.workbook.writer import (
 )
 
 if TYPE_CHECKING:
-    from allocator.compare import Comparison
-    from allocator.montecarlo import MonteCarlo
-    from allocator.sweep import Sweep
+    from allocator.scenarios.compare import Comparison
+    from allocator.scenarios.montecarlo import MonteCarlo
+    from allocator.scenarios.sweep import Sweep
 
 __all__ = [
     "COMPARISON_SHEET",
@@ -82,7 +83,7 @@ def write_comparison(comparison: Comparison, path: str | Path, *,
     """Write the ``Scenario Comparison`` sheet to ``path``, into a copy of ``source`` if given.
 
     The sheet holds, from the top: one column per scenario of the headline figures
-    (:func:`allocator.compare.plan_metrics`), the same figures as changes against the
+    (:func:`allocator.scenarios.compare.plan_metrics`), the same figures as changes against the
     reference scenario, the fleet HPC IT MW leased in each month, and the input diff (what
     each scenario changed, field by field); to the right, charts of NPV by scenario and of
     HPC MW by scenario over the months.
@@ -407,8 +408,6 @@ def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
 
 
 def _axis_value(result: Sweep, x: float) -> object:
-    from allocator.periods import month_from_index
-
     if result.parameter.kind == "month" and result.operation == "set":
         return month_from_index(round(x))
     return float(x)

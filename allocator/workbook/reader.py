@@ -49,6 +49,7 @@ from allocator.domain import (
 )
 from allocator.errors import InputError, Problem
 from allocator.periods import month_from_index, month_index, months_between
+from allocator.scenarios.changes import Scenario
 from allocator.workbook.cells import (
     CellError,
     CellValue,
@@ -68,6 +69,7 @@ from allocator.workbook.safety import (
     scan_ods,
     scan_ooxml,
 )
+from allocator.workbook.scenarios_sheet import read_scenarios
 from allocator.workbook.schema import (
     INPUT_SHEETS,
     RESULT_SHEETS,
@@ -122,6 +124,14 @@ class FleetWorkbook:
             return problem
         sheet, cell = place
         return dataclasses.replace(problem, sheet=sheet, cell=cell)
+
+    def read_scenarios(self) -> tuple[Scenario, ...]:
+        """The book's Scenarios sheet, checked against its fleet (``()`` when it has none).
+
+        Raises:
+            InputError: every faulty scenario row, each at its cell.
+        """
+        return read_scenarios(self.path, self.fleet)
 
 
 def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWorkbook:

@@ -22,7 +22,7 @@ import python_calamine
 
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
-from allocator.scenarios import (
+from allocator.scenarios.changes import (
     Change,
     Operation,
     Scenario,

@@ -38,7 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring
 
 from allocator.errors import InputError, OutputError
-from allocator.plan import Plan
+from allocator.results.plan import Plan
 from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable, stream_tables
 from allocator.workbook.safety import check_file
 from allocator.workbook.schema import OUTPUT_SHEETS, RESULT_SHEETS

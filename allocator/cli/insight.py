@@ -1,0 +1,108 @@
+"""The ``sensitivity`` command: a thin click layer over :mod:`allocator.insight.breakevens`.
+
+It validates its arguments, optimizes the workbook, adds the sensitivity table
+(:func:`allocator.insight.add_sensitivity`), prints it in tornado order and writes the plan
+with a ``Sensitivity`` sheet and its tornado chart. Library errors exit 1 through
+:func:`allocator.cli.common.library_errors`; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.table import Table
+
+from allocator.api import optimize
+from allocator.cli.common import ERR, OUT, library_errors
+from allocator.insight.breakevens import SENSITIVITY_SHEET, add_sensitivity
+from allocator.optimization.solvers import SolverOptions
+from allocator.workbook.reader import read_workbook
+from allocator.workbook.writer import write_plan
+
+__all__ = ["default_sensitivity_output", "sensitivity"]
+
+
+def default_sensitivity_output(book: Path, plan_only: bool = False) -> Path:
+    """``fleet.xlsx`` -> ``fleet.sensitivity.xlsx`` beside it (an ``.xlsm`` copy keeps its
+    suffix; plan-only output is always ``.xlsx``)."""
+    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" and not plan_only else ".xlsx"
+    return book.with_name(f"{book.stem}.sensitivity{suffix}")
+
+
+def _millions(x: float, signed: bool = True) -> str:
+    if not math.isfinite(x):
+        return "-"
+    return f"{x / 1e6:{'+' if signed else ''},.1f}"
+
+
+def _finite(x: Any) -> Any:
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def _print_tornado(table: pd.DataFrame, pct: float) -> None:
+    rows = table.to_dict("records")
+    base = float(rows[0]["base_npv_usd"]) if rows else math.nan
+    out = Table(title=f"NPV sensitivity to -/+{pct:g} %; base NPV ${_millions(base, False)}M; "
+                      "changes in $M", title_justify="left")
+    out.add_column("driver")
+    out.add_column(f"-{pct:g} %", justify="right")
+    out.add_column(f"+{pct:g} %", justify="right")
+    out.add_column("swing", justify="right")
+    for row in rows:
+        out.add_row(str(row["driver"]), _millions(float(row["low_npv_change_usd"])),
+                    _millions(float(row["high_npv_change_usd"])),
+                    _millions(float(row["swing_usd"]), signed=False))
+    OUT.print(out)
+    for row in rows:
+        if row["note"]:
+            ERR.print(f"Warning: {row['driver']}: {row['note']}", markup=False)
+
+
+@click.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pct", type=click.FloatRange(min=0, max=100, min_open=True, max_open=True),
+              default=10.0, show_default=True,
+              help="Change applied down and up to each driver, in percent.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook to write (default: BOOK with .sensitivity before the suffix).")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
+@click.option("--plan-only", is_flag=True,
+              help="Write only the plan sheets and Sensitivity, not a copy of BOOK.")
+@click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
+def sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool, plan_only: bool,
+                no_write: bool, as_json: bool, solver: str | None) -> None:
+    """Show how NPV moves with -/+PCT % of BTC price, network hashrate, power price, HPC
+    rates and conversion capex, largest swing first (a tornado).
+
+    Each variant is re-optimized. Writes the plan with a Sensitivity sheet and a tornado
+    chart into a copy of BOOK (default: BOOK with .sensitivity before the suffix).
+
+    Example: allocator sensitivity fleet.xlsx --pct 20 -o fleet.sensitivity.xlsx
+    """
+    target = output or default_sensitivity_output(book, plan_only)
+    with library_errors():
+        source = read_workbook(book)
+        options = SolverOptions(name=solver or source.fleet.settings.solver)
+        plan = add_sensitivity(optimize(source, solver=options), source, pct, solver=options)
+        written = None
+        if not no_write:
+            written = write_plan(plan, target, source=None if plan_only else book,
+                                 overwrite=overwrite)
+    table = plan.extra[SENSITIVITY_SHEET]
+    if as_json:
+        rows = [{k: _finite(v) for k, v in row.items()} for row in table.to_dict("records")]
+        click.echo(json.dumps({"pct": pct, "base_npv_usd": plan.npv_usd, "drivers": rows,
+                               "output": str(written) if written else None}, indent=2))
+        return
+    _print_tornado(table, pct)
+    for w in plan.run_info.warnings:
+        ERR.print(f"Warning: {w}", markup=False)
+    if written is not None:
+        OUT.print(f"Plan with sensitivity written to {written}", markup=False)

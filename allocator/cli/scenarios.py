@@ -1,0 +1,378 @@
+"""The ``compare`` and ``sweep`` commands: a thin click layer over the scenario library.
+
+Each command validates its arguments, calls one library function
+(:func:`allocator.scenarios.compare.compare`, :func:`allocator.scenarios.sweep.sweep` or
+:func:`allocator.scenarios.montecarlo.monte_carlo`) on the executor asked for, shows a progress
+bar on stderr while the solves run, and renders the result. Library errors exit 1 through
+:func:`allocator.cli.common.library_errors`; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich import box
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from allocator.cli.common import ERR, OUT, library_errors
+from allocator.optimization.solvers import SolverOptions
+from allocator.periods import is_month
+from allocator.scenarios.changes import OPERATIONS, find_parameter, parameter_names
+from allocator.scenarios.compare import Comparison
+from allocator.scenarios.compare import compare as compare_scenarios
+from allocator.scenarios.executors import EXECUTORS, Executor, make_executor
+from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
+from allocator.scenarios.sweep import Sweep, format_value
+from allocator.scenarios.sweep import sweep as sweep_parameter
+from allocator.workbook.comparison_writer import write_comparison, write_monte_carlo, write_sweep
+from allocator.workbook.reader import read_workbook
+
+__all__ = ["compare", "sweep"]
+
+F = Callable[..., Any]
+
+
+def _output(book: Path, kind: str, results_only: bool) -> Path:
+    """``fleet.xlsx`` -> ``fleet.<kind>.xlsx`` beside it (``.xlsm`` copies keep theirs)."""
+    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" and not results_only else ".xlsx"
+    return book.with_name(f"{book.stem}.{kind}{suffix}")
+
+
+def _run_options(fn: F) -> F:
+    """Options every multi-solve command shares: executor, jobs, scheduler, solver, output."""
+    options = [
+        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Workbook to write (default: beside BOOK, see above)."),
+        click.option("--overwrite", is_flag=True,
+                     help="Replace OUTPUT if it exists (atomically)."),
+        click.option("--results-only", is_flag=True,
+                     help="Write only the result sheets, not a copy of BOOK with them added."),
+        click.option("--no-write", is_flag=True, help="Solve and print, write no workbook."),
+        click.option("--json", "as_json", is_flag=True, help="Print the results as JSON."),
+        click.option("--solver",
+                     help="Solver: highs (default), cbc, glpk or any installed PuLP solver."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1),
+                     help="Solves at once on local processes (default: all cores; 1 = serial)."),
+        click.option("--executor", "executor_kind", type=click.Choice(EXECUTORS),
+                     default="auto", show_default=True,
+                     help="Where solves run: local processes, serial, or a Dask cluster."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler address (implies --executor dask; needs the extra "
+                          "fleet-allocator[dask]). Without it, dask starts a local cluster."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, gone when done; yields ``update(done, total)``."""
+    columns = (SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=ERR, transient=True, disable=not ERR.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _executor(kind: str, jobs: int | None, scheduler: str | None) -> Executor:
+    if scheduler and kind not in ("auto", "dask"):
+        raise click.UsageError(f"--scheduler needs --executor dask, not {kind}")
+    if jobs is not None and kind == "serial" and jobs != 1:
+        raise click.UsageError("--executor serial runs one solve at a time; drop --jobs")
+    return make_executor(kind, jobs=jobs, scheduler=scheduler)
+
+
+def _money(x: float) -> str:
+    if not math.isfinite(x):
+        return "-"
+    return f"{'-' if x < 0 else ''}${abs(x) / 1e6:,.1f}M"
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for w in warnings:
+        ERR.print(f"Warning: {w}", markup=False)
+
+
+# ------------------------------------------------------------------------------------ compare
+
+
+@click.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reference", metavar="NAME",
+              help="Scenario the deltas are taken against (default: the base case).")
+@click.option("--scenarios", "names", metavar="A,B",
+              help="Compare only these scenarios (comma-separated; the reference is kept).")
+@click.option("--plans", is_flag=True, help="Add a Plan sheet per scenario.")
+@_run_options
+def compare(book: Path, reference: str | None, names: str | None, plans: bool,
+            output: Path | None, overwrite: bool, results_only: bool, no_write: bool,
+            as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
+            scheduler: str | None) -> None:
+    """Solve every scenario of BOOK's Scenarios sheet and compare them side by side.
+
+    Writes a copy of BOOK with a Scenario Comparison sheet (default: BOOK with .compare
+    before the suffix): one column per scenario, changes against the reference, the input
+    diff, and charts of NPV and HPC MW by scenario.
+
+    Example: allocator compare sample_inputs/fleet.xlsx -o cmp.xlsx --reference "Jan 2026"
+    """
+    wanted = [n.strip() for n in names.split(",") if n.strip()] if names else None
+    if names is not None and not wanted:
+        raise click.BadParameter("give at least one scenario name", param_hint="--scenarios")
+    target = output or _output(book, "compare", results_only)
+    with library_errors():
+        source = read_workbook(book)
+        options = SolverOptions(name=solver or source.fleet.settings.solver)
+        with _executor(executor_kind, jobs, scheduler) as pool, \
+                _progress("Solving scenarios") as update:
+            result = compare_scenarios(source, names=wanted, reference=reference,
+                                       executor=pool, solver=options, keep_plans=plans,
+                                       progress=update)
+        written = None
+        if not no_write:
+            written = write_comparison(result, target, source=None if results_only else book,
+                                       overwrite=overwrite, plans=plans)
+    if as_json:
+        click.echo(json.dumps(_comparison_json(result, written), indent=2))
+        return
+    _print_comparison(result)
+    _warn(result.warnings)
+    if written is not None:
+        OUT.print(f"Comparison written to {written}", markup=False)
+
+
+def _comparison_json(result: Comparison, written: Path | None) -> dict[str, Any]:
+    def clean(x: float) -> float | None:
+        return x if math.isfinite(x) else None
+
+    keys = [(str(m), str(i)) for m, i in result.table.index]
+    figures = {
+        name: {f"{metric}[{item}]" if item else metric: clean(result.value(name, metric, item))
+               for metric, item in keys}
+        for name in result.names
+    }
+    return {"reference": result.reference, "scenarios": figures,
+            "output": str(written) if written else None}
+
+
+def _print_comparison(result: Comparison) -> None:
+    ref = result.reference
+    table = Table(title=f"Scenarios; change against '{ref}'; money in $M", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in ("scenario", "NPV", "change", "mining margin", "HPC margin", "EH/s avg",
+                 "HPC MW avg", "converted MW"):
+        table.add_column(name, justify="left" if name == "scenario" else "right")
+    sites = result.items("converted_mw")
+    base = result.value(ref, "npv_usd")
+
+    def millions(x: float, signed: bool = False) -> str:
+        return f"{x / 1e6:{'+' if signed else ''},.1f}" if math.isfinite(x) else "-"
+
+    for n in result.names:
+        npv = result.value(n, "npv_usd")
+        table.add_row(
+            n, millions(npv), "" if n == ref else millions(npv - base, signed=True),
+            millions(result.value(n, "mining_margin_usd")),
+            millions(result.value(n, "hpc_margin_usd")),
+            f"{result.value(n, 'avg_fleet_hashrate_ehs'):,.2f}",
+            f"{result.value(n, 'avg_hpc_leased_mw'):,.1f}",
+            f"{sum(result.value(n, 'converted_mw', s) for s in sites):,.1f}")
+    OUT.print(table)
+
+
+# -------------------------------------------------------------------------------------- sweep
+
+
+@click.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--param", "parameter", metavar="NAME",
+              help="Parameter to sweep, e.g. rate_usd_kw_month or btc_price_usd.")
+@click.option("--target", metavar="NAME", help="The site or contract it applies to (default all).")
+@click.option("--operation", type=click.Choice(OPERATIONS), default="set", show_default=True,
+              help="Whether the values set the parameter, scale it or add to it.")
+@click.option("--from", "start", metavar="X", help="First value (a month YYYY-MM for months).")
+@click.option("--to", "stop", metavar="Y", help="Last value.")
+@click.option("--steps", type=click.IntRange(min=2), help="Number of evenly spaced values.")
+@click.option("--bisections", type=click.IntRange(min=0, max=30), default=8, show_default=True,
+              help="Halvings of a step to locate each flip point.")
+@click.option("--samples", type=click.IntRange(min=1),
+              help="Monte Carlo instead: number of BTC price and hashrate paths.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Monte Carlo random seed.")
+@_run_options
+def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
+          start: str | None, stop: str | None, steps: int | None, bisections: int,
+          samples: int | None, seed: int, output: Path | None, overwrite: bool,
+          results_only: bool, no_write: bool, as_json: bool, solver: str | None,
+          jobs: int | None, executor_kind: str, scheduler: str | None) -> None:
+    """Sweep one parameter across a range and find where the allocation flips; or, with
+    --samples, run a Monte Carlo over BTC price and network hashrate paths.
+
+    A sweep writes a Sweep sheet (MW by use against the parameter, flip points, charts) into
+    a copy of BOOK (default: BOOK with .sweep before the suffix). Monte Carlo reads the
+    volatilities from Settings (btc_price_volatility_pa, network_hashrate_volatility_pa,
+    btc_hashrate_correlation) and writes a Monte Carlo sheet (.montecarlo): NPV P5/P50/P95,
+    the probability each site converts and each contract is taken.
+
+    Example: allocator sweep fleet.xlsx --param rate_usd_kw_month --target "AI Lab NNN" --from 100 --to 200 --steps 11
+    """  # noqa: E501
+    sweep_args = {"--param": parameter, "--from": start, "--to": stop, "--steps": steps}
+    given = [name for name, value in sweep_args.items() if value is not None]
+    if samples is not None:
+        if given or target is not None or operation != "set":
+            raise click.UsageError("--samples runs a Monte Carlo; it cannot be combined with "
+                                   "--param, --target, --operation, --from, --to or --steps")
+        _monte_carlo(book, samples, seed, output, overwrite, results_only, no_write, as_json,
+                     solver, jobs, executor_kind, scheduler)
+        return
+    if parameter is None or start is None or stop is None or steps is None:
+        missing = [name for name, value in sweep_args.items() if value is None]
+        raise click.UsageError(f"a sweep needs {', '.join(missing)} (or --samples N for a "
+                               "Monte Carlo)")
+    found = find_parameter(parameter)
+    if not found:
+        raise click.BadParameter(
+            f"unknown parameter '{parameter}'. Parameters: {', '.join(parameter_names())}",
+            param_hint="--param")
+    month_set = any(p.kind == "month" for p in found) and operation == "set"
+    for hint, value in (("--from", start), ("--to", stop)):
+        if month_set and not is_month(value.strip()):
+            raise click.BadParameter(f"{parameter} is a month: write YYYY-MM, got {value!r}",
+                                     param_hint=hint)
+        if not month_set:
+            try:
+                float(value)
+            except ValueError:
+                raise click.BadParameter(f"must be a number, got {value!r}",
+                                         param_hint=hint) from None
+    target_path = output or _output(book, "sweep", results_only)
+    with library_errors():
+        source = read_workbook(book)
+        options = SolverOptions(name=solver or source.fleet.settings.solver)
+        with _executor(executor_kind, jobs, scheduler) as pool, \
+                _progress(f"Sweeping {parameter}") as update:
+            result = sweep_parameter(
+                source, parameter, start.strip() if month_set else float(start),
+                stop.strip() if month_set else float(stop), steps, target=target,
+                operation=operation, executor=pool, solver=options, bisections=bisections,
+                progress=update)
+        written = None
+        if not no_write:
+            written = write_sweep(result, target_path, source=None if results_only else book,
+                                  overwrite=overwrite)
+    if as_json:
+        click.echo(json.dumps(_sweep_json(result, written), indent=2, default=str))
+        return
+    _print_sweep(result)
+    _warn(result.warnings)
+    if written is not None:
+        OUT.print(f"Sweep written to {written}", markup=False)
+
+
+def _sweep_json(result: Sweep, written: Path | None) -> dict[str, Any]:
+    rows = result.table.to_dict("records")
+    return {
+        "parameter": result.parameter.name, "target": result.target,
+        "operation": result.operation,
+        "steps": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                   for k, v in row.items()} for row in rows],
+        "flips": [{"subject": f.subject, "state": f.state, "turns_on": f.turns_on,
+                   "below": f.below, "above": f.above, "text": f.text} for f in result.flips],
+        "output": str(written) if written else None,
+    }
+
+
+def _print_sweep(result: Sweep) -> None:
+    column = result.column
+    table = Table(title=f"Sweep of {column}" + (f" ({result.target})" if result.target else ""),
+                  title_justify="left")
+    for name in (column, "NPV", "mining grid MW", "HPC grid MW", "idle MW", "EH/s"):
+        table.add_column(name, justify="right")
+    for x, (_, row) in zip(result.values, result.table.iterrows(), strict=True):
+        table.add_row(
+            format_value(result.parameter, result.operation, x,
+                         abs(result.values[-1] - result.values[0]) / 100),
+            _money(float(row["npv_usd"])), f"{float(row['avg_mining_grid_mw']):,.1f}",
+            f"{float(row['avg_hpc_grid_mw']):,.1f}", f"{float(row['avg_idle_mw']):,.1f}",
+            f"{float(row['avg_fleet_hashrate_ehs']):,.2f}")
+    OUT.print(table)
+    if result.flips:
+        OUT.print("Flip points:", markup=False)
+        for flip in result.flips:
+            OUT.print(f"  {flip.text}", markup=False)
+    else:
+        OUT.print("No site or contract changes state across the range.", markup=False)
+
+
+def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overwrite: bool,
+                 results_only: bool, no_write: bool, as_json: bool, solver: str | None,
+                 jobs: int | None, executor_kind: str, scheduler: str | None) -> None:
+    target = output or _output(book, "montecarlo", results_only)
+    with library_errors():
+        source = read_workbook(book)
+        options = SolverOptions(name=solver or source.fleet.settings.solver)
+        with _executor(executor_kind, jobs, scheduler) as pool, \
+                _progress("Monte Carlo samples") as update:
+            result = monte_carlo(source, samples, seed, executor=pool, solver=options,
+                                 progress=update)
+        written = None
+        if not no_write:
+            written = write_monte_carlo(result, target, source=None if results_only else book,
+                                        overwrite=overwrite)
+    if as_json:
+        click.echo(json.dumps(_monte_carlo_json(result, written), indent=2))
+        return
+    _print_monte_carlo(result)
+    _warn(result.warnings)
+    if written is not None:
+        OUT.print(f"Monte Carlo written to {written}", markup=False)
+
+
+def _monte_carlo_json(result: MonteCarlo, written: Path | None) -> dict[str, Any]:
+    return {
+        "samples": len(result.samples), "seed": result.seed, "settings": result.settings,
+        "npv_usd": dict(zip(result.summary["statistic"],
+                            (float(x) for x in result.summary["npv_usd"]), strict=True)),
+        "probability_site_converts": dict(zip(result.sites["site"],
+                                              (float(x) for x in
+                                               result.sites["probability_converts"]),
+                                              strict=True)),
+        "probability_contract_taken": dict(zip(result.contracts["contract"],
+                                               (float(x) for x in
+                                                result.contracts["probability_taken"]),
+                                               strict=True)),
+        "output": str(written) if written else None,
+    }
+
+
+def _print_monte_carlo(result: MonteCarlo) -> None:
+    table = Table(title=f"Monte Carlo: {len(result.samples)} samples, seed {result.seed}",
+                  title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for stat, value in zip(result.summary["statistic"], result.summary["npv_usd"], strict=True):
+        table.add_row(f"NPV {stat}", _money(float(value)))
+    for site, p in zip(result.sites["site"], result.sites["probability_converts"], strict=True):
+        table.add_row(f"P(site {site} converts)", f"{float(p):.0%}")
+    for name, p in zip(result.contracts["contract"], result.contracts["probability_taken"],
+                       strict=True):
+        table.add_row(f"P(contract {name} taken)", f"{float(p):.0%}")
+    OUT.print(table)

@@ -1,0 +1,353 @@
+"""Hand a built :class:`~allocator.optimization.lp.MatrixModel` to a solver; read the answer.
+
+Two paths give the same optimum (tests hold them to 1e-9 relative):
+
+- ``highs`` (default): the matrix goes to HiGHS through highspy directly, column-wise, with
+  no per-variable Python objects;
+- any other name (``cbc``, ``glpk``, ``highs_pulp``, ``GUROBI``, ...): a PuLP problem is
+  made from the same matrix, with the same names, and solved by that PuLP solver.
+
+No file I/O, no printing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from allocator.errors import InfeasibleError, SolveError, UnboundedError
+from allocator.optimization.lp import INF, MatrixModel
+from allocator.optimization.solvers import SolverOptions, make_solver, quiet_highs_banner
+
+__all__ = ["Solution", "WarmStart", "highs_model", "is_direct_highs", "solve_model"]
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Variable values, duals and solver facts of an optimal solve.
+
+    Attributes:
+        mine_mw: ``[M, T]`` running MW per tranche.
+        lease_mw: ``{k: [len(sites_k), len(months_k)]}`` leased IT MW (the same in every
+            month of the term).
+        build_mw: ``[S, T]`` conversions started.
+        converted_mw: ``[S, T]`` cumulative converted IT MW.
+        commit_mw: ``[K]`` committed MW per contract.
+        site_power_dual_usd_mw_month: ``[S, T]`` value of one more grid MW in that month,
+            nominal USD of that month (the dual divided by the discount factor); NaN where
+            the solver gives no duals; 0 where a site has nothing that uses power.
+        objective_usd: LP objective value.
+        solver: Solver name (``HiGHS`` direct, or the PuLP class used).
+        status: ``optimal``.
+        dual_kind: ``lp`` (duals of the LP), ``fixed_integer_lp`` (a MILP: duals of the LP
+            with the integers fixed at their optimum) or ``none`` (no duals available).
+        variables / constraints: model size.
+        build_seconds / solve_seconds: timings (solve includes the hand-off to the solver).
+    """
+
+    mine_mw: Array
+    lease_mw: dict[int, Array]
+    build_mw: Array
+    converted_mw: Array
+    commit_mw: Array
+    site_power_dual_usd_mw_month: Array
+    objective_usd: float
+    solver: str
+    status: str
+    dual_kind: str
+    variables: int
+    constraints: int
+    build_seconds: float
+    solve_seconds: float
+
+
+def is_direct_highs(options: SolverOptions) -> bool:
+    """True when ``options`` asks for HiGHS through highspy directly (the default)."""
+    return options.name.strip().lower() in ("highs", "highspy")
+
+
+def solve_model(model: MatrixModel, options: SolverOptions | None = None,
+                warm: WarmStart | None = None) -> Solution:
+    """Solve ``model`` and read every value back.
+
+    ``warm`` (default HiGHS path only) re-uses the previous model of the same structure.
+
+    Raises:
+        InfeasibleError: no allocation satisfies the constraints.
+        UnboundedError: a modelling bug (every variable has a cap).
+        SolveError: time limit or solver failure.
+        SolverNotAvailableError: the solver is not installed.
+    """
+    options = options or SolverOptions()
+    started = time.perf_counter()
+    if model.n_cols == 0:
+        x, duals, objective, status, name = (np.zeros(0), np.zeros(model.n_rows), 0.0,
+                                             "optimal", "none")
+    elif is_direct_highs(options):
+        x, duals, objective, status, name = _solve_highs(model, options, warm)
+    else:
+        x, duals, objective, status, name = _solve_pulp(model, options)
+    solve_seconds = time.perf_counter() - started
+    if status == "infeasible":
+        raise InfeasibleError("The model is infeasible: no allocation meets every constraint.")
+    if status == "unbounded":
+        raise UnboundedError("The model is unbounded; please report this with the workbook.")
+    if status != "optimal":
+        raise SolveError(f"The solver stopped without an optimal plan (status: {status}).", status)
+    return _solution(model, x, duals, objective, name, solve_seconds)
+
+
+def highs_model(model: MatrixModel, options: SolverOptions | None = None,
+                *, names: bool = False) -> Any:
+    """A ``highspy.Highs`` holding ``model`` (maximize), ready to run or write.
+
+    Args:
+        model: The built LP.
+        options: Log, time limit, threads.
+        names: Also pass every column and row name (for LP/MPS files and IIS reports).
+    """
+    import highspy
+
+    options = options or SolverOptions()
+    if not options.log:
+        quiet_highs_banner()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", options.log)
+    if options.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(options.time_limit_s))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.col_cost
+    lp.col_lower_ = model.col_lower
+    lp.col_upper_ = np.where(np.isinf(model.col_upper), highspy.kHighsInf, model.col_upper)
+    lp.row_lower_ = np.where(np.isinf(model.row_lower), -highspy.kHighsInf, model.row_lower)
+    lp.row_upper_ = np.where(np.isinf(model.row_upper), highspy.kHighsInf, model.row_upper)
+    start, index, value = model.csc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = value
+    lp.sense_ = highspy.ObjSense.kMaximize
+    if model.is_mip:
+        kinds = highspy.HighsVarType
+        lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous
+                           for flag in model.col_integer.tolist()]
+    if names:
+        lp.col_names_ = model.col_names()
+        lp.row_names_ = model.row_names()
+    h.passModel(lp)
+    return h
+
+
+class WarmStart:
+    """Keeps the last HiGHS model so the next solve of the same structure only swaps costs.
+
+    Scenario and sweep runs that change prices alone (BTC price, hashrate, power price, HPC
+    rates) give models whose matrix and bounds are identical and whose objective differs;
+    HiGHS then re-solves from the previous optimal basis instead of from scratch. A model
+    whose matrix or bounds differ is loaded afresh. Only the default ``highs`` path uses it.
+
+    Attributes:
+        reused: How many solves only swapped costs.
+        loaded: How many solves loaded a model.
+    """
+
+    def __init__(self) -> None:
+        self._highs: Any = None
+        self._key: tuple[np.ndarray, ...] | None = None
+        self._options: SolverOptions | None = None
+        self.reused = 0
+        self.loaded = 0
+
+    def _structure(self, model: MatrixModel) -> tuple[np.ndarray, ...]:
+        return (model.col_lower, model.col_upper, model.row_lower, model.row_upper,
+                model.col_integer, *model.csc())
+
+    def highs_for(self, model: MatrixModel, options: SolverOptions) -> Any:
+        """A HiGHS instance holding ``model``: the previous one with new costs if it fits."""
+        key = self._structure(model)
+        same = (
+            self._highs is not None
+            and options == self._options
+            and self._key is not None
+            and len(self._key) == len(key)
+            and all(a.shape == b.shape and np.array_equal(a, b)
+                    for a, b in zip(self._key, key, strict=True))
+        )
+        if same:
+            cost = model.col_cost
+            self._highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+            self.reused += 1
+        else:
+            self._highs = highs_model(model, options)
+            self._key, self._options = key, options
+            self.loaded += 1
+        return self._highs
+
+
+def _solve_highs(model: MatrixModel, options: SolverOptions, warm: WarmStart | None = None
+                 ) -> tuple[Array, Array, float, str, str]:
+    import highspy
+
+    h = warm.highs_for(model, options) if warm is not None else highs_model(model, options)
+    h.run()
+    raw = h.getModelStatus()
+    status = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnbounded: "unbounded",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    }.get(raw, "error")
+    if status != "optimal":
+        return np.zeros(0), np.zeros(0), 0.0, status, "HiGHS"
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=float)
+    objective = float(h.getInfo().objective_function_value)
+    if model.is_mip:
+        return x, _fixed_integer_duals(model, x, options), objective, "optimal", "HiGHS"
+    # for a maximization HiGHS reports row duals as d(objective)/d(bound) already
+    duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else np.full(model.n_rows,
+                                                                                  np.nan)
+    return x, duals, objective, "optimal", "HiGHS"
+
+
+def _fixed_integer_duals(model: MatrixModel, x: Array, options: SolverOptions) -> Array:
+    """Row duals of the LP left when every integer column is fixed at its MILP value.
+
+    A MILP has no duals of its own; these are the usual stand-in, and are labelled so.
+    """
+    import highspy
+
+    h = highs_model(model, options)
+    idx = np.flatnonzero(model.col_integer).astype(np.int32)
+    fixed = np.round(x[idx])
+    h.changeColsIntegrality(len(idx), idx, [highspy.HighsVarType.kContinuous] * len(idx))
+    h.changeColsBounds(len(idx), idx, fixed, fixed)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return np.full(model.n_rows, np.nan)
+    sol = h.getSolution()
+    return np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else np.full(model.n_rows,
+                                                                                  np.nan)
+
+
+def _solve_pulp(model: MatrixModel, options: SolverOptions
+                ) -> tuple[Array, Array, float, str, str]:
+    import pulp  # only the non-default solvers go through PuLP
+
+    solver = make_solver(options)
+    prob = pulp.LpProblem("fleet_allocation", pulp.LpMaximize)
+    lower, upper = model.col_lower, model.col_upper
+    variables = [
+        prob.add_variable(name, lowBound=float(lo), upBound=None if np.isinf(up) else float(up),
+                          cat=pulp.LpInteger if whole else pulp.LpContinuous)
+        for name, lo, up, whole in zip(model.col_names(), lower, upper,
+                                       model.col_integer.tolist(), strict=True)
+    ]
+    cost = model.col_cost
+    prob.setObjective(pulp.LpAffineExpression(
+        [(variables[j], float(cost[j])) for j in np.flatnonzero(cost)]))
+    rows, cols, vals = model.coo()
+    order = np.argsort(rows, kind="stable")
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    bounds = np.searchsorted(rows, np.arange(model.n_rows + 1))
+    constraints: list[Any] = []
+    for r, name in enumerate(model.row_names()):
+        a, b = bounds[r], bounds[r + 1]
+        expr = pulp.LpAffineExpression(
+            [(variables[int(j)], float(v)) for j, v in zip(cols[a:b], vals[a:b], strict=True)])
+        lo, up = float(model.row_lower[r]), float(model.row_upper[r])
+        if lo == up:
+            con = pulp.LpConstraint(expr, pulp.LpConstraintEQ, name=name, rhs=lo)
+        elif lo == -INF:
+            con = pulp.LpConstraint(expr, pulp.LpConstraintLE, name=name, rhs=up)
+        else:
+            con = pulp.LpConstraint(expr, pulp.LpConstraintGE, name=name, rhs=lo)
+        prob.addConstraint(con, name)
+        constraints.append(con)
+    result = prob.solve(solver)
+    status = _pulp_status(prob, solver, result)
+    if status != "optimal":
+        return np.zeros(0), np.zeros(0), 0.0, status, str(solver.name)
+    x = np.array([float(v.varValue or 0.0) for v in variables])
+    flip = -1.0 if solver.name == "HiGHS" else 1.0  # PuLP's HiGHS minimizes -objective
+    if model.is_mip:  # a MILP has no duals; the direct HiGHS path gives fixed-integer ones
+        duals = np.full(model.n_rows, np.nan)
+    else:
+        duals = np.array([flip * float(c.pi) if c.pi is not None else np.nan
+                          for c in constraints])
+    objective = float(pulp.value(prob.objective) or 0.0)
+    return x, duals, objective, "optimal", str(solver.name)
+
+
+def _pulp_status(prob: Any, solver: Any, result: int) -> str:
+    """Typed status; PuLP's HiGHS is asked directly because PuLP maps a time limit to Optimal."""
+    if solver.name == "HiGHS" and getattr(prob, "solverModel", None) is not None:
+        import highspy
+
+        raw = prob.solverModel.getModelStatus()
+        return {
+            highspy.HighsModelStatus.kOptimal: "optimal",
+            highspy.HighsModelStatus.kInfeasible: "infeasible",
+            highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+            highspy.HighsModelStatus.kUnbounded: "unbounded",
+            highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        }.get(raw, "error")
+    import pulp
+
+    return {
+        pulp.LpStatusOptimal: "optimal",
+        pulp.LpStatusInfeasible: "infeasible",
+        pulp.LpStatusUnbounded: "unbounded",
+    }.get(result, "error")
+
+
+def _take(x: Array, index: npt.NDArray[np.int64]) -> Array:
+    out = np.zeros(index.shape)
+    ok = index >= 0
+    out[ok] = x[index[ok]]
+    return out
+
+
+def _solution(model: MatrixModel, x: Array, duals: Array, objective: float, solver: str,
+              solve_seconds: float) -> Solution:
+    c = model.coef
+    s_count, t_count = len(c.sites), len(c.months)
+    commit = _take(x, model.col_blocks["commit"].index)
+    by_site = _take(x, model.col_blocks["lease"].index)  # [S, K], constant over the term
+    lease = {k: np.repeat(by_site[list(terms.sites), k][:, None], len(terms.months), axis=1)
+             for k, terms in enumerate(c.contracts)}
+    power = model.row_blocks["site_power"].index
+    site_duals = np.zeros((s_count, t_count))
+    ok = power >= 0
+    if duals.size:
+        site_duals[ok] = duals[power[ok]]
+    site_duals = site_duals / c.discount[None, :]
+    return Solution(
+        mine_mw=_take(x, model.col_blocks["mine"].index),
+        lease_mw=lease,
+        build_mw=_take(x, model.col_blocks["build"].index),
+        converted_mw=_take(x, model.col_blocks["converted"].index),
+        commit_mw=commit,
+        site_power_dual_usd_mw_month=site_duals,
+        objective_usd=objective,
+        solver=solver,
+        status="optimal",
+        dual_kind=("none" if duals.size and bool(np.isnan(duals).all())
+                   else "fixed_integer_lp" if model.is_mip else "lp"),
+        variables=model.n_cols,
+        constraints=model.n_rows,
+        build_seconds=model.build_seconds,
+        solve_seconds=solve_seconds,
+    )

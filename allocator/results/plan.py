@@ -1,0 +1,165 @@
+"""The solved plan as pandas DataFrames; it knows no solver and writes no file itself.
+
+A :class:`Plan` is what :func:`allocator.optimize` returns. Every frame uses the project's
+unit-suffixed column names; money columns are nominal USD of that month unless the name says
+``discounted``. Frames and their columns:
+
+``site_months`` (sheet ``Plan``), one row per site and month:
+    site, month, capacity_mw, mining_mw, mining_grid_mw, hashrate_phs, hpc_leased_mw,
+    hpc_online_mw, hpc_under_construction_mw, hpc_grid_mw, idle_mw, conversion_started_mw,
+    power_price_usd_mwh, mining_revenue_usd, mining_power_cost_usd, mining_opex_usd,
+    hpc_revenue_usd, hpc_power_cost_usd, hpc_opex_usd, capital_charge_usd, margin_usd,
+    discount_factor, discounted_margin_usd, site_power_value_usd_mw_month
+
+``allocation``, long form of the grid MW by use (site, month, use, grid_mw); the uses
+    ``mining``, ``hpc`` (existing plus converted space, at HPC PUE) and ``idle`` add up to
+    ``capacity_mw`` at every site and month.
+
+``tranches``, one row per site, miner model and month:
+    site, model, month, efficiency_j_th, available_mw, running_mw, hashrate_phs,
+    hashprice_usd_ph_day, revenue_usd, power_cost_usd, opex_usd, margin_usd
+
+``leases``, one row per contract, site and month in the contract's term:
+    contract, site, month, leased_mw, rate_usd_kw_month, revenue_usd, power_cost_usd,
+    opex_usd, margin_usd
+
+``builds``, one row per site and month with a conversion started:
+    site, month, build_mw, online_month, capex_usd, capital_charge_usd_mw_month
+
+``summary`` (sheet ``Summary``), one row per month:
+    month, days, hashprice_usd_ph_day, fleet_hashrate_ehs, mining_mw, hpc_leased_mw,
+    hpc_grid_mw, idle_mw, conversion_started_mw, mining_revenue_usd, hpc_revenue_usd,
+    revenue_usd, power_cost_usd, opex_usd, capital_charge_usd, margin_usd, margin_pct,
+    capex_usd, discount_factor, discounted_margin_usd, cumulative_npv_usd
+
+``contracts`` (sheet ``Contract Result``), one row per contract offer:
+    contract, tenant, firm, power_pass_through, rate_usd_kw_month, escalator_pa,
+    start_month, term_months, min_mw, max_mw, committed_mw, months_in_horizon, sites_used,
+    revenue_usd, power_cost_usd, opex_usd, margin_usd, npv_usd
+
+``site_value`` (sheet ``Site Value``), one row per site:
+    site, capacity_mw, avg_shadow_value_usd_mw_month, max_shadow_value_usd_mw_month,
+    shadow_value_basis,
+    months_at_capacity, marginal_model, marginal_efficiency_j_th,
+    breakeven_hashprice_usd_ph_day, avg_hashprice_usd_ph_day, converted_mw, npv_usd
+
+Added on request (the command line's ``--insight``):
+
+- ``allocator.insight.duals.check_site_duals`` adds to ``site_value``: plus_1mw_npv_usd,
+  minus_1mw_npv_usd, shadow_value_check (degenerate sites get blank shadow values);
+- ``allocator.insight.add_insight`` adds to ``site_value``: breakeven_hpc_rate_usd_kw_month,
+  breakeven_note; to ``contracts``: value_added_usd, drop_rate_usd_kw_month,
+  full_take_rate_usd_kw_month, insight_note; and the ``extra`` frames ``Miner Breakeven``
+  and ``Sensitivity`` (written as sheets, the latter with a tornado chart).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["Plan", "RunInfo"]
+
+
+_DUAL_LABELS = {
+    "lp": "LP duals",
+    "fixed_integer_lp": "MILP: duals of the LP with whole halls and all-or-nothing "
+                        "contracts fixed at their optimum",
+    "none": "not available from this solver",
+}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How a plan was made: for the ``Run Info`` sheet and for audit.
+
+    Attributes:
+        version: fleet-allocator version.
+        solver: Solver name as PuLP knows it.
+        status: ``optimal`` (plans are only returned when optimal).
+        objective_usd: LP objective (discounted USD) as the solver reports it.
+        npv_usd: Same value re-priced from the plan's frames.
+        start_month: First month of the horizon.
+        months: Horizon length.
+        variables: LP columns.
+        constraints: LP rows.
+        build_seconds: Time to build the LP.
+        solve_seconds: Time in the solver.
+        input_file: Source workbook path, when there was one.
+        input_sha256: Hash of the source workbook's bytes.
+        dual_kind: What the shadow values are: ``lp`` duals, ``fixed_integer_lp`` (a MILP's
+            LP with the integers fixed) or ``none``.
+        created_at: ISO timestamp (UTC).
+        warnings: Input and consistency warnings, one sentence each.
+    """
+
+    version: str
+    solver: str
+    status: str
+    objective_usd: float
+    npv_usd: float
+    start_month: str
+    months: int
+    variables: int
+    constraints: int
+    build_seconds: float
+    solve_seconds: float
+    input_file: str | None = None
+    input_sha256: str | None = None
+    dual_kind: str = "lp"
+    created_at: str = ""
+    warnings: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Key | value rows, one per field and one per warning."""
+        rows: list[tuple[str, object]] = [
+            ("version", self.version),
+            ("solver", self.solver),
+            ("status", self.status),
+            ("objective_usd", self.objective_usd),
+            ("npv_usd", self.npv_usd),
+            ("start_month", self.start_month),
+            ("months", self.months),
+            ("variables", self.variables),
+            ("constraints", self.constraints),
+            ("build_seconds", self.build_seconds),
+            ("solve_seconds", self.solve_seconds),
+            ("input_file", self.input_file or ""),
+            ("input_sha256", self.input_sha256 or ""),
+            ("shadow_values", _DUAL_LABELS.get(self.dual_kind, self.dual_kind)),
+            ("created_at", self.created_at),
+            ("warnings", len(self.warnings)),
+        ]
+        rows += [(f"warning_{i + 1}", text) for i, text in enumerate(self.warnings)]
+        return pd.DataFrame(rows, columns=["key", "value"])
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An optimized allocation: DataFrames by site, month, use, tranche and contract.
+
+    See the module docstring for every frame's columns.
+    """
+
+    site_months: pd.DataFrame
+    allocation: pd.DataFrame
+    tranches: pd.DataFrame
+    leases: pd.DataFrame
+    builds: pd.DataFrame
+    summary: pd.DataFrame
+    contracts: pd.DataFrame
+    site_value: pd.DataFrame
+    run_info: RunInfo
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def npv_usd(self) -> float:
+        """Net present value of the plan (discounted margin less capital charge)."""
+        return float(self.summary["discounted_margin_usd"].sum())
+
+    @property
+    def objective_usd(self) -> float:
+        """The LP objective as the solver reported it."""
+        return self.run_info.objective_usd
+

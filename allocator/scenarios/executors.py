@@ -1,0 +1,256 @@
+"""Run many independent solves: in this process, on local processes, or on a Dask cluster.
+
+Every executor maps a picklable, top-level function over a list and returns the results in
+the order of the list, whatever order they finished in, so a comparison, sweep or Monte Carlo
+gives the same numbers whichever executor ran it. Progress is reported through a callback;
+nothing here prints, and nothing here knows what a fleet is.
+
+- :class:`SerialExecutor`: one after another, in this process.
+- :class:`ProcessExecutor`: ``concurrent.futures`` worker processes (``--jobs N``).
+- :class:`DaskExecutor`: a Dask distributed cluster (``--executor dask --scheduler ADDRESS``),
+  or a ``LocalCluster`` it starts; needs the optional extra ``fleet-allocator[dask]``, and
+  every worker needs fleet-allocator installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from types import TracebackType
+from typing import Any, Literal, Self, TypeVar
+
+from allocator.errors import ExecutorError
+
+__all__ = [
+    "EXECUTORS",
+    "DaskExecutor",
+    "Executor",
+    "ExecutorError",
+    "ExecutorKind",
+    "ProcessExecutor",
+    "Progress",
+    "SerialExecutor",
+    "default_jobs",
+    "make_executor",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each finished item."""
+
+ExecutorKind = Literal["auto", "serial", "processes", "dask"]
+EXECUTORS: tuple[str, ...] = ("auto", "serial", "processes", "dask")
+
+DASK_HINT = "install the optional extra: pip install 'fleet-allocator[dask]'"
+
+
+def default_jobs() -> int:
+    """Local processes by default: every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """Maps a function over items; subclasses decide where the calls run.
+
+    Use as a context manager, or call :meth:`close`, to release workers.
+    """
+
+    name = "executor"
+
+    @property
+    def workers(self) -> int:
+        """How many items run at once."""
+        return 1
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T],
+            progress: Progress | None = None) -> list[R]:
+        """``[fn(item) for item in items]``, in the order of ``items``.
+
+        Raises:
+            ExecutorError: the work could not be run (not an error raised by ``fn``, which
+                propagates as it is).
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release workers; the executor cannot be used after."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class SerialExecutor(Executor):
+    """Every call in this process, one after another."""
+
+    name = "serial"
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T],
+            progress: Progress | None = None) -> list[R]:
+        results = []
+        for done, item in enumerate(items, start=1):
+            results.append(fn(item))
+            if progress is not None:
+                progress(done, len(items))
+        return results
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver: workers fork from a clean server process, not from this one (which may
+    # run threads, e.g. a progress bar), and start fast once the server has imported us.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["allocator.scenarios.compare"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class ProcessExecutor(Executor):
+    """Local worker processes (``concurrent.futures``), kept for the executor's life.
+
+    Args:
+        jobs: Number of worker processes; default: every core (:func:`default_jobs`).
+    """
+
+    name = "processes"
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs or default_jobs()
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def workers(self) -> int:
+        return self.jobs
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context())
+        return self._pool
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T],
+            progress: Progress | None = None) -> list[R]:
+        if not items:
+            return []
+        pool = self._get_pool()
+        futures: dict[Future[R], int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
+        results: list[Any] = [None] * len(items)
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if progress is not None:
+                    progress(done, len(items))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        return results
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(Executor):
+    """Calls run as tasks on a Dask distributed cluster.
+
+    Args:
+        scheduler: Scheduler address (``tcp://10.0.0.5:8786``). Without it (and without
+            ``client``) a ``LocalCluster`` of ``jobs`` single-threaded worker processes is
+            started and closed with the executor.
+        client: An existing ``distributed.Client`` to use (left open on close).
+        jobs: Workers of the LocalCluster started when neither of the above is given.
+
+    Raises:
+        ExecutorError: Dask is not installed or the scheduler cannot be reached.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, *, client: Any = None,
+                 jobs: int | None = None) -> None:
+        try:
+            distributed: Any = importlib.import_module("distributed")
+        except ImportError as exc:
+            raise ExecutorError(f"The dask executor needs dask.distributed; {DASK_HINT}") from exc
+        self._cluster: Any = None
+        self._own_client = client is None
+        if client is not None:
+            self.client = client
+        elif scheduler:
+            try:
+                self.client = distributed.Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise ExecutorError(
+                    f"Cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        else:
+            self._cluster = distributed.LocalCluster(
+                n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
+                dashboard_address=None)
+            self.client = distributed.Client(self._cluster)
+
+    @property
+    def workers(self) -> int:
+        info = self.client.scheduler_info()
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T],
+            progress: Progress | None = None) -> list[R]:
+        if not items:
+            return []
+        dask_completed: Any = importlib.import_module("distributed").as_completed
+        futures = self.client.map(fn, list(items), pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[Any] = [None] * len(items)
+        try:
+            for done, future in enumerate(dask_completed(futures), start=1):
+                results[index[future.key]] = future.result()
+                if progress is not None:
+                    progress(done, len(items))
+        except BaseException:
+            self.client.cancel(futures)
+            raise
+        return results
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_executor(kind: str = "auto", *, jobs: int | None = None,
+                  scheduler: str | None = None) -> Executor:
+    """The executor a command line asks for.
+
+    Args:
+        kind: ``auto`` (processes, or serial when ``jobs`` is 1), ``serial``, ``processes``
+            or ``dask``. A ``scheduler`` implies ``dask``.
+        jobs: Local worker processes (``processes``) or LocalCluster workers (``dask``
+            without a scheduler); default every core.
+        scheduler: Dask scheduler address.
+
+    Raises:
+        ExecutorError: unknown kind, a scheduler with a non-Dask kind, or Dask unavailable.
+    """
+    if kind not in EXECUTORS:
+        raise ExecutorError(f"Unknown executor {kind!r}. Available: {', '.join(EXECUTORS)}")
+    if scheduler and kind not in ("auto", "dask"):
+        raise ExecutorError(f"--scheduler needs the dask executor, not {kind!r}")
+    if kind == "dask" or scheduler:
+        return DaskExecutor(scheduler, jobs=jobs)
+    if kind == "serial" or (kind == "auto" and jobs == 1):
+        return SerialExecutor()
+    return ProcessExecutor(jobs)

@@ -1,0 +1,233 @@
+"""Monte Carlo over BTC price and network hashrate paths; seeded, no printing, no files.
+
+Each sample multiplies the fleet's market outlook (the Market rows, then the months projected
+with the Settings growth rates) by a geometric Brownian motion factor per series:
+``factor[t] = exp(sigma * W[t] - sigma**2 * t / 24)`` over months ``t`` from the first horizon
+month (factor 1), so the outlook is the expected path and its growth rates are the drift.
+Annual volatilities come from Settings ``btc_price_volatility_pa`` and
+``network_hashrate_volatility_pa``; ``btc_hashrate_correlation`` correlates the two series'
+monthly shocks. The shocks are drawn here, in the calling process, from
+``numpy.random.default_rng(seed)``, so the same seed gives the same numbers on any executor.
+
+:func:`monte_carlo` solves every sample and reports the NPV distribution (P5/P50/P95), the
+probability that each site converts and the probability that each contract is taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from allocator import economics as econ
+from allocator.api import FleetSource
+from allocator.domain import Fleet, MarketMonth
+from allocator.errors import InputError, Problem
+from allocator.optimization.solvers import SolverOptions
+from allocator.scenarios.compare import (
+    CONVERTED_EPS_MW,
+    Case,
+    consistency_problems,
+    fleet_of,
+    run_cases,
+    solver_options,
+)
+from allocator.scenarios.executors import Executor, Progress
+
+__all__ = ["MonteCarlo", "draw_factors", "monte_carlo", "sample_fleet"]
+
+Array = npt.NDArray[np.float64]
+PERCENTILES = (5, 50, 95)
+
+
+def draw_factors(samples: int, months: int, seed: int, *, btc_volatility_pa: float,
+                 hashrate_volatility_pa: float, correlation: float = 0.0) -> tuple[Array, Array]:
+    """Mean-one GBM factors for BTC price and network hashrate, each ``[samples, months]``.
+
+    Month 0 is 1 (today is known); month ``t`` carries ``t`` correlated monthly shocks.
+    """
+    rng = np.random.default_rng(seed)
+    shocks = rng.standard_normal((samples, max(months - 1, 0), 2))
+    z_btc = shocks[:, :, 0]
+    z_hash = correlation * z_btc + np.sqrt(max(0.0, 1.0 - correlation**2)) * shocks[:, :, 1]
+
+    def path(z: Array, sigma: float) -> Array:
+        step = sigma / np.sqrt(12.0)
+        walk = np.concatenate([np.zeros((samples, 1)), np.cumsum(z, axis=1)], axis=1)
+        t = np.arange(months, dtype=float)[None, :]
+        out: Array = np.exp(step * walk - 0.5 * step**2 * t)
+        return out
+
+    return path(z_btc, btc_volatility_pa), path(z_hash, hashrate_volatility_pa)
+
+
+def sample_fleet(fleet: Fleet, btc_factor: Array, hashrate_factor: Array) -> Fleet:
+    """``fleet`` with every horizon month's market multiplied by the given factors.
+
+    Every horizon month gets its own Market row; a given hashprice (or one projected from a
+    hashprice-only row) moves by ``btc_factor / hashrate_factor``, like the formula's.
+    """
+    st = fleet.settings
+    points = econ.project_market(
+        fleet.market, st.start_month, st.months, halving_month=st.halving_month,
+        btc_price_growth_pa=st.btc_price_growth_pa,
+        network_hashrate_growth_pa=st.network_hashrate_growth_pa)
+    given = {m.month: m for m in fleet.market}
+    rows = []
+    for t, point in enumerate(points):
+        fb, fh = float(btc_factor[t]), float(hashrate_factor[t])
+        row = given.get(point.month)
+        override = (row.hashprice_usd_ph_day is not None) if row is not None else (
+            point.btc_price_usd is None)
+        rows.append(MarketMonth(
+            month=point.month,
+            btc_price_usd=None if point.btc_price_usd is None else point.btc_price_usd * fb,
+            network_hashrate_ehs=(None if point.network_hashrate_ehs is None
+                                  else point.network_hashrate_ehs * fh),
+            fees_btc_per_block=point.fees_btc_per_block,
+            hashprice_usd_ph_day=point.hashprice_usd_ph_day * fb / fh if override else None,
+        ))
+    return Fleet(settings=fleet.settings, sites=fleet.sites, miners=fleet.miners,
+                 market=tuple(rows), power_prices=fleet.power_prices, contracts=fleet.contracts)
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """A solved Monte Carlo run.
+
+    Attributes:
+        seed: The random seed.
+        samples: One row per sample: sample, btc_price_factor_end, hashrate_factor_end,
+            avg_hashprice_usd_ph_day, npv_usd, and per site and contract the converted and
+            committed MW.
+        summary: ``statistic`` | ``npv_usd``: mean, P5, P50, P95, min, max.
+        sites: site, probability_converts, mean_converted_mw.
+        contracts: contract, probability_taken, mean_committed_mw.
+        settings: The volatilities and correlation used.
+        source: The workbook, when there was one.
+    """
+
+    seed: int
+    samples: pd.DataFrame
+    summary: pd.DataFrame
+    sites: pd.DataFrame
+    contracts: pd.DataFrame
+    settings: dict[str, float] = field(default_factory=dict)
+    source: Path | None = None
+    warnings: tuple[str, ...] = ()
+
+    def npv_percentile(self, p: float) -> float:
+        """The ``p``-th percentile of NPV (linear interpolation)."""
+        return float(np.percentile(self.samples["npv_usd"], p))
+
+    @property
+    def p5(self) -> float:
+        """5th percentile of NPV."""
+        return self.npv_percentile(5)
+
+    @property
+    def p50(self) -> float:
+        """Median NPV."""
+        return self.npv_percentile(50)
+
+    @property
+    def p95(self) -> float:
+        """95th percentile of NPV."""
+        return self.npv_percentile(95)
+
+
+def monte_carlo(
+    source: Fleet | FleetSource,
+    samples: int,
+    seed: int = 0,
+    *,
+    executor: Executor | None = None,
+    solver: str | SolverOptions | None = None,
+    progress: Progress | None = None,
+) -> MonteCarlo:
+    """Solve ``samples`` random market paths and summarise the outcomes.
+
+    Args:
+        source: A fleet, or what ``read_workbook`` returned. Its Settings must give
+            ``btc_price_volatility_pa`` or ``network_hashrate_volatility_pa``.
+        samples: Number of paths, at least 1.
+        seed: Random seed; the same seed gives the same numbers.
+        executor: Where the solves run; default one after another here.
+        solver: Solver name or options; default the workbook's ``solver`` setting.
+        progress: ``progress(done, total)`` after each solve.
+
+    Raises:
+        InputError: no volatility in Settings, or fewer than one sample.
+        InfeasibleError: a sample has no feasible plan.
+    """
+    fleet, warnings, path = fleet_of(source)
+    st = fleet.settings
+    if samples < 1:
+        raise InputError([Problem("sweep", f"samples must be at least 1, got {samples}")])
+    if st.btc_price_volatility_pa is None and st.network_hashrate_volatility_pa is None:
+        raise InputError([Problem(
+            "Settings", "Monte Carlo needs btc_price_volatility_pa or "
+            "network_hashrate_volatility_pa in Settings (e.g. 0.5 and 0.15)",
+            column="btc_price_volatility_pa")], source=str(path) if path else None)
+    used = {
+        "btc_price_volatility_pa": st.btc_price_volatility_pa or 0.0,
+        "network_hashrate_volatility_pa": st.network_hashrate_volatility_pa or 0.0,
+        "btc_hashrate_correlation": st.btc_hashrate_correlation or 0.0,
+    }
+    btc, hashrate = draw_factors(
+        samples, st.months, seed, btc_volatility_pa=used["btc_price_volatility_pa"],
+        hashrate_volatility_pa=used["network_hashrate_volatility_pa"],
+        correlation=used["btc_hashrate_correlation"])
+    options = solver_options(fleet, solver)
+    cases = []
+    problems: list[Problem] = []
+    for i in range(samples):
+        name = f"sample {i + 1}"
+        changed = sample_fleet(fleet, btc[i], hashrate[i])
+        problems += consistency_problems(name, changed, what="Monte Carlo")
+        cases.append(Case(name, changed, options))
+    if problems:
+        raise InputError(problems, source=str(path) if path else None)
+    results = run_cases(cases, executor, progress, what="Monte Carlo")
+
+    rows = []
+    for i, result in enumerate(results):
+        m = result.metrics
+        row: dict[str, object] = {
+            "sample": i + 1,
+            "btc_price_factor_end": float(btc[i, -1]),
+            "hashrate_factor_end": float(hashrate[i, -1]),
+            "avg_hashprice_usd_ph_day": m[("avg_hashprice_usd_ph_day", "")],
+            "npv_usd": m[("npv_usd", "")],
+        }
+        for (metric, item), value in m.items():
+            if item and metric in ("converted_mw", "committed_mw"):
+                row[f"{item}: {metric}"] = value
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    npv = table["npv_usd"].to_numpy(dtype=float)
+    summary = pd.DataFrame({
+        "statistic": ["mean", *(f"P{p}" for p in PERCENTILES), "min", "max"],
+        "npv_usd": [float(npv.mean()), *(float(np.percentile(npv, p)) for p in PERCENTILES),
+                    float(npv.min()), float(npv.max())],
+    })
+    sites = pd.DataFrame({
+        "site": [s.name for s in fleet.sites],
+        "probability_converts": [
+            float((table[f"{s.name}: converted_mw"] > CONVERTED_EPS_MW).mean())
+            for s in fleet.sites],
+        "mean_converted_mw": [float(table[f"{s.name}: converted_mw"].mean())
+                              for s in fleet.sites],
+    })
+    contracts = pd.DataFrame({
+        "contract": [c.name for c in fleet.contracts],
+        "probability_taken": [
+            float((table[f"{c.name}: committed_mw"] > CONVERTED_EPS_MW).mean())
+            for c in fleet.contracts],
+        "mean_committed_mw": [float(table[f"{c.name}: committed_mw"].mean())
+                              for c in fleet.contracts],
+    }, columns=["contract", "probability_taken", "mean_committed_mw"])
+    return MonteCarlo(seed, table, summary, sites, contracts, used, path, warnings)

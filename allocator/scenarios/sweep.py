@@ -1,0 +1,421 @@
+"""Sweep one input across a range and find where the allocation flips; no printing, no files.
+
+:func:`sweep` solves the fleet at evenly spaced values of one parameter (any
+:data:`~allocator.scenarios.changes.PARAMETERS` entry, through ``set``, ``scale`` or ``add``), then,
+wherever a site's or contract's state differs between two neighbouring steps, narrows the
+switch down by bisection, re-solving between the steps. A state is: a site converts (any
+conversion starts), a site mines (any miners run), a contract is taken (any MW committed).
+Each :class:`Flip` says it in plain words: "Site Kappa converts once the rate of Neocloud
+exceeds $131.25/kW-month", and keeps the bracket of values solved on either side.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from allocator.api import FleetSource
+from allocator.domain import Fleet
+from allocator.errors import InputError, Problem
+from allocator.optimization.solvers import SolverOptions
+from allocator.periods import month_from_index, month_index
+from allocator.scenarios.changes import (
+    OPERATIONS,
+    Change,
+    Operation,
+    Parameter,
+    apply_changes,
+    resolve_parameter,
+    valid_targets,
+)
+from allocator.scenarios.compare import (
+    CONVERTED_EPS_MW,
+    Case,
+    CaseResult,
+    consistency_problems,
+    fleet_of,
+    run_cases,
+    solver_options,
+)
+from allocator.scenarios.executors import Executor, Progress
+
+__all__ = ["DEFAULT_BISECTIONS", "Flip", "Sweep", "sweep", "sweep_column"]
+
+DEFAULT_BISECTIONS = 8
+"""Halvings of a step interval per flip: the bracket is 1/256 of a step wide."""
+
+_SWEEP = "sweep"
+
+
+@dataclass(frozen=True)
+class Flip:
+    """Where one site's or contract's state switches along the sweep.
+
+    Attributes:
+        subject: ``Site Alpha Ridge`` or ``Contract AI Lab NNN``.
+        state: ``converts``, ``mines`` or ``is taken``.
+        turns_on: True when the state holds above the switch and not below it.
+        below: The highest value solved on the low side of the switch.
+        above: The lowest value solved on the high side.
+        text: The flip in plain words.
+    """
+
+    subject: str
+    state: str
+    turns_on: bool
+    below: float
+    above: float
+    text: str
+
+    @property
+    def value(self) -> float:
+        """The switch point: the middle of the bracket."""
+        return (self.below + self.above) / 2
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A solved sweep.
+
+    Attributes:
+        parameter: The parameter swept.
+        target: Its site or contract, or ``None`` for all.
+        operation: ``set``, ``scale`` or ``add``: how each value applies.
+        values: The step values (month indices for a month parameter).
+        table: One row per step: the value (column :func:`sweep_column`), NPV, average grid MW
+            by use, average fleet EH/s, and per site and contract the converted, mining and
+            committed MW.
+        flips: Every switch found, in order of subject then value.
+        probes: Extra solves made by the bisection.
+        source: The workbook swept, when there was one.
+    """
+
+    parameter: Parameter
+    target: str | None
+    operation: Operation
+    values: tuple[float, ...]
+    table: pd.DataFrame
+    flips: tuple[Flip, ...]
+    probes: int = 0
+    source: Path | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def column(self) -> str:
+        """Name of the table's value column."""
+        return sweep_column(self.parameter, self.operation)
+
+
+def sweep_column(parameter: Parameter, operation: str) -> str:
+    """The value column's name: the parameter, or ``<name>_factor`` / ``<name>_change``."""
+    if operation == "scale":
+        return f"{parameter.name}_factor"
+    if operation == "add":
+        return f"{parameter.name}_change"
+    return parameter.name
+
+
+def _as_value(parameter: Parameter, operation: str, x: float) -> float | str:
+    if parameter.kind == "month" and operation == "set":
+        return month_from_index(round(x))
+    if _integral(parameter, operation):
+        return float(round(x))
+    return float(x)
+
+
+def _integral(parameter: Parameter, operation: str) -> bool:
+    """Whole steps only: months and whole-number inputs, unless the values are factors."""
+    return parameter.kind in ("month", "integer") and operation != "scale"
+
+
+def _step_name(parameter: Parameter, operation: str, x: float) -> str:
+    return f"{parameter.name} {operation} {_plain(parameter, operation, x)}"
+
+
+def _plain(parameter: Parameter, operation: str, x: float) -> str:
+    value = _as_value(parameter, operation, x)
+    return value if isinstance(value, str) else f"{value:g}"
+
+
+def _subject(kind: str, name: str) -> str:
+    """``Site Alpha``; a name that already says ``Site ...`` is not prefixed twice."""
+    return name if name.lower().startswith(kind.lower()) else f"{kind} {name}"
+
+
+def _states(result: CaseResult) -> dict[tuple[str, str], bool]:
+    states: dict[tuple[str, str], bool] = {}
+    for (metric, item), value in result.metrics.items():
+        if not item:
+            continue
+        if metric == "converted_mw":
+            states[(_subject("Site", item), "converts")] = value > CONVERTED_EPS_MW
+        elif metric == "avg_mining_mw":
+            states[(_subject("Site", item), "mines")] = value > CONVERTED_EPS_MW
+        elif metric == "committed_mw":
+            states[(_subject("Contract", item), "is taken")] = value > CONVERTED_EPS_MW
+    return states
+
+
+_STOPS = {"converts": "stops converting", "mines": "stops mining", "is taken": "is dropped"}
+
+
+def _label(parameter: Parameter, operation: str, target: str | None) -> str:
+    where = ""
+    if target:
+        where = f" of {target}" if parameter.scope == "contract" else f" at {target}"
+    if operation == "scale":
+        return f"the factor on {parameter.label}{where}"
+    if operation == "add":
+        return f"the change in {parameter.label}{where}"
+    return f"{parameter.label}{where}"
+
+
+def format_value(parameter: Parameter, operation: str, x: float, width: float = 0.0) -> str:
+    """``x`` in the parameter's unit, to the precision of a bracket ``width`` wide."""
+    if parameter.kind == "month":
+        if operation == "set":
+            return month_from_index(round(x))
+        return f"{round(x):+d} months"
+    decimals = 0 if width <= 0 else max(0, min(4, math.ceil(-math.log10(width))))
+    if operation == "scale":
+        return f"{x:.{max(decimals, 2)}f}x"
+    sign = "+" if operation == "add" and x > 0 else ""
+    unit = parameter.unit
+    if unit in ("%", "%/yr"):
+        pct_decimals = max(0, decimals - 2)
+        return f"{sign}{x * 100:.{pct_decimals}f}{'%' if unit == '%' else ' %/yr'}"
+    number = f"{x:,.{decimals}f}"
+    if unit.startswith("$"):
+        text = f"${number}" if not number.startswith("-") else f"-${number[1:]}"
+        return sign + text + unit[1:]
+    return f"{sign}{number} {unit}".rstrip()
+
+
+def _text(flip_subject: str, state: str, turns_on: bool, label: str, value: str) -> str:
+    verb = state if turns_on else _STOPS[state]
+    return f"{flip_subject} {verb} once {label} exceeds {value}"
+
+
+def sweep(
+    source: Fleet | FleetSource,
+    parameter: str,
+    start: float | str,
+    stop: float | str,
+    steps: int,
+    *,
+    target: str | None = None,
+    operation: str = "set",
+    executor: Executor | None = None,
+    solver: str | SolverOptions | None = None,
+    bisections: int = DEFAULT_BISECTIONS,
+    progress: Progress | None = None,
+) -> Sweep:
+    """Solve the fleet at ``steps`` values of ``parameter`` from ``start`` to ``stop``.
+
+    Args:
+        source: A fleet, or what ``read_workbook`` returned.
+        parameter: A parameter name (``rate_usd_kw_month``, ``btc_price_usd``, ...).
+        start: First value (a ``YYYY-MM`` month when setting a month parameter).
+        stop: Last value.
+        steps: Number of evenly spaced values, at least 2.
+        target: The site or contract it applies to; default all.
+        operation: ``set`` (default; the values are the parameter's values), ``scale``
+            (factors) or ``add`` (increments).
+        executor: Where the solves run; default one after another here.
+        solver: Solver name or options; default the workbook's ``solver`` setting.
+        bisections: Halvings of a step interval to locate each flip (0: no bisection).
+        progress: ``progress(done, total)``; ``total`` grows when the bisection starts.
+
+    Raises:
+        InputError: unknown parameter, operation or target, a bad range, or a step value the
+            inputs reject (named by its value).
+        InfeasibleError: a step has no feasible plan.
+    """
+    fleet, warnings, path = fleet_of(source)
+    param, op, xs = _check_request(fleet, parameter, start, stop, steps, target, operation)
+    options = solver_options(fleet, solver)
+
+    def case(x: float) -> Case:
+        change = Change(param.name, op, _as_value(param, op, x), target, sheet=_SWEEP)
+        name = _step_name(param, op, x)
+        changed = apply_changes(fleet, [change], scenario=name)
+        problems = consistency_problems(name, changed, what="sweep step")
+        if problems:
+            raise InputError(problems)
+        return Case(name, changed, options)
+
+    problems: list[Problem] = []
+    cases = []
+    for x in xs:
+        try:
+            cases.append(case(x))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems, source=str(path) if path else None)
+
+    done_before = 0
+    total = len(cases)
+
+    def report(done: int, _: int) -> None:
+        if progress is not None:
+            progress(done_before + done, total)
+
+    results = run_cases(cases, executor, report, what="Sweep step")
+    solved: dict[float, CaseResult] = dict(zip(xs, results, strict=True))
+    integral = _integral(param, op)
+    done_before = total
+
+    def solve_more(values: list[float]) -> None:
+        nonlocal done_before, total
+        new = [x for x in dict.fromkeys(values) if x not in solved]
+        if not new:
+            return
+        total += len(new)
+        more = run_cases([case(x) for x in new], executor, report, what="Sweep step")
+        solved.update(zip(new, more, strict=True))
+        done_before = total
+
+    flips = _bisect(xs, solved, solve_more, bisections, integral)
+    label = _label(param, op, target)
+    described = []
+    for subject, state, turns_on, lo, hi in flips:
+        shown = format_value(param, op, (lo + hi) / 2, hi - lo)
+        if integral:
+            shown = format_value(param, op, hi)
+        described.append(Flip(subject, state, turns_on, lo, hi,
+                              _text(subject, state, turns_on, label, shown) if not integral
+                              else _integral_text(subject, state, turns_on, label, shown)))
+    table = _table(param, op, xs, [solved[x] for x in xs])
+    return Sweep(param, target, op, tuple(xs), table, tuple(described),
+                 probes=len(solved) - len(xs), source=path, warnings=warnings)
+
+
+def _integral_text(subject: str, state: str, turns_on: bool, label: str, value: str) -> str:
+    verb = state if turns_on else _STOPS[state]
+    return f"{subject} {verb} once {label} reaches {value}"
+
+
+def _check_request(fleet: Fleet, parameter: str, start: float | str, stop: float | str,
+                   steps: int, target: str | None,
+                   operation: str) -> tuple[Parameter, Operation, list[float]]:
+    problems: list[Problem] = []
+
+    def fault(message: str) -> None:
+        problems.append(Problem(_SWEEP, message))
+
+    try:
+        param = resolve_parameter(parameter, target)
+    except KeyError as exc:
+        raise InputError([Problem(_SWEEP, str(exc.args[0]))]) from exc
+    if operation not in OPERATIONS:
+        fault(f"operation must be one of {', '.join(OPERATIONS)}, got {operation!r}")
+    op: Operation = "scale" if operation == "scale" else "add" if operation == "add" else "set"
+    targets = valid_targets(fleet, param)
+    if target and not targets:
+        fault(f"{param.name} takes no target; leave it out")
+    elif target and target not in targets:
+        fault(f"unknown target '{target}' for {param.name}; valid targets ({param.scope}s): "
+              f"{', '.join(targets) or 'none'}")
+    if steps < 2:
+        fault(f"steps must be at least 2, got {steps}")
+    if param.kind == "month" and op == "scale":
+        fault(f"{param.name} is a month: sweep it with set (months) or add (whole months)")
+    ends = []
+    for name, value in (("from", start), ("to", stop)):
+        try:
+            ends.append(_axis(param, op, value))
+        except ValueError as exc:
+            fault(f"--{name} {exc}")
+    if problems:
+        raise InputError(problems)
+    lo, hi = ends
+    if lo == hi:
+        raise InputError([Problem(_SWEEP, f"--from and --to are both {start}; give a range")])
+    xs = [float(x) for x in np.linspace(lo, hi, steps)]
+    if _integral(param, op):
+        xs = [float(x) for x in dict.fromkeys(round(x) for x in xs)]
+    return param, op, sorted(xs)
+
+
+def _axis(param: Parameter, op: str, value: float | str) -> float:
+    """A sweep end as a number on the sweep's axis (month index for months)."""
+    if param.kind == "month" and op == "set":
+        text = str(value).strip()
+        try:
+            return float(month_index(text))
+        except ValueError:
+            raise ValueError(f"must be a month written YYYY-MM, got {value!r}") from None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return number
+
+
+Bracket = tuple[str, str, bool, float, float]
+
+
+def _bisect(xs: list[float], solved: dict[float, CaseResult],
+            solve_more: Callable[[list[float]], None], bisections: int,
+            integral: bool) -> list[Bracket]:
+    """Brackets ``(subject, state, turns_on, below, above)`` narrowed by bisection."""
+    open_: list[tuple[str, str, float, float]] = []
+    for lo, hi in itertools.pairwise(xs):
+        a, b = _states(solved[lo]), _states(solved[hi])
+        open_ += [(subject, state, lo, hi) for (subject, state), on in a.items()
+                  if b.get((subject, state)) is not None and b[(subject, state)] != on]
+    for _ in range(bisections):
+        live = [(s, st, lo, hi) for s, st, lo, hi in open_ if not _narrow(lo, hi, integral)]
+        if not live:
+            break
+        solve_more([_middle(lo, hi, integral) for _, _, lo, hi in live])
+        narrowed = []
+        for subject, state, lo, hi in open_:
+            if _narrow(lo, hi, integral):
+                narrowed.append((subject, state, lo, hi))
+                continue
+            mid = _middle(lo, hi, integral)
+            low_state = _states(solved[lo])[(subject, state)]
+            if _states(solved[mid])[(subject, state)] == low_state:
+                narrowed.append((subject, state, mid, hi))
+            else:
+                narrowed.append((subject, state, lo, mid))
+        open_ = narrowed
+    out = [(subject, state, not _states(solved[lo])[(subject, state)], lo, hi)
+           for subject, state, lo, hi in open_]
+    return sorted(out, key=lambda b: (b[0], b[1], b[3]))
+
+
+def _narrow(lo: float, hi: float, integral: bool) -> bool:
+    return integral and hi - lo <= 1
+
+
+def _middle(lo: float, hi: float, integral: bool) -> float:
+    return float(math.floor((lo + hi) / 2)) if integral else (lo + hi) / 2
+
+
+def _table(param: Parameter, op: str, xs: list[float],
+           results: list[CaseResult]) -> pd.DataFrame:
+    column = sweep_column(param, op)
+    rows = []
+    for x, result in zip(xs, results, strict=True):
+        value = _as_value(param, op, x)
+        row: dict[str, object] = {column: value}
+        m = result.metrics
+        for name in ("npv_usd", "avg_mining_grid_mw", "avg_hpc_grid_mw", "avg_idle_mw",
+                     "avg_fleet_hashrate_ehs", "avg_hpc_leased_mw"):
+            row[name] = m[(name, "")]
+        for (metric, item), v in m.items():
+            if item:
+                row[f"{item}: {metric}"] = v
+        rows.append(row)
+    return pd.DataFrame(rows)

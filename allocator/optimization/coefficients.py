@@ -15,7 +15,7 @@ from allocator import economics as econ
 from allocator.domain import Contract, Fleet, MinerTranche, Site
 from allocator.periods import days_in_month, month_index, month_range
 
-__all__ = ["Coefficients", "ContractTerms", "compute_coefficients"]
+__all__ = ["Coefficients", "ContractTerms", "SiteArrays", "compute_coefficients"]
 
 Array = npt.NDArray[np.float64]
 
@@ -40,6 +40,53 @@ class ContractTerms:
 
 
 @dataclass(frozen=True)
+class SiteArrays:
+    """Every site's numbers as arrays indexed by site ``s``, built once per fleet.
+
+    Attributes mirror :class:`~allocator.domain.Site` fields (same names, same units);
+    ``conversion_block_mw`` is 0 where the site converts MW by MW.
+    """
+
+    name: tuple[str, ...]
+    capacity_mw: Array
+    mining_pue: Array
+    hpc_pue: Array
+    uptime: Array
+    mining_opex_usd_mw_month: Array
+    hpc_existing_mw: Array
+    hpc_convertible_mw: Array
+    conversion_capex_usd_mw: Array
+    conversion_lead_months: npt.NDArray[np.int64]
+    hpc_opex_usd_mw_month: Array
+    hpc_load_factor: Array
+    conversion_block_mw: Array
+
+    @classmethod
+    def of(cls, sites: tuple[Site, ...]) -> SiteArrays:
+        """The arrays of ``sites``, in their order."""
+        def column(field: str) -> Array:
+            return np.array([getattr(s, field) for s in sites], dtype=float)
+
+        return cls(
+            name=tuple(s.name for s in sites),
+            capacity_mw=column("capacity_mw"),
+            mining_pue=column("mining_pue"),
+            hpc_pue=column("hpc_pue"),
+            uptime=column("uptime"),
+            mining_opex_usd_mw_month=column("mining_opex_usd_mw_month"),
+            hpc_existing_mw=column("hpc_existing_mw"),
+            hpc_convertible_mw=column("hpc_convertible_mw"),
+            conversion_capex_usd_mw=column("conversion_capex_usd_mw"),
+            conversion_lead_months=np.array([s.conversion_lead_months for s in sites],
+                                            dtype=np.int64),
+            hpc_opex_usd_mw_month=column("hpc_opex_usd_mw_month"),
+            hpc_load_factor=column("hpc_load_factor"),
+            conversion_block_mw=np.array([s.conversion_block_mw or 0.0 for s in sites],
+                                         dtype=float),
+        )
+
+
+@dataclass(frozen=True)
 class Coefficients:
     """The fleet turned into arrays indexed by site ``s``, tranche ``m`` and month ``t``."""
 
@@ -50,6 +97,7 @@ class Coefficients:
     market: tuple[econ.MarketPoint, ...]
     hashprice_usd_ph_day: Array
     sites: tuple[Site, ...]
+    site: SiteArrays  # the sites' fields as arrays [S]
     power_price_usd_mwh: Array  # [S, T]
     tranches: tuple[MinerTranche, ...]
     tranche_site: npt.NDArray[np.int64]  # [M]
@@ -67,6 +115,7 @@ class Coefficients:
 
 
 def _power_prices(fleet: Fleet, months: list[str]) -> Array:
+    """``[S, T]`` USD/MWh: each site's flat price, overridden by its PowerPrices rows."""
     col = {m: i for i, m in enumerate(months)}
     row = {s.name: i for i, s in enumerate(fleet.sites)}
     prices = np.array([[s.power_price_usd_mwh] * len(months) for s in fleet.sites], dtype=float)
@@ -74,6 +123,60 @@ def _power_prices(fleet: Fleet, months: list[str]) -> Array:
         if p.month in col:
             prices[row[p.site], col[p.month]] = p.power_price_usd_mwh
     return prices
+
+
+@dataclass(frozen=True)
+class _Mining:
+    tranches: tuple[MinerTranche, ...]
+    tranche_site: npt.NDArray[np.int64]
+    available_mw: Array
+    efficiency_j_th: Array
+    revenue_usd_mw_month: Array
+    cost_usd_mw_month: Array
+
+
+def _mining(fleet: Fleet, site: SiteArrays, hashprice: Array, power: Array,
+            days: Array) -> _Mining:
+    """Per tranche and month: revenue and cost of one running MW (docs/model.md)."""
+    index = {name: i for i, name in enumerate(site.name)}
+    tranches = tuple(m for m in fleet.miners if m.units > 0)
+    at = np.array([index[m.site] for m in tranches], dtype=np.int64)
+    installed = np.array([m.installed_mw for m in tranches], dtype=float)
+    available = installed * site.uptime[at] if tranches else installed
+    eff = np.array([m.efficiency_j_th for m in tranches], dtype=float)
+    revenue = econ.mining_revenue_usd_mw_month(
+        hashprice[None, :], eff[:, None], days[None, :], fleet.settings.pool_fee
+    ).reshape(len(tranches), len(days))
+    cost = econ.mining_cost_usd_mw_month(
+        power[at, :], days[None, :], site.mining_pue[at, None],
+        site.mining_opex_usd_mw_month[at, None],
+    ).reshape(len(tranches), len(days))
+    return _Mining(tranches, at, available, eff, np.asarray(revenue, dtype=float),
+                   np.asarray(cost, dtype=float))
+
+
+def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array) -> ContractTerms:
+    """One contract's months inside the horizon, its eligible sites, rent and cost per MW."""
+    st = fleet.settings
+    t_count = len(days)
+    offset = month_index(contract.start_month) - month_index(st.start_month)
+    in_term = np.arange(max(offset, 0), min(offset + contract.term_months, t_count),
+                        dtype=np.int64)
+    site_index = {s.name: i for i, s in enumerate(fleet.sites)}
+    allowed = (tuple(sorted(site_index[n] for n in contract.sites)) if contract.sites
+               else tuple(range(len(fleet.sites))))
+    rent = econ.hpc_revenue_usd_mw_month(
+        contract.rate_usd_kw_month, contract.escalator_pa, (in_term - offset).astype(float))
+    rows = [
+        econ.hpc_cost_usd_mw_month(
+            fleet.sites[s].hpc_opex_usd_mw_month, power[s, in_term], days[in_term],
+            fleet.sites[s].hpc_pue, fleet.sites[s].hpc_load_factor,
+            contract.power_pass_through,
+        ) * np.ones(len(in_term))
+        for s in allowed
+    ]
+    cost = np.vstack(rows) if rows else np.zeros((0, len(in_term)))
+    return ContractTerms(contract, in_term, allowed, np.asarray(rent, dtype=float), cost)
 
 
 def compute_coefficients(fleet: Fleet) -> Coefficients:
@@ -84,9 +187,8 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
     """
     st = fleet.settings
     months = month_range(st.start_month, st.months)
-    t_count = len(months)
     days = np.array([days_in_month(m) for m in months], dtype=float)
-    discount = econ.discount_factor(np.arange(t_count, dtype=float), st.discount_rate)
+    discount = econ.discount_factor(np.arange(len(months), dtype=float), st.discount_rate)
     market = econ.project_market(
         fleet.market,
         st.start_month,
@@ -96,64 +198,14 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
         network_hashrate_growth_pa=st.network_hashrate_growth_pa,
     )
     hashprice = np.array([p.hashprice_usd_ph_day for p in market], dtype=float)
-    site_index = {s.name: i for i, s in enumerate(fleet.sites)}
+    site = SiteArrays.of(fleet.sites)
     power = _power_prices(fleet, months)
-
-    tranches = tuple(m for m in fleet.miners if m.units > 0)
-    tranche_site = np.array([site_index[m.site] for m in tranches], dtype=np.int64)
-    uptime = np.array([s.uptime for s in fleet.sites], dtype=float)
-    installed = np.array([m.installed_mw for m in tranches], dtype=float)
-    available = installed * uptime[tranche_site] if tranches else installed
-    eff = np.array([m.efficiency_j_th for m in tranches], dtype=float)
-    pue = np.array([s.mining_pue for s in fleet.sites], dtype=float)
-    opex = np.array([s.mining_opex_usd_mw_month for s in fleet.sites], dtype=float)
-    revenue = econ.mining_revenue_usd_mw_month(
-        hashprice[None, :], eff[:, None], days[None, :], st.pool_fee
-    ).reshape(len(tranches), t_count)
-    cost = econ.mining_cost_usd_mw_month(
-        power[tranche_site, :], days[None, :], pue[tranche_site, None], opex[tranche_site, None]
-    ).reshape(len(tranches), t_count)
-
+    mining = _mining(fleet, site, hashprice, power, days)
     charge = np.array(
-        [
-            econ.capital_charge_usd_mw_month(
-                s.conversion_capex_usd_mw, st.discount_rate, st.asset_life_years
-            )
-            for s in fleet.sites
-        ],
+        [econ.capital_charge_usd_mw_month(capex, st.discount_rate, st.asset_life_years)
+         for capex in site.conversion_capex_usd_mw.tolist()],
         dtype=float,
     )
-
-    first = month_index(st.start_month)
-    terms: list[ContractTerms] = []
-    for c in fleet.contracts:
-        offset = month_index(c.start_month) - first
-        in_term = np.arange(max(offset, 0), min(offset + c.term_months, t_count), dtype=np.int64)
-        allowed = (
-            tuple(sorted(site_index[n] for n in c.sites))
-            if c.sites
-            else tuple(range(len(fleet.sites)))
-        )
-        rev = econ.hpc_revenue_usd_mw_month(
-            c.rate_usd_kw_month, c.escalator_pa, (in_term - offset).astype(float)
-        )
-        site_arr = np.array(allowed, dtype=np.int64)
-        cost_k = np.vstack(
-            [
-                econ.hpc_cost_usd_mw_month(
-                    fleet.sites[s].hpc_opex_usd_mw_month,
-                    power[s, in_term],
-                    days[in_term],
-                    fleet.sites[s].hpc_pue,
-                    fleet.sites[s].hpc_load_factor,
-                    c.power_pass_through,
-                )
-                * np.ones(len(in_term))
-                for s in site_arr
-            ]
-        ) if len(site_arr) else np.zeros((0, len(in_term)))
-        terms.append(ContractTerms(c, in_term, allowed, np.asarray(rev, dtype=float), cost_k))
-
     return Coefficients(
         fleet=fleet,
         months=tuple(months),
@@ -162,13 +214,14 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
         market=tuple(market),
         hashprice_usd_ph_day=hashprice,
         sites=fleet.sites,
+        site=site,
         power_price_usd_mwh=power,
-        tranches=tranches,
-        tranche_site=tranche_site,
-        tranche_available_mw=available,
-        efficiency_j_th=eff,
-        mining_revenue_usd_mw_month=np.asarray(revenue, dtype=float),
-        mining_cost_usd_mw_month=np.asarray(cost, dtype=float),
+        tranches=mining.tranches,
+        tranche_site=mining.tranche_site,
+        tranche_available_mw=mining.available_mw,
+        efficiency_j_th=mining.efficiency_j_th,
+        mining_revenue_usd_mw_month=mining.revenue_usd_mw_month,
+        mining_cost_usd_mw_month=mining.cost_usd_mw_month,
         capital_charge_usd_mw_month=charge,
-        contracts=tuple(terms),
+        contracts=tuple(_contract_terms(fleet, c, power, days) for c in fleet.contracts),
     )

@@ -1,4 +1,4 @@
-"""Hand a built :class:`~allocator.optimization.lp.MatrixModel` to a solver; read the answer.
+"""Hand a built :class:`~allocator.optimization.model.MatrixModel` to a solver; read the answer.
 
 Two paths give the same optimum (tests hold them to 1e-9 relative):
 
@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.errors import InfeasibleError, SolveError, UnboundedError
-from allocator.optimization.lp import INF, MatrixModel
+from allocator.optimization.model import INF, MatrixModel
 from allocator.optimization.solvers import SolverOptions, make_solver, quiet_highs_banner
 
 __all__ = ["Solution", "WarmStart", "highs_model", "is_direct_highs", "solve_model"]
@@ -324,21 +324,21 @@ def _solution(model: MatrixModel, x: Array, duals: Array, objective: float, solv
               solve_seconds: float) -> Solution:
     c = model.coef
     s_count, t_count = len(c.sites), len(c.months)
-    commit = _take(x, model.col_blocks["commit"].index)
-    by_site = _take(x, model.col_blocks["lease"].index)  # [S, K], constant over the term
+    commit = _take(x, model.variables["commit"].index)
+    by_site = _take(x, model.variables["lease"].index)  # [S, K], constant over the term
     lease = {k: np.repeat(by_site[list(terms.sites), k][:, None], len(terms.months), axis=1)
              for k, terms in enumerate(c.contracts)}
-    power = model.row_blocks["site_power"].index
+    power = model.constraints["site_power"].index
     site_duals = np.zeros((s_count, t_count))
     ok = power >= 0
     if duals.size:
         site_duals[ok] = duals[power[ok]]
     site_duals = site_duals / c.discount[None, :]
     return Solution(
-        mine_mw=_take(x, model.col_blocks["mine"].index),
+        mine_mw=_take(x, model.variables["mine"].index),
         lease_mw=lease,
-        build_mw=_take(x, model.col_blocks["build"].index),
-        converted_mw=_take(x, model.col_blocks["converted"].index),
+        build_mw=_take(x, model.variables["build"].index),
+        converted_mw=_take(x, model.variables["converted"].index),
         commit_mw=commit,
         site_power_dual_usd_mw_month=site_duals,
         objective_usd=objective,

@@ -17,7 +17,8 @@ from allocator.consistency import leasable_space_mw
 from allocator.domain import Fleet
 from allocator.optimization.backends import highs_model
 from allocator.optimization.coefficients import Coefficients, compute_coefficients
-from allocator.optimization.lp import INF, Block, MatrixModel, build_model
+from allocator.optimization.lp import IndexSets, build_model, index_sets
+from allocator.optimization.model import Family, ModelBuilder
 from allocator.periods import add_months
 
 __all__ = ["Explanation", "explain_infeasibility", "relax"]
@@ -80,24 +81,24 @@ def explain_infeasibility(fleet: Fleet) -> Explanation | None:
     firm: list[int] = []
     capacity_cells: list[tuple[int, int]] = []
     for row in rows:
-        block = model.row_block(row)
-        names.append(block.namer(row))
-        sentence = _row_sentence(coef, block.family, block.cell(row))
-        if block.family == "hpc_capacity":
-            s, t = block.cell(row)
+        family = model.row_family(row)
+        names.append(family.label(row))
+        sentence = _row_sentence(coef, family.name, family.cell(row))
+        if family.name == "hpc_capacity":
+            s, t = family.cell(row)
             capacity_cells.append((s, t))
         if sentence and sentence not in reasons:
             reasons.append(sentence)
     for col, bound in zip(cols, col_bounds, strict=True):
-        block = model.col_block(col)
-        names.append(block.namer(col))
-        if block.family == "commit" and bound in (_BOUND_LOWER, _BOUND_BOXED):
-            firm.append(block.cell(col)[0])
-        sentence = _col_sentence(coef, block.family, block.cell(col), bound)
+        family = model.col_family(col)
+        names.append(family.label(col))
+        if family.name == "commit" and bound in (_BOUND_LOWER, _BOUND_BOXED):
+            firm.append(family.cell(col)[0])
+        sentence = _col_sentence(coef, family.name, family.cell(col), bound)
         if sentence and sentence not in reasons:
             reasons.append(sentence)
-    policies = [model.row_block(r).family for r in rows
-                if model.row_block(r).family in _POLICY_NAMES]
+    policies = [model.row_family(r).name for r in rows
+                if model.row_family(r).name in _POLICY_NAMES]
     summary = _summary(coef, firm, capacity_cells, _max_firm_mw(fleet, firm), policies)
     return Explanation(summary, tuple(reasons), tuple(names))
 
@@ -117,13 +118,11 @@ def _max_firm_mw(fleet: Fleet, firm: list[int]) -> float | None:
     if not firm:
         return None
     model = build_model(compute_coefficients(fleet))
-    commit = model.col_blocks["commit"].index
+    cols = model.variables["commit"].index[np.array(firm)]
+    cols = cols[cols >= 0]
     cost = np.zeros(model.n_cols)
-    cols = commit[np.array(firm)]
-    cost[cols[cols >= 0]] = 1.0
-    model._frozen["col_cost"] = cost
-    model.col_lower[cols[cols >= 0]] = 0.0
-    h = highs_model(model)
+    cost[cols] = 1.0
+    h = highs_model(model.with_costs(cost).with_bounds(cols, lower=0.0))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -216,7 +215,7 @@ def _col_sentence(coef: Coefficients, family: str, cell: tuple[int, ...],
 # --- elastic mode ----------------------------------------------------------------------------
 
 Describe = Callable[[tuple[int, ...], float], str]
-Slack = tuple[Block, float, Describe]
+Slack = tuple[Family, float, Describe]
 
 _SOFT = 1.0      # per MW (or EH/s, or $M): firm minimums and policies give first
 _PHYSICAL = 10.0  # per MW: more grid or convertible space is the last resort
@@ -235,44 +234,44 @@ def relax(fleet: Fleet) -> list[str]:
     model = build_model(coef)
     if model.n_cols == 0:
         return []
-    slacks = _add_slack(model, coef)
-    cost = np.zeros(model.n_cols)
-    for block, weight, _ in slacks:
-        cost[block.start:block.start + block.count] = -weight
-    model._frozen["col_cost"] = cost  # phase one: only the slack counts
-    lower = model.col_lower
-    commit = model.col_blocks["commit"].index
-    lower[commit[commit >= 0]] = 0.0  # firm minimums live in firm_minimum rows now
-    h = highs_model(model)
+    builder = model.extend()
+    slacks = _add_slack(builder, coef, index_sets(coef))
+    elastic = builder.build()
+    cost = np.zeros(elastic.n_cols)
+    for family, weight, _ in slacks:
+        cost[family.start:family.start + family.count] = -weight
+    commit = elastic.variables["commit"].index
+    # only the slack counts; firm minimums live in firm_minimum rows now
+    h = highs_model(elastic.with_costs(cost).with_bounds(commit[commit >= 0], lower=0.0))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return ["No relaxation of firm minimums, policies, grid or convertible space makes "
                 "the plan feasible."]
     x = np.asarray(h.getSolution().col_value)
     changes: list[str] = []
-    for block, _, describe in slacks:
-        for col in range(block.start, block.start + block.count):
+    for family, _, describe in slacks:
+        for col in range(family.start, family.start + family.count):
             if x[col] > 1e-6:
-                changes.append(describe(block.cell(col), float(x[col])))
+                changes.append(describe(family.cell(col), float(x[col])))
     return changes
 
 
-def _add_slack(model: MatrixModel, coef: Coefficients) -> list[Slack]:
-    """Slack columns on every row that may give; returns (block, weight, describer)."""
+def _add_slack(b: ModelBuilder, coef: Coefficients, x: IndexSets) -> list[Slack]:
+    """Slack columns on every row that may give; returns (family, weight, describer).
+
+    ``firm_minimum[k]``: ``commit[k] + firm_shortfall[k] >= min_mw[k]`` replaces the firm
+    lower bound; every policy, site power and convertible space row gets a slack column.
+    """
     out: list[Slack] = []
-    k_count = len(coef.contracts)
-    commit = model.col_blocks["commit"].index
+    commit = b.col_families["commit"]
     firm = np.array([t.contract.firm and t.contract.min_mw > 0 for t in coef.contracts],
-                    dtype=bool) & (commit >= 0)
+                    dtype=bool) & (commit.index >= 0)
     if firm.any():
-        mins = np.array([t.contract.min_mw for t in coef.contracts])
+        mins = np.array([t.contract.min_mw for t in coef.contracts], dtype=float)
         knames = [t.contract.name for t in coef.contracts]
-        short = model.add_cols("firm_shortfall", (k_count,), firm, np.zeros(1), mins,
-                               np.zeros(1), lambda i: f"firm_shortfall__{i[0]}")
-        rows = model.add_rows("firm_minimum", (k_count,), firm, mins, np.full(1, INF),
-                              lambda i: f"firm_minimum__{i[0]}")
-        model.add_entries(rows.index, commit, np.ones(1))
-        model.add_entries(rows.index, short.index, np.ones(1))
+        short = b.variables("firm_shortfall", (x.K,), where=firm, upper=mins)
+        (b.constraints("firm_minimum", (x.K,), where=firm, sense=">=", rhs=mins)
+         .add(commit, 1.0).add(short, 1.0))
         out.append((short, _SOFT, lambda c, v: (
             f"Lower the firm minimum of contract {knames[c[0]]} by {v:,.1f} MW "
             f"(to {mins[c[0]] - v:,.1f} MW), or make it not firm.")))
@@ -289,24 +288,23 @@ def _add_slack(model: MatrixModel, coef: Coefficients) -> list[Slack]:
             f"Raise max_conversion_mw_per_year for {years[c[0]]} by {v:,.1f} MW.")),
     }
     for family, (sign, weight, describe) in policies.items():
-        if family in model.row_blocks:
-            out.append(_row_slack(model, family, sign, _SOFT * weight, describe))
+        if family in b.row_families:
+            out.append(_row_slack(b, family, sign, _SOFT * weight, describe))
     names = [s.name for s in coef.sites]
-    if "site_power" in model.row_blocks:
-        out.append(_row_slack(model, "site_power", -1.0, _PHYSICAL, lambda c, v: (
+    if "site_power" in b.row_families:
+        out.append(_row_slack(b, "site_power", -1.0, _PHYSICAL, lambda c, v: (
             f"Site {names[c[0]]} would need {v:,.1f} MW more grid capacity in "
             f"{coef.months[c[1]]}.")))
-    if "convertible_space" in model.row_blocks:
-        out.append(_row_slack(model, "convertible_space", -1.0, _PHYSICAL, lambda c, v: (
+    if "convertible_space" in b.row_families:
+        out.append(_row_slack(b, "convertible_space", -1.0, _PHYSICAL, lambda c, v: (
             f"Site {names[c[0]]} would need {v:,.1f} MW more convertible space.")))
     return out
 
 
-def _row_slack(model: MatrixModel, family: str, sign: float, weight: float,
+def _row_slack(b: ModelBuilder, family: str, sign: float, weight: float,
                describe: Describe) -> Slack:
-    rows = model.row_blocks[family]
-    mask = rows.index >= 0
-    slack = model.add_cols(f"{family}_slack", rows.index.shape, mask, np.zeros(1),
-                           np.full(1, INF), np.zeros(1), lambda i: f"{family}_slack__{i}")
-    model.add_entries(rows.index, slack.index, np.full(1, sign))
+    """``family_slack``: one column per row of ``family``, entering it with ``sign``."""
+    rows = b.row_families[family]
+    slack = b.variables(f"{family}_slack", rows.axes, where=rows.index >= 0)
+    b.rows(family).add(slack, sign)
     return slack, weight, describe

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,20 @@ from allocator.errors import InfeasibleError, SolveError, UnboundedError
 from allocator.optimization.model import INF, MatrixModel
 from allocator.optimization.solvers import SolverOptions, make_solver, quiet_highs_banner
 
-__all__ = ["Solution", "WarmStart", "highs_model", "is_direct_highs", "solve_model"]
+__all__ = ["Solution", "SolveStatus", "WarmStart", "highs_model", "is_direct_highs", "solve_model"]
 
 Array = npt.NDArray[np.float64]
+
+
+class SolveStatus(StrEnum):
+    """How a solve ended, whichever solver ran it (compares equal to its plain string)."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ITERATION_LIMIT = "iteration_limit"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,7 @@ class Solution:
             the solver gives no duals; 0 where a site has nothing that uses power.
         objective_usd: LP objective value.
         solver: Solver name (``HiGHS`` direct, or the PuLP class used).
-        status: ``optimal``.
+        status: :attr:`SolveStatus.OPTIMAL` (anything else raised before a Solution exists).
         dual_kind: ``lp`` (duals of the LP), ``fixed_integer_lp`` (a MILP: duals of the LP
             with the integers fixed at their optimum) or ``none`` (no duals available).
         variables / constraints: model size.
@@ -59,7 +71,7 @@ class Solution:
     site_power_dual_usd_mw_month: Array
     objective_usd: float
     solver: str
-    status: str
+    status: SolveStatus
     dual_kind: str
     variables: int
     constraints: int
@@ -88,18 +100,19 @@ def solve_model(model: MatrixModel, options: SolverOptions | None = None,
     started = time.perf_counter()
     if model.n_cols == 0:
         x, duals, objective, status, name = (np.zeros(0), np.zeros(model.n_rows), 0.0,
-                                             "optimal", "none")
+                                             SolveStatus.OPTIMAL, "none")
     elif is_direct_highs(options):
         x, duals, objective, status, name = _solve_highs(model, options, warm)
     else:
         x, duals, objective, status, name = _solve_pulp(model, options)
     solve_seconds = time.perf_counter() - started
-    if status == "infeasible":
+    if status is SolveStatus.INFEASIBLE:
         raise InfeasibleError("The model is infeasible: no allocation meets every constraint.")
-    if status == "unbounded":
+    if status is SolveStatus.UNBOUNDED:
         raise UnboundedError("The model is unbounded; please report this with the workbook.")
-    if status != "optimal":
-        raise SolveError(f"The solver stopped without an optimal plan (status: {status}).", status)
+    if status is not SolveStatus.OPTIMAL:
+        raise SolveError(f"The solver stopped without an optimal plan (status: {status}).",
+                         status.value)
     return _solution(model, x, duals, objective, name, solve_seconds)
 
 
@@ -195,31 +208,36 @@ class WarmStart:
 
 
 def _solve_highs(model: MatrixModel, options: SolverOptions, warm: WarmStart | None = None
-                 ) -> tuple[Array, Array, float, str, str]:
-    import highspy
-
+                 ) -> tuple[Array, Array, float, SolveStatus, str]:
     h = warm.highs_for(model, options) if warm is not None else highs_model(model, options)
     h.run()
-    raw = h.getModelStatus()
-    status = {
-        highspy.HighsModelStatus.kOptimal: "optimal",
-        highspy.HighsModelStatus.kInfeasible: "infeasible",
-        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-        highspy.HighsModelStatus.kUnbounded: "unbounded",
-        highspy.HighsModelStatus.kTimeLimit: "time_limit",
-        highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
-    }.get(raw, "error")
-    if status != "optimal":
+    status = _highs_status(h.getModelStatus())
+    if status is not SolveStatus.OPTIMAL:
         return np.zeros(0), np.zeros(0), 0.0, status, "HiGHS"
     sol = h.getSolution()
     x = np.asarray(sol.col_value, dtype=float)
     objective = float(h.getInfo().objective_function_value)
     if model.is_mip:
-        return x, _fixed_integer_duals(model, x, options), objective, "optimal", "HiGHS"
+        return x, _fixed_integer_duals(model, x, options), objective, status, "HiGHS"
     # for a maximization HiGHS reports row duals as d(objective)/d(bound) already
     duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else np.full(model.n_rows,
                                                                                   np.nan)
-    return x, duals, objective, "optimal", "HiGHS"
+    return x, duals, objective, status, "HiGHS"
+
+
+def _highs_status(raw: Any) -> SolveStatus:
+    """HiGHS's model status as a :class:`SolveStatus`."""
+    import highspy
+
+    kinds = highspy.HighsModelStatus
+    return {
+        kinds.kOptimal: SolveStatus.OPTIMAL,
+        kinds.kInfeasible: SolveStatus.INFEASIBLE,
+        kinds.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+        kinds.kUnbounded: SolveStatus.UNBOUNDED,
+        kinds.kTimeLimit: SolveStatus.TIME_LIMIT,
+        kinds.kIterationLimit: SolveStatus.ITERATION_LIMIT,
+    }.get(raw, SolveStatus.ERROR)
 
 
 def _fixed_integer_duals(model: MatrixModel, x: Array, options: SolverOptions) -> Array:
@@ -243,7 +261,7 @@ def _fixed_integer_duals(model: MatrixModel, x: Array, options: SolverOptions) -
 
 
 def _solve_pulp(model: MatrixModel, options: SolverOptions
-                ) -> tuple[Array, Array, float, str, str]:
+                ) -> tuple[Array, Array, float, SolveStatus, str]:
     import pulp  # only the non-default solvers go through PuLP
 
     solver = make_solver(options)
@@ -278,7 +296,7 @@ def _solve_pulp(model: MatrixModel, options: SolverOptions
         constraints.append(con)
     result = prob.solve(solver)
     status = _pulp_status(prob, solver, result)
-    if status != "optimal":
+    if status is not SolveStatus.OPTIMAL:
         return np.zeros(0), np.zeros(0), 0.0, status, str(solver.name)
     x = np.array([float(v.varValue or 0.0) for v in variables])
     flip = -1.0 if solver.name == "HiGHS" else 1.0  # PuLP's HiGHS minimizes -objective
@@ -288,29 +306,22 @@ def _solve_pulp(model: MatrixModel, options: SolverOptions
         duals = np.array([flip * float(c.pi) if c.pi is not None else np.nan
                           for c in constraints])
     objective = float(pulp.value(prob.objective) or 0.0)
-    return x, duals, objective, "optimal", str(solver.name)
+    return x, duals, objective, status, str(solver.name)
 
 
-def _pulp_status(prob: Any, solver: Any, result: int) -> str:
-    """Typed status; PuLP's HiGHS is asked directly because PuLP maps a time limit to Optimal."""
+def _pulp_status(prob: Any, solver: Any, result: int) -> SolveStatus:
+    """PuLP's HiGHS is asked directly because PuLP maps a time limit to Optimal."""
     if solver.name == "HiGHS" and getattr(prob, "solverModel", None) is not None:
-        import highspy
-
-        raw = prob.solverModel.getModelStatus()
-        return {
-            highspy.HighsModelStatus.kOptimal: "optimal",
-            highspy.HighsModelStatus.kInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnbounded: "unbounded",
-            highspy.HighsModelStatus.kTimeLimit: "time_limit",
-        }.get(raw, "error")
+        status = _highs_status(prob.solverModel.getModelStatus())
+        # PuLP's own HiGHS run reports no iteration-limit status of its own
+        return SolveStatus.ERROR if status is SolveStatus.ITERATION_LIMIT else status
     import pulp
 
     return {
-        pulp.LpStatusOptimal: "optimal",
-        pulp.LpStatusInfeasible: "infeasible",
-        pulp.LpStatusUnbounded: "unbounded",
-    }.get(result, "error")
+        pulp.LpStatusOptimal: SolveStatus.OPTIMAL,
+        pulp.LpStatusInfeasible: SolveStatus.INFEASIBLE,
+        pulp.LpStatusUnbounded: SolveStatus.UNBOUNDED,
+    }.get(result, SolveStatus.ERROR)
 
 
 def _take(x: Array, index: npt.NDArray[np.int64]) -> Array:
@@ -343,7 +354,7 @@ def _solution(model: MatrixModel, x: Array, duals: Array, objective: float, solv
         site_power_dual_usd_mw_month=site_duals,
         objective_usd=objective,
         solver=solver,
-        status="optimal",
+        status=SolveStatus.OPTIMAL,
         dual_kind=("none" if duals.size and bool(np.isnan(duals).all())
                    else "fixed_integer_lp" if model.is_mip else "lp"),
         variables=model.n_cols,

@@ -66,7 +66,7 @@ def render() -> str:
         "Added to a copy of the input workbook (earlier output sheets of the same names are "
         "replaced; your own sheets are kept as they are): "
         + ", ".join(f"`{name}`" for name in OUTPUT_SHEETS)
-        + ". Their columns are documented in `allocator/plan.py`.\n"
+        + ". Their columns are documented in `allocator/results/plan.py`.\n"
     )
     return "".join(parts)
 

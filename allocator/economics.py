@@ -31,8 +31,11 @@ __all__ = [
     "escalation_factor",
     "hashprice_usd_ph_day",
     "hpc_cost_usd_mw_month",
+    "hpc_power_cost_usd_mw_month",
     "hpc_revenue_usd_mw_month",
     "mining_cost_usd_mw_month",
+    "mining_power_cost_usd",
+    "mining_power_cost_usd_mw_month",
     "mining_revenue_usd_mw_month",
     "phs_per_mw",
     "project_market",
@@ -88,12 +91,45 @@ def mining_revenue_usd_mw_month(
     return hashprice * phs_per_mw(efficiency_j_th) * days * (1.0 - pool_fee)
 
 
+def mining_power_cost_usd(
+    running_mw: float | F, power_price_usd_mwh: F, days: F, mining_pue: F
+) -> F:
+    """Grid power bill of ``running_mw`` miner MW for a month, at the mining PUE.
+
+    Args:
+        running_mw: Miner MW running all month.
+        power_price_usd_mwh: Site power price that month.
+        days: Days in the month.
+        mining_pue: Grid MW per miner MW.
+
+    Returns:
+        ``mw * price * 24 * days * pue`` USD, multiplied left to right (the plan's tranche
+        rows use this order); the opex is not included.
+    """
+    return running_mw * power_price_usd_mwh * HOURS_PER_DAY * days * mining_pue
+
+
+def mining_power_cost_usd_mw_month(power_price_usd_mwh: F, days: F, mining_pue: F) -> F:
+    """Grid power of one running miner MW for a month, at the mining PUE.
+
+    Args:
+        power_price_usd_mwh: Site power price that month.
+        days: Days in the month.
+        mining_pue: Grid MW per miner MW.
+
+    Returns:
+        ``price * 24 * days * pue`` USD per miner MW-month; the opex is not included.
+    """
+    return mining_power_cost_usd(1.0, power_price_usd_mwh, days, mining_pue)
+
+
 def mining_cost_usd_mw_month(
     power_price_usd_mwh: F, days: F, mining_pue: F, mining_opex_usd_mw_month: F
 ) -> F:
     """Power (at the mining PUE) and opex of one running miner MW for a month."""
     return (
-        power_price_usd_mwh * HOURS_PER_DAY * days * mining_pue + mining_opex_usd_mw_month
+        mining_power_cost_usd_mw_month(power_price_usd_mwh, days, mining_pue)
+        + mining_opex_usd_mw_month
     )
 
 
@@ -120,10 +156,35 @@ def hpc_cost_usd_mw_month(
     """Cost of one leased IT MW for a month: opex, plus power unless the tenant pays it."""
     if power_pass_through:
         return hpc_opex_usd_mw_month
-    return (
-        hpc_opex_usd_mw_month
-        + power_price_usd_mwh * HOURS_PER_DAY * days * hpc_pue * hpc_load_factor
+    return hpc_opex_usd_mw_month + hpc_power_cost_usd_mw_month(
+        power_price_usd_mwh, days, hpc_pue, hpc_load_factor, power_pass_through
     )
+
+
+def hpc_power_cost_usd_mw_month(
+    power_price_usd_mwh: F,
+    days: F,
+    hpc_pue: F,
+    hpc_load_factor: F,
+    power_pass_through: bool,
+) -> F:
+    """The operator's grid power bill for one leased IT MW for a month; 0 under pass-through.
+
+    Args:
+        power_price_usd_mwh: Site power price that month.
+        days: Days in the month.
+        hpc_pue: Grid MW per critical-IT MW.
+        hpc_load_factor: Share of the leased IT MW the tenant draws on average.
+        power_pass_through: The tenant pays the power bill itself.
+
+    Returns:
+        ``price * 24 * days * pue * load`` USD per IT MW-month, or 0 (same shape) when the
+        tenant pays; the opex is not included.
+    """
+    cost = power_price_usd_mwh * HOURS_PER_DAY * days * hpc_pue * hpc_load_factor
+    if power_pass_through:
+        return cost * 0.0 + 0.0  # zero of the same shape; + 0.0 turns -0.0 into 0.0
+    return cost
 
 
 def capital_recovery_factor(rate: float, years: float) -> float:

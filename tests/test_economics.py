@@ -111,3 +111,34 @@ def test_projection_refuses_months_before_data() -> None:
         econ.project_market(rows, "2026-01", 3, halving_month="2028-04",
                             btc_price_growth_pa=0, network_hashrate_growth_pa=0)
     assert math.isfinite(econ.breakeven_hashprice_usd_ph_day(1, 1, 0, 10, 30, 0))
+
+
+def test_power_cost_split_adds_back_to_the_cost_exactly() -> None:
+    """The power parts plus opex are bit for bit the combined costs, as first written."""
+    rng = np.random.default_rng(7)
+    price, days = rng.uniform(-20, 200, 500), rng.integers(28, 32, 500).astype(float)
+    pue, load, opex = rng.uniform(1, 3, 500), rng.uniform(0, 1, 500), rng.uniform(0, 4e4, 500)
+    mining = econ.mining_cost_usd_mw_month(price, days, pue, opex)
+    assert (mining == price * 24 * days * pue + opex).all()
+    assert (mining == econ.mining_power_cost_usd_mw_month(price, days, pue) + opex).all()
+    hpc = econ.hpc_cost_usd_mw_month(opex, price, days, pue, load, False)
+    assert (hpc == opex + price * 24 * days * pue * load).all()
+    assert (hpc == opex + econ.hpc_power_cost_usd_mw_month(price, days, pue, load, False)).all()
+
+
+def test_worked_example_1_power_part() -> None:
+    """$50/MWh x 24 x 30 x 1.05 = $37,800 of the $42,800 (worked example 1)."""
+    assert econ.mining_power_cost_usd_mw_month(50.0, 30.0, 1.05) == pytest.approx(37_800.0)
+    mw = np.array([0.0, 2.0, 10.0])
+    assert econ.mining_power_cost_usd(mw, np.full(3, 50.0), np.full(3, 30.0),
+                                      np.full(3, 1.05)).tolist() == pytest.approx(
+        [0.0, 75_600.0, 378_000.0])
+
+
+def test_hpc_power_cost_is_zero_under_pass_through() -> None:
+    gross = econ.hpc_power_cost_usd_mw_month(40.0, 31.0, 1.3, 0.8, False)
+    assert gross == pytest.approx(40 * 24 * 31 * 1.3 * 0.8)
+    paid = econ.hpc_power_cost_usd_mw_month(np.array([40.0, -5.0]), np.array([31.0, 30.0]),
+                                            np.array([1.3, 1.3]), np.array([0.8, 0.8]), True)
+    assert paid.tolist() == [0.0, 0.0]
+    assert not np.signbit(paid).any()

@@ -6,18 +6,19 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
 
 ``site_months`` (sheet ``Plan``), one row per site and month:
     site, month, capacity_mw, mining_mw, mining_grid_mw, hashrate_phs, hpc_leased_mw,
-    hpc_online_mw, hpc_under_construction_mw, hpc_grid_mw, idle_mw, conversion_started_mw,
-    power_price_usd_mwh, mining_revenue_usd, mining_power_cost_usd, mining_opex_usd,
-    hpc_revenue_usd, hpc_power_cost_usd, hpc_opex_usd, capital_charge_usd, margin_usd,
-    discount_factor, discounted_margin_usd, site_power_value_usd_mw_month
+    hpc_online_mw, hpc_converted_mw, hpc_under_construction_mw, hpc_grid_mw, idle_mw,
+    conversion_started_mw, power_price_usd_mwh, mining_revenue_usd, mining_power_cost_usd,
+    mining_opex_usd, hpc_revenue_usd, hpc_power_cost_usd, hpc_opex_usd, capital_charge_usd,
+    margin_usd, discount_factor, discounted_margin_usd, site_power_value_usd_mw_month
 
 ``allocation``, long form of the grid MW by use (site, month, use, grid_mw); the uses
     ``mining``, ``hpc`` (existing plus converted space, at HPC PUE) and ``idle`` add up to
     ``capacity_mw`` at every site and month.
 
 ``tranches``, one row per site, miner model and month:
-    site, model, month, efficiency_j_th, available_mw, running_mw, hashrate_phs,
-    hashprice_usd_ph_day, revenue_usd, power_cost_usd, opex_usd, margin_usd
+    site, model, tranche (the row's index in the fleet's miners), month, efficiency_j_th,
+    available_mw, running_mw, hashrate_phs, hashprice_usd_ph_day, revenue_usd,
+    power_cost_usd, opex_usd, margin_usd
 
 ``leases``, one row per contract, site and month in the contract's term:
     contract, site, month, leased_mw, rate_usd_kw_month, revenue_usd, power_cost_usd,
@@ -27,10 +28,10 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     site, month, build_mw, online_month, capex_usd, capital_charge_usd_mw_month
 
 ``summary`` (sheet ``Summary``), one row per month:
-    month, days, hashprice_usd_ph_day, fleet_hashrate_ehs, mining_mw, hpc_leased_mw,
-    hpc_grid_mw, idle_mw, conversion_started_mw, mining_revenue_usd, hpc_revenue_usd,
-    revenue_usd, power_cost_usd, opex_usd, capital_charge_usd, margin_usd, margin_pct,
-    capex_usd, discount_factor, discounted_margin_usd, cumulative_npv_usd
+    month, days, hashprice_usd_ph_day, fleet_hashrate_ehs, mining_mw, mining_grid_mw,
+    hpc_leased_mw, hpc_grid_mw, idle_mw, conversion_started_mw, mining_revenue_usd,
+    hpc_revenue_usd, revenue_usd, power_cost_usd, opex_usd, capital_charge_usd, margin_usd,
+    margin_pct, capex_usd, discount_factor, discounted_margin_usd, cumulative_npv_usd
 
 ``contracts`` (sheet ``Contract Result``), one row per contract offer:
     contract, tenant, firm, power_pass_through, rate_usd_kw_month, escalator_pa,

@@ -1,0 +1,315 @@
+"""Price the solver's decisions as plan frames and per-site arrays; no solver calls, no I/O.
+
+The decisions are miners run, HPC leases and conversions started.
+
+Each stage takes the coefficients and the solution and returns one frozen record: the
+plan frames it owns plus the per-site, per-month arrays the roll-ups in
+:mod:`allocator.results.rollups` add up. Power cost and opex come from the
+:mod:`allocator.economics` functions, not from the LP's combined cost arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from allocator import economics as econ
+from allocator.optimization.backends import Solution
+from allocator.optimization.coefficients import Coefficients, ContractTerms
+from allocator.periods import add_months
+
+__all__ = [
+    "TINY_MW",
+    "Conversions",
+    "Leases",
+    "Mining",
+    "clean_mw",
+    "conversions",
+    "leases",
+    "mining",
+]
+
+Array = npt.NDArray[np.float64]
+
+TINY_MW = 1e-7
+"""Solver round-off below this many MW is shown as 0."""
+
+_LEASE_COLUMNS = ["contract", "site", "month", "leased_mw", "rate_usd_kw_month", "revenue_usd",
+                  "power_cost_usd", "opex_usd", "margin_usd"]
+_CONTRACT_COLUMNS = ["contract", "tenant", "firm", "power_pass_through", "rate_usd_kw_month",
+                     "escalator_pa", "start_month", "term_months", "min_mw", "max_mw",
+                     "committed_mw", "months_in_horizon", "sites_used", "revenue_usd",
+                     "power_cost_usd", "opex_usd", "margin_usd", "npv_usd"]
+_BUILD_COLUMNS = ["site", "month", "build_mw", "online_month", "capex_usd",
+                  "capital_charge_usd_mw_month"]
+
+
+def clean_mw(values: npt.ArrayLike) -> Array:
+    """A float copy of ``values`` with the solver's round-off dust (``|x| < 1e-7`` MW) zeroed.
+
+    Args:
+        values: MW from the solution.
+
+    Returns:
+        The copy, so sheets show 0 rather than -3e-12.
+    """
+    out = np.array(values, dtype=float, copy=True)
+    out[np.abs(out) < TINY_MW] = 0.0
+    return out
+
+
+@dataclass(frozen=True)
+class Mining:
+    """Miners run: the ``tranches`` frame and its totals per site and month ``[S, T]``.
+
+    Attributes:
+        running_mw: MW run per tranche and month ``[M, T]`` (cleaned).
+        tranches: The plan's ``tranches`` frame.
+        mining_mw: Miner MW running per site ``[S, T]``.
+        hashrate_phs: PH/s per site ``[S, T]``.
+        revenue_usd: Mining revenue after the pool fee ``[S, T]``.
+        power_cost_usd: Grid power of the running miners ``[S, T]``.
+        opex_usd: Mining opex ``[S, T]``.
+    """
+
+    running_mw: Array
+    tranches: pd.DataFrame
+    mining_mw: Array
+    hashrate_phs: Array
+    revenue_usd: Array
+    power_cost_usd: Array
+    opex_usd: Array
+
+
+def mining(coef: Coefficients, sol: Solution) -> Mining:
+    """Price every tranche's running MW per month and add the tranches up by site.
+
+    Args:
+        coef: The LP's coefficients.
+        sol: The solved LP.
+
+    Returns:
+        The :class:`Mining` record.
+    """
+    months, t_count, m_count = list(coef.months), len(coef.months), len(coef.tranches)
+    run_mw = clean_mw(sol.mine_mw)
+    at = coef.tranche_site
+    eff = coef.efficiency_j_th
+    phs = run_mw * econ.phs_per_mw(eff)[:, None] if m_count else np.zeros((0, t_count))
+    revenue = run_mw * coef.mining_revenue_usd_mw_month
+    power_cost = econ.mining_power_cost_usd(
+        run_mw, coef.power_price_usd_mwh[at], coef.days[None, :],
+        coef.site.mining_pue[at][:, None])
+    opex = run_mw * coef.site.mining_opex_usd_mw_month[at][:, None]
+    miner_index = {id(m): i for i, m in enumerate(coef.fleet.miners)}
+    tranches = pd.DataFrame({
+        "site": np.repeat([t.site for t in coef.tranches], t_count),
+        "model": np.repeat([t.model for t in coef.tranches], t_count),
+        "tranche": np.repeat([miner_index[id(t)] for t in coef.tranches], t_count).astype(int),
+        "month": np.tile(months, m_count),
+        "efficiency_j_th": np.repeat(eff, t_count),
+        "available_mw": np.repeat(coef.tranche_available_mw, t_count),
+        "running_mw": run_mw.reshape(-1),
+        "hashrate_phs": phs.reshape(-1),
+        "hashprice_usd_ph_day": np.tile(coef.hashprice_usd_ph_day, m_count),
+        "revenue_usd": revenue.reshape(-1),
+        "power_cost_usd": power_cost.reshape(-1),
+        "opex_usd": opex.reshape(-1),
+        "margin_usd": (revenue - power_cost - opex).reshape(-1),
+    })
+
+    def by_site(values: Array) -> Array:
+        out = np.zeros((len(coef.sites), t_count))
+        np.add.at(out, at, values)
+        return out
+
+    return Mining(
+        running_mw=run_mw, tranches=tranches, mining_mw=by_site(run_mw),
+        hashrate_phs=by_site(phs), revenue_usd=by_site(revenue),
+        power_cost_usd=by_site(power_cost), opex_usd=by_site(opex),
+    )
+
+
+@dataclass(frozen=True)
+class Leases:
+    """HPC leases: the ``leases`` and ``contracts`` frames and their totals ``[S, T]``.
+
+    Attributes:
+        leases: The plan's ``leases`` frame.
+        contracts: The plan's ``contracts`` frame.
+        leased_mw: IT MW leased per site and month ``[S, T]``.
+        revenue_usd: Rent ``[S, T]``.
+        power_cost_usd: The operator's power bill for leased MW ``[S, T]``.
+        opex_usd: HPC opex ``[S, T]``.
+    """
+
+    leases: pd.DataFrame
+    contracts: pd.DataFrame
+    leased_mw: Array
+    revenue_usd: Array
+    power_cost_usd: Array
+    opex_usd: Array
+
+
+@dataclass(frozen=True)
+class _Lease:
+    """One nonzero lease of a contract at site ``s`` in month ``t``, priced."""
+
+    s: int
+    t: int
+    leased_mw: float
+    rent_usd_mw_month: float
+    revenue_usd: float
+    power_cost_usd: float
+    opex_usd: float
+
+    @property
+    def margin_usd(self) -> float:
+        return self.revenue_usd - self.power_cost_usd - self.opex_usd
+
+
+def _priced_leases(coef: Coefficients, terms: ContractTerms, lease_mw: Array) -> list[_Lease]:
+    """The contract's nonzero leases, site by site then month by month, each priced."""
+    out: list[_Lease] = []
+    pass_through = terms.contract.power_pass_through
+    for i, s in enumerate(terms.sites):
+        opex = float(coef.site.hpc_opex_usd_mw_month[s])
+        for j, t in enumerate(terms.months.tolist()):
+            mw = float(lease_mw[i, j])
+            if mw == 0.0:
+                continue
+            rent = float(terms.revenue_usd_mw_month[j])
+            power = float(econ.hpc_power_cost_usd_mw_month(
+                float(coef.power_price_usd_mwh[s, t]), float(coef.days[t]),
+                float(coef.site.hpc_pue[s]), float(coef.site.hpc_load_factor[s]),
+                pass_through))
+            out.append(_Lease(s, t, mw, rent, mw * rent, mw * power, mw * opex))
+    return out
+
+
+def _contract_row(coef: Coefficients, terms: ContractTerms, lease_mw: Array,
+                  priced: list[_Lease], committed_mw: float) -> dict[str, object]:
+    """The ``contracts`` row of one offer: its terms, commitment and priced totals."""
+    c = terms.contract
+    used = [coef.site.name[s] for i, s in enumerate(terms.sites)
+            if lease_mw[i].max(initial=0.0) > 0]
+    revenue = power_cost = opex = npv = 0.0
+    for lease in priced:  # in order, so the totals add up exactly as the rows do
+        revenue += lease.revenue_usd
+        power_cost += lease.power_cost_usd
+        opex += lease.opex_usd
+        npv += lease.margin_usd * float(coef.discount[lease.t])
+    return {
+        "contract": c.name, "tenant": c.tenant, "firm": c.firm,
+        "power_pass_through": c.power_pass_through,
+        "rate_usd_kw_month": c.rate_usd_kw_month, "escalator_pa": c.escalator_pa,
+        "start_month": c.start_month, "term_months": c.term_months,
+        "min_mw": c.min_mw, "max_mw": c.max_mw,
+        "committed_mw": 0.0 if abs(committed_mw) < TINY_MW else committed_mw,
+        "months_in_horizon": len(terms.months), "sites_used": ", ".join(used),
+        "revenue_usd": revenue, "power_cost_usd": power_cost, "opex_usd": opex,
+        "margin_usd": revenue - power_cost - opex, "npv_usd": npv,
+    }
+
+
+def leases(coef: Coefficients, sol: Solution) -> Leases:
+    """Price every contract's leases, and add them up by site and month.
+
+    Args:
+        coef: The LP's coefficients.
+        sol: The solved LP.
+
+    Returns:
+        The :class:`Leases` record.
+    """
+    shape = (len(coef.sites), len(coef.months))
+    leased, revenue, power_cost, opex = (np.zeros(shape) for _ in range(4))
+    lease_rows: list[dict[str, object]] = []
+    contract_rows: list[dict[str, object]] = []
+    for k, terms in enumerate(coef.contracts):
+        lease_mw = clean_mw(sol.lease_mw.get(k, np.zeros((len(terms.sites),
+                                                          len(terms.months)))))
+        priced = _priced_leases(coef, terms, lease_mw)
+        for lease in priced:
+            leased[lease.s, lease.t] += lease.leased_mw
+            revenue[lease.s, lease.t] += lease.revenue_usd
+            power_cost[lease.s, lease.t] += lease.power_cost_usd
+            opex[lease.s, lease.t] += lease.opex_usd
+            lease_rows.append({
+                "contract": terms.contract.name, "site": coef.site.name[lease.s],
+                "month": coef.months[lease.t], "leased_mw": lease.leased_mw,
+                "rate_usd_kw_month": lease.rent_usd_mw_month / 1000.0,
+                "revenue_usd": lease.revenue_usd, "power_cost_usd": lease.power_cost_usd,
+                "opex_usd": lease.opex_usd, "margin_usd": lease.margin_usd,
+            })
+        committed = float(sol.commit_mw[k]) if k < len(sol.commit_mw) else 0.0
+        contract_rows.append(_contract_row(coef, terms, lease_mw, priced, committed))
+    return Leases(
+        leases=pd.DataFrame(lease_rows, columns=_LEASE_COLUMNS),
+        contracts=pd.DataFrame(contract_rows, columns=_CONTRACT_COLUMNS),
+        leased_mw=leased, revenue_usd=revenue, power_cost_usd=power_cost, opex_usd=opex,
+    )
+
+
+@dataclass(frozen=True)
+class Conversions:
+    """Conversions to HPC space: the ``builds`` frame and the space by site ``[S, T]``.
+
+    Attributes:
+        builds: The plan's ``builds`` frame.
+        started_mw: IT MW whose conversion starts that month.
+        converted_mw: IT MW converted or converting (cumulative).
+        online_mw: IT MW ready to lease: existing plus conversions past their lead time.
+        capital_charge_usd: Monthly capital charge on the converted MW.
+    """
+
+    builds: pd.DataFrame
+    started_mw: Array
+    converted_mw: Array
+    online_mw: Array
+    capital_charge_usd: Array
+
+
+def _online_mw(coef: Coefficients, converted_mw: Array) -> Array:
+    """IT MW ready to lease: existing plus conversions whose lead time has passed."""
+    t_count = converted_mw.shape[1]
+    online = np.zeros_like(converted_mw)
+    for s, lead in enumerate(coef.site.conversion_lead_months.tolist()):
+        if lead < t_count:
+            online[s, lead:] = converted_mw[s, : t_count - lead]
+        online[s] += coef.site.hpc_existing_mw[s]
+    return online
+
+
+def conversions(coef: Coefficients, sol: Solution) -> Conversions:
+    """The conversions started, the space they bring online and its capital charge.
+
+    Args:
+        coef: The LP's coefficients.
+        sol: The solved LP.
+
+    Returns:
+        The :class:`Conversions` record.
+    """
+    start_month = coef.fleet.settings.start_month
+    started = clean_mw(sol.build_mw)
+    converted = clean_mw(sol.converted_mw)
+    monthly_charge = coef.capital_charge_usd_mw_month
+    rows = [
+        {"site": coef.site.name[s], "month": coef.months[t], "build_mw": float(started[s, t]),
+         "online_month": add_months(start_month,
+                                    t + int(coef.site.conversion_lead_months[s])),
+         "capex_usd": float(started[s, t]) * float(coef.site.conversion_capex_usd_mw[s]),
+         "capital_charge_usd_mw_month": float(monthly_charge[s])}
+        for s, t in zip(*(ix.tolist() for ix in np.nonzero(started)), strict=True)
+    ]
+    return Conversions(
+        builds=pd.DataFrame(rows, columns=_BUILD_COLUMNS),
+        started_mw=started,
+        converted_mw=converted,
+        online_mw=_online_mw(coef, converted),
+        capital_charge_usd=monthly_charge[:, None] * converted,
+    )

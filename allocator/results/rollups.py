@@ -1,0 +1,241 @@
+"""Roll the priced decisions up into the site-month, allocation, summary and site-value frames.
+
+Nothing here prices a decision again: every number is a sum, product or ratio of the arrays
+in the :mod:`allocator.results.decisions` records, the solution's duals and the
+coefficients. No solver calls and no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from allocator import economics as econ
+from allocator.optimization.backends import Solution
+from allocator.optimization.coefficients import Coefficients
+from allocator.results.decisions import Conversions, Leases, Mining, clean_mw
+
+__all__ = ["SiteMonths", "allocation", "site_months", "site_value", "summary"]
+
+Array = npt.NDArray[np.float64]
+
+_BASIS = {"lp": "LP dual", "fixed_integer_lp": "fixed-integer LP dual",
+          "none": "not available"}
+_AT_CAPACITY_MW = 1e-6
+"""A site with less idle grid power than this is at capacity that month."""
+
+
+@dataclass(frozen=True)
+class SiteMonths:
+    """The ``site_months`` frame and the ``[S, T]`` grid and margin arrays behind it.
+
+    Attributes:
+        frame: The plan's ``site_months`` frame.
+        mining_grid_mw: Grid MW drawn by running miners (at the mining PUE).
+        hpc_grid_mw: Grid MW held by existing plus converted HPC space (at the HPC PUE).
+        idle_mw: Grid MW left unused.
+        margin_usd: Mining plus HPC margin less the capital charge.
+        discounted_margin_usd: ``margin_usd`` times the month's discount factor.
+    """
+
+    frame: pd.DataFrame
+    mining_grid_mw: Array
+    hpc_grid_mw: Array
+    idle_mw: Array
+    margin_usd: Array
+    discounted_margin_usd: Array
+
+
+def site_months(coef: Coefficients, sol: Solution, mine: Mining, lease: Leases,
+                conv: Conversions) -> SiteMonths:
+    """Balance every site's grid power by use and its margin, per month.
+
+    Args:
+        coef: The LP's coefficients.
+        sol: The solved LP (for the site power duals).
+        mine: Priced miners.
+        lease: Priced leases.
+        conv: Conversions.
+
+    Returns:
+        The :class:`SiteMonths` record.
+    """
+    s_count, t_count = len(coef.sites), len(coef.months)
+    capacity = coef.site.capacity_mw[:, None]
+    existing = coef.site.hpc_existing_mw[:, None]
+    mining_grid = mine.mining_mw * coef.site.mining_pue[:, None]
+    hpc_grid = coef.site.hpc_pue[:, None] * (existing + conv.converted_mw)
+    idle = clean_mw(capacity - mining_grid - hpc_grid)
+    margin = ((mine.revenue_usd - mine.power_cost_usd - mine.opex_usd)
+              + (lease.revenue_usd - lease.power_cost_usd - lease.opex_usd)
+              - conv.capital_charge_usd)
+    discount = coef.discount
+    discounted = margin * discount[None, :]
+    grids = {
+        "mining_mw": mine.mining_mw, "mining_grid_mw": mining_grid,
+        "hashrate_phs": mine.hashrate_phs, "hpc_leased_mw": lease.leased_mw,
+        "hpc_online_mw": conv.online_mw, "hpc_converted_mw": conv.converted_mw,
+        "hpc_under_construction_mw": clean_mw(existing + conv.converted_mw - conv.online_mw),
+        "hpc_grid_mw": hpc_grid, "idle_mw": idle, "conversion_started_mw": conv.started_mw,
+        "power_price_usd_mwh": coef.power_price_usd_mwh,
+        "mining_revenue_usd": mine.revenue_usd, "mining_power_cost_usd": mine.power_cost_usd,
+        "mining_opex_usd": mine.opex_usd, "hpc_revenue_usd": lease.revenue_usd,
+        "hpc_power_cost_usd": lease.power_cost_usd, "hpc_opex_usd": lease.opex_usd,
+        "capital_charge_usd": conv.capital_charge_usd, "margin_usd": margin,
+        "discount_factor": np.broadcast_to(discount[None, :], (s_count, t_count)),
+        "discounted_margin_usd": discounted,
+        "site_power_value_usd_mw_month": sol.site_power_dual_usd_mw_month,
+    }
+    frame = pd.DataFrame({
+        "site": np.repeat(list(coef.site.name), t_count),
+        "month": np.tile(list(coef.months), s_count),
+        "capacity_mw": np.repeat(coef.site.capacity_mw, t_count),
+        **{name: np.asarray(v, dtype=float).reshape(-1) for name, v in grids.items()},
+    })
+    return SiteMonths(frame, mining_grid, hpc_grid, idle, margin, discounted)
+
+
+def allocation(sm: SiteMonths) -> pd.DataFrame:
+    """The ``allocation`` frame: grid MW by site, month and use (mining, hpc, idle).
+
+    Args:
+        sm: The site-month balance.
+
+    Returns:
+        Three rows per site and month, all mining rows first, then hpc, then idle.
+    """
+    n = len(sm.frame)
+    return pd.DataFrame({
+        "site": np.tile(sm.frame["site"].to_numpy(), 3),
+        "month": np.tile(sm.frame["month"].to_numpy(), 3),
+        "use": np.repeat(["mining", "hpc", "idle"], n),
+        "grid_mw": np.concatenate(
+            [sm.mining_grid_mw.reshape(-1), sm.hpc_grid_mw.reshape(-1), sm.idle_mw.reshape(-1)]
+        ),
+    })
+
+
+def summary(coef: Coefficients, mine: Mining, lease: Leases, conv: Conversions,
+            sm: SiteMonths) -> pd.DataFrame:
+    """The ``summary`` frame: every site-month total added up per month.
+
+    Args:
+        coef: The LP's coefficients.
+        mine: Priced miners.
+        lease: Priced leases.
+        conv: Conversions.
+        sm: The site-month balance.
+
+    Returns:
+        One row per horizon month.
+    """
+    revenue = mine.revenue_usd.sum(0) + lease.revenue_usd.sum(0)
+    margin = sm.margin_usd.sum(0)
+    capex = (conv.started_mw * coef.site.conversion_capex_usd_mw[:, None]).sum(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin_pct = np.where(revenue > 0, margin / revenue, np.nan)
+    discounted = sm.discounted_margin_usd.sum(0)
+    return pd.DataFrame({
+        "month": list(coef.months),
+        "days": coef.days.astype(int),
+        "hashprice_usd_ph_day": coef.hashprice_usd_ph_day,
+        "fleet_hashrate_ehs": mine.hashrate_phs.sum(0) / 1000.0,
+        "mining_mw": mine.mining_mw.sum(0),
+        "mining_grid_mw": sm.mining_grid_mw.sum(0),
+        "hpc_leased_mw": lease.leased_mw.sum(0),
+        "hpc_grid_mw": sm.hpc_grid_mw.sum(0),
+        "idle_mw": sm.idle_mw.sum(0),
+        "conversion_started_mw": conv.started_mw.sum(0),
+        "mining_revenue_usd": mine.revenue_usd.sum(0),
+        "hpc_revenue_usd": lease.revenue_usd.sum(0),
+        "revenue_usd": revenue,
+        "power_cost_usd": mine.power_cost_usd.sum(0) + lease.power_cost_usd.sum(0),
+        "opex_usd": mine.opex_usd.sum(0) + lease.opex_usd.sum(0),
+        "capital_charge_usd": conv.capital_charge_usd.sum(0),
+        "margin_usd": margin,
+        "margin_pct": margin_pct,
+        "capex_usd": capex,
+        "discount_factor": coef.discount,
+        "discounted_margin_usd": discounted,
+        "cumulative_npv_usd": np.cumsum(discounted),
+    })
+
+
+def _marginal_tranche(coef: Coefficients, running_mw: Array, at_site: list[int]) -> int | None:
+    """The least efficient of the site's tranches that runs, else its best idle one.
+
+    That is the tranche a change in hashprice or power price turns on or off first.
+    """
+    if not at_site:
+        return None
+    running = [m for m in at_site if running_mw[m].max(initial=0.0) > 0]
+    if running:
+        return max(running, key=lambda m: float(coef.efficiency_j_th[m]))
+    return min(at_site, key=lambda m: float(coef.efficiency_j_th[m]))
+
+
+def _mean_breakeven_hashprice_usd_ph_day(coef: Coefficients, s: int,
+                                         efficiency_j_th: float) -> float:
+    """Site ``s``'s breakeven hashprice for a miner of ``efficiency_j_th``, averaged over months."""
+    return float(np.mean([
+        econ.breakeven_hashprice_usd_ph_day(
+            float(coef.power_price_usd_mwh[s, t]), float(coef.site.mining_pue[s]),
+            float(coef.site.mining_opex_usd_mw_month[s]), efficiency_j_th,
+            float(coef.days[t]), coef.fleet.settings.pool_fee,
+        )
+        for t in range(len(coef.months))
+    ]))
+
+
+def _site_value_row(coef: Coefficients, sol: Solution, s: int, marginal: int | None,
+                    conv: Conversions, sm: SiteMonths) -> dict[str, object]:
+    """The ``site_value`` row of site ``s`` given its marginal tranche (``None``: no miners)."""
+    model_name, model_eff, breakeven = "", math.nan, math.nan
+    if marginal is not None:
+        model_name = coef.tranches[marginal].model
+        model_eff = float(coef.efficiency_j_th[marginal])
+        breakeven = _mean_breakeven_hashprice_usd_ph_day(coef, s, model_eff)
+    dual = sol.site_power_dual_usd_mw_month[s]
+    any_dual = bool(np.isfinite(dual).any())
+    return {
+        "site": coef.site.name[s],
+        "capacity_mw": coef.sites[s].capacity_mw,
+        "avg_shadow_value_usd_mw_month": float(np.nanmean(dual)) if any_dual else math.nan,
+        "max_shadow_value_usd_mw_month": float(np.nanmax(dual)) if any_dual else math.nan,
+        "shadow_value_basis": _BASIS.get(sol.dual_kind, sol.dual_kind),
+        "months_at_capacity": int((sm.idle_mw[s] <= _AT_CAPACITY_MW).sum()),
+        "marginal_model": model_name,
+        "marginal_efficiency_j_th": model_eff,
+        "breakeven_hashprice_usd_ph_day": breakeven,
+        "avg_hashprice_usd_ph_day": float(coef.hashprice_usd_ph_day.mean()),
+        "converted_mw": float(conv.converted_mw[s, -1]) if len(coef.months) else 0.0,
+        "npv_usd": float(sm.discounted_margin_usd[s].sum()),
+    }
+
+
+def site_value(coef: Coefficients, sol: Solution, mine: Mining, conv: Conversions,
+               sm: SiteMonths) -> pd.DataFrame:
+    """The ``site_value`` frame: each site's shadow value, marginal miner and NPV.
+
+    Args:
+        coef: The LP's coefficients.
+        sol: The solved LP (duals and their kind).
+        mine: Priced miners.
+        conv: Conversions.
+        sm: The site-month balance.
+
+    Returns:
+        One row per site.
+    """
+    at_site: list[list[int]] = [[] for _ in coef.sites]
+    for m, s in enumerate(coef.tranche_site.tolist()):
+        at_site[s].append(m)
+    return pd.DataFrame([
+        _site_value_row(coef, sol, s, _marginal_tranche(coef, mine.running_mw, at_site[s]),
+                        conv, sm)
+        for s in range(len(coef.sites))
+    ])

@@ -1,4 +1,4 @@
-"""Roll the priced decisions up into the site-month, allocation, summary and site-value frames.
+"""Roll the priced decisions up into site months, allocation, summary and site value; no I/O.
 
 Nothing here prices a decision again: every number is a sum, product or ratio of the arrays
 in the :mod:`allocator.results.decisions` records, the solution's duals and the

@@ -43,80 +43,118 @@ class Valuation:
         return self.mining_usd + self.hpc_usd - self.capital_charge_usd
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """The fleet's inputs as tables the decision rows look up: months, sites, power prices."""
+
+    fleet: Fleet
+    horizon: list[str]
+    months: pd.DataFrame  # hashprice, days, df; indexed by month
+    sites: pd.DataFrame  # Site fields; indexed by name
+    power_overrides: dict[tuple[str, str], float]
+
+    @classmethod
+    def of(cls, fleet: Fleet) -> _Inputs:
+        st = fleet.settings
+        first = month_index(st.start_month)
+        horizon = month_range(st.start_month, st.months)
+        points = econ.project_market(
+            fleet.market, st.start_month, st.months, halving_month=st.halving_month,
+            btc_price_growth_pa=st.btc_price_growth_pa,
+            network_hashrate_growth_pa=st.network_hashrate_growth_pa,
+        )
+        months = pd.DataFrame({
+            "hashprice": [p.hashprice_usd_ph_day for p in points],
+            "days": [float(days_in_month(m)) for m in horizon],
+            "df": [float(econ.discount_factor(float(month_index(m) - first), st.discount_rate))
+                   for m in horizon],
+        }, index=horizon)
+        sites = pd.DataFrame([s.model_dump() for s in fleet.sites]).set_index("name")
+        overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
+        return cls(fleet, horizon, months, sites, overrides)
+
+    def lookup(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+        """Each row's month and site inputs, and its power price (override or site flat)."""
+        months = self.months.loc[rows["month"].to_numpy()]
+        site = self.sites.loc[rows["site"].to_numpy()]
+        power = np.array([
+            self.power_overrides.get((s, m), base) for s, m, base in
+            zip(rows["site"], rows["month"], site["power_price_usd_mwh"], strict=True)
+        ], dtype=float)
+        return months, site, power
+
+
 def reprice(fleet: Fleet, plan: Plan) -> Valuation:
     """The discounted value of ``plan``'s decisions, priced from ``fleet`` alone.
 
     Each decision row is priced with the economics functions applied to the inputs of its own
     site, tranche, contract and month (vectorised over rows with pandas lookups).
+
+    Args:
+        fleet: The inputs the plan was made from.
+        plan: The plan to re-price.
+
+    Returns:
+        Its discounted mining margin, HPC margin and capital charge.
     """
-    st = fleet.settings
-    first = month_index(st.start_month)
-    horizon = month_range(st.start_month, st.months)
-    points = econ.project_market(
-        fleet.market, st.start_month, st.months, halving_month=st.halving_month,
-        btc_price_growth_pa=st.btc_price_growth_pa,
-        network_hashrate_growth_pa=st.network_hashrate_growth_pa,
-    )
-    month_table = pd.DataFrame({
-        "hashprice": [p.hashprice_usd_ph_day for p in points],
-        "days": [float(days_in_month(m)) for m in horizon],
-        "df": [float(econ.discount_factor(float(month_index(m) - first), st.discount_rate))
-               for m in horizon],
-    }, index=horizon)
-    sites = pd.DataFrame([s.model_dump() for s in fleet.sites]).set_index("name")
-    overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
+    inputs = _Inputs.of(fleet)
+    return Valuation(mining_usd=_mining_usd(inputs, plan.tranches),
+                     hpc_usd=_hpc_usd(inputs, plan.leases),
+                     capital_charge_usd=_capital_charge_usd(inputs, plan.builds))
 
-    def lookup(rows: pd.DataFrame, site_col: str) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
-        months = month_table.loc[rows["month"].to_numpy()]
-        site = sites.loc[rows[site_col].to_numpy()]
-        power = np.array([
-            overrides.get((s, m), base) for s, m, base in
-            zip(rows[site_col], rows["month"], site["power_price_usd_mwh"], strict=True)
-        ], dtype=float)
-        return months, site, power
 
-    tranches = plan.tranches[plan.tranches["running_mw"] != 0]
-    mining = 0.0
-    if len(tranches):
-        miners = [fleet.miners[int(i)] for i in tranches["tranche"]]
-        rows = tranches.assign(site=[m.site for m in miners])
-        months, site, power = lookup(rows, "site")
-        eff = np.array([m.efficiency_j_th for m in miners])
-        days = months["days"].to_numpy()
-        revenue = econ.mining_revenue_usd_mw_month(
-            months["hashprice"].to_numpy(), eff, days, st.pool_fee)
-        cost = econ.mining_cost_usd_mw_month(
-            power, days, site["mining_pue"].to_numpy(), site["mining_opex_usd_mw_month"].to_numpy())
-        mining = float((tranches["running_mw"].to_numpy() * (revenue - cost)
-                        * months["df"].to_numpy()).sum())
+def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
+    """Discounted margin of the running tranche rows, each priced at its own site and month."""
+    fleet = inputs.fleet
+    running = tranches[tranches["running_mw"] != 0]
+    if not len(running):
+        return 0.0
+    miners = [fleet.miners[int(i)] for i in running["tranche"]]
+    months, site, power = inputs.lookup(running.assign(site=[m.site for m in miners]))
+    eff = np.array([m.efficiency_j_th for m in miners])
+    days = months["days"].to_numpy()
+    revenue = econ.mining_revenue_usd_mw_month(
+        months["hashprice"].to_numpy(), eff, days, fleet.settings.pool_fee)
+    cost = econ.mining_cost_usd_mw_month(
+        power, days, site["mining_pue"].to_numpy(), site["mining_opex_usd_mw_month"].to_numpy())
+    return float((running["running_mw"].to_numpy() * (revenue - cost)
+                  * months["df"].to_numpy()).sum())
 
+
+def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
+    """Discounted margin of the lease rows, each priced by its contract, site and month."""
+    if not len(leases):
+        return 0.0
     hpc = 0.0
-    leases = plan.leases
-    if len(leases):
-        contracts = {c.name: c for c in fleet.contracts}
-        months, site, power = lookup(leases, "site")
-        days = months["days"].to_numpy()
-        for name, group in leases.groupby("contract", sort=False):
-            contract = contracts[str(name)]
-            at = leases.index.get_indexer(group.index)
-            since = np.array([month_index(m) for m in group["month"]]) - month_index(
-                contract.start_month)
-            rent = econ.hpc_revenue_usd_mw_month(contract.rate_usd_kw_month,
-                                                 contract.escalator_pa, since.astype(float))
-            cost = econ.hpc_cost_usd_mw_month(
-                site["hpc_opex_usd_mw_month"].to_numpy()[at], power[at], days[at],
-                site["hpc_pue"].to_numpy()[at], site["hpc_load_factor"].to_numpy()[at],
-                contract.power_pass_through)
-            hpc += float((group["leased_mw"].to_numpy() * (rent - cost)
-                          * months["df"].to_numpy()[at]).sum())
+    contracts = {c.name: c for c in inputs.fleet.contracts}
+    months, site, power = inputs.lookup(leases)
+    days = months["days"].to_numpy()
+    for name, group in leases.groupby("contract", sort=False):
+        contract = contracts[str(name)]
+        at = leases.index.get_indexer(group.index)
+        since = np.array([month_index(m) for m in group["month"]]) - month_index(
+            contract.start_month)
+        rent = econ.hpc_revenue_usd_mw_month(contract.rate_usd_kw_month,
+                                             contract.escalator_pa, since.astype(float))
+        cost = econ.hpc_cost_usd_mw_month(
+            site["hpc_opex_usd_mw_month"].to_numpy()[at], power[at], days[at],
+            site["hpc_pue"].to_numpy()[at], site["hpc_load_factor"].to_numpy()[at],
+            contract.power_pass_through)
+        hpc += float((group["leased_mw"].to_numpy() * (rent - cost)
+                      * months["df"].to_numpy()[at]).sum())
+    return hpc
 
+
+def _capital_charge_usd(inputs: _Inputs, builds: pd.DataFrame) -> float:
+    """Discounted capital charge of each conversion from its start month to the horizon end."""
+    st = inputs.fleet.settings
     charge = 0.0
-    for row in _records(plan.builds):
-        site_row = fleet.site(row.site)
+    discount = inputs.months["df"].to_numpy()
+    for row in _records(builds):
+        site_row = inputs.fleet.site(row.site)
         monthly = econ.capital_charge_usd_mw_month(
             site_row.conversion_capex_usd_mw, st.discount_rate, st.asset_life_years
         )
-        remaining = month_table["df"].to_numpy()[horizon.index(row.month):]
+        remaining = discount[inputs.horizon.index(row.month):]
         charge += float(row.build_mw) * monthly * float(remaining.sum())
-
-    return Valuation(mining_usd=mining, hpc_usd=hpc, capital_charge_usd=charge)
+    return charge

@@ -1,1 +1,1 @@
-"""The ``allocator`` command: thin click layers over the library, one module per group."""
+"""The ``allocator`` command, one module per group of commands; the library never imports it."""

@@ -1,6 +1,6 @@
-"""Pieces every command module shares: the consoles and the library-error boundary.
+"""The consoles and library-error boundary every command module shares; no command logic here.
 
-No command logic here; the library never imports this module.
+The library never imports this module.
 """
 
 from __future__ import annotations

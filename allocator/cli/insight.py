@@ -1,4 +1,4 @@
-"""The ``sensitivity`` command: a thin click layer over :mod:`allocator.insight.breakevens`.
+"""The ``sensitivity`` command: a tornado of re-optimized NPVs, computed by the library, not here.
 
 It validates its arguments, optimizes the workbook, adds the sensitivity table
 (:func:`allocator.insight.add_sensitivity`), prints it in tornado order and writes the plan

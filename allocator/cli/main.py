@@ -1,107 +1,19 @@
-"""The ``allocator`` command: a thin click layer over the library.
+"""The ``allocator`` group, ``--version`` and ``main()``, adding each command; it defines none.
 
-Each command validates its arguments, calls one library function and renders the result.
-Library errors become one message and exit code 1 in one place
-(:func:`allocator.cli.common.library_errors`);
-usage errors exit 2 (click's convention).
+The commands live in :mod:`allocator.cli.plan`, :mod:`allocator.cli.scenarios` and
+:mod:`allocator.cli.insight`; each is added here with one ``cli.add_command(...)`` line.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import sys
-from pathlib import Path
-from typing import Any
-
 import click
-from rich.table import Table
 
 from allocator._version import __version__
-from allocator.api import optimize as optimize_fleet
-from allocator.cli.common import ERR, OUT, library_errors
-from allocator.consistency import check_consistency
-from allocator.domain import Fleet
-from allocator.errors import InfeasibleError, InputError
-from allocator.insight.breakevens import add_insight
-from allocator.insight.duals import check_site_duals
-from allocator.optimization.infeasibility import explain_infeasibility, relax
-from allocator.optimization.solvers import SolverOptions
-from allocator.results.plan import Plan
-from allocator.workbook.reader import read_workbook
-from allocator.workbook.template import write_template
-from allocator.workbook.writer import write_plan
+from allocator.cli.insight import sensitivity
+from allocator.cli.plan import explain, optimize, template, validate
+from allocator.cli.scenarios import compare, sweep
 
 __all__ = ["cli", "main"]
-
-_OUT, _ERR = OUT, ERR
-
-
-def default_output(book: Path, plan_only: bool = False) -> Path:
-    """``fleet.xlsx`` -> ``fleet.plan.xlsx`` beside it.
-
-    A copy of an ``.xlsm`` keeps its suffix (and macros); plan-only output is always ``.xlsx``.
-    """
-    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" and not plan_only else ".xlsx"
-    return book.with_name(f"{book.stem}.plan{suffix}")
-
-
-def plan_headline(plan: Plan) -> dict[str, Any]:
-    """The figures ``optimize`` prints: NPV, hashrate, HPC, idle, timings."""
-    summary = plan.summary
-    last = summary.iloc[-1]
-    info = plan.run_info
-    return {
-        "npv_usd": plan.npv_usd,
-        "months": len(summary),
-        "start_month": info.start_month,
-        "avg_fleet_hashrate_ehs": float(summary["fleet_hashrate_ehs"].mean()),
-        "first_month_hashrate_ehs": float(summary["fleet_hashrate_ehs"].iloc[0]),
-        "hpc_leased_mw_end": float(last["hpc_leased_mw"]),
-        "converted_mw": float(plan.builds["build_mw"].sum()),
-        "conversion_capex_usd": float(plan.builds["capex_usd"].sum()),
-        "avg_idle_mw": float(summary["idle_mw"].mean()),
-        "contracts_taken": [
-            {"contract": str(name), "committed_mw": float(mw)}
-            for name, mw in zip(plan.contracts["contract"], plan.contracts["committed_mw"],
-                                strict=True)
-            if float(mw) > 0
-        ],
-        "solver": info.solver,
-        "status": info.status,
-        "variables": info.variables,
-        "constraints": info.constraints,
-        "build_seconds": info.build_seconds,
-        "solve_seconds": info.solve_seconds,
-        "warnings": list(info.warnings),
-    }
-
-
-def _money(x: float) -> str:
-    return f"${x / 1e6:,.1f}M" if math.isfinite(x) else "-"
-
-
-def _print_headline(head: dict[str, Any], written: Path | None) -> None:
-    title = f"Plan {head['start_month']} + {head['months']} months"
-    table = Table(title=title, title_justify="left")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    table.add_row("NPV", _money(head["npv_usd"]))
-    table.add_row("Fleet hashrate, first month", f"{head['first_month_hashrate_ehs']:,.2f} EH/s")
-    table.add_row("Fleet hashrate, average", f"{head['avg_fleet_hashrate_ehs']:,.2f} EH/s")
-    table.add_row("HPC leased, last month", f"{head['hpc_leased_mw_end']:,.1f} IT MW")
-    table.add_row("Conversions started", f"{head['converted_mw']:,.1f} IT MW")
-    table.add_row("Conversion capex", _money(head["conversion_capex_usd"]))
-    table.add_row("Idle grid, average", f"{head['avg_idle_mw']:,.1f} MW")
-    for c in head["contracts_taken"]:
-        table.add_row(f"Contract {c['contract']}", f"{c['committed_mw']:,.1f} IT MW")
-    table.add_row("Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
-                  f"{head['variables']:,} variables)")
-    _OUT.print(table)
-    for w in head["warnings"]:
-        _ERR.print(f"Warning: {w}", markup=False)
-    if written is not None:
-        _OUT.print(f"Plan written to {written}", markup=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,140 +25,13 @@ def cli() -> None:
     """
 
 
-@cli.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Workbook to write (default: BOOK with .plan before the suffix).")
-@click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Give up after this many seconds.")
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
-@click.option("--plan-only", is_flag=True,
-              help="Write only the plan sheets, not a copy of BOOK with them added.")
-@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
-@click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
-@click.option("--relax", "relax_", is_flag=True,
-              help="When no plan is feasible, also print the smallest change that fixes it.")
-@click.option("--insight/--no-insight", default=False,
-              help="Add breakevens, contract values and flip rates, checked shadow values and "
-                   "a Sensitivity sheet with a tornado chart (re-solves; about 1 s for the "
-                   "sample fleet, longer for large fleets).")
-def optimize(book: Path, output: Path | None, solver: str | None, time_limit: float | None,
-             overwrite: bool, plan_only: bool, as_json: bool, no_write: bool,
-             relax_: bool, insight: bool) -> None:
-    """Optimize BOOK and write the plan as new sheets in a copy of it.
-
-    Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs --insight
-    """
-    target = output or default_output(book, plan_only)
-    with library_errors():
-        source = read_workbook(book)
-        options = SolverOptions(name=solver or source.fleet.settings.solver,
-                                time_limit_s=time_limit)
-        try:
-            plan = optimize_fleet(source, solver=options)
-        except (InfeasibleError, InputError) as exc:
-            if not relax_:
-                raise
-            ERR.print(f"Error: {exc}", markup=False)
-            _print_relaxation(source.fleet)
-            sys.exit(1)
-        if insight:
-            plan = check_site_duals(source.fleet, plan)
-            plan = add_insight(plan, source, solver=options)
-        written = None
-        if not no_write:
-            written = write_plan(plan, target, source=None if plan_only else book,
-                                 overwrite=overwrite)
-    head = plan_headline(plan)
-    if as_json:
-        head["output"] = str(written) if written else None
-        click.echo(json.dumps(head, indent=2))
-    else:
-        _print_headline(head, written)
-
-
-def _print_relaxation(fleet: Fleet) -> None:
-    changes = relax(fleet)
-    if not changes:
-        OUT.print("No change is needed: the plan is feasible.", markup=False)
-        return
-    OUT.print("Smallest change that makes a plan feasible:", markup=False)
-    for change in changes:
-        OUT.print(f"  - {change}", markup=False)
-
-
-@cli.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--relax", "relax_", is_flag=True,
-              help="Also print the smallest change that makes the plan feasible.")
-def explain(book: Path, relax_: bool) -> None:
-    """Say in plain words why BOOK has no feasible plan; exit 1 when it has none.
-
-    Example: allocator explain sample_inputs/infeasible.xlsx --relax
-    """
-    with library_errors():
-        source = read_workbook(book)
-    report = check_consistency(source.fleet)
-    if report.errors:
-        OUT.print(f"{book}: no plan is possible as the workbook stands:", markup=False)
-        for problem in report.errors:
-            OUT.print(f"  - {source.locate(problem)}", markup=False)
-    else:
-        explanation = explain_infeasibility(source.fleet)
-        if explanation is None:
-            OUT.print(f"{book}: a feasible plan exists; nothing to explain.", markup=False)
-            return
-        OUT.print(f"{book}: {explanation}", markup=False)
-    if relax_:
-        _print_relaxation(source.fleet)
-    sys.exit(1)
-
-
-@cli.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate(book: Path) -> None:
-    """Check BOOK without solving: every input problem is listed at once.
-
-    Example: allocator validate fleet.xlsx
-    """
-    with library_errors():
-        source = read_workbook(book)
-        report = check_consistency(source.fleet)
-        if report.errors:
-            raise InputError([source.locate(p) for p in report.errors], source=str(book))
-    fleet = source.fleet
-    for w in (*source.warnings, *report.warnings):
-        _ERR.print(f"Warning: {w}", markup=False)
-    _OUT.print(
-        f"{book}: OK - {len(fleet.sites)} sites, {len(fleet.miners)} miner rows, "
-        f"{len(fleet.contracts)} contracts, {fleet.settings.months} months from "
-        f"{fleet.settings.start_month}.",
-        markup=False,
-    )
-
-
-@cli.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-def template(out: Path, overwrite: bool) -> None:
-    """Write a blank fleet workbook with every sheet, unit notes and dropdowns.
-
-    Example: allocator template my_fleet.xlsx
-    """
-    with library_errors():
-        written = write_template(out, overwrite=overwrite)
-    _OUT.print(f"Template written to {written}", markup=False)
-
-
-# --- commands defined in other modules: one cli.add_command(...) line each ---------------
-from allocator.cli.insight import sensitivity as _sensitivity_command  # noqa: E402
-from allocator.cli.scenarios import compare as _compare_command  # noqa: E402
-from allocator.cli.scenarios import sweep as _sweep_command  # noqa: E402
-
-cli.add_command(_compare_command)
-cli.add_command(_sweep_command)
-cli.add_command(_sensitivity_command)
+cli.add_command(optimize)
+cli.add_command(validate)
+cli.add_command(template)
+cli.add_command(explain)
+cli.add_command(compare)
+cli.add_command(sweep)
+cli.add_command(sensitivity)
 
 
 def main() -> None:

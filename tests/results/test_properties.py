@@ -3,11 +3,14 @@ to the LP objective. Hypothesis runs derandomized, so CI sees the same cases eac
 
 from __future__ import annotations
 
+import pytest
 from fleetkit import verified
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.synthetic import synthetic_fleet
+
+pytestmark = pytest.mark.slow  # seconds of Hypothesis examples; pytest -m 'not slow' skips
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])

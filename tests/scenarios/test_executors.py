@@ -62,6 +62,7 @@ def serial() -> dict[str, Any]:
     return _runs(SerialExecutor())
 
 
+@pytest.mark.slow
 def test_processes_give_results_in_order_and_identical_numbers(serial: dict[str, Any]) -> None:
     with ProcessExecutor(jobs=2) as pool:
         assert pool.map(slow_identity, [(0, 0.3), (1, 0.0), (2, 0.1), (3, 0.0)]) == [0, 1, 2, 3]
@@ -72,6 +73,7 @@ def test_processes_give_results_in_order_and_identical_numbers(serial: dict[str,
 
 
 @needs_dask
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_numbers(serial: dict[str, Any]) -> None:
     import distributed
 

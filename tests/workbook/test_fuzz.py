@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pytest
 from bookkit import column_name, raw_xlsx, sheet_xml
 from fleetkit import write_book
 from hypothesis import HealthCheck, event, given, settings
@@ -27,6 +28,8 @@ from allocator.domain import Fleet
 from allocator.errors import InputError
 from allocator.workbook.reader import FleetWorkbook, read_workbook
 from allocator.workbook.schema import INPUT_SHEETS
+
+pytestmark = pytest.mark.slow  # seconds of Hypothesis examples; pytest -m 'not slow' skips
 
 FUZZ = settings(
     derandomize=True,

@@ -5,15 +5,13 @@ of the input workbook with the result sheets added (``Scenario Comparison``, ``S
 ``Monte Carlo``, and per-scenario ``Plan <name>`` sheets on request); the user's own sheets are
 kept as they are, a source whose content openpyxl would drop is refused, the input is never
 modified and an existing output is replaced atomically, only with ``overwrite``. Numbers are
-formatted by their names' unit suffixes (:func:`~allocator.workbook.writer.number_format`) and
-charts are native Excel charts.
+formatted by their names' unit suffixes (:func:`~allocator.workbook.frames.number_format`) and
+charts are native Excel charts (:mod:`allocator.workbook.charts`).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -21,23 +19,28 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import AreaChart, BarChart, LineChart, Reference, Series
-from openpyxl.chart.data_source import AxDataSource, NumRef, StrRef
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.errors import OutputError
 from allocator.periods import month_from_index
-from allocator.workbook.schema import RESULT_SHEETS
-from allocator.workbook.writer import (
+from allocator.workbook.charts import (
+    add_histogram_chart,
+    add_hpc_chart,
+    add_npv_chart,
+    add_sweep_charts,
+)
+from allocator.workbook.frames import (
+    MW_FORMAT,
+    cell_value,
     number_format,
-    save_workbook,
     set_widths,
-    start_workbook,
+    style_header_cell,
     write_frame,
 )
+from allocator.workbook.saving import save_workbook, start_workbook
+from allocator.workbook.schema import BAD_SHEET_CHARS, RESULT_SHEETS, sheet_key
 
 if TYPE_CHECKING:
     from allocator.scenarios.compare import Comparison
@@ -63,15 +66,10 @@ NPV_CHART_TITLE = "NPV by scenario"
 HPC_CHART_TITLE = "HPC leased IT MW by scenario"
 SWEEP_CHART_TITLE = "Grid MW by use"
 
+HISTOGRAM_CHART_TITLE = "NPV distribution"
+
 _TITLE_FONT = Font(bold=True, size=12)
-# The look of writer.format_header, for header rows below row 1.
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
-_HEADER_BORDER = Border(bottom=Side(style="thin", color="8EA9DB"))
-_HEADER_ALIGN = Alignment(horizontal="center", vertical="center")
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_LOSS_WARNING = re.compile(r"will be (removed|discarded|treated as an error)", re.IGNORECASE)
-_MAX_TEXT = 32_767
+_HPC_CHART_ROW = 21  # the HPC chart sits below the NPV chart, right of the tables
 
 
 # --------------------------------------------------------------------------------- public API
@@ -141,30 +139,26 @@ def write_monte_carlo(result: MonteCarlo, path: str | Path, *,
 
 def plan_sheet_name(scenario: str) -> str:
     """``Plan <scenario>`` as a valid sheet name (31 characters, no ``[]:*?/\\``)."""
-    clean = _BAD_SHEET_CHARS.sub("-", scenario).strip().strip("'") or "scenario"
+    clean = BAD_SHEET_CHARS.sub("-", scenario).strip().strip("'") or "scenario"
     return f"Plan {clean}"[:31].rstrip()
 
 
 def _plan_sheet_names(names: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
-    taken = {_key(n) for n in RESULT_SHEETS}
+    taken = {sheet_key(n) for n in RESULT_SHEETS}
     for name in names:
         title = plan_sheet_name(name)
         number = 2
-        while _key(title) in taken:
+        while sheet_key(title) in taken:
             suffix = f" ({number})"
             title = plan_sheet_name(name)[: 31 - len(suffix)] + suffix
             number += 1
-        taken.add(_key(title))
+        taken.add(sheet_key(title))
         out[name] = title
     return out
 
 
 # ------------------------------------------------------------------------------- the copy
-
-
-def _key(name: str) -> str:
-    return name.strip().casefold()
 
 
 def _start(path: str | Path, source: str | Path | None, overwrite: bool,
@@ -184,26 +178,9 @@ def _finish(wb: Workbook, ws: Worksheet, path: str | Path, overwrite: bool) -> P
 # ------------------------------------------------------------------------------------ cells
 
 
-def _plain(value: object) -> object:
-    """A cell value: numpy unboxed, NaN/None blank, text cleaned."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, float) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value)
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:_MAX_TEXT]
-
-
 def _put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None) -> None:
     """One cell; text is stored as text, never as a formula."""
-    value = _plain(value)
+    value = cell_value(value)
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -220,9 +197,7 @@ def _header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1) -> No
     """Header cells styled like the plan sheets' row 1."""
     for j, text in enumerate(headers):
         _put(ws, row, col + j, text)
-        cell = ws.cell(row=row, column=col + j)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.border, cell.alignment = _HEADER_BORDER, _HEADER_ALIGN
+        style_header_cell(ws.cell(row=row, column=col + j))
 
 
 def _block(ws: Worksheet, row: int, frame: pd.DataFrame, col: int = 1) -> int:
@@ -234,19 +209,6 @@ def _block(ws: Worksheet, row: int, frame: pd.DataFrame, col: int = 1) -> int:
         for j, value in enumerate(values):
             _put(ws, i, col + j, value, formats[j])
     return row + len(frame) + 1
-
-
-def _axes(chart: Any, x_title: str, y_title: str, y_format: str) -> None:
-    chart.x_axis.title = x_title
-    chart.y_axis.title = y_title
-    chart.y_axis.number_format = y_format
-    chart.x_axis.delete = False  # openpyxl >= 3.1 hides axes unless told otherwise
-    chart.y_axis.delete = False
-    chart.legend.position = "b"
-
-
-def _text_categories(ref: Reference) -> AxDataSource:
-    return AxDataSource(strRef=StrRef(f=str(ref)))
 
 
 # -------------------------------------------------------------------------------- comparison
@@ -287,7 +249,7 @@ def _comparison_sheet(ws: Worksheet, comparison: Comparison) -> None:
     for i, (month, values) in enumerate(monthly.iterrows(), start=first_month_row):
         _put(ws, i, 1, str(month))
         for j, name in enumerate(names, start=3):
-            _put(ws, i, j, values[name], "#,##0.0")
+            _put(ws, i, j, values[name], MW_FORMAT)
     last_month_row = first_month_row + len(monthly) - 1
     row = last_month_row + 2
 
@@ -300,37 +262,15 @@ def _comparison_sheet(ws: Worksheet, comparison: Comparison) -> None:
     _widths(ws, names, inputs)
 
     chart_col = get_column_letter(n + 4)
-    npv = BarChart()
-    npv.type = "col"
-    npv.title = NPV_CHART_TITLE
-    npv.style = 10
-    series = Series(Reference(ws, min_col=3, max_col=2 + n, min_row=npv_row, max_row=npv_row),
-                    title="NPV")
-    series.cat = _text_categories(Reference(ws, min_col=3, max_col=2 + n, min_row=1, max_row=1))
-    npv.series.append(series)
-    _axes(npv, "Scenario", "NPV (USD)", '#,##0,,"M"')
-    npv.legend = None
-    npv.width, npv.height = 18, 9
-    ws.add_chart(npv, f"{chart_col}2")
-
-    hpc = LineChart()
-    hpc.title = HPC_CHART_TITLE
-    months = Reference(ws, min_col=1, min_row=first_month_row, max_row=last_month_row)
-    for j in range(n):
-        values = Reference(ws, min_col=3 + j, min_row=first_month_row, max_row=last_month_row)
-        line = Series(values, title=names[j])
-        line.cat = _text_categories(months)
-        line.smooth = False
-        hpc.series.append(line)
-    _axes(hpc, "Month", "HPC leased IT MW", "#,##0")
-    hpc.width, hpc.height = 18, 9
-    ws.add_chart(hpc, f"{chart_col}21")
+    add_npv_chart(ws, n, npv_row, NPV_CHART_TITLE, f"{chart_col}2")
+    add_hpc_chart(ws, list(names), first_month_row, last_month_row, HPC_CHART_TITLE,
+                  f"{chart_col}{_HPC_CHART_ROW}")
 
 
 def _widths(ws: Worksheet, names: Sequence[str], inputs: pd.DataFrame) -> None:
     widths = [26.0, 18.0] + [max(14.0, min(40.0, len(n) + 3.0)) for n in names]
     for j, col in enumerate(inputs.columns):
-        text = inputs[col].map(lambda v: len(str(_plain(v) or ""))) if len(inputs) else None
+        text = inputs[col].map(lambda v: len(str(cell_value(v) or ""))) if len(inputs) else None
         wanted = max(len(str(col)), int(text.max()) if text is not None else 0) + 2
         if j < len(widths):
             widths[j] = max(widths[j], min(40.0, float(wanted)))
@@ -372,43 +312,17 @@ def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
     _put(ws, after + 1, 1, note)
     chart_row = after + 3
 
-    headers = [str(c) for c in table.columns]
-    categories = Reference(ws, min_col=1, min_row=2, max_row=rows + 1)
-    month_axis = result.parameter.kind == "month" and result.operation == "set"
+    add_sweep_charts(ws, [str(c) for c in table.columns], rows, column,
+                     months=_month_axis(result), title=SWEEP_CHART_TITLE, chart_row=chart_row)
 
-    def cats() -> AxDataSource:
-        if month_axis:
-            return _text_categories(categories)
-        return AxDataSource(numRef=NumRef(f=str(categories)))
 
-    area = AreaChart()
-    area.grouping = "stacked"
-    area.title = SWEEP_CHART_TITLE
-    area.style = 10
-    for name, label in (("avg_mining_grid_mw", "Mining"), ("avg_hpc_grid_mw", "HPC"),
-                        ("avg_idle_mw", "Idle")):
-        col = headers.index(name) + 1
-        series = Series(Reference(ws, min_col=col, min_row=2, max_row=rows + 1), title=label)
-        series.cat = cats()
-        area.series.append(series)
-    _axes(area, column, "Average grid MW", "#,##0")
-    area.width, area.height = 18, 9
-    ws.add_chart(area, f"A{chart_row}")
-
-    npv = LineChart()
-    npv.title = f"NPV against {column}"
-    col = headers.index("npv_usd") + 1
-    line = Series(Reference(ws, min_col=col, min_row=2, max_row=rows + 1), title="NPV")
-    line.cat = cats()
-    npv.series.append(line)
-    _axes(npv, column, "NPV (USD)", '#,##0,,"M"')
-    npv.legend = None
-    npv.width, npv.height = 18, 9
-    ws.add_chart(npv, f"F{chart_row}")
+def _month_axis(result: Sweep) -> bool:
+    """The swept parameter is set to months, which the sheet shows as text."""
+    return result.parameter.kind == "month" and result.operation == "set"
 
 
 def _axis_value(result: Sweep, x: float) -> object:
-    if result.parameter.kind == "month" and result.operation == "set":
+    if _month_axis(result):
         return month_from_index(round(x))
     return float(x)
 
@@ -432,24 +346,11 @@ def _monte_carlo_sheet(ws: Worksheet, result: MonteCarlo) -> None:
     row = _block(ws, row, result.contracts.rename(
         columns={"probability_taken": "probability_taken_pct"})) + 1
 
-    _title(ws, row, "NPV distribution")
+    _title(ws, row, HISTOGRAM_CHART_TITLE)
     histogram = _histogram(samples["npv_usd"].to_numpy(dtype=float))
     hist_top = row + 1
     row = _block(ws, hist_top, histogram) + 1
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "NPV distribution"
-    chart.style = 10
-    chart.gapWidth = 10
-    series = Series(Reference(ws, min_col=3, min_row=hist_top + 1,
-                              max_row=hist_top + len(histogram)), title="samples")
-    series.cat = _text_categories(Reference(ws, min_col=1, min_row=hist_top + 1,
-                                            max_row=hist_top + len(histogram)))
-    chart.series.append(series)
-    _axes(chart, "NPV bin (USD M)", "Samples", "0")
-    chart.legend = None
-    chart.width, chart.height = 18, 9
-    ws.add_chart(chart, "F2")
+    add_histogram_chart(ws, hist_top, len(histogram), HISTOGRAM_CHART_TITLE, "F2")
 
     _title(ws, row, "Samples")
     _block(ws, row + 1, samples)

@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 
 from allocator.domain import Fleet
+from allocator.workbook.saving import save_workbook
 from allocator.workbook.schema import INPUT_SHEETS, SheetSpec
-from allocator.workbook.writer import save_workbook
 
 __all__ = ["fleet_rows", "write_fleet"]
 

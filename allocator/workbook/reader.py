@@ -59,16 +59,9 @@ from allocator.workbook.cells import (
     parse_cell,
     show_value,
 )
-from allocator.workbook.safety import (
-    DEFAULT_LIMITS,
-    WORKBOOK,
-    Format,
-    Limits,
-    SheetFacts,
-    check_file,
-    scan_ods,
-    scan_ooxml,
-)
+from allocator.workbook.guards import DEFAULT_LIMITS, Format, Limits, check_file
+from allocator.workbook.parts import WORKBOOK
+from allocator.workbook.scans import SheetFacts, scan_ods, scan_ooxml
 from allocator.workbook.scenarios_sheet import read_scenarios
 from allocator.workbook.schema import (
     INPUT_SHEETS,

@@ -5,7 +5,7 @@ One row per change: ``scenario``, ``parameter``, ``operation`` (``set`` | ``scal
 ``Scenarios`` sheet describes. Rows of one scenario need not be adjacent. A row that gives
 only a scenario name makes a scenario without changes: the base case under that name (the
 sample's ``Jan 2026``). The file passes the reader's guards first
-(:mod:`allocator.workbook.safety`), and a cell that holds a formula without a saved value or an
+(:mod:`allocator.workbook.guards`), and a cell that holds a formula without a saved value or an
 error is a fault, never a blank. Every fault is collected as a cell-level
 :class:`~allocator.errors.Problem` (``Scenarios!B4: scenario 'Bear': unknown parameter 'btc'
 ...``) and raised together in one :class:`~allocator.errors.InputError`, which names the valid
@@ -41,7 +41,8 @@ from allocator.workbook.cells import (
     parse_text,
     show_value,
 )
-from allocator.workbook.safety import SheetFacts, check_file, scan_ods, scan_ooxml
+from allocator.workbook.guards import check_file
+from allocator.workbook.scans import SheetFacts, scan_ods, scan_ooxml
 from allocator.workbook.schema import SheetSpec, normalize_header, sheet_spec
 
 __all__ = ["read_scenarios", "scenario_sheet_name"]

@@ -6,10 +6,12 @@ in one place. ``field`` is the domain attribute the column fills (see ``allocato
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "BAD_SHEET_CHARS",
     "INPUT_SHEETS",
     "OUTPUT_SHEETS",
     "RESULT_SHEETS",
@@ -18,6 +20,7 @@ __all__ = [
     "Kind",
     "SheetSpec",
     "normalize_header",
+    "sheet_key",
     "sheet_spec",
 ]
 
@@ -266,6 +269,14 @@ RESULT_SHEETS: tuple[str, ...] = (
 )
 """Every sheet the tool writes. A copy of a workbook replaces its own earlier result sheets
 of these names, and the reader never takes them for input."""
+
+BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+"""Characters Excel refuses in a sheet name."""
+
+
+def sheet_key(name: str) -> str:
+    """How Excel tells sheet names apart: case and surrounding spaces ignored."""
+    return name.strip().casefold()
 
 
 def sheet_spec(name: str) -> SheetSpec:

@@ -18,8 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.catalog import CatalogModel, load_catalog
 from allocator.errors import OutputError
+from allocator.workbook.frames import format_header, set_widths, write_frame
+from allocator.workbook.saving import save_workbook
 from allocator.workbook.schema import INPUT_SHEETS, ColumnSpec, SheetSpec
-from allocator.workbook.writer import format_header, save_workbook, set_widths, write_frame
 
 __all__ = ["CATALOG_COLUMNS", "CATALOG_SHEET", "TEMPLATE_ROWS", "build_template", "column_note",
            "write_template"]

@@ -12,7 +12,8 @@ import pandas as pd
 import python_calamine
 
 from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable
-from allocator.workbook.writer import save_workbook, write_frame
+from allocator.workbook.frames import write_frame
+from allocator.workbook.saving import save_workbook
 
 ROWS = STREAM_MIN_ROWS + 37
 

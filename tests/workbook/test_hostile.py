@@ -22,8 +22,8 @@ from test_reader import base_sheets
 from allocator.cli.main import cli
 from allocator.errors import InputError
 from allocator.workbook import reader
+from allocator.workbook.guards import check_file
 from allocator.workbook.reader import Limits, read_workbook
-from allocator.workbook.safety import check_file
 from allocator.workbook.writer import write_plan
 
 LAUGHS_DTD = (

@@ -22,16 +22,10 @@ from openpyxl.chart import BarChart, Reference
 
 from allocator.errors import OutputError
 from allocator.results.plan import Plan, RunInfo
+from allocator.workbook.copy_losses import source_losses
+from allocator.workbook.frames import MW_FORMAT, PCT_FORMAT, USD_FORMAT, number_format
 from allocator.workbook.schema import OUTPUT_SHEETS
-from allocator.workbook.writer import (
-    CHART_TITLE,
-    MW_FORMAT,
-    PCT_FORMAT,
-    USD_FORMAT,
-    number_format,
-    source_losses,
-    write_plan,
-)
+from allocator.workbook.writer import CHART_TITLE, write_plan
 
 MONTHS = ("2026-01", "2026-02", "2026-03")
 

@@ -1,0 +1,271 @@
+"""Write DataFrames as formatted sheet tables (header look, number formats, widths); never saves.
+
+Used by every writer: the plan sheets, the comparison sheets and the template. Row 1 holds the
+column names, whose unit suffixes choose each column's number format (:func:`number_format`);
+text from a frame is always stored as text, never as a formula. Nothing here opens, copies or
+saves a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import fractions
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable
+
+__all__ = [
+    "FACTOR_FORMAT",
+    "MIN_WIDTH",
+    "MW_FORMAT",
+    "PCT_FORMAT",
+    "PRICE_FORMAT",
+    "RATE_FORMAT",
+    "SECONDS_FORMAT",
+    "USD_FORMAT",
+    "cell_value",
+    "format_header",
+    "number_format",
+    "number_style",
+    "plain_value",
+    "set_widths",
+    "shown_number",
+    "style_header_cell",
+    "styled_cell",
+    "text_cell",
+    "write_frame",
+]
+
+USD_FORMAT = "#,##0;[Red]-#,##0"
+PRICE_FORMAT = "#,##0.00;[Red]-#,##0.00"
+MW_FORMAT = "#,##0.0"
+RATE_FORMAT = "#,##0.00"
+PCT_FORMAT = "0.0%"
+FACTOR_FORMAT = "0.0000"
+SECONDS_FORMAT = "0.00"
+
+MIN_WIDTH = 8
+"""Narrowest column width (characters) :func:`write_frame` sets."""
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
+_HEADER_BORDER = Border(bottom=Side(style="thin", color="8EA9DB"))
+_HEADER_ALIGN = Alignment(horizontal="center", vertical="center")
+
+_MAX_TEXT = 32_767  # Excel's limit on characters in a cell
+_MAX_WIDTH = 60
+_WIDTH_SAMPLE = 2_000  # rows of a text column measured for its width
+
+# Fractions shown as percentages although their names carry no ``_pct``.
+_FRACTIONS = frozenset(
+    {"pool_fee", "discount_rate", "uptime", "hpc_load_factor", "max_hpc_share", "margin_pct"}
+)
+# ``..._usd_<unit>`` prices small enough to need cents; other ``_usd_`` rates are whole dollars.
+_PRICE_UNITS = ("_usd_mwh", "_usd_kw_month", "_usd_ph_day", "_usd_th_day")
+_FORMULA_PREFIXES = ("=",)  # openpyxl turns only these strings into formulas
+
+
+def write_frame(ws: Worksheet, frame: pd.DataFrame, *, freeze: str | None = "A2",
+                stream: list[StreamedTable] | None = None) -> None:
+    """Write ``frame`` to the empty sheet ``ws`` as a formatted table.
+
+    Row 1 holds the column names (their unit suffixes are the units); numbers get a format
+    chosen by :func:`number_format`; text is always stored as text, never as a formula.
+    The header is styled, frozen (at ``freeze``) and filtered, and widths fit the content.
+
+    With ``stream`` (a list the caller hands to
+    :func:`~allocator.workbook.saving.save_workbook`'s ``stream``), a frame
+    longer than ``STREAM_MIN_ROWS`` gets only its first data row here; every row is then
+    streamed into the saved file, much faster than cell objects.
+    """
+    headers = [str(col) for col in frame.columns]
+    ws.append([text_cell(ws, h) for h in headers])
+    formats = [number_format(h) for h in headers]
+    styles = [number_style(ws, fmt) for fmt in formats]
+    rows = frame
+    if stream is not None and len(frame) > STREAM_MIN_ROWS:
+        stream.append(StreamedTable(ws.title, frame))
+        rows = frame.iloc[:1]
+    columns = [_column_values(rows.iloc[:, j]) for j in range(rows.shape[1])]
+    for row in zip(*columns, strict=True):
+        ws.append([styled_cell(ws, value, style)
+                   for value, style in zip(row, styles, strict=True)])
+    format_header(ws, len(headers), freeze=freeze)
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(frame) + 1}"
+    set_widths(ws, [_column_width(h, frame.iloc[:, j], formats[j])
+                    for j, h in enumerate(headers)])
+
+
+def number_format(column: str) -> str | None:
+    """The Excel number format for a column, from its unit suffix; ``None`` = General.
+
+    ``_usd`` money ``#,##0;[Red]-#,##0``; per-MWh/kW/PH prices with cents; ``_mw`` one
+    decimal; ``_phs``/``_ehs``/``_j_th``/hashprice two decimals; ``_pct``, ``_pa`` and other
+    fractions as percent; ``discount_factor`` four decimals; counts General.
+    """
+    name = column.strip().lower()
+    if name == "discount_factor":
+        return FACTOR_FORMAT
+    if name in _FRACTIONS or name.endswith(("_pct", "_pa", "_share")):
+        return PCT_FORMAT
+    if "hashprice" in name or name.endswith(("_phs", "_ehs", "_ths", "_j_th", "_th")):
+        return RATE_FORMAT
+    if name.endswith(_PRICE_UNITS):
+        return PRICE_FORMAT
+    if name.endswith("_usd") or "_usd_" in name:
+        return USD_FORMAT
+    if name.endswith("_mw"):
+        return MW_FORMAT
+    if name.endswith("_seconds"):
+        return SECONDS_FORMAT
+    return None
+
+
+def format_header(ws: Worksheet, columns: int, *, freeze: str | None = "A2") -> None:
+    """Bold, filled header cells in row 1 and frozen panes at ``freeze``."""
+    for j in range(1, columns + 1):
+        style_header_cell(ws.cell(row=1, column=j))
+    if freeze:
+        ws.freeze_panes = freeze
+
+
+def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    """Set column widths (characters), first column A."""
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+
+
+def style_header_cell(cell: Any) -> None:
+    """Give ``cell`` the header look: bold on a light blue fill, a thin rule below, centred."""
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    cell.border = _HEADER_BORDER
+    cell.alignment = _HEADER_ALIGN
+
+
+# ------------------------------------------------------------------------------------- cells
+
+
+def _column_values(series: pd.Series[Any]) -> list[object]:
+    """A column as plain Python values openpyxl can store; blanks become ``None``."""
+    return [plain_value(value) for value in series.tolist()]
+
+
+def plain_value(value: object) -> object:
+    """One value as a cell value: numpy scalars unboxed, NaN/NA/NaT -> None, inf as text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, decimal.Decimal | fractions.Fraction):
+        value = float(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is not None:
+            value = value.tz_localize(None)
+        return value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return value
+    if isinstance(value, pd.Timedelta):
+        return value.to_pytimedelta()
+    if isinstance(value, pd.Period):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _clean_text(text: str) -> str:
+    cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return cleaned[:_MAX_TEXT]
+
+
+def cell_value(value: object) -> object:
+    """:func:`plain_value`, with text stripped of characters Excel refuses and cut to its limit."""
+    value = plain_value(value)
+    return _clean_text(value) if isinstance(value, str) else value
+
+
+def text_cell(ws: Worksheet, text: str) -> object:
+    """``text`` as a value for ``ws.append``, forced to a string cell if it looks like a formula."""
+    text = _clean_text(text)
+    if not text.startswith(_FORMULA_PREFIXES):
+        return text
+    cell = Cell(ws, value=text)
+    cell.data_type = "s"  # text from the input is shown, never evaluated
+    return cell
+
+
+def number_style(ws: Worksheet, fmt: str | None) -> StyleArray | None:
+    """The style of a cell with number format ``fmt`` (``None`` for General)."""
+    if fmt is None:
+        return None
+    proto = Cell(ws)
+    proto.number_format = fmt
+    return proto._style
+
+
+def styled_cell(ws: Worksheet, value: object, style: StyleArray | None) -> object:
+    """``value`` for ``ws.append``: text kept as text, numbers in the column's number style."""
+    if isinstance(value, str):
+        return text_cell(ws, value)
+    if style is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    # A copy per cell: openpyxl changes a cell's style array in place when it is restyled.
+    return Cell(ws, value=value, style_array=StyleArray(style))
+
+
+def _column_width(header: str, series: pd.Series[Any], fmt: str | None) -> float:
+    """Column width in characters: the header or the widest value as displayed."""
+    width = len(header)
+    if len(series) == 0:
+        pass
+    elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        finite = pd.to_numeric(series, errors="coerce").replace([np.inf, -np.inf], np.nan)
+        biggest = finite.abs().max()
+        if pd.notna(biggest):
+            # + 1 for a minus sign
+            width = max(width, len(shown_number(float(biggest), fmt)) + 1)
+    else:
+        text = series.head(_WIDTH_SAMPLE).dropna().map(lambda v: str(plain_value(v)))
+        if len(text):
+            width = max(width, int(text.str.len().max()))
+    return float(min(max(width + 2, MIN_WIDTH), _MAX_WIDTH))
+
+
+def shown_number(value: float, fmt: str | None) -> str:
+    """``value`` as Excel shows it in number format ``fmt`` (for measuring widths)."""
+    if fmt == PCT_FORMAT:
+        return f"{value * 100:.1f}%"
+    if fmt == USD_FORMAT:
+        return f"{value:,.0f}"
+    if fmt == MW_FORMAT:
+        return f"{value:,.1f}"
+    if fmt in (RATE_FORMAT, PRICE_FORMAT, SECONDS_FORMAT):
+        return f"{value:,.2f}"
+    if fmt == FACTOR_FORMAT:
+        return f"{value:.4f}"
+    return f"{value:.10g}"
+
+

@@ -31,11 +31,11 @@ from rich.table import Table
 from allocator.cli.common import ERR, OUT, library_errors
 from allocator.optimization.solvers import SolverOptions
 from allocator.periods import is_month
-from allocator.scenarios.changes import OPERATIONS, find_parameter, parameter_names
 from allocator.scenarios.compare import Comparison
 from allocator.scenarios.compare import compare as compare_scenarios
 from allocator.scenarios.executors import EXECUTORS, Executor, make_executor
 from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
+from allocator.scenarios.parameters import OPERATIONS, find_parameter, parameter_names
 from allocator.scenarios.sweep import Sweep, format_value
 from allocator.scenarios.sweep import sweep as sweep_parameter
 from allocator.workbook.comparison_writer import write_comparison, write_monte_carlo, write_sweep

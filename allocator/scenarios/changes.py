@@ -6,8 +6,8 @@ A :class:`Scenario` is a name and a list of :class:`Change` rows (``parameter``,
 :func:`apply_changes` returns the modified copy of a Fleet, validated like the original, and
 :func:`input_diff` lists what a scenario changed, field by field.
 
-Parameters (:data:`PARAMETERS`) cover every number of the market, the sites, the contracts and
-Settings:
+The parameters (:data:`~allocator.scenarios.parameters.PARAMETERS`) cover every number of
+the market, the sites, the contracts and Settings:
 
 - market parameters (``btc_price_usd``, ``network_hashrate_ehs``, ``fees_btc_per_block``,
   ``hashprice_usd_ph_day``) apply to every Market row and so to the months projected from the
@@ -32,11 +32,10 @@ when no scenario does.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
@@ -45,32 +44,30 @@ from allocator import economics as econ
 from allocator.domain import Contract, Fleet, MarketMonth, PowerPrice, Settings, Site
 from allocator.errors import InputError, Problem
 from allocator.periods import add_months, is_month
+from allocator.scenarios.parameters import (
+    OPERATIONS,
+    Operation,
+    Parameter,
+    resolve_parameter,
+    valid_targets,
+)
 
 __all__ = [
     "BASE",
-    "OPERATIONS",
-    "PARAMETERS",
     "SCENARIO_SHEET",
     "Change",
     "Operation",
-    "Parameter",
     "Scenario",
     "apply_changes",
     "apply_scenario",
-    "find_parameter",
     "input_diff",
-    "parameter_names",
     "resolve_parameter",
     "scenario_problems",
     "select_scenarios",
-    "valid_targets",
     "with_base",
 ]
-
-Operation = Literal["set", "scale", "add"]
-OPERATIONS: tuple[str, ...] = get_args(Operation)
-Scope = Literal["market", "site", "contract", "settings"]
-ValueKind = Literal["number", "integer", "fraction", "month"]
+# Operation and resolve_parameter live in allocator.scenarios.parameters; they are exported
+# here too because the Scenarios sheet reader imports them with the records they describe.
 
 BASE = "Base"
 """Name of the unchanged case when no scenario without changes names it."""
@@ -81,134 +78,10 @@ SCENARIO_SHEET = "Scenarios"
 _MAX_LISTED = 12
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One input number a scenario can change.
-
-    Attributes:
-        name: The input's name (a workbook header or Settings key).
-        scope: Which records it lives in: ``market``, ``site``, ``contract`` or ``settings``.
-        kind: ``number``, ``integer`` (rounded), ``fraction`` (``5%`` accepted) or ``month``.
-        label: Plain words for sentences: ``the BTC price``.
-        unit: How a value is shown: ``$/kW-month``, ``MW``, ``%/yr``...
-    """
-
-    name: str
-    scope: Scope
-    kind: ValueKind
-    label: str
-    unit: str = ""
-
-
-def _p(name: str, scope: Scope, kind: ValueKind, label: str, unit: str = "") -> Parameter:
-    return Parameter(name, scope, kind, label, unit)
-
-
-PARAMETERS: tuple[Parameter, ...] = (
-    # Market: every row, and so the months projected from the last one.
-    _p("btc_price_usd", "market", "number", "the BTC price", "$"),
-    _p("network_hashrate_ehs", "market", "number", "network hashrate", "EH/s"),
-    _p("fees_btc_per_block", "market", "number", "fees per block", "BTC"),
-    _p("hashprice_usd_ph_day", "market", "number", "hashprice", "$/PH/day"),
-    # Sites.
-    _p("capacity_mw", "site", "number", "grid capacity", "MW"),
-    _p("power_price_usd_mwh", "site", "number", "the power price", "$/MWh"),
-    _p("mining_pue", "site", "number", "mining PUE"),
-    _p("hpc_pue", "site", "number", "HPC PUE"),
-    _p("uptime", "site", "fraction", "uptime", "%"),
-    _p("mining_opex_usd_mw_month", "site", "number", "mining opex", "$/MW-month"),
-    _p("hpc_existing_mw", "site", "number", "existing HPC space", "MW"),
-    _p("hpc_convertible_mw", "site", "number", "convertible space", "MW"),
-    _p("conversion_capex_usd_mw", "site", "number", "conversion capex", "$/MW"),
-    _p("conversion_lead_months", "site", "integer", "the conversion lead time", "months"),
-    _p("hpc_opex_usd_mw_month", "site", "number", "HPC opex", "$/MW-month"),
-    _p("hpc_load_factor", "site", "fraction", "the HPC load factor", "%"),
-    _p("conversion_block_mw", "site", "number", "the conversion block", "MW"),
-    # Contracts.
-    _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month"),
-    _p("min_mw", "contract", "number", "the minimum commitment", "MW"),
-    _p("max_mw", "contract", "number", "the maximum commitment", "MW"),
-    _p("start_month", "contract", "month", "the start month"),
-    _p("term_months", "contract", "integer", "the term", "months"),
-    _p("escalator_pa", "contract", "fraction", "the escalator", "%/yr"),
-    # Settings.
-    _p("start_month", "settings", "month", "the plan's start month"),
-    _p("months", "settings", "integer", "the horizon", "months"),
-    _p("discount_rate", "settings", "fraction", "the discount rate", "%/yr"),
-    _p("pool_fee", "settings", "fraction", "the pool fee", "%"),
-    _p("halving_month", "settings", "month", "the halving month"),
-    _p("asset_life_years", "settings", "number", "the asset life", "years"),
-    _p("btc_price_growth_pa", "settings", "fraction", "BTC price growth", "%/yr"),
-    _p("network_hashrate_growth_pa", "settings", "fraction", "network hashrate growth", "%/yr"),
-    _p("min_fleet_hashrate_ehs", "settings", "number", "the minimum fleet hashrate", "EH/s"),
-    _p("max_hpc_share", "settings", "fraction", "the maximum HPC share", "%"),
-    _p("capex_budget_usd_per_year", "settings", "number", "the yearly capex budget", "$"),
-    _p("max_conversion_mw_per_year", "settings", "number", "the yearly conversion limit", "MW"),
-    _p("btc_price_volatility_pa", "settings", "fraction", "BTC price volatility", "%/yr"),
-    _p("network_hashrate_volatility_pa", "settings", "fraction", "network hashrate volatility",
-       "%/yr"),
-    _p("btc_hashrate_correlation", "settings", "number", "the BTC-hashrate correlation"),
-)
-
-
-def parameter_names() -> list[str]:
-    """Every parameter name, once each, in the order of :data:`PARAMETERS`."""
-    return list(dict.fromkeys(p.name for p in PARAMETERS))
-
-
-def find_parameter(name: str) -> list[Parameter]:
-    """The parameters called ``name`` (case and spaces ignored); ``[]`` when none.
-
-    Only ``start_month`` has two: the Settings key and the contract field.
-    """
-    key = _normalize(name)
-    return [p for p in PARAMETERS if p.name == key]
-
-
-def resolve_parameter(name: str, target: str | None) -> Parameter:
-    """The parameter a change means: ``start_month`` with a target is the contract's.
-
-    Raises:
-        KeyError: unknown name; the message lists the valid ones.
-    """
-    found = find_parameter(name)
-    if not found:
-        raise KeyError(_unknown_parameter(name))
-    if len(found) > 1:
-        wanted: Scope = "contract" if target else "settings"
-        found = [p for p in found if p.scope == wanted]
-    return found[0]
-
-
-def valid_targets(fleet: Fleet, parameter: Parameter) -> list[str]:
-    """Names a change of ``parameter`` may target (empty: it takes no target)."""
-    if parameter.scope == "site":
-        return [s.name for s in fleet.sites]
-    if parameter.scope == "contract":
-        return [c.name for c in fleet.contracts]
-    return []
-
-
-def _normalize(text: str) -> str:
-    return "_".join(str(text).strip().lower().replace("-", " ").replace("_", " ").split())
-
-
 def _listing(names: Iterable[str]) -> str:
     names = list(names)
     shown = ", ".join(names[:_MAX_LISTED])
     return shown + (f", ... ({len(names)} in all)" if len(names) > _MAX_LISTED else "")
-
-
-def _unknown_parameter(name: str) -> str:
-    names = parameter_names()
-    close = difflib.get_close_matches(_normalize(name), names, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    groups = []
-    for scope, title in (("market", "market"), ("site", "site"), ("contract", "contract"),
-                         ("settings", "Settings")):
-        group = [p.name for p in PARAMETERS if p.scope == scope]
-        groups.append(f"{title}: {', '.join(group)}")
-    return f"unknown parameter '{name}'{hint or '.'} Parameters - " + "; ".join(groups)
 
 
 # ----------------------------------------------------------------------------------- records
@@ -482,22 +355,14 @@ def _apply_one(rec: _Records, change: Change, param: Parameter) -> None:
         rec.settings[key] = _operate(rec.settings[key], change, param)
         rec.touched[("settings", 0, key)] = change
     elif param.scope == "site":
-        for i, site in enumerate(rec.sites):
-            if change.target and site["name"] != change.target:
-                continue
-            site[key] = _operate(site[key], change, param)
-            rec.touched[("sites", i, key)] = change
+        for site in _apply_named(rec, rec.sites, "sites", change, param):
             if key == "power_price_usd_mwh":
                 for j, price in enumerate(rec.power_prices):
                     if price["site"] == site["name"]:
                         price[key] = _operate(price[key], change, param)
                         rec.touched[("power_prices", j, key)] = change
     elif param.scope == "contract":
-        for i, contract in enumerate(rec.contracts):
-            if change.target and contract["name"] != change.target:
-                continue
-            contract[key] = _operate(contract[key], change, param)
-            rec.touched[("contracts", i, key)] = change
+        _apply_named(rec, rec.contracts, "contracts", change, param)
     else:
         for i, row in enumerate(rec.market):
             old = row[key]
@@ -505,6 +370,19 @@ def _apply_one(rec: _Records, change: Change, param: Parameter) -> None:
                 old = _implied_hashprice(row, rec.settings["halving_month"])
             row[key] = _operate(old, change, param)
             rec.touched[("market", i, key)] = change
+
+
+def _apply_named(rec: _Records, records: list[dict[str, Any]], collection: str,
+                 change: Change, param: Parameter) -> list[dict[str, Any]]:
+    """Change the field of every record ``change.target`` names (all when blank); those."""
+    changed = []
+    for i, record in enumerate(records):
+        if change.target and record["name"] != change.target:
+            continue
+        record[param.name] = _operate(record[param.name], change, param)
+        rec.touched[(collection, i, param.name)] = change
+        changed.append(record)
+    return changed
 
 
 def _rebuild(fleet: Fleet, rec: _Records, changes: Sequence[Change], name: str) -> Fleet:

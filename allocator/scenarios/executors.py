@@ -111,7 +111,7 @@ def _context() -> multiprocessing.context.BaseContext:
     # run threads, e.g. a progress bar), and start fast once the server has imported us.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["allocator.scenarios.compare"])
+        ctx.set_forkserver_preload(["allocator.scenarios.cases"])
         return ctx
     return multiprocessing.get_context("spawn")
 

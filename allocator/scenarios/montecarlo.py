@@ -27,9 +27,10 @@ from allocator.api import FleetSource
 from allocator.domain import Fleet, MarketMonth
 from allocator.errors import InputError, Problem
 from allocator.optimization.solvers import SolverOptions
-from allocator.scenarios.compare import (
+from allocator.scenarios.cases import (
     CONVERTED_EPS_MW,
     Case,
+    CaseResult,
     consistency_problems,
     fleet_of,
     run_cases,
@@ -164,6 +165,24 @@ def monte_carlo(
         InfeasibleError: a sample has no feasible plan.
     """
     fleet, warnings, path = fleet_of(source)
+    used = _check_request(fleet, samples, path)
+    btc, hashrate = draw_factors(
+        samples, fleet.settings.months, seed, btc_volatility_pa=used["btc_price_volatility_pa"],
+        hashrate_volatility_pa=used["network_hashrate_volatility_pa"],
+        correlation=used["btc_hashrate_correlation"])
+    cases = _sample_cases(fleet, btc, hashrate, solver_options(fleet, solver), path)
+    results = run_cases(cases, executor, progress, what="Monte Carlo")
+    table = _sample_table(results, btc, hashrate)
+    return MonteCarlo(seed, table, _npv_summary(table), _sites(fleet, table),
+                      _contracts(fleet, table), used, path, warnings)
+
+
+def _check_request(fleet: Fleet, samples: int, path: Path | None) -> dict[str, float]:
+    """The volatilities and correlation to draw with (blank ones 0).
+
+    Raises:
+        InputError: fewer than one sample, or no volatility in Settings.
+    """
     st = fleet.settings
     if samples < 1:
         raise InputError([Problem("sweep", f"samples must be at least 1, got {samples}")])
@@ -172,27 +191,30 @@ def monte_carlo(
             "Settings", "Monte Carlo needs btc_price_volatility_pa or "
             "network_hashrate_volatility_pa in Settings (e.g. 0.5 and 0.15)",
             column="btc_price_volatility_pa")], source=str(path) if path else None)
-    used = {
+    return {
         "btc_price_volatility_pa": st.btc_price_volatility_pa or 0.0,
         "network_hashrate_volatility_pa": st.network_hashrate_volatility_pa or 0.0,
         "btc_hashrate_correlation": st.btc_hashrate_correlation or 0.0,
     }
-    btc, hashrate = draw_factors(
-        samples, st.months, seed, btc_volatility_pa=used["btc_price_volatility_pa"],
-        hashrate_volatility_pa=used["network_hashrate_volatility_pa"],
-        correlation=used["btc_hashrate_correlation"])
-    options = solver_options(fleet, solver)
+
+
+def _sample_cases(fleet: Fleet, btc: Array, hashrate: Array, options: SolverOptions,
+                  path: Path | None) -> list[Case]:
+    """One case per sample path; the consistency faults of all the samples at once."""
     cases = []
     problems: list[Problem] = []
-    for i in range(samples):
+    for i in range(len(btc)):
         name = f"sample {i + 1}"
         changed = sample_fleet(fleet, btc[i], hashrate[i])
         problems += consistency_problems(name, changed, what="Monte Carlo")
         cases.append(Case(name, changed, options))
     if problems:
         raise InputError(problems, source=str(path) if path else None)
-    results = run_cases(cases, executor, progress, what="Monte Carlo")
+    return cases
 
+
+def _sample_table(results: list[CaseResult], btc: Array, hashrate: Array) -> pd.DataFrame:
+    """One row per sample: its end factors, hashprice, NPV and per-item MW."""
     rows = []
     for i, result in enumerate(results):
         m = result.metrics
@@ -207,27 +229,37 @@ def monte_carlo(
             if item and metric in ("converted_mw", "committed_mw"):
                 row[f"{item}: {metric}"] = value
         rows.append(row)
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def _npv_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """``statistic`` | ``npv_usd``: mean, the :data:`PERCENTILES`, min and max."""
     npv = table["npv_usd"].to_numpy(dtype=float)
-    summary = pd.DataFrame({
+    return pd.DataFrame({
         "statistic": ["mean", *(f"P{p}" for p in PERCENTILES), "min", "max"],
         "npv_usd": [float(npv.mean()), *(float(np.percentile(npv, p)) for p in PERCENTILES),
                     float(npv.min()), float(npv.max())],
     })
-    sites = pd.DataFrame({
-        "site": [s.name for s in fleet.sites],
-        "probability_converts": [
-            float((table[f"{s.name}: converted_mw"] > CONVERTED_EPS_MW).mean())
-            for s in fleet.sites],
-        "mean_converted_mw": [float(table[f"{s.name}: converted_mw"].mean())
-                              for s in fleet.sites],
-    })
-    contracts = pd.DataFrame({
-        "contract": [c.name for c in fleet.contracts],
-        "probability_taken": [
-            float((table[f"{c.name}: committed_mw"] > CONVERTED_EPS_MW).mean())
-            for c in fleet.contracts],
-        "mean_committed_mw": [float(table[f"{c.name}: committed_mw"].mean())
-                              for c in fleet.contracts],
-    }, columns=["contract", "probability_taken", "mean_committed_mw"])
-    return MonteCarlo(seed, table, summary, sites, contracts, used, path, warnings)
+
+
+def _sites(fleet: Fleet, table: pd.DataFrame) -> pd.DataFrame:
+    """site, probability_converts, mean_converted_mw."""
+    return _shares(table, [s.name for s in fleet.sites], "converted_mw",
+                   ["site", "probability_converts", "mean_converted_mw"])
+
+
+def _contracts(fleet: Fleet, table: pd.DataFrame) -> pd.DataFrame:
+    """contract, probability_taken, mean_committed_mw."""
+    return _shares(table, [c.name for c in fleet.contracts], "committed_mw",
+                   ["contract", "probability_taken", "mean_committed_mw"])
+
+
+def _shares(table: pd.DataFrame, names: list[str], metric: str,
+            columns: list[str]) -> pd.DataFrame:
+    """Per item, the share of samples where its ``metric`` is above zero, and its mean."""
+    values = [table[f"{name}: {metric}"] for name in names]
+    return pd.DataFrame({
+        columns[0]: names,
+        columns[1]: [float((v > CONVERTED_EPS_MW).mean()) for v in values],
+        columns[2]: [float(v.mean()) for v in values],
+    }, columns=columns)

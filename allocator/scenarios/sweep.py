@@ -1,12 +1,13 @@
 """Sweep one input across a range and find where the allocation flips; no printing, no files.
 
 :func:`sweep` solves the fleet at evenly spaced values of one parameter (any
-:data:`~allocator.scenarios.changes.PARAMETERS` entry, through ``set``, ``scale`` or ``add``), then,
-wherever a site's or contract's state differs between two neighbouring steps, narrows the
-switch down by bisection, re-solving between the steps. A state is: a site converts (any
-conversion starts), a site mines (any miners run), a contract is taken (any MW committed).
-Each :class:`Flip` says it in plain words: "Site Kappa converts once the rate of Neocloud
-exceeds $131.25/kW-month", and keeps the bracket of values solved on either side.
+:data:`~allocator.scenarios.parameters.PARAMETERS` entry, through ``set``, ``scale`` or
+``add``), then, wherever a site's or contract's state differs between two neighbouring
+steps, narrows the switch down by bisection, re-solving between the steps. A state is: a
+site converts (any conversion starts), a site mines (any miners run), a contract is taken
+(any MW committed). Each :class:`Flip` says it in plain words: "Site Kappa converts once the
+rate of Neocloud exceeds $131.25/kW-month", and keeps the bracket of values solved on either
+side.
 """
 
 from __future__ import annotations
@@ -25,16 +26,7 @@ from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
 from allocator.optimization.solvers import SolverOptions
 from allocator.periods import month_from_index, month_index
-from allocator.scenarios.changes import (
-    OPERATIONS,
-    Change,
-    Operation,
-    Parameter,
-    apply_changes,
-    resolve_parameter,
-    valid_targets,
-)
-from allocator.scenarios.compare import (
+from allocator.scenarios.cases import (
     CONVERTED_EPS_MW,
     Case,
     CaseResult,
@@ -43,7 +35,15 @@ from allocator.scenarios.compare import (
     run_cases,
     solver_options,
 )
+from allocator.scenarios.changes import Change, apply_changes
 from allocator.scenarios.executors import Executor, Progress
+from allocator.scenarios.parameters import (
+    OPERATIONS,
+    Operation,
+    Parameter,
+    resolve_parameter,
+    valid_targets,
+)
 
 __all__ = ["DEFAULT_BISECTIONS", "Flip", "Sweep", "sweep", "sweep_column"]
 
@@ -51,6 +51,9 @@ DEFAULT_BISECTIONS = 8
 """Halvings of a step interval per flip: the bracket is 1/256 of a step wide."""
 
 _SWEEP = "sweep"
+
+Bracket = tuple[str, str, bool, float, float]
+"""``(subject, state, turns_on, below, above)``: one switch, as the bisection leaves it."""
 
 
 @dataclass(frozen=True)
@@ -197,9 +200,10 @@ def format_value(parameter: Parameter, operation: str, x: float, width: float = 
     return f"{sign}{number} {unit}".rstrip()
 
 
-def _text(flip_subject: str, state: str, turns_on: bool, label: str, value: str) -> str:
+def _text(subject: str, state: str, turns_on: bool, label: str, value: str,
+          crossing: str = "exceeds") -> str:
     verb = state if turns_on else _STOPS[state]
-    return f"{flip_subject} {verb} once {label} exceeds {value}"
+    return f"{subject} {verb} once {label} {crossing} {value}"
 
 
 def sweep(
@@ -239,67 +243,94 @@ def sweep(
     """
     fleet, warnings, path = fleet_of(source)
     param, op, xs = _check_request(fleet, parameter, start, stop, steps, target, operation)
-    options = solver_options(fleet, solver)
+    runner = _StepSolver(fleet, param, op, target, solver_options(fleet, solver), executor,
+                         progress)
+    runner.solve(xs, _step_cases(runner, xs, path))
+    brackets = _bisect(xs, runner.solved, runner.solve_more, bisections, _integral(param, op))
+    table = _table(param, op, xs, [runner.solved[x] for x in xs])
+    return Sweep(param, target, op, tuple(xs), table, _flips(brackets, param, op, target),
+                 probes=len(runner.solved) - len(xs), source=path, warnings=warnings)
 
-    def case(x: float) -> Case:
-        change = Change(param.name, op, _as_value(param, op, x), target, sheet=_SWEEP)
-        name = _step_name(param, op, x)
-        changed = apply_changes(fleet, [change], scenario=name)
+
+@dataclass
+class _StepSolver:
+    """The sweep's solves: each step's case, the solves of new values, every result kept.
+
+    Progress counts every solve, the bisection's too: ``total`` grows as values are added.
+    """
+
+    fleet: Fleet
+    param: Parameter
+    op: Operation
+    target: str | None
+    options: SolverOptions
+    executor: Executor | None
+    progress: Progress | None
+    solved: dict[float, CaseResult] = field(default_factory=dict)
+    done_before: int = 0
+    total: int = 0
+
+    def case(self, x: float) -> Case:
+        """The case of the step at ``x``, checked like any modified fleet.
+
+        Raises:
+            InputError: the inputs reject the value, or the consistency pass does.
+        """
+        change = Change(self.param.name, self.op, _as_value(self.param, self.op, x),
+                        self.target, sheet=_SWEEP)
+        name = _step_name(self.param, self.op, x)
+        changed = apply_changes(self.fleet, [change], scenario=name)
         problems = consistency_problems(name, changed, what="sweep step")
         if problems:
             raise InputError(problems)
-        return Case(name, changed, options)
+        return Case(name, changed, self.options)
 
+    def solve(self, xs: list[float], cases: list[Case]) -> None:
+        """Solve ``cases`` (one per value of ``xs``) and keep their results by value."""
+        self.total += len(cases)
+        results = run_cases(cases, self.executor, self._report, what="Sweep step")
+        self.solved.update(zip(xs, results, strict=True))
+        self.done_before = self.total
+
+    def solve_more(self, values: list[float]) -> None:
+        """Solve the values of ``values`` not solved yet (the bisection's probes)."""
+        new = [x for x in dict.fromkeys(values) if x not in self.solved]
+        if new:
+            self.solve(new, [self.case(x) for x in new])
+
+    def _report(self, done: int, _: int) -> None:
+        if self.progress is not None:
+            self.progress(self.done_before + done, self.total)
+
+
+def _step_cases(runner: _StepSolver, xs: list[float], path: Path | None) -> list[Case]:
+    """Every step's case; the faults of all the steps at once."""
     problems: list[Problem] = []
     cases = []
     for x in xs:
         try:
-            cases.append(case(x))
+            cases.append(runner.case(x))
         except InputError as exc:
             problems += exc.problems
     if problems:
         raise InputError(problems, source=str(path) if path else None)
+    return cases
 
-    done_before = 0
-    total = len(cases)
 
-    def report(done: int, _: int) -> None:
-        if progress is not None:
-            progress(done_before + done, total)
-
-    results = run_cases(cases, executor, report, what="Sweep step")
-    solved: dict[float, CaseResult] = dict(zip(xs, results, strict=True))
-    integral = _integral(param, op)
-    done_before = total
-
-    def solve_more(values: list[float]) -> None:
-        nonlocal done_before, total
-        new = [x for x in dict.fromkeys(values) if x not in solved]
-        if not new:
-            return
-        total += len(new)
-        more = run_cases([case(x) for x in new], executor, report, what="Sweep step")
-        solved.update(zip(new, more, strict=True))
-        done_before = total
-
-    flips = _bisect(xs, solved, solve_more, bisections, integral)
+def _flips(brackets: list[Bracket], param: Parameter, op: str,
+           target: str | None) -> tuple[Flip, ...]:
+    """The brackets as :class:`Flip` rows, each said in words at its switch value."""
     label = _label(param, op, target)
-    described = []
-    for subject, state, turns_on, lo, hi in flips:
-        shown = format_value(param, op, (lo + hi) / 2, hi - lo)
-        if integral:
-            shown = format_value(param, op, hi)
-        described.append(Flip(subject, state, turns_on, lo, hi,
-                              _text(subject, state, turns_on, label, shown) if not integral
-                              else _integral_text(subject, state, turns_on, label, shown)))
-    table = _table(param, op, xs, [solved[x] for x in xs])
-    return Sweep(param, target, op, tuple(xs), table, tuple(described),
-                 probes=len(solved) - len(xs), source=path, warnings=warnings)
-
-
-def _integral_text(subject: str, state: str, turns_on: bool, label: str, value: str) -> str:
-    verb = state if turns_on else _STOPS[state]
-    return f"{subject} {verb} once {label} reaches {value}"
+    flips = []
+    for subject, state, turns_on, lo, hi in brackets:
+        if _integral(param, op):  # whole steps: the first value with the new state
+            text = _text(subject, state, turns_on, label, format_value(param, op, hi),
+                         crossing="reaches")
+        else:
+            text = _text(subject, state, turns_on, label,
+                         format_value(param, op, (lo + hi) / 2, hi - lo))
+        flips.append(Flip(subject, state, turns_on, lo, hi, text))
+    return tuple(flips)
 
 
 def _check_request(fleet: Fleet, parameter: str, start: float | str, stop: float | str,
@@ -360,8 +391,6 @@ def _axis(param: Parameter, op: str, value: float | str) -> float:
         raise ValueError(f"must be a finite number, got {value!r}")
     return number
 
-
-Bracket = tuple[str, str, bool, float, float]
 
 
 def _bisect(xs: list[float], solved: dict[float, CaseResult],

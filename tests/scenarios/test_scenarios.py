@@ -23,10 +23,10 @@ from allocator.scenarios.changes import (
     apply_changes,
     apply_scenario,
     input_diff,
-    parameter_names,
     scenario_problems,
 )
 from allocator.scenarios.compare import compare
+from allocator.scenarios.parameters import parameter_names
 from allocator.workbook.fleet_writer import write_fleet
 from allocator.workbook.scenarios_sheet import read_scenarios
 

@@ -12,8 +12,9 @@ from scenariokit import small_fleet
 
 from allocator import optimize
 from allocator.errors import InputError
-from allocator.scenarios.changes import Change, apply_changes, resolve_parameter
-from allocator.scenarios.compare import plan_metrics
+from allocator.scenarios.cases import plan_metrics
+from allocator.scenarios.changes import Change, apply_changes
+from allocator.scenarios.parameters import resolve_parameter
 from allocator.scenarios.sweep import Sweep, format_value, sweep
 from allocator.workbook.comparison_writer import SWEEP_SHEET, write_sweep
 

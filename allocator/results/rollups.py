@@ -203,7 +203,7 @@ def _site_value_row(coef: Coefficients, sol: Solution, s: int, marginal: int | N
     any_dual = bool(np.isfinite(dual).any())
     return {
         "site": coef.site.name[s],
-        "capacity_mw": coef.sites[s].capacity_mw,
+        "capacity_mw": float(coef.site.capacity_mw[s]),
         "avg_shadow_value_usd_mw_month": float(np.nanmean(dual)) if any_dual else math.nan,
         "max_shadow_value_usd_mw_month": float(np.nanmax(dual)) if any_dual else math.nan,
         "shadow_value_basis": _BASIS.get(sol.dual_kind, sol.dual_kind),

@@ -1,0 +1,391 @@
+"""Turn parsed input tables into a validated ``Fleet``, checking rows against each other; no I/O.
+
+Each record becomes a pydantic domain object (:mod:`allocator.domain`); its validation errors
+become :class:`~allocator.errors.Problem` entries at the record's cells, reworded for a
+spreadsheet user (``capacity_mw must be > 0``). Checks across rows (a name given twice, names
+the LP would confuse, unknown sites and miner models, gaps in the Market months) are made here
+too. Sheets are parsed by :mod:`allocator.workbook.tables`; nothing here opens a file.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable, Iterable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from allocator import catalog
+from allocator.domain import (
+    Contract,
+    Fleet,
+    MarketMonth,
+    MinerTranche,
+    PowerPrice,
+    Settings,
+    Site,
+    safe_name,
+)
+from allocator.periods import month_from_index, month_index, months_between
+from allocator.workbook.parts import WORKBOOK
+from allocator.workbook.schema import SETTINGS_KEYS
+from allocator.workbook.tables import Report, Row, Table, listing
+
+__all__ = ["FleetRecords"]
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _fmt(number: object) -> str:
+    if isinstance(number, float) and number.is_integer():
+        return str(int(number))
+    return str(number)
+
+
+
+_BOUNDS = {
+    "greater_than": ("gt", ">"),
+    "greater_than_equal": ("ge", ">="),
+    "less_than": ("lt", "<"),
+    "less_than_equal": ("le", "<="),
+}
+
+
+def _rephrase(error: ErrorDetails, header: str | None) -> str:
+    """A pydantic error as a short ``capacity_mw must be > 0`` message."""
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    subject = header or "value"
+    if kind in _BOUNDS:
+        key, operator = _BOUNDS[kind]
+        return f"{subject} must be {operator} {_fmt(ctx.get(key))}"
+    if kind == "missing":
+        return f"{subject} is required"
+    if kind.startswith("int_"):
+        return f"{subject} must be a whole number"
+    if kind.startswith("float_") or kind == "finite_number":
+        return f"{subject} must be a number"
+    if kind == "string_too_short":
+        return f"{subject} must not be blank"
+    if kind.startswith("string_"):
+        return f"{subject} must be text"
+    if kind.startswith("bool_"):
+        return f"{subject} must be yes or no"
+    if kind in ("tuple_type", "list_type"):
+        return f"{subject} must be a list of names"
+    if kind == "value_error":
+        text = str(ctx["error"]) if "error" in ctx else error["msg"].removeprefix("Value error, ")
+        if header is None:
+            return text
+        return f"{header} {text}" if text.startswith("must") else f"{header}: {text}"
+    return f"{header}: {error['msg']}" if header else error["msg"]
+
+
+def _build(
+    model: type[_Model],
+    record: Row,
+    values: dict[str, Any],
+    headers: dict[str, str],
+    report: Report,
+    anchor: str | None = None,
+) -> _Model | None:
+    """``model`` from one record's values; its validation errors become Problems at cells.
+
+    Errors about a field already reported (bad cell, missing column) are dropped, and so are
+    whole-record errors when any field was, since those are usually the same fault again.
+    ``anchor`` is the field whose cell carries whole-record errors.
+    """
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = error["loc"]
+            name = str(loc[0]) if loc else None
+            if (name in record.failed) if name else record.failed:
+                continue
+            where = name or anchor
+            header = headers.get(where, where) if where else None
+            report.problem(
+                record.sheet,
+                _rephrase(error, headers.get(name, name) if name else None),
+                record.where(where),
+                header,
+                record.raw.get(name) if name else None,
+            )
+        return None
+
+
+class FleetRecords:
+    """Turns parsed tables into domain objects and checks the rows against each other.
+
+    Attributes:
+        report: Where faults and warnings are collected.
+        known_sites: The Sites sheet's names; ``None`` when Sites could not be read.
+        places: (input sheet, record name, field) -> (sheet as spelled, cell), for
+            :meth:`allocator.workbook.reader.FleetWorkbook.locate`.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.known_sites: set[str] | None = None  # None when Sites could not be read
+        self.places: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+    def _remember(self, spec_name: str, name: str, record: Row) -> None:
+        for column, address in record.cells.items():
+            self.places[spec_name, name, column] = (record.sheet, address)
+
+    def read(self, tables: dict[str, Table], settings_row: Row) -> Fleet | None:
+        """The fleet of the parsed ``tables`` and Settings record.
+
+        Args:
+            tables: Record sheets by schema name (``Sites``, ``Miners``, ...).
+            settings_row: The Settings record.
+
+        Returns:
+            The fleet, or ``None`` when any fault was reported.
+        """
+        sites = self._sites(tables.get("Sites"))
+        market, months = self._market(tables.get("Market"))
+        miners = self._miners(tables.get("Miners"))
+        power_prices = self._power_prices(tables.get("PowerPrices"))
+        contracts = self._contracts(tables.get("Contracts"))
+        settings = self._settings(settings_row, months)
+        if self.report.problems or settings is None:
+            return None
+        try:
+            return Fleet(
+                settings=settings,
+                sites=tuple(sites),
+                miners=tuple(miners),
+                market=tuple(market),
+                power_prices=tuple(power_prices),
+                contracts=tuple(contracts),
+            )
+        except ValidationError as exc:  # checks the rows above should already have caught
+            for error in exc.errors(include_url=False):
+                for part in _rephrase(error, None).split("; "):
+                    self.report.problem(WORKBOOK, part)
+            return None
+
+    # ----------------------------------------------------------------- cross-row checks
+
+    def _twice(
+        self, table: Table, items: Iterable[tuple[Hashable, str, Row, str]], what: str
+    ) -> None:
+        """Report each repeat of a key, naming its first cell; items: (key, label, row, field)."""
+        first: dict[Hashable, str] = {}
+        for key, label, record, name in items:
+            address = record.where(name) or ""
+            if key in first:
+                self.report.problem(
+                    table.sheet, f"{what} {label} is given twice (also {table.sheet}!{first[key]})",
+                    address, table.headers.get(name, name),
+                )
+                record.failed.add(name)
+            else:
+                first[key] = address
+
+    def _clashes(self, table: Table, names: list[tuple[str, Row]], what: str) -> None:
+        """Names the LP would confuse: equal after :func:`~allocator.domain.safe_name`."""
+        first: dict[str, tuple[str, Row]] = {}
+        for name, record in names:
+            safe = safe_name(name)
+            if safe in first and first[safe][0] != name:
+                other, other_row = first[safe]
+                self.report.problem(
+                    table.sheet,
+                    f"{what} '{name}' and '{other}' ({table.sheet}!{other_row.where('name')}) "
+                    "differ only in spaces or punctuation; the plan needs distinct names",
+                    record.where("name"), table.headers["name"],
+                )
+                record.failed.add("name")
+            first.setdefault(safe, (name, record))
+
+    def _check_site(self, table: Table, record: Row) -> None:
+        name = record.text("site")
+        if self.known_sites is None or name is None or name in self.known_sites:
+            return
+        self.report.problem(
+            table.sheet,
+            f"unknown site '{name}'; sites: {listing(sorted(self.known_sites))}",
+            record.where("site"), "site",
+        )
+        record.failed.add("site")
+
+    def _no_records(self, table: Table, what: str) -> bool:
+        """Report a required sheet without records; True when there are none."""
+        if table.rows:
+            return False
+        if table.usable and all(not c.required or c.field in table.columns
+                                for c in table.spec.columns):
+            self.report.problem(table.sheet, f"{what} is needed; add rows under the headers")
+        return True
+
+    # ----------------------------------------------------------------- sheets
+
+    def _sites(self, table: Table | None) -> list[Site]:
+        if table is None or not table.usable or "name" not in table.columns:
+            return []
+        if self._no_records(table, "at least one site"):
+            return []  # no site list to check names against
+        named = [(name, r) for r in table.rows if (name := r.text("name")) is not None]
+        self.known_sites = {name for name, _ in named}
+        for name, record in named:
+            self._remember("Sites", name, record)
+        self._twice(table, ((n, f"'{n}'", r, "name") for n, r in named), "site")
+        self._clashes(table, named, "site names")
+        built = (_build(Site, r, r.values, table.headers, self.report) for r in table.rows)
+        return [site for site in built if site is not None]
+
+    def _market(self, table: Table | None) -> tuple[list[MarketMonth], list[str]]:
+        if table is None or not table.usable or self._no_records(table, "at least one month"):
+            return [], []
+        dated = [(month, r) for r in table.rows if (month := r.text("month")) is not None]
+        self._twice(table, ((m, m, r, "month") for m, r in dated), "market month")
+        first_row: dict[int, Row] = {}
+        for month, record in dated:
+            first_row.setdefault(month_index(month), record)
+        indices = sorted(first_row)
+        for before, after in itertools.pairwise(indices):
+            if after - before > 1:
+                gap = [month_from_index(i) for i in range(before + 1, after)]
+                missing = gap[0] if len(gap) == 1 else f"{gap[0]} to {gap[-1]}"
+                self.report.problem(
+                    table.sheet, f"Market months must be consecutive; missing {missing}",
+                    first_row[after].where("month"), "month",
+                )
+        market: list[MarketMonth] = []
+        for record in table.rows:
+            anchor = next(
+                (name for name in ("btc_price_usd", "network_hashrate_ehs")
+                 if name in table.columns and name not in record.raw),
+                "hashprice_usd_ph_day" if "hashprice_usd_ph_day" in table.columns else "month",
+            )
+            row = _build(MarketMonth, record, record.values, table.headers, self.report, anchor)
+            if row is not None:
+                market.append(row)
+        return market, [month_from_index(i) for i in indices]
+
+    def _miners(self, table: Table | None) -> list[MinerTranche]:
+        if table is None or not table.usable:
+            return []
+        miners: list[MinerTranche] = []
+        seen: dict[tuple[str, str], str] = {}
+        for record in table.rows:
+            values: dict[str, Any] = dict(record.values)
+            if values.get("units") == 0:
+                address = record.where("units") or ""
+                self.report.warn(table.sheet, address, "units is 0; row skipped")
+                continue
+            self._check_site(table, record)
+            model = record.text("model")
+            if model is not None:
+                found = catalog.find_model(model)
+                if found is not None:
+                    values["model"] = found.model
+                    values.setdefault("hashrate_th", found.hashrate_th)
+                    values.setdefault("power_w", found.power_w)
+                else:
+                    self._unknown_model(table, record, model)
+                site = record.text("site")
+                if site is not None:
+                    address = record.where("model") or ""
+                    key = (site, values["model"])
+                    if key in seen:
+                        self.report.warn(
+                            table.sheet, address,
+                            f"model '{values['model']}' at site '{site}' is listed twice "
+                            f"(also {seen[key]}); the rows stay separate tranches",
+                        )
+                    seen.setdefault(key, address)
+            tranche = _build(MinerTranche, record, values, table.headers, self.report)
+            if tranche is not None:
+                miners.append(tranche)
+        return miners
+
+    def _unknown_model(self, table: Table, record: Row, model: str) -> None:
+        missing = [name for name in ("hashrate_th", "power_w") if name not in record.raw]
+        if not missing:
+            return  # the row gives its own figures
+        suggestions = catalog.closest_models(model, count=2)
+        use = (f"use a catalog model such as {', '.join(suggestions)}" if suggestions
+               else "use a catalog model")
+        give = "hashrate_th and power_w" if len(missing) == 2 else f"{missing[0]} too"
+        self.report.problem(
+            table.sheet, f"unknown miner model '{model}'; give {give} or {use}",
+            record.where("model"), "model",
+        )
+        record.failed.update(missing)
+
+    def _power_prices(self, table: Table | None) -> list[PowerPrice]:
+        if table is None or not table.usable:
+            return []
+        for record in table.rows:
+            self._check_site(table, record)
+        pairs = [
+            ((site, month), r)
+            for r in table.rows
+            if (site := r.text("site")) is not None and (month := r.text("month")) is not None
+        ]
+        self._twice(
+            table,
+            ((key, f"for site '{key[0]}' in {key[1]}", r, "month") for key, r in pairs),
+            "power price",
+        )
+        built = (_build(PowerPrice, r, r.values, table.headers, self.report) for r in table.rows)
+        return [price for price in built if price is not None]
+
+    def _contracts(self, table: Table | None) -> list[Contract]:
+        if table is None or not table.usable:
+            return []
+        named = [(name, r) for r in table.rows if (name := r.text("name")) is not None]
+        for name, record in named:
+            self._remember("Contracts", name, record)
+        self._twice(table, ((n, f"'{n}'", r, "name") for n, r in named), "contract")
+        self._clashes(table, named, "contract names")
+        contracts: list[Contract] = []
+        for record in table.rows:
+            low, high = record.number_of("min_mw"), record.number_of("max_mw")
+            if low is not None and high is not None and low > high:
+                self.report.problem(
+                    table.sheet, f"min_mw must be <= max_mw ({_fmt(high)})",
+                    record.where("min_mw"), "min_mw", record.raw.get("min_mw"),
+                )
+                record.failed.add("min_mw")
+            sites = record.values.get("sites")
+            if self.known_sites is not None and isinstance(sites, tuple):
+                unknown = [s for s in sites if s not in self.known_sites]
+                if unknown:
+                    self.report.problem(
+                        table.sheet,
+                        f"sites names unknown site{'s' if len(unknown) > 1 else ''} "
+                        f"{', '.join(repr(s) for s in unknown)}; "
+                        f"sites: {listing(sorted(self.known_sites))}",
+                        record.where("sites"), "sites",
+                    )
+                    record.failed.add("sites")
+            contract = _build(Contract, record, record.values, table.headers, self.report,
+                              anchor="min_mw")
+            if contract is not None:
+                contracts.append(contract)
+        return contracts
+
+    def _settings(self, record: Row, months: list[str]) -> Settings | None:
+        if not months:
+            return None  # Market's own problems say why
+        self._remember("Settings", "", record)
+        first, last = months[0], months[-1]
+        values: dict[str, Any] = dict(record.values)
+        start = record.text("start_month")
+        if start is not None and month_index(start) < month_index(first):
+            self.report.problem(
+                record.sheet, f"start_month {start} is before the first Market month {first}",
+                record.where("start_month"), "start_month", record.raw.get("start_month"),
+            )
+            record.failed.add("start_month")
+        values.setdefault("start_month", first)
+        if "months" not in record.raw:
+            values["months"] = max(1, months_between(values["start_month"], last) + 1)
+        headers = {col.field: col.header for col in SETTINGS_KEYS}
+        return _build(Settings, record, values, headers, self.report)

@@ -23,16 +23,21 @@ from allocator.errors import (
     SolveError,
     SolverNotAvailableError,
 )
-from allocator.insight.breakevens import add_insight, sensitivity
+from allocator.insight.annotate import add_insight
 from allocator.insight.duals import check_site_duals
+from allocator.insight.tornado import sensitivity
+from allocator.optimization.backends import WarmStart
 from allocator.optimization.infeasibility import Explanation, explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan, RunInfo
 from allocator.scenarios.changes import Change, Scenario
 from allocator.scenarios.compare import Comparison, compare
+from allocator.scenarios.executors import Executor
 from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
-from allocator.scenarios.sweep import Sweep, sweep
+from allocator.scenarios.parameters import Parameter
+from allocator.scenarios.sweep import Flip, Sweep, sweep
 from allocator.workbook.comparison_writer import write_comparison, write_monte_carlo, write_sweep
+from allocator.workbook.guards import Limits
 from allocator.workbook.reader import FleetWorkbook, read_workbook
 from allocator.workbook.writer import write_plan
 
@@ -41,17 +46,21 @@ __all__ = [
     "Change",
     "Comparison",
     "Contract",
+    "Executor",
     "ExecutorError",
     "Explanation",
     "Fleet",
     "FleetSource",
     "FleetWorkbook",
+    "Flip",
     "InfeasibleError",
     "InputError",
+    "Limits",
     "MarketMonth",
     "MinerTranche",
     "MonteCarlo",
     "OutputError",
+    "Parameter",
     "Plan",
     "PowerPrice",
     "Problem",
@@ -63,6 +72,7 @@ __all__ = [
     "SolverNotAvailableError",
     "SolverOptions",
     "Sweep",
+    "WarmStart",
     "__version__",
     "add_insight",
     "check_site_duals",

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from allocator.api import optimize
 from allocator.cli.common import ERR, OUT, library_errors
-from allocator.insight.breakevens import SENSITIVITY_SHEET, add_sensitivity
+from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity
 from allocator.optimization.solvers import SolverOptions
 from allocator.workbook.reader import read_workbook
 from allocator.workbook.writer import write_plan

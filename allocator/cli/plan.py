@@ -21,7 +21,7 @@ from allocator.cli.common import ERR, OUT, library_errors
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
-from allocator.insight.breakevens import add_insight
+from allocator.insight.annotate import add_insight
 from allocator.insight.duals import check_site_duals
 from allocator.optimization.infeasibility import explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions

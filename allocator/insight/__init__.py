@@ -1,19 +1,17 @@
 """Why the plan is what it is: breakevens, contract values, sensitivity, checked shadow values.
 
 Everything here re-solves the plan (warm where only a rate changes) rather than reading one
-dual; nothing here writes a file.
+dual; nothing here writes a file. This module only re-exports the public names:
+``breakevens`` (site HPC and miner breakevens), ``contracts`` (value added, drop and
+full-take rates), ``tornado`` (sensitivity), ``annotate`` (all of them merged into a plan),
+``duals`` (shadow values checked by re-solving) and ``resolve`` (the shared re-solver).
 """
 
-from allocator.insight.breakevens import (
-    add_insight,
-    add_sensitivity,
-    contract_insight,
-    miner_breakevens,
-    probe_contract,
-    sensitivity,
-    site_breakevens,
-)
+from allocator.insight.annotate import add_insight
+from allocator.insight.breakevens import miner_breakevens, probe_contract, site_breakevens
+from allocator.insight.contracts import contract_insight
 from allocator.insight.duals import check_site_duals
+from allocator.insight.tornado import add_sensitivity, sensitivity
 
 __all__ = [
     "add_insight",

@@ -15,19 +15,18 @@ import pytest
 from fleetkit import contract, fleet, miners, site, verified
 
 from allocator import Fleet, optimize
+from allocator.insight.annotate import add_insight
 from allocator.insight.breakevens import (
-    CONTRACT_INSIGHT_COLUMNS,
     MINER_BREAKEVEN_COLUMNS,
     MINER_BREAKEVEN_SHEET,
-    SENSITIVITY_SHEET,
     SITE_BREAKEVEN_COLUMNS,
-    TOL_USD_KW_MONTH,
-    add_insight,
-    contract_insight,
     miner_breakevens,
     probe_contract,
     site_breakevens,
 )
+from allocator.insight.contracts import CONTRACT_INSIGHT_COLUMNS, contract_insight
+from allocator.insight.resolve import TOL_USD_KW_MONTH
+from allocator.insight.tornado import SENSITIVITY_SHEET
 from allocator.synthetic import synthetic_fleet
 from allocator.workbook.writer import TORNADO_SHEET
 

@@ -20,13 +20,9 @@ from fleetkit import contract, fleet, miners, site, write_book
 
 from allocator import Fleet, optimize
 from allocator.cli.main import cli
-from allocator.insight.breakevens import (
-    DRIVERS,
-    SENSITIVITY_COLUMNS,
-    SENSITIVITY_SHEET,
-    add_insight,
-)
-from allocator.insight.breakevens import sensitivity as sensitivity_table
+from allocator.insight.annotate import add_insight
+from allocator.insight.tornado import DRIVERS, SENSITIVITY_COLUMNS, SENSITIVITY_SHEET
+from allocator.insight.tornado import sensitivity as sensitivity_table
 from allocator.synthetic import synthetic_fleet
 from allocator.workbook.writer import TORNADO_TITLE, write_plan
 

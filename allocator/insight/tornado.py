@@ -1,0 +1,174 @@
+"""The sensitivity tornado: NPV re-optimized at -pct and +pct of each main driver, largest
+swing first; no file I/O and no printing here (the workbook writer draws the chart).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from allocator.api import FleetSource, optimize
+from allocator.domain import Fleet
+from allocator.errors import AllocatorError
+from allocator.optimization.backends import WarmStart
+from allocator.optimization.solvers import SolverOptions
+from allocator.results.plan import Plan
+from allocator.scenarios.cases import fleet_of, solver_options
+
+__all__ = ["DRIVERS", "SENSITIVITY_COLUMNS", "SENSITIVITY_SHEET", "add_sensitivity", "sensitivity"]
+
+SENSITIVITY_SHEET = "Sensitivity"
+"""Name of the ``plan.extra`` frame (and sheet) holding :func:`sensitivity`."""
+
+DRIVERS: tuple[tuple[str, str], ...] = (
+    ("BTC price", "btc_price_usd"),
+    ("Network hashrate", "network_hashrate_ehs"),
+    ("Power price", "power_price_usd_mwh"),
+    ("HPC rates", "rate_usd_kw_month"),
+    ("Conversion capex", "conversion_capex_usd_mw"),
+)
+"""The sensitivity drivers: (label, the input field scaled)."""
+
+_LABELS = {p: label for label, p in DRIVERS}
+
+SENSITIVITY_COLUMNS = [
+    "driver", "parameter", "low_change_pct", "high_change_pct", "base_npv_usd",
+    "low_npv_usd", "high_npv_usd", "low_npv_change_usd", "high_npv_change_usd", "swing_usd",
+    "note",
+]
+
+
+def sensitivity(
+    source: Fleet | FleetSource,
+    pct: float = 10.0,
+    *,
+    solver: str | SolverOptions | None = None,
+    drivers: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """NPV change for -``pct`` % and +``pct`` % of each driver, largest swing first.
+
+    Drivers (:data:`DRIVERS`): BTC price, network hashrate (both move the hashprice of every
+    month), power price (every site and every ``PowerPrices`` row), HPC rates (every
+    contract) and conversion capex (every site). Each variant is re-optimized (warm where
+    only prices change) and verified like any plan, so an NPV change includes the
+    optimizer's response: NPV can only rise with BTC price and HPC rates and only fall with
+    network hashrate, power price and capex.
+
+    Args:
+        source: A :class:`Fleet` or what ``read_workbook`` returned.
+        pct: The change, in percent (0 < pct < 100).
+        solver: Solver name or options (default the fleet's ``solver`` setting).
+        drivers: Input fields to vary (default all of :data:`DRIVERS`).
+
+    Returns:
+        One row per driver, sorted by ``swing_usd`` (tornado order), columns
+        ``SENSITIVITY_COLUMNS``; ``*_change_pct`` are fractions (-0.1 for -10 %). A variant
+        with no feasible plan has blank NPVs and ``note`` says why.
+
+    Raises:
+        ValueError: ``pct`` outside (0, 100) or an unknown driver.
+        AllocatorError: the base case itself cannot be optimized.
+    """
+    if not (math.isfinite(pct) and 0 < pct < 100):
+        raise ValueError(f"pct must be between 0 and 100 (exclusive), got {pct!r}")
+    fleet = fleet_of(source)[0]
+    chosen = _chosen(drivers)
+    options = solver_options(fleet, solver)
+    warm = WarmStart()
+    base = optimize(fleet, solver=options, warm=warm).npv_usd
+    rows = [_driver_row(fleet, parameter, pct / 100.0, base, options, warm)
+            for parameter in chosen]
+    frame = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+    # NaN swings last; a stable sort keeps the drivers' own order among equal swings.
+    order = frame["swing_usd"].fillna(-1.0).sort_values(ascending=False, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def add_sensitivity(plan: Plan, source: Fleet | FleetSource, pct: float = 10.0, *,
+                    solver: str | SolverOptions | None = None) -> Plan:
+    """A copy of ``plan`` with :func:`sensitivity` as its ``Sensitivity`` extra frame.
+
+    The workbook writer draws the frame's tornado chart on the ``Sensitivity`` sheet.
+    """
+    table = sensitivity(source, pct, solver=solver)
+    return dataclasses.replace(plan, extra={**plan.extra, SENSITIVITY_SHEET: table})
+
+
+def _chosen(drivers: Iterable[str] | None) -> list[str]:
+    """The driver fields to vary, in the order given (default every one of :data:`DRIVERS`).
+
+    Raises:
+        ValueError: an unknown driver.
+    """
+    chosen = list(drivers) if drivers is not None else [p for _, p in DRIVERS]
+    for parameter in chosen:
+        if parameter not in _LABELS:
+            raise ValueError(_unknown_driver(parameter))
+    return chosen
+
+
+def _unknown_driver(parameter: str) -> str:
+    return f"Unknown sensitivity driver {parameter!r}. Available: {', '.join(_LABELS)}"
+
+
+def _driver_row(fleet: Fleet, parameter: str, step: float, base_npv_usd: float,
+                options: SolverOptions, warm: WarmStart) -> dict[str, Any]:
+    """One tornado row: NPV re-optimized at ``1 - step`` and ``1 + step`` times the driver."""
+    npv: dict[str, float] = {}
+    notes: list[str] = []
+    for side, factor in (("low", 1.0 - step), ("high", 1.0 + step)):
+        try:
+            npv[side] = optimize(_scaled(fleet, parameter, factor), solver=options,
+                                 warm=warm).npv_usd
+        except AllocatorError as exc:
+            npv[side] = math.nan
+            reason = " ".join(line.strip() for line in str(exc).splitlines())
+            notes.append(f"no plan at {factor - 1:+.0%}: {reason}")
+    low, high = npv["low"] - base_npv_usd, npv["high"] - base_npv_usd
+    return {
+        "driver": _LABELS[parameter], "parameter": parameter,
+        "low_change_pct": -step, "high_change_pct": step, "base_npv_usd": base_npv_usd,
+        "low_npv_usd": npv["low"], "high_npv_usd": npv["high"],
+        "low_npv_change_usd": low, "high_npv_change_usd": high,
+        "swing_usd": abs(high - low), "note": "; ".join(notes),
+    }
+
+
+def _scaled(fleet: Fleet, parameter: str, factor: float) -> Fleet:
+    """``fleet`` with every value of one driver multiplied by ``factor``.
+
+    A Market row that gives ``hashprice_usd_ph_day`` directly has it scaled the way the
+    formula would move it (with BTC price, inversely with network hashrate), so the driver
+    moves every month of the horizon, given or projected.
+    """
+    if parameter in ("btc_price_usd", "network_hashrate_ehs"):
+        hp_factor = factor if parameter == "btc_price_usd" else 1.0 / factor
+        market = []
+        for m in fleet.market:
+            update: dict[str, float] = {}
+            value = getattr(m, parameter)
+            if value is not None:
+                update[parameter] = value * factor
+            if m.hashprice_usd_ph_day is not None:
+                update["hashprice_usd_ph_day"] = m.hashprice_usd_ph_day * hp_factor
+            market.append(m.model_copy(update=update))
+        return fleet.model_copy(update={"market": tuple(market)})
+    if parameter == "power_price_usd_mwh":
+        sites = tuple(s.model_copy(update={parameter: s.power_price_usd_mwh * factor})
+                      for s in fleet.sites)
+        prices = tuple(p.model_copy(update={parameter: p.power_price_usd_mwh * factor})
+                       for p in fleet.power_prices)
+        return fleet.model_copy(update={"sites": sites, "power_prices": prices})
+    if parameter == "rate_usd_kw_month":
+        contracts = tuple(c.model_copy(update={parameter: c.rate_usd_kw_month * factor})
+                          for c in fleet.contracts)
+        return fleet.model_copy(update={"contracts": contracts})
+    if parameter == "conversion_capex_usd_mw":
+        sites = tuple(s.model_copy(update={parameter: s.conversion_capex_usd_mw * factor})
+                      for s in fleet.sites)
+        return fleet.model_copy(update={"sites": sites})
+    raise ValueError(_unknown_driver(parameter))

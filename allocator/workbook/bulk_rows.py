@@ -1,4 +1,4 @@
-"""Stream the rows of long tables straight into a saved workbook's sheet XML.
+"""Stream the rows of long tables straight into a saved workbook's sheet XML; it knows no solver.
 
 openpyxl makes a Python object per cell, which costs seconds per 100,000 cells. For a long
 table the writer lets openpyxl write the header and the first data row (so the sheet, its

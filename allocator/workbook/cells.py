@@ -35,7 +35,9 @@ from allocator.workbook.schema import ColumnSpec
 __all__ = [
     "CellError",
     "CellValue",
+    "address_order",
     "cell_address",
+    "column_index",
     "column_letter",
     "is_blank",
     "parse_bool",
@@ -98,6 +100,24 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+def column_index(letters: str) -> int:
+    """0-based column index of Excel column letters, in any case: ``A`` -> 0, ``ab`` -> 27."""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def address_order(address: str | None) -> tuple[int, int]:
+    """``(row, 1-based column)`` of ``C7`` (or ``(7, 0)`` of the row reference ``7:7``), for
+    sorting problems in reading order; ``(0, 0)`` when there is no address."""
+    match = re.match(r"([A-Z]*)(\d+)", address or "")
+    if not match:
+        return (0, 0)
+    letters, row = match.groups()
+    return (int(row), column_index(letters) + 1)
 
 
 def cell_address(row: int, column: int) -> str:

@@ -21,7 +21,13 @@ from xml.parsers import expat
 
 from allocator.errors import InputError
 from allocator.workbook.cells import column_letter
-from allocator.workbook.parts import ZIP_ERRORS, DtdFound, open_package, refusal
+from allocator.workbook.parts import (
+    ZIP_ERRORS,
+    DtdFound,
+    dtd_refusing_parser,
+    open_package,
+    refusal,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -154,16 +160,11 @@ class _RootReached(Exception):
 
 def _check_prolog(source: Path, part: str, stream: IO[bytes]) -> None:
     """Parse ``part`` up to its root element; refuse a DTD declared before it."""
-    parser = expat.ParserCreate()
-
-    def doctype(*_: object) -> None:
-        raise DtdFound
+    parser = dtd_refusing_parser()
 
     def root(*_: object) -> None:
         raise _RootReached
 
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
     parser.StartElementHandler = root
     read_bytes = 0
     try:

@@ -19,18 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
+from xml.parsers.expat import XMLParserType
 
 from allocator.errors import InputError, Problem
 
 __all__ = [
     "WORKBOOK",
     "ZIP_ERRORS",
+    "DtdFound",
     "Package",
     "Relationship",
     "attribute",
+    "dtd_refusing_parser",
     "is_xml_part",
     "local_name",
     "open_package",
+    "parse_stream",
     "refusal",
     "rels_part",
 ]
@@ -95,6 +99,23 @@ def rels_part(part: str) -> str:
     return posixpath.join(folder, "_rels", base + ".rels")
 
 
+def _refuse_dtd(*_: object) -> None:
+    raise DtdFound
+
+
+def dtd_refusing_parser(namespace_separator: str | None = None) -> XMLParserType:
+    """An expat parser that raises :class:`DtdFound` at a DTD or an entity declaration.
+
+    Args:
+        namespace_separator: With ``" "``, element and attribute names arrive as
+            ``"uri local"``; ``None`` leaves namespaces unprocessed.
+    """
+    parser = expat.ParserCreate(namespace_separator=namespace_separator)
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    return parser
+
+
 def parse_stream(stream: IO[bytes], start: StartHandler, end: EndHandler,
                  text: TextHandler | None = None) -> None:
     """Feed ``stream`` to expat with namespace processing: names arrive as ``uri local``.
@@ -103,13 +124,7 @@ def parse_stream(stream: IO[bytes], start: StartHandler, end: EndHandler,
         DtdFound: the XML declares a DTD or an entity.
         expat.ExpatError: the XML is not well-formed.
     """
-    parser = expat.ParserCreate(namespace_separator=" ")
-
-    def refuse(*_: object) -> None:
-        raise DtdFound
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
+    parser = dtd_refusing_parser(namespace_separator=" ")
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     if text is not None:

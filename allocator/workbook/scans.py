@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from allocator.workbook.cells import column_index
 from allocator.workbook.guards import DEFAULT_LIMITS, Limits, clip, too_many_cells
 from allocator.workbook.parts import attribute, local_name, open_package
 
@@ -98,13 +99,6 @@ _ADDRESS = re.compile(r"^\s*\$?([A-Za-z]+)\$?(\d+)\s*$")
 _TRUE = ("1", "true")
 
 
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index - 1
-
-
 class _OoxmlSheet:
     """Expat handlers that collect :class:`SheetFacts` from one worksheet part."""
 
@@ -145,7 +139,7 @@ class _OoxmlSheet:
             row, column = self.row, self.column + 1
             match = _ADDRESS.match(attribute(attrs, "r") or "")
             if match:
-                row, column = int(match.group(2)), _column_index(match.group(1))
+                row, column = int(match.group(2)), column_index(match.group(1))
             self.column = column
             self.cell = (row, column)
             self.cell_type = attribute(attrs, "t") or "n"

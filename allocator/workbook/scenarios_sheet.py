@@ -14,7 +14,6 @@ parameters and targets.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from allocator.scenarios.changes import (
 )
 from allocator.workbook.cells import (
     CellError,
+    address_order,
     cell_address,
     is_blank,
     parse_choice,
@@ -43,16 +43,12 @@ from allocator.workbook.cells import (
 )
 from allocator.workbook.guards import check_file
 from allocator.workbook.scans import SheetFacts, scan_ods, scan_ooxml
-from allocator.workbook.schema import SheetSpec, normalize_header, sheet_spec
+from allocator.workbook.schema import SheetSpec, sheet_spec
+from allocator.workbook.tables import match_key
 
 __all__ = ["read_scenarios", "scenario_sheet_name"]
 
 _CHANGE_FIELDS = ("parameter", "operation", "value")
-
-
-def _key(text: object) -> str:
-    """Matching key of a sheet name or header: case, spaces and punctuation ignored."""
-    return re.sub(r"[\W_]", "", normalize_header(text))
 
 
 def scenario_sheet_name(path: str | Path) -> str | None:
@@ -75,8 +71,8 @@ def _open(path: Path) -> Any:
 
 
 def _find_sheet(names: list[str]) -> str | None:
-    wanted = _key(sheet_spec("Scenarios").name)
-    return next((name for name in names if _key(name) == wanted), None)
+    wanted = match_key(sheet_spec("Scenarios").name)
+    return next((name for name in names if match_key(name) == wanted), None)
 
 
 def read_scenarios(path: str | Path, fleet: Fleet) -> tuple[Scenario, ...]:
@@ -123,14 +119,7 @@ def read_scenarios(path: str | Path, fleet: Fleet) -> tuple[Scenario, ...]:
 
 
 def _reading_order(problem: Problem) -> tuple[int, int]:
-    match = re.match(r"([A-Z]*)(\d+)", problem.cell or "")
-    if not match:
-        return (0, 0)
-    letters, row = match.groups()
-    column = 0
-    for letter in letters:
-        column = column * 26 + ord(letter) - ord("A") + 1
-    return (int(row), column)
+    return address_order(problem.cell)
 
 
 def _parse(spec: SheetSpec, sheet: str, rows: list[list[object]], problems: list[Problem],
@@ -141,10 +130,10 @@ def _parse(spec: SheetSpec, sheet: str, rows: list[list[object]], problems: list
             problems.append(Problem(sheet, "row 1 must hold the column headers but is blank",
                                     cell="1:1"))
         return ()
-    by_key = {_key(col.header): col for col in spec.columns}
+    by_key = {match_key(col.header): col for col in spec.columns}
     columns: dict[str, int] = {}
     for index, head in enumerate(header):
-        col = by_key.get(_key(head)) if not is_blank(head) else None
+        col = by_key.get(match_key(head)) if not is_blank(head) else None
         if col is not None and col.field not in columns:
             columns[col.field] = index
     for col in spec.columns:

@@ -20,6 +20,7 @@ from allocator.errors import Problem
 from allocator.workbook.cells import (
     CellError,
     CellValue,
+    address_order,
     cell_address,
     column_letter,
     is_blank,
@@ -107,14 +108,7 @@ def in_reading_order(problems: list[Problem]) -> list[Problem]:
     def order(problem: Problem) -> tuple[int, int, int]:
         sheet = (-1 if problem.sheet == WORKBOOK
                  else rank.get(match_key(problem.sheet), len(rank)))
-        match = re.match(r"([A-Z]*)(\d+)", problem.cell or "")
-        if not match:
-            return (sheet, 0, 0)
-        letters, row = match.groups()
-        column = 0
-        for letter in letters:
-            column = column * 26 + ord(letter) - ord("A") + 1
-        return (sheet, int(row), column)
+        return (sheet, *address_order(problem.cell))
 
     return sorted(problems, key=order)
 

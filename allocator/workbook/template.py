@@ -1,4 +1,4 @@
-"""Write a blank fleet workbook from the schema: every input sheet, unit notes and dropdowns.
+"""Write a blank fleet workbook from the schema (sheets, unit notes, dropdowns); it reads no fleet.
 
 Everything here comes from :mod:`allocator.workbook.schema` and the hardware catalog, so the
 template cannot drift from what the reader accepts. It reads no fleet and solves nothing.

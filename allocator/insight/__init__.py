@@ -1,4 +1,4 @@
-"""Why the plan is what it is: breakevens, contract values, sensitivity, checked shadow values.
+"""Why the plan is what it is (breakevens, contract values, sensitivity, shadow values); no files.
 
 Everything here re-solves the plan (warm where only a rate changes) rather than reading one
 dual; nothing here writes a file. This module only re-exports the public names:

@@ -1,5 +1,5 @@
 """Merge every decision insight into a copy of a plan (site and contract columns, extra
-frames); it computes nothing itself and writes no file.
+frames); no figures of its own and no file I/O here.
 """
 
 from __future__ import annotations

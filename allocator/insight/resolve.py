@@ -1,4 +1,4 @@
-"""The re-solving the insight probes share: a warm LP re-solver and a bisection on one rate.
+"""The re-solving the insight probes share: a warm LP re-solver, a rate bisection; no tables.
 
 :class:`Resolver` solves variants of one fleet for a few numbers each (warm, since the probes
 change only prices) and :class:`RateSearch` bisects a contract's rate for the rate at which

@@ -1,7 +1,8 @@
-"""Many solves of one fleet: scenario changes, comparisons, sweeps, Monte Carlo, executors.
+"""Many solves of one fleet (scenario changes, comparisons, sweeps, Monte Carlo); no files.
 
-``changes`` turns a :class:`Scenario` into a modified fleet; ``compare``, ``sweep`` and
-``montecarlo`` send solves to an ``executors`` back end and gather the figures. No files.
+``parameters`` names what a change may touch and ``changes`` turns a :class:`Scenario` into a
+modified fleet; ``compare``, ``sweep`` and ``montecarlo`` build ``cases``, send them to an
+``executors`` back end and gather the figures. This module only re-exports.
 """
 
 from allocator.scenarios.changes import Change, Scenario, apply_changes, apply_scenario

@@ -107,7 +107,8 @@ class Comparison:
 class ScenarioBook(Protocol):
     """A fleet source that also holds scenarios (a ``FleetWorkbook`` with its Scenarios sheet)."""
 
-    def read_scenarios(self) -> tuple[Scenario, ...]: ...
+    def read_scenarios(self) -> tuple[Scenario, ...]:
+        """The scenarios the source holds."""
 
 
 def compare(

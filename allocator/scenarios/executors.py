@@ -1,4 +1,4 @@
-"""Run many independent solves: in this process, on local processes, or on a Dask cluster.
+"""Run many independent solves here, on local processes or on a Dask cluster; no printing.
 
 Every executor maps a picklable, top-level function over a list and returns the results in
 the order of the list, whatever order they finished in, so a comparison, sweep or Monte Carlo

@@ -1,5 +1,10 @@
-"""The command line: exit codes, exact error text, nothing written on bad input, and the
-input workbook's bytes never changed."""
+"""The plan commands: exit codes, the exact text each stream shows, nothing written on bad input,
+and the input workbook's bytes never changed.
+
+Messages are compared whole: stdout and stderr apart, as ``allocator ...`` prints them
+(``clikit.run``). Library errors are one ``Error:`` message on stderr and exit 1; usage errors
+are click's usage text on stderr and exit 2.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
+from clikit import run, table_rows, usage_error
 from fleetkit import write_book
-
-from allocator.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "fleet.xlsx"
@@ -26,6 +29,22 @@ MARKET = [["month", "hashprice_usd_ph_day"], ["2026-01", 40]]
 CONTRACTS = [["contract", "rate_usd_kw_month", "max_mw", "start_month", "term_months",
               "power_pass_through"],
              ["Lease-A", 100, 20, "2026-01", 12, "yes"]]
+BOTH_FIRM = [CONTRACTS[0] + ["firm", "min_mw"],
+             ["K1", 100, 20, "2026-01", 12, "yes", "yes", 8],
+             ["K2", 100, 20, "2026-01", 12, "yes", "yes", 8]]
+WHY_BOTH_FIRM_FAIL = (
+    "Contracts K1, K2 need 16 MW at sites Alpha from 2026-01, but at most 10.0 MW can be "
+    "converted and online there in time.\n"
+    "These cannot all hold together:\n"
+    "  - Site Alpha can lease in 2026-01 only its 10 MW of existing HPC space plus what it "
+    "started converting by 2026-01 (0-month lead time).\n"
+    "  - Contract K1 is firm: at least 8 MW from 2026-01 for 12 months, at any site.\n"
+    "  - Contract K2 is firm: at least 8 MW from 2026-01 for 12 months, at any site.\n"
+)
+SMALLEST_CHANGE = ("Smallest change that makes a plan feasible:\n"
+                   "  - Lower the firm minimum of contract K2 by 6.0 MW (to 2.0 MW), or make it "
+                   "not firm.\n")
+COMMANDS_WITH_BOOK = ["compare", "explain", "optimize", "sensitivity", "sweep", "validate"]
 
 
 def sha(path: Path) -> str:
@@ -39,19 +58,24 @@ def small_book(tmp_path: Path, **sheets: list[list[object]]) -> Path:
     return write_book(tmp_path / "fleet.xlsx", content)
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
-
-
 def test_optimize_writes_a_copy_with_the_plan_sheets(tmp_path: Path) -> None:
     book = small_book(tmp_path)
     before = sha(book)
-    code, out = run("optimize", str(book))
-    assert code == 0, out
+    result = run("optimize", str(book))
+    assert result.exit_code == 0, result.output
     written = tmp_path / "fleet.plan.xlsx"
-    assert f"Plan written to {written}" in out
-    assert "NPV" in out
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Plan 2026-01 + 1 months"
+    assert lines[-1] == f"Plan written to {written}"
+    rows = table_rows(result.stdout)
+    assert rows.pop("Solve time").endswith(" s (HiGHS, 3 variables)")
+    assert rows == {"NPV": "$3.3M",
+                    "Fleet hashrate, first month": "2.70 EH/s",
+                    "Fleet hashrate, average": "2.70 EH/s",
+                    "HPC leased, last month": "10.0 IT MW", "Conversions started": "0.0 IT MW",
+                    "Conversion capex": "$0.0M", "Idle grid, average": "53.5 MW",
+                    "Contract Lease-A": "10.0 IT MW"}
+    assert result.stderr == ""
     assert sha(book) == before
     names = openpyxl.load_workbook(written).sheetnames
     assert names[:4] == ["Sites", "Miners", "Market", "Contracts"]
@@ -59,9 +83,10 @@ def test_optimize_writes_a_copy_with_the_plan_sheets(tmp_path: Path) -> None:
 
 
 def test_optimize_json_headline(tmp_path: Path) -> None:
-    code, out = run("optimize", str(small_book(tmp_path)), "--json", "--no-write")
-    assert code == 0, out
-    head = json.loads(out[out.index("{"):])
+    result = run("optimize", str(small_book(tmp_path)), "--json", "--no-write")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    head = json.loads(result.stdout)  # stdout is the JSON and nothing else
     # 10 MW existing HPC at $100/kW-month + miners on the other 90 MW (36.45 MW installed)
     mining = 36.45 * (40 * 1000 / 13.5 * 31 - 40 * 24 * 31)
     assert head["npv_usd"] == pytest.approx(1_000_000 + mining, rel=1e-9)
@@ -74,20 +99,32 @@ def test_existing_output_is_kept_unless_overwrite(tmp_path: Path) -> None:
     book = small_book(tmp_path)
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"not mine to lose")
-    code, out = run("optimize", str(book), "-o", str(target))
-    assert code == 1
-    assert "exists" in out and "--overwrite" in out
+    result = run("optimize", str(book), "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {target} exists; use --overwrite to replace it\n"
+    assert result.stdout == ""
     assert target.read_bytes() == b"not mine to lose"
-    code, out = run("optimize", str(book), "-o", str(target), "--overwrite")
-    assert code == 0, out
+    result = run("optimize", str(book), "-o", str(target), "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"Plan written to {target}"
     assert "Plan" in openpyxl.load_workbook(target).sheetnames
 
 
+def test_output_into_a_missing_folder_is_exit_1(tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "plan.xlsx"
+    result = run("optimize", str(small_book(tmp_path)), "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: Cannot write {target}: folder {target.parent} does not "
+                             "exist\n")
+    assert result.stdout == ""
+
+
 def test_plan_only_writes_just_the_output_sheets(tmp_path: Path) -> None:
-    code, out = run("optimize", str(small_book(tmp_path)), "--plan-only", "-o",
-                    str(tmp_path / "p.xlsx"))
-    assert code == 0, out
-    assert openpyxl.load_workbook(tmp_path / "p.xlsx").sheetnames == OUTPUT_SHEETS
+    target = tmp_path / "p.xlsx"
+    result = run("optimize", str(small_book(tmp_path)), "--plan-only", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"Plan written to {target}"
+    assert openpyxl.load_workbook(target).sheetnames == OUTPUT_SHEETS
 
 
 def test_bad_workbook_one_report_exit_1_no_file(tmp_path: Path) -> None:
@@ -100,63 +137,167 @@ def test_bad_workbook_one_report_exit_1_no_file(tmp_path: Path) -> None:
         Market=[["month", "hashprice_usd_ph_day"], ["2026-13", 40]],
     )
     before = sha(book)
-    code, out = run("optimize", str(book))
-    assert code == 1
-    for cell in ("Sites!B2", "Sites!A3", "Sites!C3", "Miners!B2", "Miners!A3", "Market!A2"):
-        assert cell in out, cell
-    assert "capacity_mw must be > 0 (got -5)" in out
-    assert "Antminer S21 XP" in out  # the closest catalog name is suggested
-    assert out.count("Error:") == 1
+    result = run("optimize", str(book))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: 6 problems in {book}:",
+        "  Sites!B2: capacity_mw must be > 0 (got -5)",
+        "  Sites!A3: site 'Alpha' is given twice (also Sites!A2)",
+        "  Sites!C3: power_price_usd_mwh must be a number (got 'cheap')",
+        # the closest catalog names are suggested
+        "  Miners!B2: unknown miner model 'S21 XPP'; give hashrate_th and power_w or use a "
+        "catalog model such as Antminer S21 XP, Antminer S19 XP",
+        "  Miners!A3: unknown site 'Gamma'; sites: Alpha",
+        "  Market!A2: month must be a month written YYYY-MM (e.g. 2026-01) or a date "
+        "(got '2026-13')",
+    ]
+    assert result.stdout == ""
     assert not (tmp_path / "fleet.plan.xlsx").exists()
     assert sha(book) == before
 
 
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"hello", "invalid Zip archive"),
+    (b"a,b\n1,2\n", "Cannot detect file format"),
+], ids=["text-named-xlsx", "csv"])
+def test_a_file_that_is_no_workbook_is_exit_1(tmp_path: Path, content: bytes,
+                                              reason: str) -> None:
+    name = "fleet.xlsx" if reason.startswith("invalid") else "fleet.csv"
+    book = tmp_path / name
+    book.write_bytes(content)
+    result = run("optimize", str(book))
+    assert result.exit_code == 1
+    first, second = result.stderr.splitlines()
+    assert first == f"Error: 1 problem in {book}:"
+    # the last words are python-calamine's own
+    assert second.startswith(f"  workbook: {name} is not a workbook python-calamine can read "
+                             f"(.xlsx, .xlsm, .xlsb, .xls or .ods): {reason}")
+    assert result.stdout == ""
+
+
 def test_validate_ok_and_bad(tmp_path: Path) -> None:
     book = small_book(tmp_path)
-    code, out = run("validate", str(book))
-    assert code == 0
-    assert "OK - 1 sites, 1 miner rows, 1 contracts, 1 months from 2026-01" in out
+    result = run("validate", str(book))
+    assert result.exit_code == 0
+    assert result.stdout == (f"{book}: OK - 1 sites, 1 miner rows, 1 contracts, 1 months from "
+                             "2026-01.\n")
+    assert result.stderr == ""
     bad = small_book(tmp_path, Contracts=[CONTRACTS[0] + ["firm", "min_mw"],
                                           CONTRACTS[1] + ["yes", 15]])
-    code, out = run("validate", str(bad))
-    assert code == 1
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
     # the consistency pass speaks of records; from a workbook it is placed at the cell
-    assert ("Contracts!H2: firm contract needs 15 MW at sites Alpha from 2026-01, but at most "
-            "10 MW can be converted and online there by then (got 15.0)") in out
+    assert result.stderr == (
+        f"Error: 1 problem in {bad}:\n"
+        "  Contracts!H2: firm contract needs 15 MW at sites Alpha from 2026-01, but at most "
+        "10 MW can be converted and online there by then (got 15.0)\n")
+    assert result.stdout == ""
 
 
 def test_infeasible_model_exits_1_with_a_message(tmp_path: Path) -> None:
-    both_firm = [CONTRACTS[0] + ["firm", "min_mw"],
-                 ["K1", 100, 20, "2026-01", 12, "yes", "yes", 8],
-                 ["K2", 100, 20, "2026-01", 12, "yes", "yes", 8]]
-    code, out = run("optimize", str(small_book(tmp_path, Contracts=both_firm)))
-    assert code == 1
-    assert "Error: The model is infeasible" in out
+    book = small_book(tmp_path, Contracts=BOTH_FIRM)
+    result = run("optimize", str(book))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: The model is infeasible. {WHY_BOTH_FIRM_FAIL}"
+    assert result.stdout == ""
+    assert not (tmp_path / "fleet.plan.xlsx").exists()
+    result = run("optimize", str(book), "--relax")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: The model is infeasible. {WHY_BOTH_FIRM_FAIL}"
+    assert result.stdout == SMALLEST_CHANGE
     assert not (tmp_path / "fleet.plan.xlsx").exists()
 
 
-def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert run("optimize")[0] == 2
-    assert run("optimize", str(tmp_path / "missing.xlsx"))[0] == 2
-    assert run("frobnicate")[0] == 2
+def test_explain_says_why_or_that_nothing_is_wrong(tmp_path: Path) -> None:
+    book = small_book(tmp_path, Contracts=BOTH_FIRM)
+    result = run("explain", str(book))
+    assert result.exit_code == 1
+    assert result.stdout == f"{book}: {WHY_BOTH_FIRM_FAIL}"
+    assert result.stderr == ""
+    result = run("explain", str(book), "--relax")
+    assert result.exit_code == 1
+    assert result.stdout == f"{book}: {WHY_BOTH_FIRM_FAIL}{SMALLEST_CHANGE}"
+    (tmp_path / "ok").mkdir()
+    fine = small_book(tmp_path / "ok")
+    result = run("explain", str(fine))
+    assert result.exit_code == 0
+    assert result.stdout == f"{fine}: a feasible plan exists; nothing to explain.\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS_WITH_BOOK)
+def test_a_missing_book_is_a_usage_error(command: str, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.xlsx"
+    result = run(command, str(missing))
+    assert result.exit_code == 2
+    assert result.stderr == usage_error(
+        command, f"Invalid value for 'BOOK': File '{missing}' does not exist.")
+    assert result.stdout == ""
+    result = run(command)
+    assert result.exit_code == 2
+    assert result.stderr == usage_error(command, "Missing argument 'BOOK'.")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--time-limit", "0"], "Invalid value for '--time-limit': 0.0 is not in the range x>0."),
+    (["--frobnicate"], "No such option '--frobnicate'."),
+])
+def test_optimize_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    result = run("optimize", str(small_book(tmp_path)), *args)
+    assert result.exit_code == 2
+    assert result.stderr == usage_error("optimize", message)
+    assert result.stdout == ""
+    assert not (tmp_path / "fleet.plan.xlsx").exists()
+
+
+def test_an_option_missing_its_value_is_exit_2_in_one_line(tmp_path: Path) -> None:
+    """click prints no usage line for this one."""
+    result = run("optimize", str(small_book(tmp_path)), "--solver")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: Option '--solver' requires an argument.\n"
+
+
+def test_a_folder_as_book_and_an_unknown_command_are_usage_errors(tmp_path: Path) -> None:
+    result = run("optimize", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == usage_error(
+        "optimize", f"Invalid value for 'BOOK': File '{tmp_path}' is a directory.")
+    result = run("frobnicate")
+    assert result.exit_code == 2
+    assert result.stderr == usage_error(None, "No such command 'frobnicate'.")
 
 
 def test_unknown_solver_is_exit_1(tmp_path: Path) -> None:
-    code, out = run("optimize", str(small_book(tmp_path)), "--solver", "simplex9")
-    assert code == 1
-    assert "Unknown solver 'simplex9'" in out
+    result = run("optimize", str(small_book(tmp_path)), "--solver", "simplex9")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: Unknown solver 'simplex9'. Available names: cbc, coin, copt, cplex, glpk, "
+        "gurobi, highs, highs_cmd, highs_pulp, highspy, mosek, scip, xpress\n")
+    assert result.stdout == ""
 
 
 def test_template_then_validate_reports_what_is_missing(tmp_path: Path) -> None:
     target = tmp_path / "blank.xlsx"
-    code, out = run("template", str(target))
-    assert code == 0, out
-    assert target.exists()
-    code, out = run("template", str(target))
-    assert code == 1  # never overwritten silently
-    code, out = run("validate", str(target))
-    assert code == 1
-    assert "Sites" in out and "Market" in out
+    result = run("template", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Template written to {target}\n"
+    before = sha(target)
+    result = run("template", str(target))
+    assert result.exit_code == 1  # never overwritten silently
+    assert result.stderr == f"Error: {target} exists; use --overwrite to replace it\n"
+    assert sha(target) == before
+    result = run("template", str(target), "--overwrite")
+    assert result.exit_code == 0
+    assert result.stdout == f"Template written to {target}\n"
+    result = run("validate", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: 2 problems in {target}:\n"
+        "  Sites: at least one site is needed; add rows under the headers\n"
+        "  Market: at least one month is needed; add rows under the headers\n")
+    result = run("template", str(tmp_path / "nowhere" / "t.xlsx"))
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: Cannot write {tmp_path / 'nowhere' / 't.xlsx'}: folder "
+                             f"{tmp_path / 'nowhere'} does not exist\n")
 
 
 def test_sample_fleet_end_to_end(tmp_path: Path) -> None:
@@ -164,8 +305,9 @@ def test_sample_fleet_end_to_end(tmp_path: Path) -> None:
     book = tmp_path / "fleet.xlsx"
     shutil.copy(SAMPLE, book)
     before = sha(book)
-    code, out = run("optimize", str(book), "-o", str(tmp_path / "plan.xlsx"))
-    assert code == 0, out
+    result = run("optimize", str(book), "-o", str(tmp_path / "plan.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"Plan written to {tmp_path / 'plan.xlsx'}"
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
     for name in OUTPUT_SHEETS:
         assert name in wb.sheetnames

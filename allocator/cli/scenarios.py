@@ -1,4 +1,4 @@
-"""The ``compare`` and ``sweep`` commands: a thin click layer over the scenario library.
+"""The ``compare`` and ``sweep`` commands over the scenario library; no scenario logic here.
 
 Each command validates its arguments, calls one library function
 (:func:`allocator.scenarios.compare.compare`, :func:`allocator.scenarios.sweep.sweep` or

@@ -22,16 +22,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "fleet.xlsx"
 OUTPUT_SHEETS = ["Plan", "Summary", "Contract Result", "Site Value", "Run Info"]
 
-SITES = [["site", "capacity_mw", "power_price_usd_mwh", "hpc_existing_mw"],
-         ["Alpha", 100, 40, 10]]
-MINERS = [["site", "model", "units"], ["Alpha", "Antminer S21 XP", 10_000]]
-MARKET = [["month", "hashprice_usd_ph_day"], ["2026-01", 40]]
-CONTRACTS = [["contract", "rate_usd_kw_month", "max_mw", "start_month", "term_months",
-              "power_pass_through"],
-             ["Lease-A", 100, 20, "2026-01", 12, "yes"]]
-BOTH_FIRM = [CONTRACTS[0] + ["firm", "min_mw"],
-             ["K1", 100, 20, "2026-01", 12, "yes", "yes", 8],
-             ["K2", 100, 20, "2026-01", 12, "yes", "yes", 8]]
+SITES: list[list[object]] = [
+    ["site", "capacity_mw", "power_price_usd_mwh", "hpc_existing_mw"], ["Alpha", 100, 40, 10]]
+MINERS: list[list[object]] = [["site", "model", "units"], ["Alpha", "Antminer S21 XP", 10_000]]
+MARKET: list[list[object]] = [["month", "hashprice_usd_ph_day"], ["2026-01", 40]]
+CONTRACTS: list[list[object]] = [
+    ["contract", "rate_usd_kw_month", "max_mw", "start_month", "term_months",
+     "power_pass_through"],
+    ["Lease-A", 100, 20, "2026-01", 12, "yes"]]
+BOTH_FIRM: list[list[object]] = [
+    [*CONTRACTS[0], "firm", "min_mw"],
+    ["K1", 100, 20, "2026-01", 12, "yes", "yes", 8],
+    ["K2", 100, 20, "2026-01", 12, "yes", "yes", 8]]
 WHY_BOTH_FIRM_FAIL = (
     "Contracts K1, K2 need 16 MW at sites Alpha from 2026-01, but at most 10.0 MW can be "
     "converted and online there in time.\n"

@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -244,8 +245,9 @@ def firm_minimum_forces_conversion(solve: Solve) -> None:
     Rent $10/kW-month ($10k/MW) against a capital charge of $20k/MW-month: optional, it
     would be declined; firm at 5 MW it forces 5 MW of conversion and a negative NPV.
     """
-    base = dict(months=2, asset_life_years=10,
-                sites=[site(hpc_convertible_mw=50, conversion_capex_usd_mw=2.4e6)])
+    base: dict[str, Any] = dict(
+        months=2, asset_life_years=10,
+        sites=[site(hpc_convertible_mw=50, conversion_capex_usd_mw=2.4e6)])
     loose = solve(fleet(**base, contracts=[contract(rate_usd_kw_month=10, min_mw=5,
                                                       power_pass_through=True)]))
     assert loose.contracts["committed_mw"].iloc[0] == 0.0
@@ -303,7 +305,8 @@ def discounting_and_escalator(solve: Solve) -> None:
 def min_fleet_hashrate_policy_keeps_losing_miners_on(solve: Solve) -> None:
     """A hashrate floor runs miners that lose money; without it they stay off."""
     rows = [miners(model="Antminer S19j Pro", units=1000, hashrate_th=104, power_w=3068)]
-    base = dict(sites=[site(power_price_usd_mwh=80)], miner_rows=rows)
+    base: dict[str, Any] = dict(
+        sites=[site(power_price_usd_mwh=80)], miner_rows=rows)
     assert solve(fleet(**base)).objective_usd == pytest.approx(0.0, abs=1e-6)
     plan = solve(fleet(**base, min_fleet_hashrate_ehs=0.05))
     assert plan.summary["fleet_hashrate_ehs"].iloc[0] == pytest.approx(0.05)
@@ -313,8 +316,9 @@ def min_fleet_hashrate_policy_keeps_losing_miners_on(solve: Solve) -> None:
 @case
 def max_conversion_per_year_policy(solve: Solve) -> None:
     """The yearly conversion cap limits the MW a lucrative contract can take."""
-    base = dict(months=3, sites=[site(hpc_convertible_mw=50)],
-                contracts=[contract(max_mw=40, power_pass_through=True)])
+    base: dict[str, Any] = dict(
+        months=3, sites=[site(hpc_convertible_mw=50)],
+        contracts=[contract(max_mw=40, power_pass_through=True)])
     assert solve(fleet(**base)).contracts["committed_mw"].iloc[0] == pytest.approx(40)
     capped = solve(fleet(**base, max_conversion_mw_per_year=15))
     assert capped.contracts["committed_mw"].iloc[0] == pytest.approx(15)
@@ -327,8 +331,9 @@ def capex_budget_and_hpc_share_policies(solve: Solve) -> None:
     $12M a year at $1M/MW builds 12 MW; a 25 % HPC share of the 100 MW site allows 25 MW.
     A budget counted per month, or a share taken of the convertible space, would change both.
     """
-    base = dict(months=3, sites=[site(hpc_convertible_mw=50, conversion_capex_usd_mw=1e6)],
-                contracts=[contract(max_mw=40, power_pass_through=True, rate_usd_kw_month=500)])
+    base: dict[str, Any] = dict(
+        months=3, sites=[site(hpc_convertible_mw=50, conversion_capex_usd_mw=1e6)],
+        contracts=[contract(max_mw=40, power_pass_through=True, rate_usd_kw_month=500)])
     budget = solve(fleet(**base, capex_budget_usd_per_year=12e6))
     assert budget.contracts["committed_mw"].iloc[0] == pytest.approx(12)
     share = solve(fleet(**base, max_hpc_share=0.25))

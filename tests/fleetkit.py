@@ -83,3 +83,14 @@ def write_book(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]
                     sheet.cell(row=r, column=c, value=value)
     book.save(path)
     return path
+
+
+# A one-site book as sheet rows, for command-line and file-handling tests.
+SITES: list[list[object]] = [
+    ["site", "capacity_mw", "power_price_usd_mwh", "hpc_existing_mw"], ["Alpha", 100, 40, 10]]
+MINERS: list[list[object]] = [["site", "model", "units"], ["Alpha", "Antminer S21 XP", 10_000]]
+MARKET: list[list[object]] = [["month", "hashprice_usd_ph_day"], ["2026-01", 40]]
+CONTRACTS: list[list[object]] = [
+    ["contract", "rate_usd_kw_month", "max_mw", "start_month", "term_months",
+     "power_pass_through"],
+    ["Lease-A", 100, 20, "2026-01", 12, "yes"]]

@@ -111,16 +111,8 @@ def unexported(package: ModuleType) -> list[str]:
     return sorted(set(gaps))
 
 
-# Gaps owned elsewhere, each waiting on a change outside the public surface; the test fails
-# when one is fixed too, so the entry is removed with the fix.
-KNOWN_GAPS = {
-    # a helper the HiGHS backend calls; it should be private to allocator/optimization
-    "WarmStart.highs_for(model) -> allocator.optimization.model.MatrixModel",
-}
-
-
 def test_every_type_in_a_public_signature_is_exported() -> None:
-    assert set(unexported(allocator)) == KNOWN_GAPS
+    assert unexported(allocator) == []
 
 
 @pytest.mark.parametrize("name", ["FleetSource", "Plan", "SolverOptions", "Site", "RunInfo"])

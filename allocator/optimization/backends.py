@@ -185,7 +185,7 @@ class WarmStart:
         return (model.col_lower, model.col_upper, model.row_lower, model.row_upper,
                 model.col_integer, *model.csc())
 
-    def highs_for(self, model: MatrixModel, options: SolverOptions) -> Any:
+    def _highs_for(self, model: MatrixModel, options: SolverOptions) -> Any:
         """A HiGHS instance holding ``model``: the previous one with new costs if it fits."""
         key = self._structure(model)
         same = (
@@ -209,7 +209,7 @@ class WarmStart:
 
 def _solve_highs(model: MatrixModel, options: SolverOptions, warm: WarmStart | None = None
                  ) -> tuple[Array, Array, float, SolveStatus, str]:
-    h = warm.highs_for(model, options) if warm is not None else highs_model(model, options)
+    h = warm._highs_for(model, options) if warm is not None else highs_model(model, options)
     h.run()
     status = _highs_status(h.getModelStatus())
     if status is not SolveStatus.OPTIMAL:

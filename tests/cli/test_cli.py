@@ -16,20 +16,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from clikit import run, table_rows, usage_error
-from fleetkit import write_book
+from fleetkit import CONTRACTS, MARKET, MINERS, SITES, write_book
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "fleet.xlsx"
 OUTPUT_SHEETS = ["Plan", "Summary", "Contract Result", "Site Value", "Run Info"]
 
-SITES: list[list[object]] = [
-    ["site", "capacity_mw", "power_price_usd_mwh", "hpc_existing_mw"], ["Alpha", 100, 40, 10]]
-MINERS: list[list[object]] = [["site", "model", "units"], ["Alpha", "Antminer S21 XP", 10_000]]
-MARKET: list[list[object]] = [["month", "hashprice_usd_ph_day"], ["2026-01", 40]]
-CONTRACTS: list[list[object]] = [
-    ["contract", "rate_usd_kw_month", "max_mw", "start_month", "term_months",
-     "power_pass_through"],
-    ["Lease-A", 100, 20, "2026-01", 12, "yes"]]
 BOTH_FIRM: list[list[object]] = [
     [*CONTRACTS[0], "firm", "min_mw"],
     ["K1", 100, 20, "2026-01", 12, "yes", "yes", 8],

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bookkit import SOFFICE, raw_xlsx, sheet_xml, soffice_convert
 from click.testing import CliRunner
-from test_cli import CONTRACTS, MARKET, MINERS, SITES
+from fleetkit import CONTRACTS, MARKET, MINERS, SITES
 
 from allocator.cli.main import cli
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -204,20 +204,44 @@ def discount_factor(month_offset: F, rate: float) -> F:
     return (1.0 + rate) ** (-month_offset / 12.0)  # type: ignore[no-any-return,unused-ignore]
 
 
+@overload
 def breakeven_hashprice_usd_ph_day(
-    power_price_usd_mwh: float,
+    power_price_usd_mwh: float, mining_pue: float, mining_opex_usd_mw_month: float,
+    efficiency_j_th: float, days: float, pool_fee: float,
+) -> float: ...
+
+
+@overload
+def breakeven_hashprice_usd_ph_day(
+    power_price_usd_mwh: npt.NDArray[np.float64], mining_pue: float,
+    mining_opex_usd_mw_month: float, efficiency_j_th: float, days: npt.NDArray[np.float64],
+    pool_fee: float,
+) -> npt.NDArray[np.float64]: ...
+
+
+def breakeven_hashprice_usd_ph_day(
+    power_price_usd_mwh: float | npt.NDArray[np.float64],
     mining_pue: float,
     mining_opex_usd_mw_month: float,
     efficiency_j_th: float,
-    days: float,
+    days: float | npt.NDArray[np.float64],
     pool_fee: float,
-) -> float:
-    """Hashprice at which one running MW of miners just pays its power and opex."""
-    cost = mining_cost_usd_mw_month(
-        power_price_usd_mwh, days, mining_pue, mining_opex_usd_mw_month
-    )
-    per_hashprice = mining_revenue_usd_mw_month(1.0, efficiency_j_th, days, pool_fee)
-    return cost / per_hashprice if per_hashprice > 0 else math.inf
+) -> float | npt.NDArray[np.float64]:
+    """Hashprice at which one running MW of miners just pays its power and opex.
+
+    Floats, or arrays with one value per month; infinite where a MW earns nothing.
+    """
+    def array(x: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.asarray(x, dtype=float)
+
+    length = array(days)
+    cost = mining_cost_usd_mw_month(array(power_price_usd_mwh), length, array(mining_pue),
+                                    array(mining_opex_usd_mw_month))
+    per_hashprice = mining_revenue_usd_mw_month(np.ones_like(length), array(efficiency_j_th),
+                                                length, pool_fee)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(per_hashprice > 0, cost / per_hashprice, math.inf)
+    return out if out.ndim else float(out)
 
 
 @dataclass(frozen=True)

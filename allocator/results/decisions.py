@@ -155,53 +155,50 @@ class Leases:
 
 
 @dataclass(frozen=True)
-class _Lease:
-    """One nonzero lease of a contract at site ``s`` in month ``t``, priced."""
+class _Leases:
+    """One contract's nonzero leases, site by site then month by month, each priced."""
 
-    s: int
-    t: int
-    leased_mw: float
-    rent_usd_mw_month: float
-    revenue_usd: float
-    power_cost_usd: float
-    opex_usd: float
+    s: npt.NDArray[np.int64]
+    t: npt.NDArray[np.int64]
+    leased_mw: Array
+    rent_usd_mw_month: Array
+    revenue_usd: Array
+    power_cost_usd: Array
+    opex_usd: Array
 
     @property
-    def margin_usd(self) -> float:
+    def margin_usd(self) -> Array:
         return self.revenue_usd - self.power_cost_usd - self.opex_usd
 
 
-def _priced_leases(coef: Coefficients, terms: ContractTerms, lease_mw: Array) -> list[_Lease]:
-    """The contract's nonzero leases, site by site then month by month, each priced."""
-    out: list[_Lease] = []
-    pass_through = terms.contract.power_pass_through
-    for i, s in enumerate(terms.sites):
-        opex = float(coef.site.hpc_opex_usd_mw_month[s])
-        for j, t in enumerate(terms.months.tolist()):
-            mw = float(lease_mw[i, j])
-            if mw == 0.0:
-                continue
-            rent = float(terms.revenue_usd_mw_month[j])
-            power = float(econ.hpc_power_cost_usd_mw_month(
-                float(coef.power_price_usd_mwh[s, t]), float(coef.days[t]),
-                float(coef.site.hpc_pue[s]), float(coef.site.hpc_load_factor[s]),
-                pass_through))
-            out.append(_Lease(s, t, mw, rent, mw * rent, mw * power, mw * opex))
-    return out
+def _priced_leases(coef: Coefficients, terms: ContractTerms, lease_mw: Array) -> _Leases:
+    """The contract's nonzero leases (C order: site, then month), each priced."""
+    sites = np.asarray(terms.sites, dtype=np.int64)
+    power = econ.hpc_power_cost_usd_mw_month(
+        coef.power_price_usd_mwh[np.ix_(sites, terms.months)], coef.days[terms.months][None, :],
+        coef.site.hpc_pue[sites][:, None], coef.site.hpc_load_factor[sites][:, None],
+        terms.contract.power_pass_through)
+    i, j = np.nonzero(lease_mw)
+    mw = lease_mw[i, j]
+    rent = terms.revenue_usd_mw_month[j]
+    return _Leases(s=sites[i], t=terms.months[j], leased_mw=mw, rent_usd_mw_month=rent,
+                   revenue_usd=mw * rent, power_cost_usd=mw * power[i, j],
+                   opex_usd=mw * coef.site.hpc_opex_usd_mw_month[sites[i]])
+
+
+def _in_order(values: Array) -> float:
+    """The sum taken left to right, as a running total adds the lease rows up."""
+    return float(np.cumsum(values)[-1]) if len(values) else 0.0
 
 
 def _contract_row(coef: Coefficients, terms: ContractTerms, lease_mw: Array,
-                  priced: list[_Lease], committed_mw: float) -> dict[str, object]:
+                  priced: _Leases, committed_mw: float) -> dict[str, object]:
     """The ``contracts`` row of one offer: its terms, commitment and priced totals."""
     c = terms.contract
     used = [coef.site.name[s] for i, s in enumerate(terms.sites)
             if lease_mw[i].max(initial=0.0) > 0]
-    revenue = power_cost = opex = npv = 0.0
-    for lease in priced:  # in order, so the totals add up exactly as the rows do
-        revenue += lease.revenue_usd
-        power_cost += lease.power_cost_usd
-        opex += lease.opex_usd
-        npv += lease.margin_usd * float(coef.discount[lease.t])
+    revenue, power_cost = _in_order(priced.revenue_usd), _in_order(priced.power_cost_usd)
+    opex = _in_order(priced.opex_usd)
     return {
         "contract": c.name, "tenant": c.tenant, "firm": c.firm,
         "power_pass_through": c.power_pass_through,
@@ -211,8 +208,21 @@ def _contract_row(coef: Coefficients, terms: ContractTerms, lease_mw: Array,
         "committed_mw": 0.0 if abs(committed_mw) < TINY_MW else committed_mw,
         "months_in_horizon": len(terms.months), "sites_used": ", ".join(used),
         "revenue_usd": revenue, "power_cost_usd": power_cost, "opex_usd": opex,
-        "margin_usd": revenue - power_cost - opex, "npv_usd": npv,
+        "margin_usd": revenue - power_cost - opex,
+        "npv_usd": _in_order(priced.margin_usd * coef.discount[priced.t]),
     }
+
+
+def _lease_rows(coef: Coefficients, terms: ContractTerms, priced: _Leases) -> pd.DataFrame:
+    """The ``leases`` rows of one contract."""
+    return pd.DataFrame({
+        "contract": [terms.contract.name] * len(priced.s),
+        "site": [coef.site.name[s] for s in priced.s.tolist()],
+        "month": [coef.months[t] for t in priced.t.tolist()],
+        "leased_mw": priced.leased_mw, "rate_usd_kw_month": priced.rent_usd_mw_month / 1000.0,
+        "revenue_usd": priced.revenue_usd, "power_cost_usd": priced.power_cost_usd,
+        "opex_usd": priced.opex_usd, "margin_usd": priced.margin_usd,
+    }, columns=_LEASE_COLUMNS)
 
 
 def leases(coef: Coefficients, sol: Solution) -> Leases:
@@ -227,28 +237,25 @@ def leases(coef: Coefficients, sol: Solution) -> Leases:
     """
     shape = (len(coef.sites), len(coef.months))
     leased, revenue, power_cost, opex = (np.zeros(shape) for _ in range(4))
-    lease_rows: list[dict[str, object]] = []
+    lease_frames: list[pd.DataFrame] = []
     contract_rows: list[dict[str, object]] = []
     for k, terms in enumerate(coef.contracts):
         lease_mw = clean_mw(sol.lease_mw.get(k, np.zeros((len(terms.sites),
                                                           len(terms.months)))))
         priced = _priced_leases(coef, terms, lease_mw)
-        for lease in priced:
-            leased[lease.s, lease.t] += lease.leased_mw
-            revenue[lease.s, lease.t] += lease.revenue_usd
-            power_cost[lease.s, lease.t] += lease.power_cost_usd
-            opex[lease.s, lease.t] += lease.opex_usd
-            lease_rows.append({
-                "contract": terms.contract.name, "site": coef.site.name[lease.s],
-                "month": coef.months[lease.t], "leased_mw": lease.leased_mw,
-                "rate_usd_kw_month": lease.rent_usd_mw_month / 1000.0,
-                "revenue_usd": lease.revenue_usd, "power_cost_usd": lease.power_cost_usd,
-                "opex_usd": lease.opex_usd, "margin_usd": lease.margin_usd,
-            })
+        at = (priced.s, priced.t)  # each (site, month) at most once per contract
+        leased[at] += priced.leased_mw
+        revenue[at] += priced.revenue_usd
+        power_cost[at] += priced.power_cost_usd
+        opex[at] += priced.opex_usd
+        if len(priced.s):
+            lease_frames.append(_lease_rows(coef, terms, priced))
         committed = float(sol.commit_mw[k]) if k < len(sol.commit_mw) else 0.0
         contract_rows.append(_contract_row(coef, terms, lease_mw, priced, committed))
+    table = (pd.concat(lease_frames, ignore_index=True) if lease_frames
+             else pd.DataFrame(columns=_LEASE_COLUMNS))
     return Leases(
-        leases=pd.DataFrame(lease_rows, columns=_LEASE_COLUMNS),
+        leases=table,
         contracts=pd.DataFrame(contract_rows, columns=_CONTRACT_COLUMNS),
         leased_mw=leased, revenue_usd=revenue, power_cost_usd=power_cost, opex_usd=opex,
     )

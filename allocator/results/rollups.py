@@ -181,14 +181,11 @@ def _marginal_tranche(coef: Coefficients, running_mw: Array, at_site: list[int])
 def _mean_breakeven_hashprice_usd_ph_day(coef: Coefficients, s: int,
                                          efficiency_j_th: float) -> float:
     """Site ``s``'s breakeven hashprice for a miner of ``efficiency_j_th``, averaged over months."""
-    return float(np.mean([
-        econ.breakeven_hashprice_usd_ph_day(
-            float(coef.power_price_usd_mwh[s, t]), float(coef.site.mining_pue[s]),
-            float(coef.site.mining_opex_usd_mw_month[s]), efficiency_j_th,
-            float(coef.days[t]), coef.fleet.settings.pool_fee,
-        )
-        for t in range(len(coef.months))
-    ]))
+    return float(np.mean(econ.breakeven_hashprice_usd_ph_day(
+        coef.power_price_usd_mwh[s], float(coef.site.mining_pue[s]),
+        float(coef.site.mining_opex_usd_mw_month[s]), efficiency_j_th, coef.days,
+        coef.fleet.settings.pool_fee,
+    )))
 
 
 def _site_value_row(coef: Coefficients, sol: Solution, s: int, marginal: int | None,

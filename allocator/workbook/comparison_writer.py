@@ -81,7 +81,7 @@ def write_comparison(comparison: Comparison, path: str | Path, *,
     """Write the ``Scenario Comparison`` sheet to ``path``, into a copy of ``source`` if given.
 
     The sheet holds, from the top: one column per scenario of the headline figures
-    (:func:`allocator.scenarios.compare.plan_metrics`), the same figures as changes against the
+    (:func:`allocator.scenarios.cases.plan_metrics`), the same figures as changes against the
     reference scenario, the fleet HPC IT MW leased in each month, and the input diff (what
     each scenario changed, field by field); to the right, charts of NPV by scenario and of
     HPC MW by scenario over the months.

@@ -9,12 +9,12 @@ formatted by :mod:`allocator.workbook.frames`, charts built by :mod:`allocator.w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.errors import OutputError
-from allocator.results.plan import Plan
 from allocator.workbook.bulk_rows import StreamedTable
 from allocator.workbook.charts import add_mw_chart, add_tornado_chart
 from allocator.workbook.frames import (
@@ -31,6 +31,9 @@ from allocator.workbook.frames import (
 )
 from allocator.workbook.saving import save_workbook, start_workbook
 from allocator.workbook.schema import BAD_SHEET_CHARS, OUTPUT_SHEETS, sheet_key
+
+if TYPE_CHECKING:
+    from allocator.results.plan import Plan  # for annotations only: results never import a writer
 
 __all__ = ["CHART_TITLE", "TORNADO_SHEET", "TORNADO_TITLE", "write_plan"]
 

@@ -4,13 +4,19 @@ A :class:`Fleet` is everything the optimizer needs: :class:`Settings`, :class:`S
 :class:`MinerTranche` rows, :class:`MarketMonth` rows, optional :class:`PowerPrice` overrides
 and :class:`Contract` offers. Field names carry their unit (``capacity_mw``,
 ``rate_usd_kw_month``). The workbook reader builds these; pipelines may build them directly.
+
+Every rate and share field carries a :class:`PercentAbove` limit: where a person types the
+number (a workbook cell, a scenario row), a value above it is taken for a percent typed
+without its ``%`` and refused with the fraction it likely means (:func:`percent_typo`).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -22,9 +28,13 @@ __all__ = [
     "Fleet",
     "MarketMonth",
     "MinerTranche",
+    "PercentAbove",
     "PowerPrice",
     "Settings",
     "Site",
+    "name_key",
+    "percent_limit",
+    "percent_typo",
     "safe_name",
 ]
 
@@ -56,12 +66,81 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 
 
 def safe_name(name: str) -> str:
-    """The form of a user's name used inside LP names: ``[A-Za-z0-9_]`` only, no ``__``.
+    """The ASCII form of a user's name for LP names: ``[A-Za-z0-9_]`` only, no ``__``.
 
-    Two different user names with the same safe form would give the LP duplicate names, so
-    :class:`Fleet` rejects them.
+    Accents are dropped (``Montréal`` -> ``Montreal``); every other run of characters outside
+    ``[A-Za-z0-9]`` becomes one ``_``. A name in another script may have no ASCII form at all
+    (``""``), and two different names may share one: LP labels are made unique by
+    :meth:`allocator.optimization.model.Axis.of`, not by this function.
     """
-    return _UNSAFE.sub("_", name).strip("_") or "x"
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", name)
+                    if not unicodedata.combining(ch))
+    return _UNSAFE.sub("_", plain).strip("_")
+
+
+def _separates(ch: str) -> bool:
+    """True for a character that only separates words: ASCII punctuation, any space or dash."""
+    if ch.isascii():
+        return not ch.isalnum()
+    return unicodedata.category(ch)[0] in "PZC"
+
+
+def name_key(name: str) -> str:
+    """What two site or contract names must differ in: their words, in any script.
+
+    Spaces and punctuation between words do not count (``Alpha Ridge``, ``Alpha-Ridge`` and
+    `` Alpha  Ridge`` share a key); letters, digits and symbols of every script do (``محطة
+    ألفا`` and ``محطة برافو``, ``德州矿场`` and ``内蒙古矿场``, ``🔥 Site`` and ``🚀 Site`` differ).
+    """
+    text = unicodedata.normalize("NFKC", name)
+    words = "".join(" " if _separates(ch) else ch for ch in text).split()
+    return "_".join(words)
+
+
+@dataclass(frozen=True)
+class PercentAbove:
+    """Field metadata: a bare number above ``limit`` is taken for a percent typed without %.
+
+    The field's own bounds may allow more (a 300 %/yr growth written ``300%``); the limit only
+    says what a plain number typed by a person can mean.
+    """
+
+    limit: float
+
+
+SHARE_LIMIT = 1.0
+"""Shares and yearly rates (uptime, pool fee, discount rate, escalator): above 1 is a percent."""
+GROWTH_LIMIT = 2.0
+"""Growth rates and volatilities per year: above 2 (200 %/yr) is a percent."""
+
+
+def percent_limit(model: type[BaseModel], field: str) -> float | None:
+    """The :class:`PercentAbove` limit of ``model``'s ``field``; ``None`` when it has none."""
+    info = model.model_fields.get(field)
+    if info is None:
+        return None
+    return next((m.limit for m in info.metadata if isinstance(m, PercentAbove)), None)
+
+
+def _show_number(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def percent_typo(value: float, limit: float | None) -> str | None:
+    """Why ``value`` looks like a percent typed as a number, or ``None`` when it does not.
+
+    A value whose size is above ``limit`` but at most ``100 * limit`` reads as a percent:
+    ``percent_typo(5, 2)`` is ``"5 looks like a percent: enter 0.05 for 5 %"``. Larger values
+    are left to the field's bounds.
+    """
+    if limit is None or not math.isfinite(value) or not limit < abs(value) <= 100 * limit:
+        return None
+    shown = _show_number(value)
+    return f"{shown} looks like a percent: enter {_show_number(value / 100)} for {shown} %"
+
+
+_SHARE = PercentAbove(SHARE_LIMIT)
+_GROWTH = PercentAbove(GROWTH_LIMIT)
 
 
 class _Frozen(BaseModel):
@@ -73,22 +152,24 @@ class Settings(_Frozen):
 
     start_month: Month
     months: int = Field(ge=1, le=600)
-    discount_rate: Finite = Field(default=0.0, ge=0, le=1)
-    pool_fee: Finite = Field(default=0.0, ge=0, lt=1)
+    discount_rate: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    pool_fee: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
     halving_month: Month = "2028-04"
     asset_life_years: Finite = Field(default=15.0, gt=0, le=100)
-    btc_price_growth_pa: Finite = Field(default=0.0, gt=-1, le=10)
-    network_hashrate_growth_pa: Finite = Field(default=0.0, gt=-1, le=10)
+    btc_price_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
+    network_hashrate_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
     solver: str = "highs"
     min_fleet_hashrate_ehs: Finite | None = Field(default=None, ge=0)
-    max_hpc_share: Finite | None = Field(default=None, ge=0, le=1)
+    max_hpc_share: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
     capex_budget_usd_per_year: Finite | None = Field(default=None, ge=0)
     max_conversion_mw_per_year: Finite | None = Field(default=None, ge=0)
     # Monte Carlo (``allocator sweep --samples``): annual volatility of the GBM paths around
     # the outlook, and the correlation of their shocks. The optimizer itself ignores them.
-    btc_price_volatility_pa: Finite | None = Field(default=None, ge=0, le=5)
-    network_hashrate_volatility_pa: Finite | None = Field(default=None, ge=0, le=5)
-    btc_hashrate_correlation: Finite | None = Field(default=None, ge=-1, le=1)
+    btc_price_volatility_pa: Annotated[Finite | None, _GROWTH] = Field(default=None, ge=0, le=5)
+    network_hashrate_volatility_pa: Annotated[Finite | None, _GROWTH] = Field(
+        default=None, ge=0, le=5)
+    btc_hashrate_correlation: Annotated[Finite | None, _SHARE] = Field(default=None, ge=-1,
+                                                                       le=1)
 
 
 class Site(_Frozen):
@@ -102,14 +183,14 @@ class Site(_Frozen):
     power_price_usd_mwh: Finite = Field(ge=0)
     mining_pue: Finite = Field(default=1.0, ge=1, le=3)
     hpc_pue: Finite = Field(default=1.0, ge=1, le=3)
-    uptime: Finite = Field(default=1.0, gt=0, le=1)
+    uptime: Annotated[Finite, _SHARE] = Field(default=1.0, gt=0, le=1)
     mining_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
     hpc_existing_mw: Finite = Field(default=0.0, ge=0)
     hpc_convertible_mw: Finite = Field(default=0.0, ge=0)
     conversion_capex_usd_mw: Finite = Field(default=0.0, ge=0)
     conversion_lead_months: int = Field(default=0, ge=0, le=120)
     hpc_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
-    hpc_load_factor: Finite = Field(default=1.0, ge=0, le=1)
+    hpc_load_factor: Annotated[Finite, _SHARE] = Field(default=1.0, ge=0, le=1)
     conversion_block_mw: Finite | None = Field(default=None, gt=0)
 
 
@@ -177,7 +258,7 @@ class Contract(_Frozen):
     max_mw: Finite = Field(gt=0)
     start_month: Month
     term_months: int = Field(ge=1, le=600)
-    escalator_pa: Finite = Field(default=0.0, gt=-1, le=1)
+    escalator_pa: Annotated[Finite, _SHARE] = Field(default=0.0, gt=-1, le=1)
     sites: tuple[Name, ...] = Field(default=(), strict=False)
     power_pass_through: bool = False
     firm: bool = False
@@ -223,14 +304,13 @@ class Fleet(BaseModel):
             if dup := _duplicates(names):
                 errors.append(f"{label} named more than once: {', '.join(dup)}")
         for label, names in (("site", site_names), ("contract", [c.name for c in self.contracts])):
-            by_safe: dict[str, set[str]] = {}
+            by_key: dict[str, set[str]] = {}
             for name in names:
-                by_safe.setdefault(safe_name(name), set()).add(name)
-            for group in by_safe.values():
+                by_key.setdefault(name_key(name), set()).add(name)
+            for group in by_key.values():
                 if len(group) > 1:
-                    errors.append(
-                        f"{label} names {', '.join(sorted(group))} differ only in punctuation"
-                    )
+                    errors.append(f"{label} names {', '.join(sorted(group))} differ only in "
+                                  "spaces or punctuation")
         known = set(site_names)
         for m in self.miners:
             if m.site not in known:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from allocator import economics as econ
 from allocator.api import FleetSource
-from allocator.domain import Contract, Fleet, safe_name
+from allocator.domain import Contract, Fleet, name_key
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
     TOL_USD_KW_MONTH,
@@ -91,7 +91,7 @@ def probe_contract(fleet: Fleet, site: str, rate_usd_kw_month: float, *,
         return None
     block = getattr(s, "conversion_block_mw", None)
     size = max(float(mw), float(block or 0.0))
-    name = _unused_name(name or f"probe {site}", {safe_name(c.name) for c in fleet.contracts})
+    name = _unused_name(name or f"probe {site}", {name_key(c.name) for c in fleet.contracts})
     return Contract(
         name=name, tenant="breakeven probe", rate_usd_kw_month=float(rate_usd_kw_month),
         max_mw=size, start_month=add_months(st.start_month, s.conversion_lead_months),
@@ -101,10 +101,12 @@ def probe_contract(fleet: Fleet, site: str, rate_usd_kw_month: float, *,
 
 
 def _unused_name(name: str, taken: set[str]) -> str:
-    """``name``, with ``_`` appended until its safe name is not in ``taken``."""
-    while safe_name(name) in taken:
-        name += "_"
-    return name
+    """``name``, numbered (``probe A 2``) until its name key is not in ``taken``."""
+    candidate, number = name, 1
+    while name_key(candidate) in taken:
+        number += 1
+        candidate = f"{name} {number}"
+    return candidate
 
 
 @dataclass(frozen=True)
@@ -127,13 +129,13 @@ def with_probes(fleet: Fleet, probe_mw: float) -> Probes:
         probe_mw: IT MW of each probe (:func:`probe_contract`).
     """
     contracts = list(fleet.contracts)
-    taken = {safe_name(c.name) for c in contracts}
+    taken = {name_key(c.name) for c in contracts}
     index: dict[str, int] = {}
     for s in fleet.sites:
         name = _unused_name(f"probe {s.name}", taken)
         probe = probe_contract(fleet, s.name, 0.0, mw=probe_mw, name=name)
         if probe is not None:
-            taken.add(safe_name(name))
+            taken.add(name_key(name))
             index[s.name] = len(contracts)
             contracts.append(probe)
     return Probes(fleet.model_copy(update={"contracts": tuple(contracts)}), index)

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from allocator.domain import safe_name
 from allocator.optimization.coefficients import Coefficients
 from allocator.optimization.model import Axis, MatrixModel, ModelBuilder
 
@@ -53,12 +52,16 @@ class IndexSets:
 
 
 def index_sets(coef: Coefficients) -> IndexSets:
-    """Sites, tranches (``site__number``), months, contracts and years of ``coef``."""
+    """Sites, tranches (``site__number``), months, contracts and years of ``coef``.
+
+    A tranche's label is its site's label and its own number, so it is unique too.
+    """
     years = sorted({m[:4] for m in coef.months})
+    sites = Axis.of("site", coef.site.name)
     return IndexSets(
-        S=Axis.of("site", coef.site.name),
-        M=Axis("tranche", tuple(f"{safe_name(t.site)}__{m}"
-                                for m, t in enumerate(coef.tranches))),
+        S=sites,
+        M=Axis("tranche", tuple(f"{sites.labels[int(s)]}__{m}"
+                                for m, s in enumerate(coef.tranche_site))),
         T=Axis.of("month", coef.months, ordered=True),
         K=Axis.of("contract", [t.contract.name for t in coef.contracts]),
         Y=Axis.of("year", years),

@@ -21,6 +21,7 @@ frozen :class:`MatrixModel`, which callers vary only through :meth:`MatrixModel.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -44,14 +45,15 @@ Sense = Literal["<=", ">=", "=="]
 def lp_name(family: str, *labels: str) -> str:
     """The one naming pattern for every LP name: ``family__label__label``.
 
-    Labels come from :class:`Axis`, already in the safe form ``[A-Za-z0-9_]``.
+    Labels come from :class:`Axis`, already in the safe form ``[A-Za-z0-9_]`` and unique
+    within their axis, so two members of one family never share a name.
     """
     return "__".join([family, *labels])
 
 
 @dataclass(frozen=True)
 class Axis:
-    """A named index set: its labels (safe for LP names) and whether it is ordered in time."""
+    """A named index set: its labels (safe for LP names, unique) and whether it is ordered."""
 
     name: str
     labels: tuple[str, ...]
@@ -59,8 +61,29 @@ class Axis:
 
     @classmethod
     def of(cls, name: str, labels: Sequence[str], *, ordered: bool = False) -> Axis:
-        """An axis whose labels are users' names, made safe with ``safe_name``."""
-        return cls(name, tuple(safe_name(label) for label in labels), ordered)
+        """An axis whose labels are users' names, unique by construction.
+
+        A name keeps its :func:`~allocator.domain.safe_name` (``Alpha Ridge`` ->
+        ``Alpha_Ridge``) when that is not empty and no other name of the axis has the same
+        one; otherwise it is labelled by its position, the axis's initial and its 1-based
+        number (``s3`` for the third site: ``محطة ألفا``, ``德州矿场``, ``🔥``), with ``_2``,
+        ``_3``... appended should a kept label already read so.
+        """
+        safe = [safe_name(label) for label in labels]
+        counts = Counter(safe)
+        kept = [bool(s) and counts[s] == 1 for s in safe]
+        used = {s for s, keep in zip(safe, kept, strict=True) if keep}
+        out: list[str] = []
+        for number, (label, keep) in enumerate(zip(safe, kept, strict=True), start=1):
+            if not keep:
+                stem = label = f"{name[:1] or 'x'}{number}"
+                again = 1
+                while label in used:
+                    again += 1
+                    label = f"{stem}_{again}"
+                used.add(label)
+            out.append(label)
+        return cls(name, tuple(out), ordered)
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -26,6 +26,12 @@ rounded to the nearest whole number after ``scale`` or ``add``. Settings changes
 the others in the order given, so a hashprice derived for a market change uses the scenario's
 own halving month.
 
+Each field is changed by one row at most: two rows of one scenario that name the same
+parameter for the same target (or for all, blank target) would compound (x0.9 then x0.8), so
+they are refused, both rows' cells named. A ``set`` or ``add`` value of a rate or share beyond
+its :class:`~allocator.domain.PercentAbove` limit (``btc_price_growth_pa set 5``) is refused as
+a percent typed as a number, as in the workbook.
+
 A scenario with no changes is the base case under that name; :data:`BASE` names the base case
 when no scenario does.
 """
@@ -41,7 +47,15 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from allocator import economics as econ
-from allocator.domain import Contract, Fleet, MarketMonth, PowerPrice, Settings, Site
+from allocator.domain import (
+    Contract,
+    Fleet,
+    MarketMonth,
+    PowerPrice,
+    Settings,
+    Site,
+    percent_typo,
+)
 from allocator.errors import InputError, Problem
 from allocator.periods import add_months, is_month
 from allocator.scenarios.parameters import (
@@ -221,6 +235,45 @@ def _change_problems(fleet: Fleet, change: Change, scenario: str) -> list[Proble
         problems.append(Problem(sheet, head + f"{param.name} needs a number",
                                 cell=change.where("value"), column="value", value=change.value,
                                 record=scenario))
+    elif change.operation != "scale" and (
+        typo := percent_typo(float(change.value), param.percent_above)
+    ):
+        number = float(change.value)
+        problems.append(Problem(sheet, head + f"{change.describe()}: {typo}",
+                                cell=change.where("value"), column="value",
+                                value=int(number) if number.is_integer() else number,
+                                record=scenario))
+    return problems
+
+
+def _repeat_problems(changes: Sequence[Change], scenario: str) -> list[Problem]:
+    """Rows of one scenario that change the same field again, which would compound.
+
+    Two rows overlap when they name the same parameter and the same target, or when either
+    has no target (it changes every site or contract); each repeat is reported at its
+    parameter cell, naming the earlier row's cell.
+    """
+    problems: list[Problem] = []
+    seen: list[tuple[Parameter, Change]] = []
+    for change in changes:
+        try:
+            param = resolve_parameter(change.parameter, change.target)
+        except KeyError:
+            continue  # reported by _change_problems
+        for earlier_param, earlier in seen:
+            if earlier_param != param or (
+                earlier.target and change.target and earlier.target != change.target
+            ):
+                continue
+            cell = earlier.where("parameter")
+            where = f" ({earlier.sheet}!{cell})" if cell else ""
+            problems.append(Problem(
+                change.sheet, f"scenario '{scenario}': {change.describe()} changes what "
+                f"{earlier.describe()}{where} already changes, and one scenario's rows would "
+                "compound; give one row per parameter and target",
+                cell=change.where("parameter"), column="parameter", record=scenario))
+            break
+        seen.append((param, change))
     return problems
 
 
@@ -246,6 +299,7 @@ def scenario_problems(fleet: Fleet, scenarios: Sequence[Scenario]) -> list[Probl
             cell=first.where("scenario"), column="scenario", value=BASE))
     for scenario in scenarios:
         found = [p for c in scenario.changes for p in _change_problems(fleet, c, scenario.name)]
+        found += _repeat_problems(scenario.changes, scenario.name)
         if found:
             problems += found
             continue
@@ -317,12 +371,15 @@ def apply_changes(fleet: Fleet, changes: Iterable[Change], *, scenario: str = ""
 
     Raises:
         InputError: a change names an unknown parameter or target, has the wrong kind of
-            value, or gives a value the domain rejects; every fault is listed, each at the
-            change's cell when it came from a sheet.
+            value, sets or adds a rate as a percent number (``btc_price_growth_pa set 5``),
+            changes a field an earlier change already changes, or gives a value the domain
+            rejects; every fault is listed, each at the change's cell when it came from a
+            sheet.
     """
     changes = tuple(changes)
     name = scenario or "?"
     problems = [p for c in changes for p in _change_problems(fleet, c, name)]
+    problems += _repeat_problems(changes, name)
     if problems:
         raise InputError(problems)
     rec = _Records(

@@ -13,7 +13,9 @@ import difflib
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from allocator.domain import Fleet
+from pydantic import BaseModel
+
+from allocator.domain import Contract, Fleet, Settings, Site, percent_limit
 
 __all__ = [
     "OPERATIONS",
@@ -51,6 +53,16 @@ class Parameter:
     kind: ValueKind
     label: str
     unit: str = ""
+
+    @property
+    def percent_above(self) -> float | None:
+        """The domain field's :class:`~allocator.domain.PercentAbove` limit, for rates and
+        shares: a ``set`` or ``add`` value beyond it looks like a percent typed as a number."""
+        model = _MODELS.get(self.scope)
+        return percent_limit(model, self.name) if model is not None else None
+
+
+_MODELS: dict[str, type[BaseModel]] = {"site": Site, "contract": Contract, "settings": Settings}
 
 
 def _p(name: str, scope: Scope, kind: ValueKind, label: str, unit: str = "") -> Parameter:

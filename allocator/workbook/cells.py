@@ -14,7 +14,11 @@ Text is read the way a person types it, and refused where it could mean two thin
   (a decimal comma is ambiguous next to thousands separators), other currency signs (amounts
   are USD), units such as ``45 MW``, ``nan`` and ``inf``;
 - fractions: the above or a percentage, ``2%`` or ``2.5 %``; a cell formatted as a percentage
-  already holds ``0.02``;
+  already holds ``0.02``. A rate or share column refuses a plain number that looks like a
+  percent without its sign (``uptime`` 97, ``btc_price_growth_pa`` 5), naming the fraction
+  meant (:attr:`~allocator.workbook.schema.ColumnSpec.percent_above`);
+- lists: names separated by commas or semicolons; a name holding one is quoted,
+  ``"Abilene, TX", Bravo``;
 - months: a date cell, or ``2026-01``, ``2026-01-15``, ``Jan 2026``, ``January 2026``,
   ``01/2026``, and ``d/m/yyyy`` or ``m/d/yyyy`` only when both readings give the same month
   (``15/01/2026``, ``1/15/2026``); ``01/02/2026`` is refused as ambiguous, as is a two-digit
@@ -29,6 +33,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from allocator.domain import percent_typo
 from allocator.periods import is_month
 from allocator.workbook.schema import ColumnSpec
 
@@ -39,6 +44,7 @@ __all__ = [
     "cell_address",
     "column_index",
     "column_letter",
+    "format_list",
     "is_blank",
     "parse_bool",
     "parse_cell",
@@ -74,6 +80,15 @@ _YEAR_MONTH_DAY_RE = re.compile(
 _MONTH_YEAR_RE = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _NAMED_MONTH_RE = re.compile(r"^([A-Za-z]+)\.?[\s\-/,']*(\d{4})$")
 _LIST_SPLIT_RE = re.compile(r"[,;]")
+_QUOTE_CHARS = '"\u201c\u201d'
+# One list item: a quoted name ("..." with "" for a quote, or curly quotes) or bare text
+# up to the next separator, then the separator or the end of the text.
+_LIST_ITEM_RE = re.compile(
+    r'\s*(?:(?P<quoted>"(?:[^"]|"")*"|\u201c[^\u201c\u201d]*\u201d)'
+    r'|(?P<bare>(?:[^,;\s"\u201c\u201d][^,;]*)?))\s*(?P<end>[,;]|$)'
+)
+_LIST_HINT = ('must be names separated by commas, with a name that holds a comma quoted: '
+              '"Abilene, TX", Bravo')
 
 _TRUE = frozenset({"yes", "y", "true", "1", "1.0"})
 _FALSE = frozenset({"no", "n", "false", "0", "0.0"})
@@ -339,11 +354,39 @@ def parse_text(value: object) -> str:
 def parse_list(value: object) -> tuple[str, ...]:
     """Names separated by commas or semicolons, stripped, blanks dropped.
 
+    A name that holds a comma or semicolon is quoted as in a CSV file: ``"Abilene, TX",
+    Bravo`` (straight or curly double quotes; ``""`` inside a quoted name is one ``"``).
+
     Raises:
-        CellError: TRUE/FALSE, a date or a time.
+        CellError: TRUE/FALSE, a date or a time, an unclosed quote, or text after a quoted
+            name before the next separator.
     """
     text = parse_text(value)
-    return tuple(part.strip() for part in _LIST_SPLIT_RE.split(text) if part.strip())
+    names: list[str] = []
+    at = 0
+    while True:
+        match = _LIST_ITEM_RE.match(text, at)
+        if match is None:
+            raise CellError(_LIST_HINT)
+        quoted = match.group("quoted")
+        if quoted is not None:
+            names.append(quoted[1:-1].replace('""', '"').strip())
+        else:
+            names.append(match.group("bare").strip())
+        if not match.group("end"):
+            return tuple(name for name in names if name)
+        at = match.end()
+
+
+def format_list(names: Sequence[str]) -> str:
+    """Names as :func:`parse_list` reads them back: ``Abilene, TX`` and ``Bravo`` give
+    ``"Abilene, TX", Bravo``."""
+    def one(name: str) -> str:
+        if _LIST_SPLIT_RE.search(name) or name[:1] in _QUOTE_CHARS:
+            return '"' + name.replace('"', '""') + '"'
+        return name
+
+    return ", ".join(one(name) for name in names)
 
 
 def parse_choice(value: object, choices: Sequence[str]) -> str:
@@ -360,21 +403,38 @@ def parse_choice(value: object, choices: Sequence[str]) -> str:
     raise CellError(f"must be one of {', '.join(choices)}")
 
 
+def _not_a_percent(value: object, number: float, spec: ColumnSpec) -> float:
+    """``number``, unless it is a plain number a rate column takes for a mistyped percent.
+
+    Text with a ``%`` sign says what it means and is never refused here (``300%`` is 3).
+
+    Raises:
+        CellError: ``number`` is beyond the column's ``percent_above`` limit (see
+            :func:`allocator.domain.percent_typo`).
+    """
+    if isinstance(value, str) and "%" in value:
+        return number
+    if typo := percent_typo(number, spec.percent_above):
+        raise CellError(typo)
+    return number
+
+
 def parse_cell(value: object, spec: ColumnSpec) -> CellValue:
     """Parse a non-blank cell ``value`` of the column described by ``spec``.
 
     Callers test :func:`is_blank` first: blank cells take the domain default or are required.
 
     Raises:
-        CellError: the value does not fit ``spec.kind``.
+        CellError: the value does not fit ``spec.kind``, or a rate or share column's plain
+            number looks like a percent typed without ``%`` (``uptime`` 97).
     """
     match spec.kind:
         case "number":
-            return parse_number(value)
+            return _not_a_percent(value, parse_number(value), spec)
         case "integer":
             return parse_integer(value)
         case "fraction":
-            return parse_fraction(value)
+            return _not_a_percent(value, parse_fraction(value), spec)
         case "bool":
             return parse_bool(value)
         case "month":

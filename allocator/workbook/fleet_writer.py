@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 
 from allocator.domain import Fleet
+from allocator.workbook.cells import format_list
 from allocator.workbook.saving import save_workbook
 from allocator.workbook.schema import INPUT_SHEETS, SheetSpec
 
@@ -25,7 +26,7 @@ def _cell(value: Any, kind: str) -> Any:
     if kind == "bool":
         return "yes" if value else "no"
     if kind == "list":
-        return ", ".join(value)
+        return format_list(value)
     return value
 
 

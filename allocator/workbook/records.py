@@ -3,8 +3,9 @@
 Each record becomes a pydantic domain object (:mod:`allocator.domain`); its validation errors
 become :class:`~allocator.errors.Problem` entries at the record's cells, reworded for a
 spreadsheet user (``capacity_mw must be > 0``). Checks across rows (a name given twice, names
-the LP would confuse, unknown sites and miner models, gaps in the Market months) are made here
-too. Sheets are parsed by :mod:`allocator.workbook.tables`; nothing here opens a file.
+that differ only in spaces or punctuation, unknown sites and miner models, gaps in the Market
+months) are made here too. Sheets are parsed by :mod:`allocator.workbook.tables`; nothing here
+opens a file.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from allocator.domain import (
     PowerPrice,
     Settings,
     Site,
-    safe_name,
+    name_key,
 )
 from allocator.periods import month_from_index, month_index, months_between
+from allocator.workbook.cells import format_list
 from allocator.workbook.parts import WORKBOOK
 from allocator.workbook.schema import SETTINGS_KEYS
 from allocator.workbook.tables import Report, Row, Table, listing
@@ -42,6 +44,14 @@ def _fmt(number: object) -> str:
         return str(int(number))
     return str(number)
 
+
+
+def _quote_hint(known: set[str], raw: object) -> str:
+    """Advice when a listed name holding a comma or semicolon was split for want of quotes."""
+    split = sorted(s for s in known if (";" in s or "," in s) and s in str(raw))
+    if not split:
+        return ""
+    return f"; quote a name that holds a comma or semicolon: {format_list(split)}"
 
 
 _BOUNDS = {
@@ -187,12 +197,12 @@ class FleetRecords:
                 first[key] = address
 
     def _clashes(self, table: Table, names: list[tuple[str, Row]], what: str) -> None:
-        """Names the LP would confuse: equal after :func:`~allocator.domain.safe_name`."""
+        """Names a reader would confuse: equal after :func:`~allocator.domain.name_key`."""
         first: dict[str, tuple[str, Row]] = {}
         for name, record in names:
-            safe = safe_name(name)
-            if safe in first and first[safe][0] != name:
-                other, other_row = first[safe]
+            key = name_key(name)
+            if key in first and first[key][0] != name:
+                other, other_row = first[key]
                 self.report.problem(
                     table.sheet,
                     f"{what} '{name}' and '{other}' ({table.sheet}!{other_row.where('name')}) "
@@ -200,7 +210,7 @@ class FleetRecords:
                     record.where("name"), table.headers["name"],
                 )
                 record.failed.add("name")
-            first.setdefault(safe, (name, record))
+            first.setdefault(key, (name, record))
 
     def _check_site(self, table: Table, record: Row) -> None:
         name = record.text("site")
@@ -361,7 +371,8 @@ class FleetRecords:
                         table.sheet,
                         f"sites names unknown site{'s' if len(unknown) > 1 else ''} "
                         f"{', '.join(repr(s) for s in unknown)}; "
-                        f"sites: {listing(sorted(self.known_sites))}",
+                        f"sites: {listing(format_list([s]) for s in sorted(self.known_sites))}"
+                        + _quote_hint(self.known_sites, record.raw.get("sites")),
                         record.where("sites"), "sites",
                     )
                     record.failed.add("sites")

@@ -6,9 +6,14 @@ in one place. ``field`` is the domain attribute the column fills (see ``allocato
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from pydantic import BaseModel
+
+from allocator.domain import Contract, Settings, Site, percent_limit
 
 __all__ = [
     "BAD_SHEET_CHARS",
@@ -35,13 +40,17 @@ class ColumnSpec:
         header: Canonical header text, e.g. ``capacity_mw``.
         field: Domain attribute it fills.
         kind: How a cell is parsed: ``fraction`` accepts ``0.02`` or ``2%``; ``bool`` accepts
-            yes/no/true/false/1/0; ``list`` is comma-separated names; ``month`` is ``YYYY-MM``
-            text or a real date.
+            yes/no/true/false/1/0; ``list`` is comma-separated names (``"Abilene, TX", Bravo``
+            quotes one holding a comma); ``month`` is ``YYYY-MM`` text or a real date.
         required: A blank cell is an error (otherwise the domain default applies).
         unit: Unit shown in the template comment.
         description: Meaning shown in the template comment and the docs.
         choices: Fixed choices (template dropdown) for ``bool`` and ``choice`` kinds.
         example: A typical value, for the template and the docs.
+        percent_above: For a rate or share, the domain field's
+            :class:`~allocator.domain.PercentAbove` limit: a plain number above it (in
+            size, up to 100 times it) is taken for a percent typed without ``%`` and refused
+            (``97`` for uptime: enter 0.97). ``None`` for other columns.
     """
 
     header: str
@@ -52,6 +61,7 @@ class ColumnSpec:
     description: str
     choices: tuple[str, ...] = ()
     example: object = None
+    percent_above: float | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,29 @@ def normalize_header(text: object) -> str:
 
 _YES_NO = ("yes", "no")
 
-SETTINGS_KEYS: tuple[ColumnSpec, ...] = (
+
+def _percent_note(limit: float) -> str:
+    """The sentence the docs and template notes give a column with a percent limit."""
+    note = (f"A plain number above {limit:g} in size (up to {100 * limit:g}) is taken for a "
+            "percent typed without % and refused: enter 0.05 or 5% for 5 %.")
+    if limit > 1:
+        note += f" A rate above {100 * limit:g} % needs its % sign (300%)."
+    return note
+
+
+def _with_percent_rule(model: type[BaseModel],
+                       columns: tuple[ColumnSpec, ...]) -> tuple[ColumnSpec, ...]:
+    """``columns`` with each rate's or share's limit from ``model``'s field metadata."""
+    out = []
+    for col in columns:
+        limit = percent_limit(model, col.field)
+        if limit is not None:
+            col = dataclasses.replace(col, percent_above=limit,
+                                      description=f"{col.description} {_percent_note(limit)}")
+        out.append(col)
+    return tuple(out)
+
+SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
     ColumnSpec("start_month", "start_month", "month", False, "YYYY-MM",
                "First month of the plan; default: the first Market month.", example="2026-01"),
     ColumnSpec("months", "months", "integer", False, "months",
@@ -125,9 +157,9 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = (
     ColumnSpec("btc_hashrate_correlation", "btc_hashrate_correlation", "number", False,
                "-1 to 1", "Monte Carlo: correlation of the BTC price and network hashrate "
                "shocks; blank = 0.", example=0.5),
-)
+))
 
-_SITES = (
+_SITES = _with_percent_rule(Site, (
     ColumnSpec("site", "name", "text", True, "name", "Unique site name.", example="Alpha"),
     ColumnSpec("capacity_mw", "capacity_mw", "number", True, "MW at the meter",
                "Grid power available to the site.", example=300),
@@ -160,7 +192,7 @@ _SITES = (
     ColumnSpec("conversion_block_mw", "conversion_block_mw", "number", False, "IT MW",
                "Convert in whole halls of this size only (makes the model a MILP); "
                "blank = any MW."),
-)
+))
 
 _MINERS = (
     ColumnSpec("site", "site", "text", True, "name", "Site the miners are installed at.",
@@ -197,7 +229,7 @@ _POWER_PRICES = (
                "Power price for that site and month.", example=45),
 )
 
-_CONTRACTS = (
+_CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("contract", "name", "text", True, "name", "Unique contract name.",
                example="Lease-A"),
     ColumnSpec("tenant", "tenant", "text", False, "name", "Counterparty.", example="Neocloud"),
@@ -214,7 +246,8 @@ _CONTRACTS = (
     ColumnSpec("escalator_pa", "escalator_pa", "fraction", False, "per year",
                "Rent step-up once a year from the start; default 0.", example=0.03),
     ColumnSpec("sites", "sites", "list", False, "names",
-               "Comma-separated sites that may carry it; blank = any site.",
+               "Comma-separated sites that may carry it; quote a name that holds a comma "
+               "or semicolon (\"Abilene, TX\", Bravo); blank = any site.",
                example="Alpha, Beta"),
     ColumnSpec("power_pass_through", "power_pass_through", "bool", False, "yes/no",
                "Tenant pays the power; default no (gross lease).", choices=_YES_NO,
@@ -225,7 +258,7 @@ _CONTRACTS = (
     ColumnSpec("all_or_nothing", "all_or_nothing", "bool", False, "yes/no",
                "Take max_mw in full or not at all (makes the model a MILP); default no.",
                choices=_YES_NO),
-)
+))
 
 _SCENARIOS = (
     ColumnSpec("scenario", "scenario", "text", True, "name", "Scenario name.",

@@ -249,7 +249,7 @@ def test_every_fault_is_reported_in_one_error(tmp_path: Path) -> None:
 
 
 def test_bad_cells_are_named_with_their_values(tmp_path: Path) -> None:
-    sites = [SITES[0], ["Alpha", "lots", 45, 0.9, None, 1.5, None, None, 2.5], ["", 60, 38.5]]
+    sites = [SITES[0], ["Alpha", "lots", 45, 0.9, None, 150, None, None, 2.5], ["", 60, 38.5]]
     settings: Rows = [["months", 0], ["pool_fee", "two"], ["solver", None]]
     error = problems(tmp_path, Sites=sites, Settings=settings, Miners=None, Contracts=None)
     assert [str(p) for p in error.problems] == [
@@ -258,7 +258,7 @@ def test_bad_cells_are_named_with_their_values(tmp_path: Path) -> None:
         "(got 'two')",
         "Sites!B2: capacity_mw must be a number (got 'lots')",
         "Sites!D2: mining_pue must be >= 1 (got 0.9)",
-        "Sites!F2: uptime must be <= 1 (got 1.5)",
+        "Sites!F2: uptime must be <= 1 (got 150)",
         "Sites!I2: conversion_lead_months must be a whole number (got 2.5)",
         "Sites!A3: site is required",
     ]
@@ -382,3 +382,70 @@ def test_reader_writes_nothing(tmp_path: Path) -> None:
     before = (path.read_bytes(), sorted(tmp_path.iterdir()))
     read_workbook(path)
     assert (path.read_bytes(), sorted(tmp_path.iterdir())) == before
+
+
+# --------------------------------------------------------------------------- percents and lists
+
+
+def test_rates_and_shares_typed_as_percent_numbers_are_refused_with_the_fraction_meant(
+    tmp_path: Path,
+) -> None:
+    """Bug it pins: ``btc_price_growth_pa`` 5 (meaning 5 %) was read as +500 %/yr. One rule,
+    the domain field's PercentAbove limit, covers every rate and share: shares and yearly
+    rates above 1, growth rates and volatilities above 2 (so 1.5 = 150 %/yr stays legal)."""
+    settings: Rows = [["discount_rate", 8], ["pool_fee", 2], ["btc_price_growth_pa", 5],
+                      ["network_hashrate_growth_pa", 1.5], ["max_hpc_share", 40],
+                      ["btc_price_volatility_pa", 60], ["network_hashrate_volatility_pa", "60%"],
+                      ["btc_hashrate_correlation", -30]]
+    sites = [SITES[0], [*SITES[1][:5], 97, *SITES[1][6:]], SITES[2]]
+    sites = [[*row, head] for row, head in zip(sites, ["hpc_load_factor", 80, None],
+                                               strict=True)]
+    contracts = [CONTRACTS[0], [*CONTRACTS[1][:7], 3, *CONTRACTS[1][8:]]]
+    error = problems(tmp_path, Settings=settings, Sites=sites, Contracts=contracts)
+    assert [str(p) for p in error.problems] == [
+        "Settings!B1: discount_rate 8 looks like a percent: enter 0.08 for 8 % (got 8)",
+        "Settings!B2: pool_fee 2 looks like a percent: enter 0.02 for 2 % (got 2)",
+        "Settings!B3: btc_price_growth_pa 5 looks like a percent: enter 0.05 for 5 % (got 5)",
+        "Settings!B5: max_hpc_share 40 looks like a percent: enter 0.4 for 40 % (got 40)",
+        "Settings!B6: btc_price_volatility_pa 60 looks like a percent: enter 0.6 for 60 % "
+        "(got 60)",
+        "Settings!B8: btc_hashrate_correlation -30 looks like a percent: enter -0.3 for -30 % "
+        "(got -30)",
+        "Sites!F2: uptime 97 looks like a percent: enter 0.97 for 97 % (got 97)",
+        "Sites!J2: hpc_load_factor 80 looks like a percent: enter 0.8 for 80 % (got 80)",
+        "Contracts!H2: escalator_pa 3 looks like a percent: enter 0.03 for 3 % (got 3)",
+    ]
+
+
+def test_legal_rates_stay_legal_and_a_percent_sign_says_what_it_means(tmp_path: Path) -> None:
+    settings: Rows = [["network_hashrate_growth_pa", 1.5], ["btc_price_growth_pa", "300%"],
+                      ["btc_price_volatility_pa", 2]]
+    fleet = read(tmp_path, Settings=settings).fleet
+    assert fleet.settings.network_hashrate_growth_pa == 1.5
+    assert fleet.settings.btc_price_growth_pa == pytest.approx(3.0)
+    assert fleet.settings.btc_price_volatility_pa == 2
+    # 1 is within the limit, so the domain's own bound (pool_fee < 1) answers
+    with pytest.raises(InputError, match=r"Settings!B1: pool_fee must be < 1 \(got 1\)"):
+        read(tmp_path, Settings=[["pool_fee", 1]])
+
+
+def test_a_site_name_with_a_comma_is_named_in_contracts_by_quoting_it(tmp_path: Path) -> None:
+    """Bug it pins: ``Abilene, TX`` was accepted in Sites but split into ``Abilene`` and
+    ``TX`` in Contracts ``sites``, so no contract could name it."""
+    sites = [SITES[0], ["Abilene, TX", *SITES[1][1:]], SITES[2]]
+    miners = [MINERS[0], ["Abilene, TX", *MINERS[1][1:]], MINERS[2]]
+    quoted = [CONTRACTS[0], [*CONTRACTS[1][:8], '"Abilene, TX"; Beta', *CONTRACTS[1][9:]],
+              ["Lease-B", "Neocloud", 150, 0, 40, "2027-01", 120, 0, "\u201cAbilene, TX\u201d",
+               "yes", "no"]]
+    fleet = read(tmp_path, Sites=sites, Miners=miners, Contracts=quoted).fleet
+    assert [c.sites for c in fleet.contracts] == [("Abilene, TX", "Beta"), ("Abilene, TX",)]
+    bare = [CONTRACTS[0], [*CONTRACTS[1][:8], "Abilene, TX, Beta", *CONTRACTS[1][9:]]]
+    error = problems(tmp_path, Sites=sites, Miners=miners, Contracts=bare)
+    assert [str(p) for p in error.problems] == [
+        "Contracts!I2: sites names unknown sites 'Abilene', 'TX'; sites: \"Abilene, TX\", Beta; "
+        "quote a name that holds a comma or semicolon: \"Abilene, TX\""]
+    unclosed = [CONTRACTS[0], [*CONTRACTS[1][:8], '"Abilene, TX; Beta', *CONTRACTS[1][9:]]]
+    error = problems(tmp_path, Sites=sites, Miners=miners, Contracts=unclosed)
+    assert [str(p) for p in error.problems] == [
+        "Contracts!I2: sites must be names separated by commas, with a name that holds a comma "
+        "quoted: \"Abilene, TX\", Bravo (got '\"Abilene, TX; Beta')"]

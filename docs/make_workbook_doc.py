@@ -36,8 +36,10 @@ Rules for every input sheet:
   at its cell, never a blank.
 - A blank optional cell takes the default given below.
 - `.xlsx`, `.xlsm` and `.ods` are read. Refused before they are opened: files over 200 MB or
-  unpacking to more, zip parts compressed over 100:1, XML that declares a DTD, and input sheets
-  whose used area exceeds 5 million cells. (`.xls` and `.xlsb` are read too, but their sheets
+  unpacking to more, zip parts compressed over 100:1, XML that declares a DTD, workbooks
+  listing over 1,000 sheets or holding over 1 million shared strings, input sheets whose used
+  area exceeds 1 million cells, and paths that are not regular files (a FIFO, `/dev/zero`); see
+  [hostile_files.md](hostile_files.md). (`.xls` and `.xlsb` are read too, but their sheets
   cannot be sized, nor their formulas checked, before loading.)
 - Every problem in the workbook is reported at once as `Sheet!Cell: message (got value)`, the
   command exits with code 1 and writes nothing.

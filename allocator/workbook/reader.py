@@ -16,8 +16,9 @@ What is read, beyond the values themselves:
 - Hidden columns whose header is not in the contract (helper columns) are skipped without a
   warning. A hidden column whose header *is* in the contract is read, with a warning, and so
   are hidden rows and hidden input sheets: what is in the sheet counts, seen or not.
-- Before python-calamine opens the file, :mod:`allocator.workbook.guards` refuse zip bombs,
-  XML DTDs and sheets whose used area is larger than the cell cap.
+- Before python-calamine opens the file, :mod:`allocator.workbook.guards` refuse paths that
+  are not regular files (FIFOs, devices), zip bombs, XML DTDs, workbooks with too many sheets
+  or shared strings, and sheets whose used area is larger than the cell cap.
 
 This module opens the file, finds the input sheets and loads them; their rows are parsed by
 :mod:`allocator.workbook.tables` and turned into the fleet by :mod:`allocator.workbook.records`.
@@ -106,7 +107,7 @@ def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWor
     Args:
         path: The workbook file.
         limits: Caps on file size, unpacked size and cells read; default
-            :data:`~allocator.workbook.guards.DEFAULT_LIMITS` (200 MB, 5 million cells).
+            :data:`~allocator.workbook.guards.DEFAULT_LIMITS` (200 MB, 1 million cells).
 
     Returns:
         The fleet with the reader's warnings, the path and the file's SHA-256.

@@ -1,11 +1,13 @@
-"""Collect the sheet facts calamine does not report; it refuses nothing but an overfull sheet.
+"""Collect the sheet facts calamine does not report; it refuses nothing but overfull sheets.
 
 :func:`scan_ooxml` and :func:`scan_ods` read the sheets' XML in one streaming pass each,
 through the safe walker of :mod:`allocator.workbook.parts`, and return :class:`SheetFacts`:
 formulas without a saved value and error values (calamine returns ``""`` for both, which would
 read as a blank and quietly take a default), hidden columns and rows, and the used area. A
 scan stops as soon as the used areas pass the cell cap
-(:func:`~allocator.workbook.guards.too_many_cells`). The file-level guards
+(:func:`~allocator.workbook.guards.too_many_cells`), and an .ods scan as soon as it meets more
+tables than the sheet cap (:func:`~allocator.workbook.guards.too_many_sheets`). The file-level
+guards
 (:func:`~allocator.workbook.guards.check_file`) must have passed first; values themselves are
 left to calamine.
 """
@@ -20,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from allocator.workbook.cells import column_index
-from allocator.workbook.guards import DEFAULT_LIMITS, Limits, clip, too_many_cells
+from allocator.workbook.guards import (
+    DEFAULT_LIMITS,
+    VALUE_TAG,
+    Limits,
+    clip,
+    count_tags,
+    too_many_cells,
+    too_many_sheets,
+    too_many_values,
+)
 from allocator.workbook.parts import attribute, local_name, open_package
 
 __all__ = ["SheetFacts", "scan_ods", "scan_ooxml"]
@@ -226,6 +237,12 @@ def scan_ooxml(
             part = parts.get(sheet)
             if part is None or not package.has(part):
                 continue
+            # Values counted in the bytes first (fast): the expat pass below takes about
+            # 4 us a cell, so a sheet far over the cap is refused before it starts.
+            room = limits.max_cells - earlier
+            with package.archive.open(part) as stream:
+                if count_tags(stream, VALUE_TAG, room) > room:
+                    raise too_many_values(source, sheet, limits, earlier)
 
             def grow(facts: SheetFacts, sheet: str = sheet, before: int = earlier) -> None:
                 if before + facts.cells > limits.max_cells:
@@ -276,6 +293,7 @@ class _OdsContent:
         self.limits = limits
         self.tables: dict[str, SheetFacts] = {}
         self.total = 0  # cells of the finished tables
+        self.table_count = 0
         self.name = ""
         self.facts: SheetFacts | None = None
         self.column_cursor = 0
@@ -289,6 +307,9 @@ class _OdsContent:
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name == _T_TABLE and self.facts is None:
+            self.table_count += 1  # not len(tables): names may repeat
+            if self.table_count > self.limits.max_sheets:
+                raise too_many_sheets(self.source, self.limits)
             self.name = attrs.get(_T_NAME, f"Sheet{len(self.tables) + 1}")
             self.facts = SheetFacts()
             self.column_cursor = self.row = self.cell_column = 0
@@ -388,7 +409,8 @@ def scan_ods(source: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetFa
         Facts by sheet name.
 
     Raises:
-        InputError: the sheets are too large, or ``content.xml`` is damaged or declares a DTD.
+        InputError: the sheets are too large or too many, or ``content.xml`` is damaged or
+            declares a DTD.
     """
     handler = _OdsContent(source, limits)
     with open_package(source) as package:

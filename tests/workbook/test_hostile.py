@@ -163,21 +163,22 @@ def test_one_far_cell_is_refused_before_calamine_builds_the_grid(
     path = raw_xlsx(tmp_path / "far.xlsx", sheets)
     assert problems(path) == [
         "Sites: the sheet's cells span A1:XFD1048576 (17,179,869,184 cells), more than the "
-        "5,000,000 the reader accepts; delete stray cells far outside the table (Ctrl+End "
+        "1,000,000 the reader accepts; delete stray cells far outside the table (Ctrl+End "
         "jumps to the last one)"]
     assert "Sites" not in calamine_spy["loaded"]
 
 
 def test_the_cell_cap_counts_every_sheet_read(tmp_path: Path) -> None:
-    """Settings 4x2, Sites 3x9, Miners 3x5: the cap is passed in Miners, counting the sheets
-    before it; sheets that are not input (Notes) are never scanned."""
+    """Settings 4x2, Sites 3x9, Miners 2x5: the cap is passed in Miners, counting the sheets
+    before it (its values are counted in the bytes before its XML is parsed); sheets that are
+    not input (Notes) are never scanned."""
     sheets = dict(base_sheets())
     sheets["Notes"] = [[1] * 50] * 50
     path = rows_xlsx(tmp_path / "fleet.xlsx", sheets)
     assert problems(path, limits=Limits(max_cells=40)) == [
-        "Miners: the sheet's cells span A1:E2 (10 cells, 45 with the sheets before it), more "
-        "than the 40 the reader accepts; delete stray cells far outside the table (Ctrl+End "
-        "jumps to the last one)"]
+        "Miners: the sheet holds more than 5 cells with values (35 more in the sheets before "
+        "it), more than the 40 the reader accepts; it is not opened (delete what the plan does "
+        "not need, or keep it in another workbook)"]
     assert read_workbook(path, limits=Limits(max_cells=100)).fleet.sites
 
 
@@ -209,7 +210,7 @@ def test_ods_repeated_cells_are_counted_before_calamine_opens_the_file(
     path = minimal_ods(tmp_path / "rep.ods", table)
     assert problems(path) == [
         "Notes: the sheet's cells span A1:CV100000 (10,000,000 cells), more than the "
-        "5,000,000 the reader accepts; delete stray cells far outside the table (Ctrl+End "
+        "1,000,000 the reader accepts; delete stray cells far outside the table (Ctrl+End "
         "jumps to the last one)"]
     assert calamine_spy["opened"] == []
 

@@ -18,7 +18,7 @@ import pandas as pd
 from rich.table import Table
 
 from allocator.api import optimize
-from allocator.cli.common import ERR, OUT, library_errors
+from allocator.cli.common import ERR, OUT, add_row, library_errors, literal
 from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity
 from allocator.optimization.solvers import SolverOptions
 from allocator.workbook.reader import read_workbook
@@ -47,14 +47,15 @@ def _finite(x: Any) -> Any:
 def _print_tornado(table: pd.DataFrame, pct: float) -> None:
     rows = table.to_dict("records")
     base = float(rows[0]["base_npv_usd"]) if rows else math.nan
-    out = Table(title=f"NPV sensitivity to -/+{pct:g} %; base NPV ${_millions(base, False)}M; "
-                      "changes in $M", title_justify="left")
+    out = Table(title=literal(f"NPV sensitivity to -/+{pct:g} %; base NPV "
+                              f"${_millions(base, False)}M; changes in $M"),
+                title_justify="left")
     out.add_column("driver")
     out.add_column(f"-{pct:g} %", justify="right")
     out.add_column(f"+{pct:g} %", justify="right")
     out.add_column("swing", justify="right")
     for row in rows:
-        out.add_row(str(row["driver"]), _millions(float(row["low_npv_change_usd"])),
+        add_row(out, str(row["driver"]), _millions(float(row["low_npv_change_usd"])),
                     _millions(float(row["high_npv_change_usd"])),
                     _millions(float(row["swing_usd"]), signed=False))
     OUT.print(out)

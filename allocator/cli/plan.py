@@ -17,7 +17,7 @@ import click
 from rich.table import Table
 
 from allocator.api import optimize as optimize_fleet
-from allocator.cli.common import ERR, OUT, library_errors
+from allocator.cli.common import ERR, OUT, add_row, error_text, library_errors, literal
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
@@ -79,19 +79,19 @@ def _money(x: float) -> str:
 
 def _print_headline(head: dict[str, Any], written: Path | None) -> None:
     title = f"Plan {head['start_month']} + {head['months']} months"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=literal(title), title_justify="left")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    table.add_row("NPV", _money(head["npv_usd"]))
-    table.add_row("Fleet hashrate, first month", f"{head['first_month_hashrate_ehs']:,.2f} EH/s")
-    table.add_row("Fleet hashrate, average", f"{head['avg_fleet_hashrate_ehs']:,.2f} EH/s")
-    table.add_row("HPC leased, last month", f"{head['hpc_leased_mw_end']:,.1f} IT MW")
-    table.add_row("Conversions started", f"{head['converted_mw']:,.1f} IT MW")
-    table.add_row("Conversion capex", _money(head["conversion_capex_usd"]))
-    table.add_row("Idle grid, average", f"{head['avg_idle_mw']:,.1f} MW")
+    add_row(table, "NPV", _money(head["npv_usd"]))
+    add_row(table, "Fleet hashrate, first month", f"{head['first_month_hashrate_ehs']:,.2f} EH/s")
+    add_row(table, "Fleet hashrate, average", f"{head['avg_fleet_hashrate_ehs']:,.2f} EH/s")
+    add_row(table, "HPC leased, last month", f"{head['hpc_leased_mw_end']:,.1f} IT MW")
+    add_row(table, "Conversions started", f"{head['converted_mw']:,.1f} IT MW")
+    add_row(table, "Conversion capex", _money(head["conversion_capex_usd"]))
+    add_row(table, "Idle grid, average", f"{head['avg_idle_mw']:,.1f} MW")
     for c in head["contracts_taken"]:
-        table.add_row(f"Contract {c['contract']}", f"{c['committed_mw']:,.1f} IT MW")
-    table.add_row("Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
+        add_row(table, f"Contract {c['contract']}", f"{c['committed_mw']:,.1f} IT MW")
+    add_row(table, "Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
                   f"{head['variables']:,} variables)")
     OUT.print(table)
     for w in head["warnings"]:
@@ -135,7 +135,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
         except (InfeasibleError, InputError) as exc:
             if not relax_:
                 raise
-            ERR.print(f"Error: {exc}", markup=False)
+            ERR.print(error_text(exc), markup=False)
             _print_relaxation(source.fleet)
             sys.exit(1)
         if insight:

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 from rich import box
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,7 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from allocator.cli.common import ERR, OUT, library_errors
+from allocator.cli.common import ERR, OUT, add_row, library_errors, literal
 from allocator.optimization.solvers import SolverOptions
 from allocator.periods import is_month
 from allocator.scenarios.compare import Comparison
@@ -82,7 +83,7 @@ def _run_options(fn: F) -> F:
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr, gone when done; yields ``update(done, total)``."""
-    columns = (SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(),
+    columns = (SpinnerColumn(), TextColumn(escape(label)), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=ERR, transient=True, disable=not ERR.is_terminal) as bar:
         task = bar.add_task(label, total=None)
@@ -176,8 +177,8 @@ def _comparison_json(result: Comparison, written: Path | None) -> dict[str, Any]
 
 def _print_comparison(result: Comparison) -> None:
     ref = result.reference
-    table = Table(title=f"Scenarios; change against '{ref}'; money in $M", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=literal(f"Scenarios; change against '{ref}'; money in $M"),
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for name in ("scenario", "NPV", "change", "mining margin", "HPC margin", "EH/s avg",
                  "HPC MW avg", "converted MW"):
         table.add_column(name, justify="left" if name == "scenario" else "right")
@@ -189,8 +190,8 @@ def _print_comparison(result: Comparison) -> None:
 
     for n in result.names:
         npv = result.value(n, "npv_usd")
-        table.add_row(
-            n, millions(npv), "" if n == ref else millions(npv - base, signed=True),
+        add_row(
+            table, n, millions(npv), "" if n == ref else millions(npv - base, signed=True),
             millions(result.value(n, "mining_margin_usd")),
             millions(result.value(n, "hpc_margin_usd")),
             f"{result.value(n, 'avg_fleet_hashrate_ehs'):,.2f}",
@@ -302,13 +303,14 @@ def _sweep_json(result: Sweep, written: Path | None) -> dict[str, Any]:
 
 def _print_sweep(result: Sweep) -> None:
     column = result.column
-    table = Table(title=f"Sweep of {column}" + (f" ({result.target})" if result.target else ""),
+    table = Table(title=literal(f"Sweep of {column}"
+                                + (f" ({result.target})" if result.target else "")),
                   title_justify="left")
     for name in (column, "NPV", "mining grid MW", "HPC grid MW", "idle MW", "EH/s"):
-        table.add_column(name, justify="right")
+        table.add_column(literal(name), justify="right")
     for x, (_, row) in zip(result.values, result.table.iterrows(), strict=True):
-        table.add_row(
-            format_value(result.parameter, result.operation, x,
+        add_row(
+            table, format_value(result.parameter, result.operation, x,
                          abs(result.values[-1] - result.values[0]) / 100),
             _money(float(row["npv_usd"])), f"{float(row['avg_mining_grid_mw']):,.1f}",
             f"{float(row['avg_hpc_grid_mw']):,.1f}", f"{float(row['avg_idle_mw']):,.1f}",
@@ -364,15 +366,15 @@ def _monte_carlo_json(result: MonteCarlo, written: Path | None) -> dict[str, Any
 
 
 def _print_monte_carlo(result: MonteCarlo) -> None:
-    table = Table(title=f"Monte Carlo: {len(result.samples)} samples, seed {result.seed}",
-                  title_justify="left")
+    table = Table(title=literal(f"Monte Carlo: {len(result.samples)} samples, "
+                                f"seed {result.seed}"), title_justify="left")
     table.add_column("figure")
     table.add_column("value", justify="right")
     for stat, value in zip(result.summary["statistic"], result.summary["npv_usd"], strict=True):
-        table.add_row(f"NPV {stat}", _money(float(value)))
+        add_row(table, f"NPV {stat}", _money(float(value)))
     for site, p in zip(result.sites["site"], result.sites["probability_converts"], strict=True):
-        table.add_row(f"P(site {site} converts)", f"{float(p):.0%}")
+        add_row(table, f"P(site {site} converts)", f"{float(p):.0%}")
     for name, p in zip(result.contracts["contract"], result.contracts["probability_taken"],
                        strict=True):
-        table.add_row(f"P(contract {name} taken)", f"{float(p):.0%}")
+        add_row(table, f"P(contract {name} taken)", f"{float(p):.0%}")
     OUT.print(table)

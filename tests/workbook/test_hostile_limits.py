@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from bookkit import MAIN, raw_xlsx, rows_xlsx, sheet_xml
+from clikit import run
 from fleetkit import fleet
 from test_hostile import calamine_spy, minimal_ods, problems
 from test_reader import base_sheets
@@ -169,3 +170,21 @@ def test_a_fifo_is_refused_unopened(tmp_path: Path) -> None:
         f"Error: 1 problem in {pipe}:\n  workbook: {pipe} is a named pipe (FIFO), not a "
         "workbook file; give the path of an .xlsx, .xlsm or .ods file\n")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_long_report_shows_fifty_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    """A sheet of faults printed one line per fault (499,000 lines for a 5 M-cell sheet); the
+    terminal shows the first 50 and the count, the error keeps every problem."""
+    sites: list[list[object]] = [["site", "capacity_mw", "power_price_usd_mwh"],
+                                 *([f"S{i:02}", "big", 40] for i in range(60))]
+    path = rows_xlsx(tmp_path / "fleet.xlsx", base_sheets(Sites=sites, Miners=None,
+                                                          Contracts=None))
+    every = problems(path)
+    assert len(every) == 60
+    result = run("validate", str(path))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        f"Error: 60 problems in {path}:",
+        *(f"  {line}" for line in every[:50]),
+        "  ... and 10 more problems (the first 50 are shown; fix these and run again)",
+    ]

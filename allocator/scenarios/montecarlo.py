@@ -10,11 +10,15 @@ monthly shocks. The shocks are drawn here, in the calling process, from
 ``numpy.random.default_rng(seed)``, so the same seed gives the same numbers on any executor.
 
 :func:`monte_carlo` solves every sample and reports the NPV distribution (P5/P50/P95), the
-probability that each site converts and the probability that each contract is taken.
+probability that each site converts and the probability that each contract is taken. Samples
+are drawn, built and solved in bounded batches (:func:`factor_batches`), so the fleets alive
+at once do not grow with the number of samples; the stream of shocks, and so every number,
+is the same whatever the batch size.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,10 +42,12 @@ from allocator.scenarios.cases import (
 )
 from allocator.scenarios.executors import Executor, Progress
 
-__all__ = ["MonteCarlo", "draw_factors", "monte_carlo", "sample_fleet"]
+__all__ = ["MonteCarlo", "draw_factors", "factor_batches", "monte_carlo", "sample_fleet"]
 
 Array = npt.NDArray[np.float64]
 PERCENTILES = (5, 50, 95)
+MIN_BATCH_SAMPLES = 64
+"""Samples built and solved together at least; more (8 per worker) on a larger executor."""
 
 
 def draw_factors(samples: int, months: int, seed: int, *, btc_volatility_pa: float,
@@ -50,14 +56,37 @@ def draw_factors(samples: int, months: int, seed: int, *, btc_volatility_pa: flo
 
     Month 0 is 1 (today is known); month ``t`` carries ``t`` correlated monthly shocks.
     """
+    return next(factor_batches(samples, months, seed, max(samples, 1),
+                               btc_volatility_pa=btc_volatility_pa,
+                               hashrate_volatility_pa=hashrate_volatility_pa,
+                               correlation=correlation))
+
+
+def factor_batches(samples: int, months: int, seed: int, batch_samples: int, *,
+                   btc_volatility_pa: float, hashrate_volatility_pa: float,
+                   correlation: float = 0.0) -> Iterator[tuple[Array, Array]]:
+    """:func:`draw_factors` in batches of at most ``batch_samples`` rows, drawn as needed.
+
+    One generator draws the shocks sample after sample, so the batches stacked are exactly
+    ``draw_factors(samples, ...)``, whatever ``batch_samples`` is.
+    """
     rng = np.random.default_rng(seed)
-    shocks = rng.standard_normal((samples, max(months - 1, 0), 2))
+    for start in range(0, max(samples, 1), batch_samples):
+        rows = min(batch_samples, samples - start) if samples else 0
+        shocks = rng.standard_normal((rows, max(months - 1, 0), 2))
+        yield _paths(shocks, months, btc_volatility_pa, hashrate_volatility_pa, correlation)
+
+
+def _paths(shocks: Array, months: int, btc_volatility_pa: float, hashrate_volatility_pa: float,
+           correlation: float) -> tuple[Array, Array]:
+    """GBM factors ``[rows, months]`` of both series from standard normal ``shocks``."""
+    rows = len(shocks)
     z_btc = shocks[:, :, 0]
     z_hash = correlation * z_btc + np.sqrt(max(0.0, 1.0 - correlation**2)) * shocks[:, :, 1]
 
     def path(z: Array, sigma: float) -> Array:
         step = sigma / np.sqrt(12.0)
-        walk = np.concatenate([np.zeros((samples, 1)), np.cumsum(z, axis=1)], axis=1)
+        walk = np.concatenate([np.zeros((rows, 1)), np.cumsum(z, axis=1)], axis=1)
         t = np.arange(months, dtype=float)[None, :]
         out: Array = np.exp(step * walk - 0.5 * step**2 * t)
         return out
@@ -148,6 +177,7 @@ def monte_carlo(
     executor: Executor | None = None,
     solver: str | SolverOptions | None = None,
     progress: Progress | None = None,
+    batch_samples: int | None = None,
 ) -> MonteCarlo:
     """Solve ``samples`` random market paths and summarise the outcomes.
 
@@ -159,6 +189,8 @@ def monte_carlo(
         executor: Where the solves run; default one after another here.
         solver: Solver name or options; default the workbook's ``solver`` setting.
         progress: ``progress(done, total)`` after each solve.
+        batch_samples: Samples built and solved at a time (memory is bounded by it, not by
+            ``samples``); default 8 per worker, at least :data:`MIN_BATCH_SAMPLES`.
 
     Raises:
         InputError: no volatility in Settings, or fewer than one sample.
@@ -166,15 +198,32 @@ def monte_carlo(
     """
     fleet, warnings, path = fleet_of(source)
     used = _check_request(fleet, samples, path)
-    btc, hashrate = draw_factors(
-        samples, fleet.settings.months, seed, btc_volatility_pa=used["btc_price_volatility_pa"],
+    options = solver_options(fleet, solver)
+    batch = batch_samples or max(MIN_BATCH_SAMPLES, 8 * (executor.workers if executor else 1))
+    batches = factor_batches(
+        samples, fleet.settings.months, seed, batch,
+        btc_volatility_pa=used["btc_price_volatility_pa"],
         hashrate_volatility_pa=used["network_hashrate_volatility_pa"],
         correlation=used["btc_hashrate_correlation"])
-    cases = _sample_cases(fleet, btc, hashrate, solver_options(fleet, solver), path)
-    results = run_cases(cases, executor, progress, what="Monte Carlo")
-    table = _sample_table(results, btc, hashrate)
+    frames: list[pd.DataFrame] = []
+    done = 0
+    for btc, hashrate in batches:
+        # Only this batch's fleets exist at once; its results are kept as a frame of numbers.
+        cases = _sample_cases(fleet, btc, hashrate, options, path, first=done)
+        step = None if progress is None else _offset(progress, done, samples)
+        results = run_cases(cases, executor, step, what="Monte Carlo")
+        frames.append(_sample_table(results, btc, hashrate, first=done))
+        done += len(cases)
+    table = pd.concat(frames, ignore_index=True)
     return MonteCarlo(seed, table, _npv_summary(table), _sites(fleet, table),
                       _contracts(fleet, table), used, path, warnings)
+
+
+def _offset(progress: Progress, before: int, total: int) -> Progress:
+    """``progress`` for one batch: its ``done`` counted after the ``before`` earlier samples."""
+    def update(done: int, _: int) -> None:
+        progress(before + done, total)
+    return update
 
 
 def _check_request(fleet: Fleet, samples: int, path: Path | None) -> dict[str, float]:
@@ -199,12 +248,13 @@ def _check_request(fleet: Fleet, samples: int, path: Path | None) -> dict[str, f
 
 
 def _sample_cases(fleet: Fleet, btc: Array, hashrate: Array, options: SolverOptions,
-                  path: Path | None) -> list[Case]:
-    """One case per sample path; the consistency faults of all the samples at once."""
+                  path: Path | None, first: int = 0) -> list[Case]:
+    """One case per sample path of a batch (numbered after ``first``); the consistency faults
+    of all its samples at once."""
     cases = []
     problems: list[Problem] = []
     for i in range(len(btc)):
-        name = f"sample {i + 1}"
+        name = f"sample {first + i + 1}"
         changed = sample_fleet(fleet, btc[i], hashrate[i])
         problems += consistency_problems(name, changed, what="Monte Carlo")
         cases.append(Case(name, changed, options))
@@ -213,13 +263,15 @@ def _sample_cases(fleet: Fleet, btc: Array, hashrate: Array, options: SolverOpti
     return cases
 
 
-def _sample_table(results: list[CaseResult], btc: Array, hashrate: Array) -> pd.DataFrame:
-    """One row per sample: its end factors, hashprice, NPV and per-item MW."""
+def _sample_table(results: list[CaseResult], btc: Array, hashrate: Array,
+                  first: int = 0) -> pd.DataFrame:
+    """One row per sample of a batch (numbered after ``first``): its end factors, hashprice,
+    NPV and per-item MW."""
     rows = []
     for i, result in enumerate(results):
         m = result.metrics
         row: dict[str, object] = {
-            "sample": i + 1,
+            "sample": first + i + 1,
             "btc_price_factor_end": float(btc[i, -1]),
             "hashrate_factor_end": float(hashrate[i, -1]),
             "avg_hashprice_usd_ph_day": m[("avg_hashprice_usd_ph_day", "")],

@@ -2,9 +2,14 @@
 
 The commands live in :mod:`allocator.cli.plan`, :mod:`allocator.cli.scenarios` and
 :mod:`allocator.cli.insight`; each is added here with one ``cli.add_command(...)`` line.
+``main()`` turns SIGTERM into ``SystemExit``, so a terminated command unwinds like Ctrl+C:
+executors leave their ``with`` blocks and kill their worker processes.
 """
 
 from __future__ import annotations
+
+import signal
+from types import FrameType
 
 import click
 
@@ -34,6 +39,12 @@ cli.add_command(sweep)
 cli.add_command(sensitivity)
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM handler: exit as a shell reports a signal (128 + its number), unwinding."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _stop)
     cli()

@@ -6,7 +6,10 @@ gives the same numbers whichever executor ran it. Progress is reported through a
 nothing here prints, and nothing here knows what a fleet is.
 
 - :class:`SerialExecutor`: one after another, in this process.
-- :class:`ProcessExecutor`: ``concurrent.futures`` worker processes (``--jobs N``).
+- :class:`ProcessExecutor`: ``concurrent.futures`` worker processes (``--jobs N``). Leaving
+  its ``with`` block by an exception (a failed solve, Ctrl+C, the SIGTERM the command line
+  turns into ``SystemExit``) terminates the workers instead of waiting for their solves, and
+  each worker exits by itself as soon as the process that started it is gone.
 - :class:`DaskExecutor`: a Dask distributed cluster (``--executor dask --scheduler ADDRESS``),
   or a ``LocalCluster`` it starts; needs the optional extra ``fleet-allocator[dask]``, and
   every worker needs fleet-allocator installed.
@@ -14,11 +17,14 @@ nothing here prints, and nothing here knows what a fleet is.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 
@@ -116,6 +122,22 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _exit_with_parent(parent: Connection) -> None:
+    """Worker initializer: a daemon thread ends this worker once the executor's process is gone.
+
+    ``parent`` is the read end of a pipe whose only write end the executor holds: reading it
+    returns at end of file when that process ends, however it ends (even by SIGKILL). The
+    parent process id would not do: a forkserver worker's parent is the fork server, which
+    itself waits for its workers to exit.
+    """
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            parent.recv_bytes()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class ProcessExecutor(Executor):
     """Local worker processes (``concurrent.futures``), kept for the executor's life.
 
@@ -128,6 +150,7 @@ class ProcessExecutor(Executor):
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs or default_jobs()
         self._pool: ProcessPoolExecutor | None = None
+        self._alive: tuple[Connection, Connection] | None = None  # read end, write end
 
     @property
     def workers(self) -> int:
@@ -135,8 +158,18 @@ class ProcessExecutor(Executor):
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context())
+            context = _context()
+            self._alive = context.Pipe(duplex=False)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                             initializer=_exit_with_parent,
+                                             initargs=(self._alive[0],))
         return self._pool
+
+    def _release(self) -> None:
+        if self._alive is not None:
+            for end in self._alive:
+                end.close()
+            self._alive = None
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
             progress: Progress | None = None) -> list[R]:
@@ -160,6 +193,28 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self._release()
+
+    def terminate(self) -> None:
+        """Stop at once: cancel what has not started and kill the workers mid-solve."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # concurrent.futures has no public way to kill its workers before Python 3.14.
+        workers = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+        self._release()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.terminate()
 
 
 class DaskExecutor(Executor):

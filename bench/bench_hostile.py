@@ -185,7 +185,13 @@ def five_million_cells(folder: Path, base: Path, rows: int = 500_000,
         part = sheet_part(parts, "Sites")
         parts[part] = (f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(body)}</sheetData>'
                        "</worksheet>").encode()
-    return rewrite(base, folder / "cells.xlsx", change)
+    return rewrite(base, folder / f"cells{rows * columns}.xlsx", change)
+
+
+def cells_at_cap(folder: Path, base: Path) -> Path:
+    """Just under the cell cap: 330,000 rows x 3 columns, every capacity a word (accepted by
+    the guards; the reader then reports a fault per row)."""
+    return five_million_cells(folder, base, rows=330_000, columns=3)
 
 
 def fifo(folder: Path, base: Path) -> Path:
@@ -210,6 +216,7 @@ KINDS: dict[str, tuple[str, Callable[[Path, Path], Path]]] = {
     "sheets": ("100,000 sheet entries", many_sheets),
     "strings": ("8.8 M shared strings", many_strings),
     "cells": ("5 M-cell sheet, a fault per row", five_million_cells),
+    "cap": ("990,000-cell sheet (under the cap), a fault per row", cells_at_cap),
     "devzero": ("/dev/zero", dev_zero),
     "fifo": ("a FIFO (named pipe)", fifo),
 }

@@ -2,18 +2,43 @@
 
 No Excel either. One function per check, run in order by :func:`check_consistency`. Errors
 are :class:`Problem` records that name the site or contract; warnings are sentences a user
-should read but may accept.
+should read but may accept. :func:`check_numerics` reads the LP's coefficients (numbers, not
+a model) and names the input that makes them too large for a solver to handle.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from allocator.domain import Contract, Fleet, Site
 from allocator.errors import Problem
+from allocator.optimization.coefficients import Coefficients
 from allocator.periods import month_from_index, month_index, month_range
 
-__all__ = ["Consistency", "check_consistency", "leasable_space_mw"]
+__all__ = [
+    "MAX_MW",
+    "MAX_OBJECTIVE_USD_MW_MONTH",
+    "Consistency",
+    "check_consistency",
+    "check_numerics",
+    "leasable_space_mw",
+]
+
+MAX_OBJECTIVE_USD_MW_MONTH = 1e9
+"""Largest discounted USD one MW-month may be worth in the LP objective. HiGHS works to a
+dual feasibility tolerance of 1e-7; a cost of 1e9 puts the ratio at 1e16, the end of double
+precision (the sample fleet solves at 1e9 and fails at 3e9 with "Solve error"). A real fleet's
+MW-month is worth about 1e5 (a 600-month lease at $1,000/kW-month, 6e8)."""
+
+MAX_MW = 1e7
+"""Largest MW figure the LP takes (10 TW: more than the world's generating capacity)."""
+
+# a typical value per field, to say which of several inputs is the extreme one
+_TYPICAL = {"btc_price_usd": 1e5, "network_hashrate_ehs": 1e3, "fees_btc_per_block": 0.05}
+_TYPICAL_EFFICIENCY_J_TH = 20.0
 
 
 @dataclass
@@ -212,3 +237,155 @@ def _max_fleet_hashrate_ehs(fleet: Fleet) -> float:
             total += run / m.efficiency_j_th
             room -= run
     return total
+
+
+def check_numerics(coef: Coefficients) -> list[Problem]:
+    """Inputs whose LP coefficients no solver can handle, each naming the field to fix.
+
+    Legal but extreme inputs (a network hashrate of 1e-6 EH/s, BTC at $1e12, 10x growth a
+    year over 600 months) make one MW-month worth more than
+    :data:`MAX_OBJECTIVE_USD_MW_MONTH`; the solver then fails without a cause, or calls a
+    feasible model infeasible. Checked: mining revenue and cost per tranche and month, lease
+    rent and cost per contract, site and month, the capital charge, and every MW figure
+    against :data:`MAX_MW`. At most one problem per input field.
+    """
+    out: dict[tuple[str, str | None, str], Problem] = {}
+    for problem in [*_check_mining(coef), *_check_leases(coef), *_check_capital(coef),
+                    *_check_sizes(coef.fleet)]:
+        out.setdefault((problem.sheet, problem.record, problem.column or ""), problem)
+    return list(out.values())
+
+
+def _too_large(what: str, usd: float, month: str, why: str = "") -> str:
+    return (f"makes {what} in {month}{why} worth ${usd:.3g} (discounted) per MW-month, more "
+            f"than the ${MAX_OBJECTIVE_USD_MW_MONTH:.0e} an LP solver can handle in double "
+            "precision; check the value and its unit")
+
+
+def _check_mining(coef: Coefficients) -> list[Problem]:
+    """The largest mining revenue (given and projected months apart) and cost per MW-month,
+    traced back to their inputs."""
+    if not len(coef.tranches):
+        return []
+    df = coef.discount[None, :]
+    revenue, cost = coef.mining_revenue_usd_mw_month * df, coef.mining_cost_usd_mw_month * df
+    given = np.array([m in {row.month for row in coef.fleet.market} for m in coef.months])
+    out: list[Problem] = []
+    for months in (given, ~given):
+        part = np.where(months[None, :], revenue, 0.0)
+        m, t = np.unravel_index(int(np.argmax(part)), part.shape)
+        if part[m, t] <= MAX_OBJECTIVE_USD_MW_MONTH:
+            continue
+        at_typical = part[m, t] * coef.efficiency_j_th[m] / _TYPICAL_EFFICIENCY_J_TH
+        if at_typical > MAX_OBJECTIVE_USD_MW_MONTH:
+            out.append(_market_cause(coef, int(t), float(part[m, t])))
+        else:
+            tranche = coef.tranches[m]
+            out.append(Problem("Miners", _too_large("mining", float(part[m, t]),
+                                                    coef.months[t]),
+                               record=f"{tranche.site} {tranche.model}", column="power_w",
+                               value=tranche.power_w))
+    m, t = np.unravel_index(int(np.argmax(cost)), cost.shape)
+    if cost[m, t] > MAX_OBJECTIVE_USD_MW_MONTH:
+        site = coef.sites[int(coef.tranche_site[m])]
+        column = ("mining_opex_usd_mw_month" if site.mining_opex_usd_mw_month
+                  > coef.mining_cost_usd_mw_month[m, t] / 2 else "power_price_usd_mwh")
+        out.append(Problem("Sites", _too_large("mining's cost", float(cost[m, t]),
+                                               coef.months[t]),
+                           record=site.name, column=column, value=getattr(site, column)))
+    return out
+
+
+def _market_cause(coef: Coefficients, t: int, usd: float) -> Problem:
+    """The Market row or Settings growth rate that sets month ``t``'s hashprice."""
+    fleet, month = coef.fleet, coef.months[t]
+    given = {m.month: m for m in fleet.market}
+    row = given.get(month)
+    if row is None:  # projected from the last row by the growth rates
+        last = max(given.values(), key=lambda m: month_index(m.month))
+        years = (month_index(month) - month_index(last.month)) / 12
+        st = fleet.settings
+        btc = years * math.log1p(st.btc_price_growth_pa)
+        hashrate = -years * math.log1p(st.network_hashrate_growth_pa)
+        if max(btc, hashrate) > math.log(10):
+            column = "btc_price_growth_pa" if btc >= hashrate else "network_hashrate_growth_pa"
+            text = _too_large("mining", usd, month, f" (projected from {last.month})")
+            return Problem("Settings", text, column=column, value=getattr(st, column))
+        row = last
+    if row.hashprice_usd_ph_day is not None:
+        column = "hashprice_usd_ph_day"
+    else:
+        column = max(_TYPICAL, key=lambda name: _distance(getattr(row, name), _TYPICAL[name]))
+    return Problem("Market", _too_large("mining", usd, month), record=row.month, column=column,
+                   value=getattr(row, column))
+
+
+def _distance(value: float | None, typical: float) -> float:
+    """How many powers of ten ``value`` is from ``typical`` (0 for none or 0)."""
+    return abs(math.log10(value / typical)) if value else 0.0
+
+
+def _check_leases(coef: Coefficients) -> list[Problem]:
+    """The largest rent or lease cost per MW-month of each contract."""
+    out: list[Problem] = []
+    for terms in coef.contracts:
+        if not len(terms.months):
+            continue
+        df = coef.discount[terms.months]
+        rent = terms.revenue_usd_mw_month * df
+        t = int(np.argmax(rent))
+        if rent[t] > MAX_OBJECTIVE_USD_MW_MONTH:
+            c = terms.contract
+            out.append(Problem("Contracts", _too_large(f"a lease of {c.name}", float(rent[t]),
+                                                       coef.months[terms.months[t]]),
+                               record=c.name, column="rate_usd_kw_month",
+                               value=c.rate_usd_kw_month))
+        cost = terms.cost_usd_mw_month * df[None, :]
+        if cost.size and cost.max() > MAX_OBJECTIVE_USD_MW_MONTH:
+            i, j = np.unravel_index(int(np.argmax(cost)), cost.shape)
+            site = coef.sites[terms.sites[i]]
+            column = ("hpc_opex_usd_mw_month" if site.hpc_opex_usd_mw_month
+                      > terms.cost_usd_mw_month[i, j] / 2 else "power_price_usd_mwh")
+            out.append(Problem("Sites", _too_large("HPC's cost", float(cost[i, j]),
+                                                   coef.months[terms.months[j]]),
+                               record=site.name, column=column, value=getattr(site, column)))
+    return out
+
+
+def _check_capital(coef: Coefficients) -> list[Problem]:
+    """The capital charge per converted MW-month of each site (largest in the first month)."""
+    first = coef.discount[0] if len(coef.discount) else 1.0
+    return [
+        Problem("Sites", _too_large("the capital charge", float(charge * first),
+                                    coef.months[0]),
+                record=site.name, column="conversion_capex_usd_mw",
+                value=site.conversion_capex_usd_mw)
+        for site, charge in zip(coef.sites, coef.capital_charge_usd_mw_month.tolist(),
+                                strict=True)
+        if charge * first > MAX_OBJECTIVE_USD_MW_MONTH and site.hpc_convertible_mw > 0
+    ]
+
+
+def _check_sizes(fleet: Fleet) -> list[Problem]:
+    """Every MW figure within :data:`MAX_MW`."""
+    def big(sheet: str, record: str, column: str, mw: float | None,
+            what: str = "") -> list[Problem]:
+        if mw is None or mw <= MAX_MW:
+            return []
+        return [Problem(sheet, f"{what or column} of {mw:.3g} MW is more than the "
+                        f"{MAX_MW:.0e} MW an LP solver can handle beside the fleet's other "
+                        "figures; check the value and its unit", record=record, column=column,
+                        value=mw)]
+
+    out: list[Problem] = []
+    for s in fleet.sites:
+        for column in ("capacity_mw", "hpc_existing_mw", "hpc_convertible_mw",
+                       "conversion_block_mw"):
+            out += big("Sites", s.name, column, getattr(s, column))
+    for c in fleet.contracts:
+        out += big("Contracts", c.name, "max_mw", c.max_mw)
+        out += big("Contracts", c.name, "min_mw", c.min_mw)
+    for m in fleet.miners:
+        out += big("Miners", f"{m.site} {m.model}", "units", m.installed_mw,
+                   "installed power (units x power_w)")
+    return out

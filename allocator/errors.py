@@ -87,10 +87,17 @@ class InputError(AllocatorError):
 
 
 class SolveError(AllocatorError):
-    """The solver finished without a usable plan."""
+    """The solver finished without a usable plan.
 
-    def __init__(self, message: str, status: str = "error") -> None:
+    Attributes:
+        status: How the solve ended (``time_limit``, ``infeasible``, ``error``, ...).
+        gap: For ``time_limit``: the best solution's relative gap to the solver's bound,
+            when the solver gave one.
+    """
+
+    def __init__(self, message: str, status: str = "error", gap: float | None = None) -> None:
         self.status = status
+        self.gap = gap
         super().__init__(message)
 
 

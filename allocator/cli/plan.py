@@ -107,6 +107,8 @@ def _print_headline(head: dict[str, Any], written: Path | None) -> None:
 @click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
               help="Give up after this many seconds.")
+@click.option("--accept-incumbent", is_flag=True, help="With --time-limit: keep the best plan "
+              "found so far (status time_limit) instead of failing.")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
 @click.option("--plan-only", is_flag=True,
               help="Write only the plan sheets, not a copy of BOOK with them added.")
@@ -119,8 +121,8 @@ def _print_headline(head: dict[str, Any], written: Path | None) -> None:
                    "a Sensitivity sheet with a tornado chart (re-solves; about 1 s for the "
                    "sample fleet, longer for large fleets).")
 def optimize(book: Path, output: Path | None, solver: str | None, time_limit: float | None,
-             overwrite: bool, plan_only: bool, as_json: bool, no_write: bool,
-             relax_: bool, insight: bool) -> None:
+             accept_incumbent: bool, overwrite: bool, plan_only: bool, as_json: bool,
+             no_write: bool, relax_: bool, insight: bool) -> None:
     """Optimize BOOK and write the plan as new sheets in a copy of it.
 
     Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs --insight
@@ -129,7 +131,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
     with library_errors():
         source = read_workbook(book)
         options = SolverOptions(name=solver or source.fleet.settings.solver,
-                                time_limit_s=time_limit)
+                                time_limit_s=time_limit, accept_incumbent=accept_incumbent)
         try:
             plan = optimize_fleet(source, solver=options)
         except (InfeasibleError, InputError) as exc:

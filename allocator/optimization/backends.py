@@ -7,22 +7,35 @@ Two paths give the same optimum (tests hold them to 1e-9 relative):
 - any other name (``cbc``, ``glpk``, ``highs_pulp``, ``GUROBI``, ...): a PuLP problem is
   made from the same matrix, with the same names, and solved by that PuLP solver.
 
-No file I/O, no printing.
+A solve a time limit cut short is never called optimal: HiGHS's own model status is read,
+and for PuLP solvers the solution status their adapter read from the solver (CBC's solution
+file says "Stopped on time"); solvers whose PuLP adapter cannot tell are refused a time
+limit. No file I/O of its own (CBC's log goes to a temporary file, for the gap), no printing.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import tempfile
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from allocator.errors import InfeasibleError, SolveError, UnboundedError
+from allocator.errors import InfeasibleError, SolveError, SolverNotAvailableError, UnboundedError
 from allocator.optimization.model import INF, MatrixModel
-from allocator.optimization.solvers import SolverOptions, make_solver, quiet_highs_banner
+from allocator.optimization.solvers import (
+    SolverOptions,
+    make_solver,
+    pulp_solver_name,
+    quiet_highs_banner,
+    reports_cut_short,
+)
 
 __all__ = ["Solution", "SolveStatus", "WarmStart", "highs_model", "is_direct_highs", "solve_model"]
 
@@ -56,11 +69,15 @@ class Solution:
             the solver gives no duals; 0 where a site has nothing that uses power.
         objective_usd: LP objective value.
         solver: Solver name (``HiGHS`` direct, or the PuLP class used).
-        status: :attr:`SolveStatus.OPTIMAL` (anything else raised before a Solution exists).
+        status: :attr:`SolveStatus.OPTIMAL`; :attr:`SolveStatus.TIME_LIMIT` only when
+            ``SolverOptions.accept_incumbent`` kept the best solution of a cut-short solve
+            (anything else raised before a Solution exists).
         dual_kind: ``lp`` (duals of the LP), ``fixed_integer_lp`` (a MILP: duals of the LP
             with the integers fixed at their optimum) or ``none`` (no duals available).
         variables / constraints: model size.
         build_seconds / solve_seconds: timings (solve includes the hand-off to the solver).
+        mip_gap: Relative gap between the solution and the solver's bound, when the solver
+            gave one (a MILP, or an accepted incumbent); ``None`` otherwise.
     """
 
     mine_mw: Array
@@ -77,6 +94,26 @@ class Solution:
     constraints: int
     build_seconds: float
     solve_seconds: float
+    mip_gap: float | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a backend read back: values (empty unless kept), status, gap, and whether the
+    solver had a feasible solution (``found``) even where its values were not read."""
+
+    x: Array
+    duals: Array
+    objective: float
+    status: SolveStatus
+    solver: str
+    gap: float | None = None
+    found: bool = True
+
+
+def _no_solution(status: SolveStatus, solver: str, gap: float | None = None,
+                 found: bool = False) -> _Outcome:
+    return _Outcome(np.zeros(0), np.zeros(0), 0.0, status, solver, gap, found)
 
 
 def is_direct_highs(options: SolverOptions) -> bool:
@@ -99,21 +136,41 @@ def solve_model(model: MatrixModel, options: SolverOptions | None = None,
     options = options or SolverOptions()
     started = time.perf_counter()
     if model.n_cols == 0:
-        x, duals, objective, status, name = (np.zeros(0), np.zeros(model.n_rows), 0.0,
-                                             SolveStatus.OPTIMAL, "none")
+        out = _Outcome(np.zeros(0), np.zeros(model.n_rows), 0.0, SolveStatus.OPTIMAL, "none")
     elif is_direct_highs(options):
-        x, duals, objective, status, name = _solve_highs(model, options, warm)
+        out = _solve_highs(model, options, warm)
     else:
-        x, duals, objective, status, name = _solve_pulp(model, options)
+        out = _solve_pulp(model, options)
     solve_seconds = time.perf_counter() - started
-    if status is SolveStatus.INFEASIBLE:
+    if out.status is SolveStatus.INFEASIBLE:
         raise InfeasibleError("The model is infeasible: no allocation meets every constraint.")
-    if status is SolveStatus.UNBOUNDED:
+    if out.status is SolveStatus.UNBOUNDED:
         raise UnboundedError("The model is unbounded; please report this with the workbook.")
-    if status is not SolveStatus.OPTIMAL:
-        raise SolveError(f"The solver stopped without an optimal plan (status: {status}).",
-                         status.value)
-    return _solution(model, x, duals, objective, name, solve_seconds)
+    if out.status is SolveStatus.TIME_LIMIT and options.accept_incumbent and out.x.size:
+        return _solution(model, out, solve_seconds)
+    if out.status is SolveStatus.TIME_LIMIT:
+        raise SolveError(_cut_short(options, out), out.status.value, gap=out.gap)
+    if out.status is not SolveStatus.OPTIMAL:
+        raise SolveError(f"The solver {out.solver} stopped without an optimal plan "
+                         f"(status: {out.status}).", out.status.value)
+    return _solution(model, out, solve_seconds)
+
+
+def _cut_short(options: SolverOptions, out: _Outcome) -> str:
+    """The sentence for a solve the time limit stopped: what was found, what to do."""
+    limit = f"its time limit of {options.time_limit_s:g} s"
+    if not out.found:
+        found = "before finding any plan"
+    elif out.gap is not None:
+        found = (f"before proving its best plan optimal (that plan is within "
+                 f"{100 * out.gap:.4g} % of the best bound)")
+    else:
+        found = "before proving its best plan optimal (gap to the bound not known)"
+    advice = "Raise the time limit"
+    if out.found:
+        advice += (", or keep the best plan so far with SolverOptions(accept_incumbent=True) "
+                   "(--accept-incumbent on the command line)")
+    return f"The solver {out.solver} stopped at {limit} {found}; no plan is returned. {advice}."
 
 
 def highs_model(model: MatrixModel, options: SolverOptions | None = None,
@@ -208,21 +265,36 @@ class WarmStart:
 
 
 def _solve_highs(model: MatrixModel, options: SolverOptions, warm: WarmStart | None = None
-                 ) -> tuple[Array, Array, float, SolveStatus, str]:
+                 ) -> _Outcome:
     h = warm._highs_for(model, options) if warm is not None else highs_model(model, options)
     h.run()
     status = _highs_status(h.getModelStatus())
-    if status is not SolveStatus.OPTIMAL:
-        return np.zeros(0), np.zeros(0), 0.0, status, "HiGHS"
+    info = h.getInfo()
+    gap = _highs_gap(model, info)
+    found = int(info.primal_solution_status) == _HIGHS_FEASIBLE
+    kept = status is SolveStatus.TIME_LIMIT and options.accept_incumbent and found
+    if status is not SolveStatus.OPTIMAL and not kept:
+        return _no_solution(status, "HiGHS", gap, found)
     sol = h.getSolution()
     x = np.asarray(sol.col_value, dtype=float)
-    objective = float(h.getInfo().objective_function_value)
+    objective = float(info.objective_function_value)
     if model.is_mip:
-        return x, _fixed_integer_duals(model, x, options), objective, status, "HiGHS"
-    # for a maximization HiGHS reports row duals as d(objective)/d(bound) already
-    duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else np.full(model.n_rows,
-                                                                                  np.nan)
-    return x, duals, objective, status, "HiGHS"
+        duals = _fixed_integer_duals(model, x, options)
+    elif sol.dual_valid and not kept:
+        # for a maximization HiGHS reports row duals as d(objective)/d(bound) already
+        duals = np.asarray(sol.row_dual, dtype=float)
+    else:
+        duals = np.full(model.n_rows, np.nan)
+    return _Outcome(x, duals, objective, status, "HiGHS", gap)
+
+
+_HIGHS_FEASIBLE = 2  # HiGHS's kSolutionStatusFeasible
+
+
+def _highs_gap(model: MatrixModel, info: Any) -> float | None:
+    """HiGHS's MILP gap between incumbent and bound; ``None`` for an LP or without one."""
+    gap = float(getattr(info, "mip_gap", math.inf)) if model.is_mip else math.inf
+    return gap if math.isfinite(gap) else None
 
 
 def _highs_status(raw: Any) -> SolveStatus:
@@ -260,11 +332,10 @@ def _fixed_integer_duals(model: MatrixModel, x: Array, options: SolverOptions) -
                                                                                   np.nan)
 
 
-def _solve_pulp(model: MatrixModel, options: SolverOptions
-                ) -> tuple[Array, Array, float, SolveStatus, str]:
+def _pulp_problem(model: MatrixModel) -> tuple[Any, list[Any], list[Any]]:
+    """A PuLP problem of ``model`` with the same names: problem, variables, constraints."""
     import pulp  # only the non-default solvers go through PuLP
 
-    solver = make_solver(options)
     prob = pulp.LpProblem("fleet_allocation", pulp.LpMaximize)
     lower, upper = model.col_lower, model.col_upper
     variables = [
@@ -294,34 +365,92 @@ def _solve_pulp(model: MatrixModel, options: SolverOptions
             con = pulp.LpConstraint(expr, pulp.LpConstraintGE, name=name, rhs=lo)
         prob.addConstraint(con, name)
         constraints.append(con)
-    result = prob.solve(solver)
-    status = _pulp_status(prob, solver, result)
-    if status is not SolveStatus.OPTIMAL:
-        return np.zeros(0), np.zeros(0), 0.0, status, str(solver.name)
+    return prob, variables, constraints
+
+
+def _solve_pulp(model: MatrixModel, options: SolverOptions) -> _Outcome:
+    import pulp
+
+    class_name = pulp_solver_name(options.name)
+    if options.time_limit_s is not None and not reports_cut_short(class_name):
+        raise SolverNotAvailableError(
+            f"Solver {options.name!r} ({class_name}) cannot be given a time limit: PuLP does "
+            "not say whether it stopped early, so a cut-short plan would be called optimal. "
+            "Drop the time limit, or use highs or cbc.")
+    solver = make_solver(options)
+    prob, variables, constraints = _pulp_problem(model)
+    with tempfile.TemporaryDirectory(prefix="allocator-") as tmp:
+        log = Path(tmp) / "cbc.log"
+        if class_name in ("COIN_CMD", "PULP_CBC_CMD") and not options.log:
+            solver.optionsDict["logPath"] = str(log)  # the gap is only in CBC's log
+        try:
+            result = prob.solve(solver)
+        except pulp.PulpSolverError as exc:
+            raise SolveError(f"The solver {options.name!r} ({class_name}) failed: {exc}",
+                             SolveStatus.ERROR.value) from exc
+        cbc_log = log.read_text(errors="replace") if log.exists() else ""
+    status, gap = _pulp_status(prob, solver, result, options, cbc_log)
+    found = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if status is not SolveStatus.OPTIMAL and not (
+            status is SolveStatus.TIME_LIMIT and options.accept_incumbent and found):
+        return _no_solution(status, str(solver.name), gap, found)
     x = np.array([float(v.varValue or 0.0) for v in variables])
     flip = -1.0 if solver.name == "HiGHS" else 1.0  # PuLP's HiGHS minimizes -objective
-    if model.is_mip:  # a MILP has no duals; the direct HiGHS path gives fixed-integer ones
+    if model.is_mip or status is not SolveStatus.OPTIMAL:  # no duals (see module docstring)
         duals = np.full(model.n_rows, np.nan)
     else:
         duals = np.array([flip * float(c.pi) if c.pi is not None else np.nan
                           for c in constraints])
     objective = float(pulp.value(prob.objective) or 0.0)
-    return x, duals, objective, status, str(solver.name)
+    return _Outcome(x, duals, objective, status, str(solver.name), gap)
 
 
-def _pulp_status(prob: Any, solver: Any, result: int) -> SolveStatus:
-    """PuLP's HiGHS is asked directly because PuLP maps a time limit to Optimal."""
-    if solver.name == "HiGHS" and getattr(prob, "solverModel", None) is not None:
-        status = _highs_status(prob.solverModel.getModelStatus())
-        # PuLP's own HiGHS run reports no iteration-limit status of its own
-        return SolveStatus.ERROR if status is SolveStatus.ITERATION_LIMIT else status
+def _pulp_status(prob: Any, solver: Any, result: int, options: SolverOptions,
+                 cbc_log: str = "") -> tuple[SolveStatus, float | None]:
+    """The solver's own verdict: PuLP alone calls a solve cut short by a limit Optimal.
+
+    PuLP's HiGHS is asked for its model status; every other adapter's solution status
+    (``prob.sol_status``, read from the solver's solution file) tells a proven optimum
+    (``LpSolutionOptimal``) from a solution found before a limit (``LpSolutionIntegerFeasible``).
+    """
     import pulp
 
+    limited = options.time_limit_s is not None
+    if solver.name == "HiGHS" and getattr(prob, "solverModel", None) is not None:
+        model = prob.solverModel
+        status = _highs_status(model.getModelStatus())
+        gap = float(model.getInfo().mip_gap) if prob.isMIP() else math.inf
+        # PuLP's own HiGHS run reports no iteration-limit status of its own
+        status = SolveStatus.ERROR if status is SolveStatus.ITERATION_LIMIT else status
+        return status, gap if math.isfinite(gap) else None
+    cbc = _cbc_gap(cbc_log)
+    if result == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal:
+        return SolveStatus.OPTIMAL, cbc
+    if result == pulp.LpStatusOptimal or (result == pulp.LpStatusNotSolved and limited):
+        return (SolveStatus.TIME_LIMIT if limited else SolveStatus.ITERATION_LIMIT), cbc
     return {
-        pulp.LpStatusOptimal: SolveStatus.OPTIMAL,
         pulp.LpStatusInfeasible: SolveStatus.INFEASIBLE,
         pulp.LpStatusUnbounded: SolveStatus.UNBOUNDED,
-    }.get(result, SolveStatus.ERROR)
+    }.get(result, SolveStatus.ERROR), None
+
+
+_CBC_FIGURE = re.compile(r"^(Objective value|Upper bound|Lower bound):\s*(\S+)", re.M)
+
+
+def _cbc_gap(log: str) -> float | None:
+    """Relative gap ``|bound - objective| / max(1, |objective|)`` from CBC's final report."""
+    figures: dict[str, float] = {}
+    for key, text in _CBC_FIGURE.findall(log):
+        try:
+            figures[key] = float(text)
+        except ValueError:
+            continue
+    objective = figures.get("Objective value")
+    bound = figures.get("Upper bound", figures.get("Lower bound"))
+    if objective is None or bound is None:
+        return None
+    return abs(bound - objective) / max(1.0, abs(objective))
+
 
 
 def _take(x: Array, index: npt.NDArray[np.int64]) -> Array:
@@ -331,9 +460,9 @@ def _take(x: Array, index: npt.NDArray[np.int64]) -> Array:
     return out
 
 
-def _solution(model: MatrixModel, x: Array, duals: Array, objective: float, solver: str,
-              solve_seconds: float) -> Solution:
+def _solution(model: MatrixModel, out: _Outcome, solve_seconds: float) -> Solution:
     c = model.coef
+    x, duals = out.x, out.duals
     s_count, t_count = len(c.sites), len(c.months)
     commit = _take(x, model.variables["commit"].index)
     by_site = _take(x, model.variables["lease"].index)  # [S, K], constant over the term
@@ -352,13 +481,14 @@ def _solution(model: MatrixModel, x: Array, duals: Array, objective: float, solv
         converted_mw=_take(x, model.variables["converted"].index),
         commit_mw=commit,
         site_power_dual_usd_mw_month=site_duals,
-        objective_usd=objective,
-        solver=solver,
-        status=SolveStatus.OPTIMAL,
+        objective_usd=out.objective,
+        solver=out.solver,
+        status=out.status,
         dual_kind=("none" if duals.size and bool(np.isnan(duals).all())
                    else "fixed_integer_lp" if model.is_mip else "lp"),
         variables=model.n_cols,
         constraints=model.n_rows,
         build_seconds=model.build_seconds,
         solve_seconds=solve_seconds,
+        mip_gap=out.gap,
     )

@@ -10,8 +10,10 @@ the same solver through PuLP. Friendly names map to PuLP solver classes (``cbc``
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +25,17 @@ __all__ = [
     "make_solver",
     "pulp_solver_name",
     "quiet_highs_banner",
+    "reports_cut_short",
 ]
+
+# PuLP adapters that tell a proven optimum from a solve stopped early with a solution
+# (``prob.sol_status`` is LpSolutionIntegerFeasible, not LpSolutionOptimal, after a time
+# limit). The others set only ``prob.status``, which PuLP calls Optimal in both cases
+# (GLPK_CMD maps "INTEGER NON-OPTIMAL" to Optimal, for one).
+_TELLS_CUT_SHORT = frozenset({
+    "COIN_CMD", "PULP_CBC_CMD", "HiGHS", "HiGHS_CMD", "CPLEX_CMD", "CPLEX_PY", "SCIP_PY",
+    "CHOCO_CMD", "MIPCL_CMD",
+})
 
 _ALIASES = {
     "highs": "HiGHS",
@@ -48,10 +60,18 @@ class SolverOptions:
 
     Attributes:
         name: Solver name (``highs`` by default; see module docstring).
-        time_limit_s: Stop after this many seconds (the plan is then rejected as not optimal).
-        mip_gap: Relative gap for integer models.
-        threads: Solver threads, where the solver takes the option.
+        time_limit_s: Stop after this many seconds (> 0). A solve the limit cuts short ends
+            with status ``time_limit`` and no plan, unless ``accept_incumbent``.
+        mip_gap: Relative gap for integer models, in [0, 1).
+        threads: Solver threads (>= 1), where the solver takes the option.
         log: Show the solver's own log on stdout.
+        accept_incumbent: When the time limit cuts the solve short, keep the best plan found
+            so far (status ``time_limit``, its gap to the bound in a warning) instead of
+            raising. Off by default: a plan is otherwise always proven optimal.
+
+    Raises:
+        TypeError: a field has the wrong type (``name`` not a string, ...).
+        ValueError: a number out of range (a negative or NaN time limit, ...).
     """
 
     name: str = "highs"
@@ -59,6 +79,35 @@ class SolverOptions:
     mip_gap: float | None = None
     threads: int | None = None
     log: bool = False
+    accept_incumbent: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise TypeError(f"solver must be a solver name such as 'highs' or 'cbc', or "
+                            f"SolverOptions; got {self.name!r}")
+        _check_number("time_limit_s", self.time_limit_s, "a number of seconds > 0",
+                      lambda x: x > 0)
+        _check_number("mip_gap", self.mip_gap, "a fraction in [0, 1)", lambda x: 0 <= x < 1)
+        if self.threads is not None and (isinstance(self.threads, bool)
+                                         or not isinstance(self.threads, int)):
+            raise TypeError(f"threads must be a whole number >= 1; got {self.threads!r}")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be a whole number >= 1; got {self.threads!r}")
+
+
+def _check_number(field: str, value: object, valid: str, ok: Callable[[float], bool]) -> None:
+    """``value`` is None or a finite real number for which ``ok`` holds."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{field} must be {valid}; got {value!r}")
+    if not math.isfinite(value) or not ok(float(value)):
+        raise ValueError(f"{field} must be {valid}; got {value!r}")
+
+
+def reports_cut_short(class_name: str) -> bool:
+    """Whether PuLP's ``class_name`` adapter says when a time limit stopped the solve early."""
+    return class_name in _TELLS_CUT_SHORT
 
 
 def pulp_solver_name(name: str) -> str:

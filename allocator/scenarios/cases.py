@@ -9,13 +9,14 @@ report. Nothing here knows what a scenario, a sweep step or a sample is.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from allocator.api import FleetSource, optimize
+from allocator.api import FleetSource, fleet_source, optimize
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import (
@@ -221,8 +222,14 @@ def run_cases(cases: Sequence[Case], executor: Executor | None = None,
     return results
 
 
-def fleet_of(source: Fleet | FleetSource) -> tuple[Fleet, tuple[str, ...], Path | None]:
-    """The fleet, reader warnings and workbook path of what a caller passed."""
+def fleet_of(source: Fleet | FleetSource | str | os.PathLike[str], what: str = "this function"
+             ) -> tuple[Fleet, tuple[str, ...], Path | None]:
+    """The fleet, reader warnings and workbook path of what a caller passed (a path is read).
+
+    Raises:
+        TypeError: ``source`` is not a Fleet, a FleetSource or a path.
+    """
+    source = fleet_source(source, what)
     if isinstance(source, Fleet):
         return source, (), None
     path = getattr(source, "path", None)

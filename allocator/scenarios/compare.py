@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
-from allocator.api import FleetSource
+from allocator.api import FleetSource, fleet_source
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
 from allocator.optimization.solvers import SolverOptions
@@ -141,6 +141,7 @@ def compare(
         InfeasibleError: a scenario has no feasible plan (the message names it).
         SolveError: a solve failed.
     """
+    source = fleet_source(source, "compare")  # a path is read, so its Scenarios sheet is too
     fleet, warnings, path = fleet_of(source)
     if scenarios is None:
         if not isinstance(source, ScenarioBook):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,7 @@ class FleetWorkbook:
         return read_scenarios(self.path, self.fleet)
 
 
-def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWorkbook:
+def read_workbook(path: str | os.PathLike[str], *, limits: Limits | None = None) -> FleetWorkbook:
     """Read and validate the fleet workbook at ``path`` (``.xlsx``, ``.xlsm``, ``.ods``, ...).
 
     Formulas count with the values the spreadsheet program last saved for them; nothing is
@@ -115,7 +116,11 @@ def read_workbook(path: str | Path, *, limits: Limits | None = None) -> FleetWor
     Raises:
         InputError: the file is missing, not a workbook or beyond the limits, or the workbook
             has faults; ``problems`` lists every one of them, each with its sheet and cell.
+        TypeError: ``path`` is not a ``str`` or ``os.PathLike``.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"read_workbook needs the path of a workbook (str or pathlib.Path); "
+                        f"got {type(path).__name__}")
     source = Path(path)
     caps = limits or DEFAULT_LIMITS
     report = Report()

@@ -3,16 +3,17 @@
 openpyxl makes a Python object per cell, which costs seconds per 100,000 cells. For a long
 table the writer lets openpyxl write the header and the first data row (so the sheet, its
 styles, widths, filter and frozen panes are all openpyxl's), then this module replaces that
-first row with every row of the frame, written as XML text in the same cell styles. Text is
-written as inline strings, never as formulas. No PuLP, no solver here.
+first row with every row of the frame, written as XML text in the same cell styles, while the
+saved file is copied to its final temporary file (never rewritten in place). Text is written as
+inline strings, never as formulas. No PuLP, no solver here.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -22,7 +23,7 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-__all__ = ["STREAM_MIN_ROWS", "StreamedTable", "stream_tables"]
+__all__ = ["STREAM_MIN_ROWS", "StreamedTable", "fill_table", "stream_tables"]
 
 STREAM_MIN_ROWS = 500
 """Frames longer than this are streamed; shorter ones are written cell by cell by openpyxl."""
@@ -42,37 +43,39 @@ class StreamedTable:
     frame: pd.DataFrame
 
 
-def stream_tables(path: Path, tables: list[StreamedTable], sheet_parts: dict[str, str]) -> None:
-    """Rewrite ``path`` (an .xlsx openpyxl just saved) with every row of each table.
+def stream_tables(source: Path, dest: Path, tables: Sequence[StreamedTable],
+                  sheet_parts: dict[str, str]) -> None:
+    """Write ``source`` (an .xlsx openpyxl just saved) to ``dest`` with every row of each table.
 
     Args:
-        path: The saved workbook; replaced in place.
+        source: The saved workbook; left as it is.
+        dest: Where the workbook with the rows goes (an existing file is overwritten).
         tables: Sheets whose second row is a placeholder for the frame's rows.
         sheet_parts: Sheet name -> zip part, from the saved workbook.
     """
-    if not tables:
-        return
     by_part = {sheet_parts[t.sheet]: t for t in tables}
-    staging = path.with_name(path.name + ".rows")
-    try:
-        with zipfile.ZipFile(path) as src, zipfile.ZipFile(staging, "w") as dst:
-            for info in src.infolist():
-                data = src.read(info.filename)
-                table = by_part.get(info.filename)
-                if table is None:
-                    dst.writestr(info, data, compress_type=info.compress_type)
-                    continue
-                xml = _fill(data.decode("utf-8"), table.frame)
-                # fast deflate: these parts are large and compress well even at level 1
-                dst.writestr(info, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED,
-                             compresslevel=1)
-        os.replace(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            table = by_part.get(info.filename)
+            if table is None:
+                dst.writestr(info, data, compress_type=info.compress_type)
+                continue
+            # fast deflate: these parts are large and compress well even at level 1
+            dst.writestr(info, fill_table(data, table.frame), compress_type=zipfile.ZIP_DEFLATED,
+                         compresslevel=1)
 
 
-def _fill(xml: str, frame: pd.DataFrame) -> str:
-    match = _ROW2.search(xml)
+def fill_table(xml: bytes, frame: pd.DataFrame) -> bytes:
+    """Sheet XML with its placeholder row 2 replaced by every row of ``frame``.
+
+    The cells of row 2 give each column's style; the dimension is set to the full table.
+
+    Raises:
+        ValueError: the sheet has no placeholder row 2.
+    """
+    text = xml.decode("utf-8")
+    match = _ROW2.search(text)
     if match is None:
         raise ValueError("the streamed sheet has no placeholder row 2")
     styles: dict[str, str] = {}
@@ -81,9 +84,9 @@ def _fill(xml: str, frame: pd.DataFrame) -> str:
         if style:
             styles[letter] = style.group(1)
     body = _rows(frame, styles)
-    xml = xml[: match.start()] + body + xml[match.end():]
+    text = text[: match.start()] + body + text[match.end():]
     last = f"{get_column_letter(max(frame.shape[1], 1))}{len(frame) + 1}"
-    return _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', xml, count=1)
+    return _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', text, count=1).encode("utf-8")
 
 
 def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> str:

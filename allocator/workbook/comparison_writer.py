@@ -3,8 +3,9 @@
 Like :func:`allocator.workbook.writer.write_plan`: the output is a new file, by default a copy
 of the input workbook with the result sheets added (``Scenario Comparison``, ``Sweep`` or
 ``Monte Carlo``, and per-scenario ``Plan <name>`` sheets on request); the user's own sheets are
-kept as they are, a source whose content openpyxl would drop is refused, the input is never
-modified and an existing output is replaced atomically, only with ``overwrite``. Numbers are
+kept byte for byte, a user's sheet named like a result sheet or a source the copy cannot
+carry is refused, the input is never modified and an existing output is replaced
+atomically, only with ``overwrite``. Numbers are
 formatted by their names' unit suffixes (:func:`~allocator.workbook.frames.number_format`) and
 charts are native Excel charts (:mod:`allocator.workbook.charts`).
 """
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -39,7 +39,7 @@ from allocator.workbook.frames import (
     style_header_cell,
     write_frame,
 )
-from allocator.workbook.saving import save_workbook, start_workbook
+from allocator.workbook.saving import ResultBook, save_result, start_workbook
 from allocator.workbook.schema import BAD_SHEET_CHARS, RESULT_SHEETS, sheet_key
 
 if TYPE_CHECKING:
@@ -108,22 +108,23 @@ def write_comparison(comparison: Comparison, path: str | Path, *,
                 "Cannot write per-scenario plans: the comparison kept none for "
                 f"{', '.join(missing)}; run compare with keep_plans=True (--plans)")
         plan_sheets = _plan_sheet_names(names)
-    wb = _start(path, source, overwrite, [COMPARISON_SHEET, *plan_sheets.values()])
+    book = _start(path, source, overwrite, [COMPARISON_SHEET, *plan_sheets.values()])
+    wb = book.workbook
     ws = wb.create_sheet(COMPARISON_SHEET)
     _comparison_sheet(ws, comparison)
     for name, title in plan_sheets.items():
         write_frame(wb.create_sheet(title), comparison.plans[name].site_months, freeze="C2")
-    return _finish(wb, ws, path, overwrite)
+    return _finish(book, ws, path, overwrite)
 
 
 def write_sweep(result: Sweep, path: str | Path, *, source: str | Path | None = None,
                 overwrite: bool = False) -> Path:
     """Write the ``Sweep`` sheet: one row per step, the flip points, and charts of grid MW by
     use and of NPV against the parameter. Arguments and errors as :func:`write_comparison`."""
-    wb = _start(path, source, overwrite, [SWEEP_SHEET])
-    ws = wb.create_sheet(SWEEP_SHEET)
+    book = _start(path, source, overwrite, [SWEEP_SHEET])
+    ws = book.workbook.create_sheet(SWEEP_SHEET)
     _sweep_sheet(ws, result)
-    return _finish(wb, ws, path, overwrite)
+    return _finish(book, ws, path, overwrite)
 
 
 def write_monte_carlo(result: MonteCarlo, path: str | Path, *,
@@ -131,10 +132,10 @@ def write_monte_carlo(result: MonteCarlo, path: str | Path, *,
     """Write the ``Monte Carlo`` sheet: NPV percentiles, the settings used, the probability
     each site converts and each contract is taken, an NPV histogram with its chart, and one
     row per sample. Arguments and errors as :func:`write_comparison`."""
-    wb = _start(path, source, overwrite, [MONTE_CARLO_SHEET])
-    ws = wb.create_sheet(MONTE_CARLO_SHEET)
+    book = _start(path, source, overwrite, [MONTE_CARLO_SHEET])
+    ws = book.workbook.create_sheet(MONTE_CARLO_SHEET)
     _monte_carlo_sheet(ws, result)
-    return _finish(wb, ws, path, overwrite)
+    return _finish(book, ws, path, overwrite)
 
 
 def plan_sheet_name(scenario: str) -> str:
@@ -162,17 +163,18 @@ def _plan_sheet_names(names: Sequence[str]) -> dict[str, str]:
 
 
 def _start(path: str | Path, source: str | Path | None, overwrite: bool,
-           sheets: Sequence[str]) -> Workbook:
-    """A copy of ``source`` without earlier result sheets, or a new empty workbook."""
+           sheets: Sequence[str]) -> ResultBook:
+    """The result workbook, to be added to a copy of ``source`` (or saved alone)."""
     return start_workbook(path, source, sheets=sheets, overwrite=overwrite,
                           separate="--results-only")
 
 
-def _finish(wb: Workbook, ws: Worksheet, path: str | Path, overwrite: bool) -> Path:
+def _finish(book: ResultBook, ws: Worksheet, path: str | Path, overwrite: bool) -> Path:
+    wb = book.workbook
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
     wb.active = ws
-    return save_workbook(wb, Path(path), overwrite=overwrite)
+    return save_result(book, Path(path), active=ws.title, overwrite=overwrite)
 
 
 # ------------------------------------------------------------------------------------ cells

@@ -1,52 +1,94 @@
-"""Say what copying a source workbook with openpyxl would lose (charts, ...); never writes.
+"""Say what a copy of a workbook could not carry and which sheets the tool wrote; never writes.
 
-openpyxl keeps cells, styles, formulas, names and macros, but drops charts, pictures, pivot
-tables and other parts it does not model. :func:`source_losses` walks the source's parts and
-relationships with the one safe walker (:mod:`allocator.workbook.parts`), finds such parts and
-the sheets that refer to them, and names them as a user would, so the writer can refuse the
-source before anything is written.
+A copy keeps every part of the source byte for byte and only adds the result sheets
+(:mod:`allocator.workbook.copy_merge`), so charts, pictures, pivot tables, Power Query
+connections, macros and their signatures all survive. What it cannot carry is named by
+:func:`source_losses` so the writer refuses before anything is written: a document signature
+(the added sheets would invalidate it), the Strict Open XML dialect, and package parts that
+must be edited but are not UTF-8. :func:`own_sheets` finds the sheets an earlier run wrote by
+the marker every result sheet carries (a hidden sheet-level name), never by name alone.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path
 
 from allocator.errors import InputError, OutputError
-from allocator.workbook.parts import Package, local_name, open_package
-from allocator.workbook.schema import RESULT_SHEETS, sheet_key
+from allocator.workbook.parts import Package, attribute, local_name, open_package, rels_part
 
-__all__ = ["source_losses"]
+__all__ = ["MARK_NAME", "mark_value", "own_sheets", "sheet_list", "source_losses"]
 
-# Zip entries openpyxl cannot carry from a source workbook to its copy, by what a user calls them.
-_UNSUPPORTED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^xl/charts/chart[^/]*\.xml$"), "charts"),
-    (re.compile(r"^xl/chartsheets/[^/]+\.xml$"), "chart sheets"),
-    (re.compile(r"^xl/media/[^/]+$"), "images"),
-    (re.compile(r"^xl/pivotTables/[^/]+\.xml$"), "pivot tables"),
-    (re.compile(r"^xl/slicers/[^/]+\.xml$"), "slicers"),
-    (re.compile(r"^xl/slicerCaches/[^/]+\.xml$"), "slicers"),
-    (re.compile(r"^xl/timelines/[^/]+\.xml$"), "timelines"),
-    (re.compile(r"^xl/embeddings/[^/]+$"), "embedded objects"),
-    (re.compile(r"^xl/activeX/[^/]+\.xml$"), "ActiveX controls"),
-    (re.compile(r"^xl/ctrlProps/[^/]+\.xml$"), "form controls"),
-    (re.compile(r"^xl/threadedComments/[^/]+\.xml$"), "threaded comments"),
-)
-# Drawing parts are judged by what they anchor: LibreOffice writes empty ones.
-_DRAWING_PART = re.compile(r"^xl/drawings/[^/]+\.xml$")
-# graphicData of charts and slicers, whose own parts are counted instead.
-_DRAWING_CHART_URIS = ("/chart", "/chartex", "/slicer", "/timeslicer")
-_ANCHOR_DEPTH = 2  # a drawing part's anchors are the children of its root element
+MARK_NAME = "fleet_allocator_sheet"
+"""The hidden sheet-level defined name on every result sheet; its value is the sheet's name."""
+
+_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_SIGNATURE_ORIGIN = "/digital-signature/origin"
+_STYLES = "/styles"
+_ENCODING = re.compile(rb'^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*encoding\s*=\s*["\']([^"\']+)["\']')
+_TYPES = "[Content_Types].xml"
 
 
-def source_losses(source: str | Path, replaced: Iterable[str] = RESULT_SHEETS) -> list[str]:
-    """What copying ``source`` with openpyxl would lose, as ``"charts (sheet 'Dash')"`` items.
+def mark_value(sheet: str) -> str:
+    """The marker's value for ``sheet``: its name as an Excel string constant."""
+    return '"' + sheet.replace('"', '""') + '"'
 
-    Content on the sheets in ``replaced`` (an earlier run's output) does not count: those
-    sheets are rewritten anyway. Empty drawing parts (LibreOffice writes one per sheet with
-    notes) do not count either.
+
+def sheet_list(package: Package) -> list[str]:
+    """Every sheet's name in workbook order (worksheets, chart sheets, macro sheets)."""
+    return [name for attrs in package.elements(package.workbook_part(), "sheet")
+            if (name := attribute(attrs, "name")) is not None]
+
+
+def own_sheets(package: Package) -> set[str]:
+    """The names of the sheets an earlier run of the tool wrote, found by their marker.
+
+    A sheet counts only when its marker still holds its own name: a user's copy of a result
+    sheet (``Summary (2)``) or a sheet renamed to keep it is the user's.
+    """
+    names = sheet_list(package)
+    found: set[str] = set()
+    for local_id, value in _marks(package):
+        if 0 <= local_id < len(names) and value == mark_value(names[local_id]):
+            found.add(names[local_id])
+    return found
+
+
+def _marks(package: Package) -> list[tuple[int, str]]:
+    """(localSheetId, value) of every marker name in the workbook part."""
+    marks: list[tuple[int, str]] = []
+    current: dict[str, str] | None = None
+    text: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal current
+        if local_name(name) == "definedName" and attrs.get("name") == MARK_NAME:
+            current = attrs
+            text.clear()
+
+    def end(name: str) -> None:
+        nonlocal current
+        if current is not None and local_name(name) == "definedName":
+            sheet_id = current.get("localSheetId", "")
+            if sheet_id.isdigit():
+                marks.append((int(sheet_id), "".join(text).strip()))
+            current = None
+
+    def chars(data: str) -> None:
+        if current is not None:
+            text.append(data)
+
+    book = package.workbook_part()
+    if package.has(book):
+        package.parse(book, start, end, chars)
+    return marks
+
+
+def source_losses(source: str | Path) -> list[str]:
+    """What a copy of ``source`` could not carry, as ``"a digital signature (...)"`` items.
+
+    ``[]`` means the copy keeps every part of the source.
 
     Raises:
         OutputError: ``source`` is not a readable .xlsx/.xlsm zip.
@@ -54,7 +96,7 @@ def source_losses(source: str | Path, replaced: Iterable[str] = RESULT_SHEETS) -
     src = Path(source)
     try:
         with open_package(src) as package:
-            where = _losses_by_label(package, {sheet_key(name) for name in replaced})
+            return _losses(package)
     except InputError as exc:  # the walker refused a part: a DTD, bad XML, a damaged entry
         raise OutputError(f"Cannot copy {src}: not a readable .xlsx/.xlsm workbook "
                           f"({exc.problems[0].message})") from exc
@@ -62,87 +104,45 @@ def source_losses(source: str | Path, replaced: Iterable[str] = RESULT_SHEETS) -
         raise OutputError(
             f"Cannot copy {src}: not a readable .xlsx/.xlsm workbook ({exc})"
         ) from exc
-    return [
-        f"{label} (sheet {', '.join(repr(n) for n in sheets)})" if sheets else label
-        for label, sheets in where.items()
-    ]
 
 
-def _losses_by_label(package: Package, skip: set[str]) -> dict[str, list[str]]:
-    """Label -> the sheets (not in ``skip``) whose content of that kind a copy would lose."""
+def _losses(package: Package) -> list[str]:
     book = package.workbook_part()
     if not package.has(book):
         raise KeyError(f"There is no item named {book!r} in the archive")
-    closure = {name: package.reachable(part) for name, part in package.sheet_parts().items()}
-    excused: set[str] = set()
-    for name, parts in closure.items():
-        if sheet_key(name) in skip:
-            excused |= parts
-    where: dict[str, list[str]] = {}
-    for part in package.names:
-        if part in excused:
-            continue
-        on = [n for n, ps in closure.items() if part in ps and sheet_key(n) not in skip]
-        for label in _part_labels(package, part):
-            found = where.setdefault(label, [])
-            found += [n for n in on if n not in found]
-    return where
+    losses: list[str] = []
+    roots = _root_namespaces(package, book)
+    if roots and roots[0] == _STRICT_MAIN:
+        losses.append("the Strict Open XML format (save it as an ordinary Excel Workbook)")
+    for rel in package.relationships(""):
+        if rel.type.endswith(_SIGNATURE_ORIGIN):
+            signatures = sorted(package.reachable(rel.target) - {rel.target})
+            where = ", ".join(signatures) or rel.target
+            losses.append(f"a digital signature ({where}), which the added sheets would break")
+    styles = [rel.target for rel in package.relationships(book) if rel.type.endswith(_STYLES)]
+    for part in (_TYPES, rels_part(""), book, rels_part(book), *styles):
+        encoding = _declared_encoding(package, part)
+        if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
+            losses.append(f"part {part} in {encoding} (only UTF-8 parts can be edited)")
+    return losses
 
 
+def _root_namespaces(package: Package, part: str) -> list[str]:
+    """The namespace of ``part``'s root element (a list of one, or empty)."""
+    found: list[str] = []
 
-def _part_labels(package: Package, part: str) -> list[str]:
-    """What a user would call the content of ``part`` that a copy would lose; ``[]`` = none."""
-    if _DRAWING_PART.match(part):
-        drawing = _DrawingScan()
-        package.parse(part, drawing.start, drawing.end)
-        return list(dict.fromkeys(drawing.labels))
-    for pattern, label in _UNSUPPORTED_PARTS:
-        if pattern.match(part):
-            return [label]
-    return []
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if not found:
+            found.append(name.rpartition(" ")[0])
+
+    package.parse(part, start, lambda name: None)
+    return found
 
 
-class _DrawingScan:
-    """Expat handlers that label the pictures, shapes and other graphics a drawing part anchors.
-
-    Its charts and slicers are counted from their own parts. ``mc:Fallback`` stand-ins are
-    left out (Excel puts a text box there for slicers, which is not a shape of the user's).
-    """
-
-    def __init__(self) -> None:
-        self.labels: list[str] = []
-        self.depth = 0
-        self.fallback_depth: int | None = None  # depth of the mc:Fallback being skipped
-        self.names: set[str] = set()
-        self.uris: set[str] = set()
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        self.depth += 1
-        local = local_name(name)
-        if self.depth < _ANCHOR_DEPTH or self.fallback_depth is not None:
-            return
-        if self.depth == _ANCHOR_DEPTH:
-            self.names, self.uris = set(), set()
-        elif local == "Fallback":
-            self.fallback_depth = self.depth
-            return
-        self.names.add(local)
-        if local == "graphicData":
-            self.uris.add(attrs.get("uri", ""))
-
-    def end(self, name: str) -> None:
-        if self.depth == self.fallback_depth:
-            self.fallback_depth = None
-        if self.depth == _ANCHOR_DEPTH:
-            self._close_anchor()
-        self.depth -= 1
-
-    def _close_anchor(self) -> None:
-        if "pic" in self.names:
-            self.labels.append("images")
-        if self.names & {"sp", "cxnSp", "grpSp"}:
-            self.labels.append("shapes or text boxes")
-        if "contentPart" in self.names:
-            self.labels.append("ink drawings")
-        if any(not uri.endswith(_DRAWING_CHART_URIS) for uri in self.uris):
-            self.labels.append("SmartArt or other graphics")
+def _declared_encoding(package: Package, part: str) -> str | None:
+    if not package.has(part):
+        return None
+    with package.archive.open(part) as stream:
+        head = stream.read(200)
+    match = _ENCODING.match(head)
+    return match.group(1).decode("ascii", "replace") if match else None

@@ -230,13 +230,17 @@ class Package:
                 parts[name] = targets[rel]
         return parts
 
-    def reachable(self, start: str) -> set[str]:
-        """Every part ``start`` refers to, directly or through other parts, and ``start``."""
+    def reachable(self, start: str, avoid: frozenset[str] = frozenset()) -> set[str]:
+        """Every part ``start`` refers to, directly or through other parts, and ``start``.
+
+        Parts in ``avoid`` are neither entered nor counted (the parts reachable without
+        going through them).
+        """
         seen = {start}
         todo = [start]
         while todo:
             for rel in self.relationships(todo.pop()):
-                if rel.target not in seen:
+                if rel.target not in seen and rel.target not in avoid:
                     seen.add(rel.target)
                     todo.append(rel.target)
         return seen

@@ -1,41 +1,63 @@
-"""Save workbooks atomically and start result workbooks from a copy of the source; no formatting.
+"""Save workbooks atomically and write result sheets into a copy of the source; no formatting.
 
-A workbook is saved through a temporary file in the target's folder and renamed into place, so
-a reader never sees a half-written file and a failed save leaves the target as it was. An
-existing target is replaced only with ``overwrite``, the input workbook itself only with
-``overwrite`` too. A result workbook starts as a copy of the source in which only the tool's
-earlier result sheets are dropped, and a source whose content the copy would lose
-(:func:`~allocator.workbook.copy_losses.source_losses`) is refused before anything is written.
+A workbook is saved through temporary files in the target's folder and renamed into place, so
+a reader never sees a half-written file and a failed save leaves the target as it was; the
+stale temporary files of killed runs are removed first (:mod:`allocator.workbook.temp_files`).
+An existing target is replaced only with ``overwrite``; the input workbook itself never.
+
+Result sheets are written by openpyxl into a workbook of their own (:func:`start_workbook`)
+and, when there is a source, added to a byte-for-byte copy of it
+(:mod:`allocator.workbook.copy_merge`): the user's parts are never re-serialized, so formulas
+keep their saved values and nothing openpyxl does not model is lost. Every result sheet carries
+a marker (:data:`~allocator.workbook.copy_losses.MARK_NAME`); an earlier run's marked result
+sheets are replaced, a user's own sheet of the same name as a result sheet is refused, never
+replaced, and a source the copy cannot carry (:func:`~allocator.workbook.copy_losses.source_losses`)
+is refused before anything is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
-import secrets
 import shutil
-import warnings
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
 
 from allocator.errors import InputError, OutputError
 from allocator.workbook.bulk_rows import StreamedTable, stream_tables
-from allocator.workbook.copy_losses import source_losses
+from allocator.workbook.copy_losses import (
+    MARK_NAME,
+    mark_value,
+    own_sheets,
+    sheet_list,
+    source_losses,
+)
+from allocator.workbook.copy_merge import CopyPlan, merge_copy
 from allocator.workbook.guards import check_file
-from allocator.workbook.parts import open_package
+from allocator.workbook.parts import ZIP_ERRORS, open_package
 from allocator.workbook.schema import RESULT_SHEETS, sheet_key
+from allocator.workbook.temp_files import TempFiles, remove_stale_temps
 
-__all__ = ["exists_error", "save_workbook", "start_workbook"]
+__all__ = ["ResultBook", "exists_error", "save_result", "save_workbook", "start_workbook"]
 
-# openpyxl warnings, while loading, that mean part of a user's sheet would be dropped or altered.
-# Its drawing warnings ("... will be lost") are not listed: the zip check already refuses those.
-_LOSS_WARNING = re.compile(r"will be (removed|discarded|treated as an error)", re.IGNORECASE)
-_TEMP_NAME_TRIES = 100
+
+@dataclass(frozen=True)
+class ResultBook:
+    """The workbook result sheets are written into, and the source they will be copied into.
+
+    Attributes:
+        workbook: A new openpyxl workbook; every sheet added to it is a result sheet.
+        copy: The checked source to add them to, or ``None`` for a results-only file.
+        sheets: The names of the sheets the writer declared it will add.
+    """
+
+    workbook: Workbook
+    copy: CopyPlan | None
+    sheets: tuple[str, ...]
 
 
 def save_workbook(wb: Workbook, path: str | Path, *, overwrite: bool = False,
@@ -48,7 +70,67 @@ def save_workbook(wb: Workbook, path: str | Path, *, overwrite: bool = False,
         OutputError: ``path`` exists and ``overwrite`` is false, the folder is missing or not
             writable, or ``path`` is locked by another program.
     """
-    target = Path(path)
+    def produce(temps: TempFiles) -> Path:
+        tmp = temps.new()
+        wb.save(str(tmp))
+        if not stream:
+            return tmp
+        with open_package(tmp) as saved:
+            parts = saved.sheet_parts()
+        dest = temps.new()
+        stream_tables(tmp, dest, stream, parts)
+        return dest
+
+    return _save(Path(path), produce, overwrite=overwrite)
+
+
+def save_result(book: ResultBook, path: str | Path, *, active: str, overwrite: bool = False,
+                stream: Sequence[StreamedTable] = ()) -> Path:
+    """Save the result sheets of ``book`` to ``path``: into a copy of its source, or alone.
+
+    Args:
+        book: From :func:`start_workbook`, with the result sheets written.
+        path: The target checked by :func:`start_workbook`.
+        active: The sheet the file opens on (in a copy: unless a user's sheet is selected).
+        overwrite: Whether ``path`` may be replaced.
+        stream: Long tables to stream into their sheets (:mod:`allocator.workbook.bulk_rows`).
+
+    Raises:
+        OutputError: as :func:`save_workbook`; the source cannot be copied.
+        ValueError: a sheet was added that the writer did not declare to :func:`start_workbook`.
+    """
+    wb, target = book.workbook, Path(path)
+    declared = {sheet_key(name) for name in book.sheets}
+    undeclared = [ws.title for ws in wb.worksheets if sheet_key(ws.title) not in declared]
+    if undeclared:
+        raise ValueError(f"result sheets {undeclared} were not declared to start_workbook")
+    for ws in wb.worksheets:
+        ws.defined_names[MARK_NAME] = DefinedName(MARK_NAME, attr_text=mark_value(ws.title),
+                                                  hidden=True)
+    copy = book.copy
+    if copy is None:
+        return save_workbook(wb, target, overwrite=overwrite, stream=stream)
+    if _same_file(target, copy.source):
+        raise _input_itself(target)
+
+    def produce(temps: TempFiles) -> Path:
+        tmp = temps.new()
+        wb.save(str(tmp))
+        dest = temps.new()
+        try:
+            merge_copy(copy, tmp, dest, active=active, stream=stream)
+        except OSError:
+            raise  # writing failed: reported as such by _save
+        except InputError as exc:  # the walker refused a part of the source
+            raise OutputError(f"Cannot copy {copy.source}: {exc.problems[0].message}") from exc
+        except (KeyError, *ZIP_ERRORS) as exc:  # a part of the source cannot be edited
+            raise OutputError(f"Cannot copy {copy.source}: {exc}") from exc
+        return dest
+
+    return _save(target, produce, overwrite=overwrite)
+
+
+def _save(target: Path, produce: Callable[[TempFiles], Path], *, overwrite: bool) -> Path:
     folder = target.parent
     if not folder.is_dir():
         raise OutputError(f"Cannot write {target}: folder {folder} does not exist")
@@ -56,42 +138,38 @@ def save_workbook(wb: Workbook, path: str | Path, *, overwrite: bool = False,
         raise OutputError(f"Cannot write {target}: it is a folder")
     if target.exists() and not overwrite:
         raise exists_error(target)
-    tmp = _create_temp(target)
-    try:
-        if target.exists():
-            # Keep the replaced file's permission bits (e.g. group-writable shared folders).
-            with contextlib.suppress(OSError):
-                shutil.copymode(target, tmp)
+    remove_stale_temps(folder)
+    with TempFiles(target) as temps:
         try:
-            wb.save(str(tmp))
-            if stream:
-                with open_package(tmp) as saved:
-                    parts = saved.sheet_parts()
-                stream_tables(tmp, list(stream), parts)
+            final = produce(temps)
+            if target.exists():
+                # Keep the replaced file's permission bits (e.g. group-writable shared folders).
+                with contextlib.suppress(OSError):
+                    shutil.copymode(target, final)
         except OSError as exc:
             raise OutputError(f"Cannot write {target}: {_reason(exc)}") from exc
-        _move_into_place(tmp, target, overwrite=overwrite)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        if temps.must_release_before_rename():
+            temps.release()
+        _move_into_place(final, target, overwrite=overwrite)
     return target
 
 
 # ----------------------------------------------------------------------------- source copying
 
 
-def start_workbook(path: str | Path, source: str | Path | None, *, sheets: Sequence[str] = (),
-                   overwrite: bool = False, separate: str = "--plan-only") -> Workbook:
-    """The workbook to write results into: a copy of ``source``, or a new empty one.
+def start_workbook(path: str | Path, source: str | Path | None, *, sheets: Sequence[str],
+                   overwrite: bool = False, separate: str = "--plan-only") -> ResultBook:
+    """The workbook to write result sheets into, and the checked source to copy them into.
 
     The target is checked first (exists without ``overwrite``, suffix, the source itself).
-    The copy keeps every user sheet and drops the tool's earlier result sheets; a user sheet
-    named like one of ``sheets`` (beyond the result sheets) is refused, never replaced.
+    The source is checked next: the guards, what a copy could not carry, and a user's own
+    sheet named like one of ``sheets`` (refused, never replaced). The tool's earlier result
+    sheets (known by their marker) named like ``sheets`` or any result sheet are replaced.
 
     Args:
         path: Where the result will be saved.
         source: Input workbook to copy, or ``None`` for a results-only workbook.
-        sheets: Further sheets the caller will add (e.g. per-scenario plans).
+        sheets: Every sheet the caller will add.
         overwrite: Whether ``path`` may be replaced.
         separate: The command-line flag that writes results alone, named in errors.
 
@@ -102,21 +180,14 @@ def start_workbook(path: str | Path, source: str | Path | None, *, sheets: Seque
     target = Path(path)
     src = Path(source) if source is not None else None
     _check_target(target, src, overwrite=overwrite, separate=separate)
-    if src is None:
-        wb = Workbook()
-        wb.remove(wb.active)
-        return wb
-    replaced = (*RESULT_SHEETS, *sheets)
-    wb = _load_source(src, replaced, separate)
-    keys = {sheet_key(name) for name in replaced}
-    for name in list(wb.sheetnames):
-        if sheet_key(name) in keys:
-            wb.remove(wb[name])
-    return wb
+    wb = Workbook()
+    wb.remove(wb.active)
+    copy = None if src is None else _plan_copy(src, sheets, separate)
+    return ResultBook(wb, copy, tuple(sheets))
 
 
-def _load_source(source: Path, replaced: Sequence[str], separate: str) -> Workbook:
-    """Load ``source`` for copying, refusing it if the copy would lose anything.
+def _plan_copy(source: Path, sheets: Sequence[str], separate: str) -> CopyPlan:
+    """Check ``source`` for copying and find the earlier result sheets to drop.
 
     The reader's guards run first (size, zip bomb, DTD), so a library call that writes into
     a workbook it never read is as safe as the command line.
@@ -125,33 +196,31 @@ def _load_source(source: Path, replaced: Sequence[str], separate: str) -> Workbo
         check_file(source)
     except InputError as exc:
         raise OutputError(f"Cannot copy {source}: {exc.problems[0].message}") from exc
-    losses = source_losses(source, replaced)
+    losses = source_losses(source)
     if losses:
         raise _loss_error(source, losses, separate)
-    keep_vba = source.suffix.lower() == ".xlsm"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            wb = load_workbook(source, keep_vba=keep_vba, rich_text=True, keep_links=True)
-        except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
-            raise OutputError(f"Cannot copy {source}: openpyxl cannot read it ({exc})") from exc
-    dropped = [str(w.message) for w in caught if _LOSS_WARNING.search(str(w.message))]
-    if dropped:
-        raise _loss_error(source, sorted(set(dropped)), separate)
-    ours = {sheet_key(n) for n in RESULT_SHEETS}
-    extra = {sheet_key(n) for n in replaced} - ours
-    clash = [n for n in wb.sheetnames if sheet_key(n) in extra]
+    try:
+        with open_package(source) as package:
+            names, ours = sheet_list(package), own_sheets(package)
+    except InputError as exc:
+        raise OutputError(f"Cannot copy {source}: {exc.problems[0].message}") from exc
+    written = {sheet_key(n) for n in sheets}
+    clash = [n for n in names if sheet_key(n) in written and n not in ours]
     if clash:
         raise OutputError(
-            f"Cannot write the plan into a copy of {source.name}: its sheet "
-            f"{', '.join(repr(n) for n in clash)} would be replaced by plan output; rename it"
+            f"Cannot write the results into a copy of {source.name}: its sheet "
+            f"{', '.join(repr(n) for n in clash)} would be replaced by plan output, and it is "
+            f"the workbook's own, not an earlier result of this tool (results: "
+            f"{', '.join(sheets)}); rename it, or write the results to a separate file "
+            f"instead ({separate})"
         )
-    return wb
+    replaced = written | {sheet_key(n) for n in RESULT_SHEETS}
+    return CopyPlan(source, frozenset(n for n in ours if sheet_key(n) in replaced))
 
 
 def _loss_error(source: Path, losses: Sequence[str], separate: str) -> OutputError:
     return OutputError(
-        f"Cannot copy {source.name}: it has content that would be lost in the copy: "
+        f"Cannot copy {source.name}: it has content a copy cannot carry: "
         f"{'; '.join(losses)}. Write the results to a separate file instead ({separate})"
     )
 
@@ -183,14 +252,17 @@ def _check_target(target: Path, source: Path | None, *, overwrite: bool,
             )
         if not source.is_file():
             raise OutputError(f"Cannot copy {source}: no such file")
-        if _same_file(target, source) and not overwrite:
-            raise OutputError(
-                f"{target} is the input workbook itself; use --overwrite to replace it, "
-                "or choose another output file"
-            )
+        if _same_file(target, source):
+            raise _input_itself(target)
     if target.exists() and not overwrite:
         raise exists_error(target)
 
+
+def _input_itself(target: Path) -> OutputError:
+    return OutputError(
+        f"Cannot write {target}: it is the input workbook itself, which is never modified "
+        "(not even with --overwrite); choose another output file"
+    )
 
 
 def exists_error(target: Path) -> OutputError:
@@ -206,25 +278,6 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 # ------------------------------------------------------------------------------ file system
-
-
-def _create_temp(target: Path) -> Path:
-    """An empty temp file beside ``target``; permissions follow the umask like a new file."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(_TEMP_NAME_TRIES):
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            os.close(os.open(tmp, flags, 0o666))
-        except FileExistsError:
-            continue
-        except PermissionError as exc:
-            raise OutputError(
-                f"Cannot write {target}: no permission to create files in {target.parent}"
-            ) from exc
-        except OSError as exc:
-            raise OutputError(f"Cannot write {target}: {_reason(exc)}") from exc
-        return tmp
-    raise OutputError(f"Cannot write {target}: no free temporary file name in {target.parent}")
 
 
 def _move_into_place(tmp: Path, target: Path, *, overwrite: bool) -> None:

@@ -29,7 +29,7 @@ from allocator.workbook.frames import (
     text_cell,
     write_frame,
 )
-from allocator.workbook.saving import save_workbook, start_workbook
+from allocator.workbook.saving import save_result, start_workbook
 from allocator.workbook.schema import BAD_SHEET_CHARS, OUTPUT_SHEETS, sheet_key
 
 if TYPE_CHECKING:
@@ -58,30 +58,36 @@ def write_plan(
 
     Sheets written, after the user's own: ``Plan``, ``Summary`` (with a chart of grid MW by
     use), ``Contract Result``, ``Site Value``, ``Run Info``, then one sheet per frame in
-    ``plan.extra`` (named by its key; a ``Sensitivity`` frame gets a tornado chart). Earlier
-    copies of these sheets in ``source`` are replaced; every other sheet is kept as it is,
-    formulas included.
+    ``plan.extra`` (named by its key; a ``Sensitivity`` frame gets a tornado chart). In a
+    copy, every part of ``source`` is kept byte for byte (formulas with their saved values,
+    charts, pivot tables, connections, macros); only the tool's own earlier result sheets
+    (known by the marker each carries) are replaced, and a user's sheet named like an output
+    sheet is refused, never replaced. The copy opens on ``Summary`` unless one of the
+    user's sheets is selected.
 
     Args:
         plan: The solved plan.
         path: Output workbook: ``.xlsx``, or ``.xlsm`` when ``source`` is ``.xlsm`` (its macros
             are kept).
         source: Input workbook to copy. Without it the output holds only the plan's sheets.
-        overwrite: Replace ``path`` if it exists (atomically). Needed as well when ``path`` is
-            ``source`` itself.
+        overwrite: Replace ``path`` if it exists (atomically). ``path`` is never ``source``
+            itself: the input is never modified.
 
     Returns:
         The path written.
 
     Raises:
-        OutputError: ``path`` exists and ``overwrite`` is false; its suffix does not match;
-            ``source`` holds content that would be lost in the copy (charts, pictures, pivot
-            tables, ...) or cannot be read; the folder is not writable or the file is locked.
-            Nothing is written then.
+        OutputError: ``path`` exists and ``overwrite`` is false; ``path`` is ``source``; its
+            suffix does not match; ``source`` has a sheet of its own named like an output
+            sheet, content a copy cannot carry (a document signature, Strict Open XML) or
+            cannot be read; the folder is not writable or the file is locked. Nothing is
+            written then.
     """
     target = Path(path)
     _check_extra_names(plan.extra)
-    wb = start_workbook(target, source, sheets=list(plan.extra), overwrite=overwrite)
+    book = start_workbook(target, source, sheets=[*OUTPUT_SHEETS, *plan.extra],
+                          overwrite=overwrite)
+    wb = book.workbook
 
     sheets: list[tuple[str, pd.DataFrame]] = [
         ("Plan", plan.site_months),
@@ -106,7 +112,7 @@ def write_plan(
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is summary
     wb.active = summary
-    return save_workbook(wb, target, overwrite=overwrite, stream=streamed)
+    return save_result(book, target, active=summary.title, overwrite=overwrite, stream=streamed)
 
 
 def _check_extra_names(extra: dict[str, pd.DataFrame]) -> None:

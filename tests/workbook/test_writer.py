@@ -19,10 +19,11 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.chart import BarChart, Reference
+from openpyxl.workbook.defined_name import DefinedName
 
 from allocator.errors import OutputError
 from allocator.results.plan import Plan, RunInfo
-from allocator.workbook.copy_losses import source_losses
+from allocator.workbook.copy_losses import MARK_NAME, mark_value, source_losses
 from allocator.workbook.frames import MW_FORMAT, PCT_FORMAT, USD_FORMAT, number_format
 from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.writer import CHART_TITLE, write_plan
@@ -137,7 +138,8 @@ def make_plan(
 
 
 def make_source(path: Path, *, extra_sheets: bool = True) -> Path:
-    """A user's workbook: input sheets, a formula, a styled cell and a stale ``Plan`` sheet."""
+    """A user's workbook: input sheets, a formula, a styled cell and a stale ``Plan`` sheet
+    (an earlier run's, so it carries the tool's marker)."""
     wb = openpyxl.Workbook()
     sites = wb.active
     sites.title = "Sites"
@@ -156,6 +158,8 @@ def make_source(path: Path, *, extra_sheets: bool = True) -> Path:
         notes["A2"] = "=Plan!A1"  # refers to an output sheet; must stay a formula
         stale = wb.create_sheet("Plan")
         stale["A1"] = "old output"
+        stale.defined_names[MARK_NAME] = DefinedName(MARK_NAME, attr_text=mark_value("Plan"),
+                                                     hidden=True)
     wb.save(path)
     return path
 
@@ -369,17 +373,17 @@ def test_overwrite_replaces_the_file_and_leaves_no_temp_files(tmp_path: Path) ->
     assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
 
 
-def test_writing_over_the_source_needs_overwrite(tmp_path: Path) -> None:
-    """path == source: refused unless asked; with overwrite the user's sheets survive."""
+def test_writing_over_the_source_is_refused(tmp_path: Path) -> None:
+    """path == source: refused even with overwrite (the input is never modified), naming the
+    file and what to do; its bytes stay the same."""
     source = make_source(tmp_path / "fleet.xlsx")
     before = sha256(source)
-    with pytest.raises(OutputError, match="is the input workbook itself; use --overwrite"):
-        write_plan(make_plan(), source, source=source)
+    for overwrite in (False, True):
+        with pytest.raises(OutputError, match=r"fleet\.xlsx: it is the input workbook itself, "
+                           r"which is never modified .*choose another output file"):
+            write_plan(make_plan(), source, source=source, overwrite=overwrite)
     assert sha256(source) == before
-    write_plan(make_plan(), source, source=source, overwrite=True)
-    wb = openpyxl.load_workbook(source)
-    assert wb.sheetnames == ["Sites", "Market", "Notes", *OUTPUT_SHEETS]
-    assert wb["Notes"]["B1"].value == "=SUM(Sites!B2:B3)"
+    assert [p.name for p in tmp_path.iterdir()] == ["fleet.xlsx"]
 
 
 def test_suffix_must_match_the_source(tmp_path: Path) -> None:
@@ -483,33 +487,35 @@ def _with_chart(path: Path) -> Path:
     return path
 
 
-def test_source_with_a_chart_is_refused_before_writing(tmp_path: Path) -> None:
-    """openpyxl would drop the user's chart, so nothing is written and the message says what
-    would be lost, where, and what to do instead."""
+def test_source_with_a_chart_keeps_it_byte_for_byte(tmp_path: Path) -> None:
+    """The copy keeps every part of the user's, so a chart on a user sheet survives exactly
+    (openpyxl used to drop it, and the source was refused); the plan's own chart is added."""
     source = _with_chart(make_source(tmp_path / "fleet.xlsx"))
     before = sha256(source)
-    target = tmp_path / "fleet.plan.xlsx"
-    with pytest.raises(OutputError) as err:
-        write_plan(make_plan(), target, source=source)
-    message = str(err.value)
-    assert "charts (sheet 'Dashboard')" in message
-    assert "--plan-only" in message
-    assert not target.exists()
+    assert source_losses(source) == []
+    out = write_plan(make_plan(), tmp_path / "fleet.plan.xlsx", source=source)
     assert sha256(source) == before
-    write_plan(make_plan(), target)  # the plan-only way still works
-    assert target.exists()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out) as copy:
+        charts = [n for n in src.namelist() if n.startswith(("xl/charts/", "xl/drawings/"))]
+        assert charts
+        for name in charts:
+            assert copy.read(name) == src.read(name), name
+        assert len([n for n in copy.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]) == 2
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Sites", "Market", "Notes", "Dashboard", *OUTPUT_SHEETS]
 
 
-def test_source_with_images_and_pivots_is_refused(tmp_path: Path) -> None:
-    """Any image or pivot table part counts, even when no sheet points at it."""
+def test_source_with_images_and_pivots_keeps_them(tmp_path: Path) -> None:
+    """Image and pivot table parts are carried byte for byte, even when no sheet points at them."""
     source = make_source(tmp_path / "fleet.xlsx")
     with zipfile.ZipFile(source, "a") as archive:
         archive.writestr("xl/media/image1.png", b"\x89PNG fake")
         archive.writestr("xl/pivotTables/pivotTable1.xml", "<pivotTableDefinition/>")
-    losses = source_losses(source)
-    assert "images" in losses and "pivot tables" in losses
-    with pytest.raises(OutputError, match="images; pivot tables"):
-        write_plan(make_plan(), tmp_path / "out.xlsx", source=source)
+    assert source_losses(source) == []
+    out = write_plan(make_plan(), tmp_path / "out.xlsx", source=source)
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("xl/media/image1.png") == b"\x89PNG fake"
+        assert archive.read("xl/pivotTables/pivotTable1.xml") == b"<pivotTableDefinition/>"
 
 
 def test_empty_drawing_parts_are_not_losses(tmp_path: Path) -> None:

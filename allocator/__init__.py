@@ -30,9 +30,9 @@ from allocator.optimization.backends import WarmStart
 from allocator.optimization.infeasibility import Explanation, explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan, RunInfo
-from allocator.scenarios.changes import Change, Scenario
+from allocator.scenarios.changes import Change, Scenario, apply_changes, apply_scenario
 from allocator.scenarios.compare import Comparison, compare
-from allocator.scenarios.executors import Executor
+from allocator.scenarios.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
 from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
 from allocator.scenarios.parameters import Parameter
 from allocator.scenarios.sweep import Flip, Sweep, sweep
@@ -46,6 +46,7 @@ __all__ = [
     "Change",
     "Comparison",
     "Contract",
+    "DaskExecutor",
     "Executor",
     "ExecutorError",
     "Explanation",
@@ -64,8 +65,10 @@ __all__ = [
     "Plan",
     "PowerPrice",
     "Problem",
+    "ProcessExecutor",
     "RunInfo",
     "Scenario",
+    "SerialExecutor",
     "Settings",
     "Site",
     "SolveError",
@@ -75,6 +78,8 @@ __all__ = [
     "WarmStart",
     "__version__",
     "add_insight",
+    "apply_changes",
+    "apply_scenario",
     "check_site_duals",
     "compare",
     "explain_infeasibility",

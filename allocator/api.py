@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 import os
 from collections.abc import Iterable
 from typing import Protocol, cast
@@ -29,6 +28,7 @@ from allocator.results.accounting import reprice
 from allocator.results.checks import plan_violations
 from allocator.results.extract import make_plan
 from allocator.results.plan import Plan
+from allocator.workbook.reader import read_workbook
 
 __all__ = ["FleetSource", "fleet_source", "optimize", "optimize_many"]
 
@@ -63,7 +63,7 @@ def fleet_source(source: object, what: str = "optimize") -> Fleet | FleetSource:
     if isinstance(source, Fleet):
         return source
     if isinstance(source, str | os.PathLike):
-        return _read_workbook(source)
+        return read_workbook(source)
     if isinstance(getattr(source, "fleet", None), Fleet) and all(
             hasattr(source, name) for name in ("warnings", "sha256")):
         return cast(FleetSource, source)
@@ -72,13 +72,6 @@ def fleet_source(source: object, what: str = "optimize") -> Fleet | FleetSource:
         f"(str or pathlib.Path); got {type(source).__name__}"
         + (" (read the workbook with read_workbook(path) instead of passing a DataFrame)"
            if type(source).__name__ == "DataFrame" else ""))
-
-
-def _read_workbook(path: str | os.PathLike[str]) -> FleetSource:
-    """``read_workbook(path)``. The reader imports the scenarios package, which imports this
-    module, so it is looked up when first needed (``allocator`` has loaded it by then)."""
-    reader = importlib.import_module("allocator.workbook.reader")
-    return cast(FleetSource, reader.read_workbook(os.fspath(path)))
 
 
 def _solver_options(fleet: Fleet, solver: object, time_limit_s: float | None) -> SolverOptions:

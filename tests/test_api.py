@@ -9,9 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocator import InputError, optimize, read_workbook
+from allocator import InputError, compare, optimize, read_workbook, sweep
 from allocator.insight import sensitivity
-from allocator.scenarios import compare, sweep
 from allocator.synthetic import synthetic_fleet
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_inputs" / "fleet.xlsx"

@@ -313,6 +313,11 @@ class _Merge:
     def _views(self, edits: Edits, position: dict[int, int], active: int | None) -> None:
         book = self.book_xml
         views = book.child(book.root, "bookViews")
+        if views is None and active is not None:
+            # No view: Excel would open on the first sheet with ours selected too (grouped).
+            p = book.root.prefix
+            edits.insert(self.sheets_element.start, f'<{p}bookViews><{p}workbookView '
+                                                    f'activeTab="{active}"/></{p}bookViews>'.encode())
         for view in [] if views is None else book.children(views, "workbookView"):
             tag = book.start_tag(view)
             old_active = int(view.attrs.get("activeTab", "0") or 0)

@@ -13,12 +13,14 @@ import re
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import openpyxl
 import pytest
-from bookkit import PKG, REL, raw_xlsx, sheet_xml
+from bookkit import PKG, REL, SOFFICE, raw_xlsx, sheet_xml, soffice_convert
 from click.testing import CliRunner
 from fleetkit import CONTRACTS, MARKET, MINERS, SITES
 from hypothesis import HealthCheck, given, settings
@@ -443,3 +445,54 @@ def test_round_trip_keeps_the_fleet_and_the_users_parts(
         with zipfile.ZipFile(second) as archive:
             names = re.findall(r'<sheet name="([^"]+)"', archive.read("xl/workbook.xml").decode())
         assert names == [*fleet_sheets(), "Notes", *extra, *OUTPUT_SHEETS]
+
+
+# --------------------------------------------------------------------- opening the copy
+
+
+def _views(path: Path) -> tuple[list[str], list[bool]]:
+    """The copy's active tab attributes and, per sheet in order, whether it is tab-selected."""
+    parts = parts_of(path)
+    book = parts["xl/workbook.xml"].decode()
+    rels = dict(re.findall(r'Id="([^"]+)"[^>]*Target="/?(?:xl/)?([^"]+)"',
+                           parts["xl/_rels/workbook.xml.rels"].decode()))
+    selected = []
+    for rel in re.findall(r'<sheet [^>]*r:id="([^"]+)"', book):
+        sheet = parts["xl/" + rels[rel].removeprefix("xl/")].decode()
+        selected.append('tabSelected="1"' in sheet)
+    return re.findall(r'activeTab="(\d+)"', book), selected
+
+
+@pytest.mark.parametrize("user_selected", [False, True])
+def test_the_copy_never_opens_with_sheets_grouped(tmp_path: Path, user_selected: bool) -> None:
+    """One sheet is selected: Summary when no user sheet is (a view is added if the workbook
+    has none), else the user's own, whose part is not touched."""
+    source = make_book(tmp_path / "fleet.xlsx", selected=user_selected)
+    out = write_plan(make_plan(), tmp_path / "out.xlsx", source=source)
+    active, selected = _views(out)
+    summary = len(fleet_sheets()) + 1 + OUTPUT_SHEETS.index("Summary")  # after Notes
+    if user_selected:
+        assert active in ([], ["0"]) and selected.index(True) == 0
+    else:
+        assert active == [str(summary)] and selected.index(True) == summary
+    assert selected.count(True) == 1
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_copy_with_its_values(tmp_path: Path) -> None:
+    """A spreadsheet program opens the merged package: the user's styled formulas and the plan
+    sheets come back after LibreOffice re-saves it."""
+    source = make_book(tmp_path / "fleet.xlsx", styles=True)
+    out = write_plan(make_plan(sites=("Alpha",)), tmp_path / "out.xlsx", source=source)
+    (again,) = soffice_convert([out], "xlsx", tmp_path / "lo")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(again, data_only=True)
+    assert wb.sheetnames == [*fleet_sheets(), "Notes", *OUTPUT_SHEETS]
+    assert wb["Sites"]["B2"].value == 100 and wb["Notes"]["B1"].font.b
+    assert wb["Plan"]["A2"].value == "Alpha" and wb["Plan"]["C2"].value == 100
+    assert read_workbook(again).fleet == read_workbook(source).fleet
+    # LibreOffice keeps the markers: a new run into its copy replaces the plan sheets.
+    third = write_plan(make_plan(), tmp_path / "third.xlsx", source=again)
+    assert openpyxl.load_workbook(third).sheetnames == wb.sheetnames

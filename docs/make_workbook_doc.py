@@ -65,8 +65,10 @@ def render() -> str:
             parts.append(f"| `{col.header}` | {col.unit} | {req} | {desc} |\n")
     parts.append("\n## Output sheets\n\n")
     parts.append(
-        "Added to a copy of the input workbook (earlier output sheets of the same names are "
-        "replaced; your own sheets are kept as they are): "
+        "Added to a copy of the input workbook, every part of which is kept byte for byte "
+        "(the tool's own earlier output sheets, recognized by a marker it writes and not by "
+        "name, are replaced; a sheet of yours named like an output sheet is refused, never "
+        "replaced): "
         + ", ".join(f"`{name}`" for name in OUTPUT_SHEETS)
         + ". Their columns are documented in `allocator/results/plan.py`.\n"
     )

@@ -76,14 +76,32 @@ class AllocatorError(Exception):
 
 
 class InputError(AllocatorError):
-    """The input has one or more faults; ``problems`` lists every one of them."""
+    """The input has one or more faults; ``problems`` lists every one found.
 
-    def __init__(self, problems: Iterable[Problem], source: str | None = None) -> None:
+    That is every fault of the input, unless reading stopped early: a workbook with more
+    faults than anyone reads (a fault in each of 300,000 rows) is read only up to its first
+    thousand. Then ``problems`` holds the faults found so far and ``stopped`` says where
+    reading stopped and what was not checked; the message's first line says so too.
+
+    Attributes:
+        problems: The faults found, each located.
+        source: The file or input they are in, when known.
+        stopped: ``None``, or the line saying reading stopped early and what it left
+            unchecked (``Sites: stopped after 1,000 problems; rows 1,002 to 330,001 ...``).
+    """
+
+    def __init__(self, problems: Iterable[Problem], source: str | None = None,
+                 stopped: Problem | None = None) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.source = source
+        self.stopped = stopped
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in {source or 'the input'}"
-        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+        lines = [f"  {p}" for p in self.problems]
+        if stopped is not None:
+            head = f"{count:,} problems in {source or 'the input'}; {stopped}"
+            lines.append(f"  {stopped}")
+        super().__init__(head + ":\n" + "\n".join(lines))
 
 
 class SolveError(AllocatorError):

@@ -39,9 +39,10 @@ import python_calamine
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
 from allocator.scenarios.changes import Scenario
+from allocator.workbook.cells import address_order
 from allocator.workbook.guards import DEFAULT_LIMITS, Format, Limits, check_file
 from allocator.workbook.parts import WORKBOOK
-from allocator.workbook.records import FleetRecords
+from allocator.workbook.records import CHECK_ORDER, FleetRecords
 from allocator.workbook.scans import SheetFacts, scan_ods, scan_ooxml
 from allocator.workbook.scenarios_sheet import read_scenarios
 from allocator.workbook.schema import INPUT_SHEETS, RESULT_SHEETS
@@ -49,6 +50,7 @@ from allocator.workbook.tables import (
     LoadedSheets,
     Report,
     Rows,
+    TooManyProblems,
     in_reading_order,
     listing,
     match_key,
@@ -116,6 +118,8 @@ def read_workbook(path: str | os.PathLike[str], *, limits: Limits | None = None)
     Raises:
         InputError: the file is missing, not a workbook or beyond the limits, or the workbook
             has faults; ``problems`` lists every one of them, each with its sheet and cell.
+            Past :data:`~allocator.workbook.tables.MAX_PROBLEMS` reading stops: ``problems``
+            holds the first ones and ``stopped`` says what was not checked.
         TypeError: ``path`` is not a ``str`` or ``os.PathLike``.
     """
     if not isinstance(path, str | os.PathLike):
@@ -124,12 +128,20 @@ def read_workbook(path: str | os.PathLike[str], *, limits: Limits | None = None)
     source = Path(path)
     caps = limits or DEFAULT_LIMITS
     report = Report()
+    sheets: LoadedSheets = {}
+    order = _CELL_ORDER
     try:
         kind = _check_source(source, caps)
         digest = _sha256(source)
         sheets = _load_sheets(source, kind, caps, report)
         reader = FleetRecords(report)
-        fleet = reader.read(*parse_sheets(sheets, report))
+        tables, settings = parse_sheets(sheets, report)
+        order = CHECK_ORDER
+        fleet = reader.read(tables, settings)
+    except TooManyProblems as stop:
+        stopped = _stopped(stop.problem, sheets, order, report.max_problems)
+        raise InputError(in_reading_order(report.problems), source=str(source),
+                         stopped=stopped) from None
     except InputError:
         raise
     except (KeyboardInterrupt, SystemExit):
@@ -148,6 +160,28 @@ def read_workbook(path: str | os.PathLike[str], *, limits: Limits | None = None)
         sha256=digest,
         places=reader.places,
     )
+
+
+_CELL_ORDER = tuple(spec.name for spec in INPUT_SHEETS if spec.name != "Scenarios")
+"""The order :func:`~allocator.workbook.tables.parse_sheets` reads the sheets' cells in."""
+
+
+def _stopped(problem: Problem, sheets: LoadedSheets, order: tuple[str, ...], cap: int) -> Problem:
+    """The line saying reading stopped at ``problem`` (the first beyond ``cap``) and what it
+    left unchecked: the rest of that sheet and the sheets after it in ``order``."""
+    head = f"stopped after {cap:,} problems"
+    names = [sheets[name][0] for name in order if name in sheets]
+    if problem.sheet not in names:
+        return Problem(problem.sheet, f"{head}; the rest of the workbook is not checked")
+    at = names.index(problem.sheet)
+    grid = next(rows for actual, rows, _ in sheets.values() if actual == problem.sheet)
+    row, last = max(address_order(problem.cell)[0], 1), len(grid)
+    rows = (f"rows {row:,} to {last:,} ({last - row + 1:,} rows)" if last > row
+            else f"row {row:,}")
+    later = names[at + 1:]
+    nor = (f", nor the sheet{'s' if len(later) > 1 else ''} {', '.join(later)}"
+           if later else "")
+    return Problem(problem.sheet, f"{head}; {rows} not checked{nor}")
 
 
 # --------------------------------------------------------------------------- file and sheets

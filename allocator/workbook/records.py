@@ -34,7 +34,10 @@ from allocator.workbook.parts import WORKBOOK
 from allocator.workbook.schema import SETTINGS_KEYS
 from allocator.workbook.tables import Report, Row, Table, listing
 
-__all__ = ["FleetRecords"]
+__all__ = ["CHECK_ORDER", "FleetRecords"]
+
+CHECK_ORDER = ("Sites", "Market", "Miners", "PowerPrices", "Contracts", "Settings")
+"""The order :meth:`FleetRecords.read` checks the sheets in (sites first: others name them)."""
 
 _Model = TypeVar("_Model", bound=BaseModel)
 

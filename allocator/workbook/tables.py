@@ -39,11 +39,13 @@ from allocator.workbook.schema import (
 
 __all__ = [
     "HEADER_ROW",
+    "MAX_PROBLEMS",
     "LoadedSheets",
     "Report",
     "Row",
     "Rows",
     "Table",
+    "TooManyProblems",
     "in_reading_order",
     "listing",
     "match_key",
@@ -76,12 +78,38 @@ def match_key(text: object) -> str:
 # --------------------------------------------------------------------------- collected faults
 
 
-class Report:
-    """Problems and warnings, collected while reading."""
+MAX_PROBLEMS = 1_000
+"""Problems a :class:`Report` collects before reading stops (:class:`TooManyProblems`)."""
 
-    def __init__(self) -> None:
+
+class TooManyProblems(Exception):
+    """Raised by :meth:`Report.problem` at the first problem beyond the report's cap.
+
+    A sheet with a fault in each of 300,000 rows is not worth reading to its end: the reader
+    stops there and reports the problems kept plus one line on what was not checked.
+
+    Attributes:
+        problem: The problem beyond the cap (not kept): where reading stopped.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class Report:
+    """Problems and warnings, collected while reading.
+
+    Attributes:
+        problems: The faults, at most ``max_problems`` of them.
+        warnings: ``Sheet!Cell: message`` lines for harmless oddities.
+        max_problems: Problems kept; the next one raises :class:`TooManyProblems`.
+    """
+
+    def __init__(self, max_problems: int = MAX_PROBLEMS) -> None:
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        self.max_problems = max_problems
 
     def problem(
         self,
@@ -91,10 +119,15 @@ class Report:
         column: str | None = None,
         value: object = None,
     ) -> None:
-        """Collect a fault; ``value`` is the raw cell value, shown as a user would see it."""
-        self.problems.append(
-            Problem(sheet, message, cell=cell, column=column, value=show_value(value))
-        )
+        """Collect a fault; ``value`` is the raw cell value, shown as a user would see it.
+
+        Raises:
+            TooManyProblems: ``max_problems`` are kept already; this one is not.
+        """
+        problem = Problem(sheet, message, cell=cell, column=column, value=show_value(value))
+        if len(self.problems) >= self.max_problems:
+            raise TooManyProblems(problem)
+        self.problems.append(problem)
 
     def warn(self, sheet: str, cell: str, message: str) -> None:
         """Collect a harmless oddity as a ``Sheet!Cell: message`` line."""

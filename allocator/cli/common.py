@@ -4,29 +4,51 @@ User text (site, contract and scenario names, messages) is never read as rich ma
 such as ``AI Lab [/]`` would raise ``MarkupError`` and ``[red]`` would vanish, so tables take
 :func:`literal` cells and messages print with ``markup=False``. An input error is shown with
 at most :data:`MAX_REPORT_LINES` problems and a count of the rest; ``InputError.problems``
-keeps them all. The library never imports this module.
+keeps them all. Under ``--json`` an error is also printed on stdout as one JSON object (the
+same problems, each with its cell), so a script reading stdout never gets plain text; the
+exit code does not change. An output is checked (:func:`check_output`) before anything is
+solved. The library never imports this module.
 """
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from allocator.errors import AllocatorError, InputError
+from allocator.errors import AllocatorError, InputError, OutputError
+from allocator.optimization.solvers import solver_notice
+from allocator.workbook.saving import start_workbook
 
-__all__ = ["ERR", "MAX_REPORT_LINES", "OUT", "add_row", "error_text", "library_errors",
-           "literal"]
+__all__ = ["ERR", "MAX_REPORT_LINES", "OUT", "RESULTS_ONLY", "add_row", "check_output",
+           "error_json", "error_text", "library_errors", "literal", "results_only_options",
+           "warn_about_solver"]
+
+RESULTS_ONLY = "--results-only"
+"""The flag that writes the result sheets alone, not into a copy of BOOK (every command)."""
 
 OUT = Console(highlight=False, soft_wrap=True)
 ERR = Console(stderr=True, highlight=False, soft_wrap=True)
 
 MAX_REPORT_LINES = 50
 """Problems an input error shows on the terminal; a 5 M-cell sheet once printed 499,000."""
+
+
+def results_only_options(fn: Any) -> Any:
+    """``--results-only``, and the hidden ``--plan-only`` older scripts use for it."""
+    fn = click.option("--plan-only", "plan_only", is_flag=True, hidden=True,
+                      help="Old name of --results-only.")(fn)
+    return click.option(RESULTS_ONLY, "results_only", is_flag=True,
+                        help="Write only the result sheets, not a copy of BOOK with them "
+                             "added.")(fn)
 
 
 def literal(text: object) -> Text:
@@ -54,11 +76,60 @@ def error_text(exc: AllocatorError) -> str:
     return "\n".join(["Error: " + head, *shown, more])
 
 
+def error_json(message: str, exit_code: int, kind: str,
+               problems: Sequence[Any] = ()) -> str:
+    """An error as the JSON object ``--json`` prints on stdout.
+
+    ``{"error": {"type", "message", "exit_code", "problems": [{"location", "sheet", "cell",
+    "column", "value", "message"}, ...]}}``: ``type`` is ``UsageError`` (exit 2) or the
+    library's exception (``InputError``, ``InfeasibleError``, ``OutputError``, ...); an input
+    error lists every problem, each with its cell.
+    """
+    rows = [{"location": p.location, "sheet": p.sheet, "cell": p.cell, "column": p.column,
+             "value": p.value if isinstance(p.value, int | float | str | bool) or p.value is None
+             else str(p.value), "message": p.message} for p in problems]
+    body = {"type": kind, "message": message, "exit_code": exit_code, "problems": rows}
+    return json.dumps({"error": body}, indent=2, default=str)
+
+
 @contextmanager
-def library_errors() -> Iterator[None]:
-    """Turn the library's errors into one message on stderr and exit code 1."""
+def library_errors(as_json: bool = False) -> Iterator[None]:
+    """Turn the library's errors into one message on stderr and exit code 1.
+
+    With ``as_json`` the error is printed on stdout as JSON too (:func:`error_json`).
+    """
     try:
         yield
     except AllocatorError as exc:
         ERR.print(error_text(exc), markup=False)
+        if as_json:
+            problems = exc.problems if isinstance(exc, InputError) else ()
+            message = str(exc).partition("\n")[0] if problems else str(exc)
+            print(error_json(message, 1, type(exc).__name__, problems))
         sys.exit(1)
+
+
+def check_output(target: Path, source: Path | None, *, overwrite: bool,
+                 sheets: Sequence[str]) -> None:
+    """Refuse an output before any solve, with the writer's own words.
+
+    ``target`` exists without ``overwrite``, is the input itself, has the wrong suffix, its
+    folder is missing, or ``source`` (the workbook to copy, ``None`` for results only) cannot
+    be copied or has a sheet of its own named like one of ``sheets``.
+
+    Raises:
+        OutputError: the writer would refuse ``target`` after the solve.
+    """
+    start_workbook(target, source, sheets=sheets, overwrite=overwrite, separate=RESULTS_ONLY)
+    # The same words as the save itself (allocator.workbook.saving), which checks these last.
+    if not target.parent.is_dir():
+        raise OutputError(f"Cannot write {target}: folder {target.parent} does not exist")
+    if target.is_dir():
+        raise OutputError(f"Cannot write {target}: it is a folder")
+
+
+def warn_about_solver(name: str) -> None:
+    """Say once, on stderr, what the user should know about the solver ``name`` here."""
+    note = solver_notice(name)
+    if note:
+        ERR.print(f"Warning: {note}", markup=False)

@@ -18,10 +18,20 @@ import pandas as pd
 from rich.table import Table
 
 from allocator.api import optimize
-from allocator.cli.common import ERR, OUT, add_row, library_errors, literal
+from allocator.cli.common import (
+    ERR,
+    OUT,
+    add_row,
+    check_output,
+    library_errors,
+    literal,
+    results_only_options,
+    warn_about_solver,
+)
 from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity
 from allocator.optimization.solvers import SolverOptions
 from allocator.workbook.reader import read_workbook
+from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.writer import write_plan
 
 __all__ = ["default_sensitivity_output", "sensitivity"]
@@ -72,13 +82,13 @@ def _print_tornado(table: pd.DataFrame, pct: float) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="Workbook to write (default: BOOK with .sensitivity before the suffix).")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
-@click.option("--plan-only", is_flag=True,
-              help="Write only the plan sheets and Sensitivity, not a copy of BOOK.")
+@results_only_options
 @click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 @click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
-def sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool, plan_only: bool,
-                no_write: bool, as_json: bool, solver: str | None) -> None:
+def sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool,
+                results_only: bool, plan_only: bool, no_write: bool, as_json: bool,
+                solver: str | None) -> None:
     """Show how NPV moves with -/+PCT % of BTC price, network hashrate, power price, HPC
     rates and conversion capex, largest swing first (a tornado).
 
@@ -87,14 +97,19 @@ def sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool, pl
 
     Example: allocator sensitivity fleet.xlsx --pct 20 -o fleet.sensitivity.xlsx
     """
-    target = output or default_sensitivity_output(book, plan_only)
-    with library_errors():
+    results_only = results_only or plan_only
+    target = output or default_sensitivity_output(book, results_only)
+    with library_errors(as_json):
         source = read_workbook(book)
+        if not no_write:
+            check_output(target, None if results_only else book, overwrite=overwrite,
+                         sheets=[*OUTPUT_SHEETS, SENSITIVITY_SHEET])
         options = SolverOptions(name=solver or source.fleet.settings.solver)
+        warn_about_solver(options.name)
         plan = add_sensitivity(optimize(source, solver=options), source, pct, solver=options)
         written = None
         if not no_write:
-            written = write_plan(plan, target, source=None if plan_only else book,
+            written = write_plan(plan, target, source=None if results_only else book,
                                  overwrite=overwrite)
     table = plan.extra[SENSITIVITY_SHEET]
     if as_json:

@@ -2,7 +2,8 @@
 
 Each command validates its arguments, calls one library function and renders the result.
 Library errors become one message and exit code 1 in one place
-(:func:`allocator.cli.common.library_errors`); usage errors exit 2 (click's convention).
+(:func:`allocator.cli.common.library_errors`); usage errors exit 2 (click's convention). An
+output is checked before the solve, never refused after it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ import click
 from rich.table import Table
 
 from allocator.api import optimize as optimize_fleet
-from allocator.cli.common import ERR, OUT, add_row, error_text, library_errors, literal
+from allocator.cli.common import (
+    ERR,
+    OUT,
+    add_row,
+    check_output,
+    error_text,
+    library_errors,
+    literal,
+    results_only_options,
+    warn_about_solver,
+)
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
@@ -27,10 +38,15 @@ from allocator.optimization.infeasibility import explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
 from allocator.workbook.reader import read_workbook
+from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.template import write_template
 from allocator.workbook.writer import write_plan
 
-__all__ = ["default_output", "explain", "optimize", "plan_headline", "template", "validate"]
+__all__ = ["INSIGHT_SHEETS", "default_output", "explain", "optimize", "plan_headline",
+           "template", "validate"]
+
+INSIGHT_SHEETS = ("Miner Breakeven", "Sensitivity")
+"""The sheets ``--insight`` adds to the plan's."""
 
 
 def default_output(book: Path, plan_only: bool = False) -> Path:
@@ -110,8 +126,7 @@ def _print_headline(head: dict[str, Any], written: Path | None) -> None:
 @click.option("--accept-incumbent", is_flag=True, help="With --time-limit: keep the best plan "
               "found so far (status time_limit) instead of failing.")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
-@click.option("--plan-only", is_flag=True,
-              help="Write only the plan sheets, not a copy of BOOK with them added.")
+@results_only_options
 @click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
 @click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
 @click.option("--relax", "relax_", is_flag=True,
@@ -121,17 +136,23 @@ def _print_headline(head: dict[str, Any], written: Path | None) -> None:
                    "a Sensitivity sheet with a tornado chart (re-solves; about 1 s for the "
                    "sample fleet, longer for large fleets).")
 def optimize(book: Path, output: Path | None, solver: str | None, time_limit: float | None,
-             accept_incumbent: bool, overwrite: bool, plan_only: bool, as_json: bool,
-             no_write: bool, relax_: bool, insight: bool) -> None:
+             accept_incumbent: bool, overwrite: bool, results_only: bool, plan_only: bool,
+             as_json: bool, no_write: bool, relax_: bool, insight: bool) -> None:
     """Optimize BOOK and write the plan as new sheets in a copy of it.
 
     Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs --insight
     """
-    target = output or default_output(book, plan_only)
-    with library_errors():
+    results_only = results_only or plan_only
+    target = output or default_output(book, results_only)
+    with library_errors(as_json):
         source = read_workbook(book)
+        if not no_write:
+            extra = INSIGHT_SHEETS if insight else ()
+            check_output(target, None if results_only else book, overwrite=overwrite,
+                         sheets=[*OUTPUT_SHEETS, *extra])
         options = SolverOptions(name=solver or source.fleet.settings.solver,
                                 time_limit_s=time_limit, accept_incumbent=accept_incumbent)
+        warn_about_solver(options.name)
         try:
             plan = optimize_fleet(source, solver=options)
         except (InfeasibleError, InputError) as exc:
@@ -145,7 +166,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
             plan = add_insight(plan, source, solver=options)
         written = None
         if not no_write:
-            written = write_plan(plan, target, source=None if plan_only else book,
+            written = write_plan(plan, target, source=None if results_only else book,
                                  overwrite=overwrite)
     head = plan_headline(plan)
     if as_json:

@@ -11,35 +11,42 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich import box
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from allocator.cli.common import ERR, OUT, add_row, library_errors, literal
+from allocator.cli.common import (
+    ERR,
+    OUT,
+    RESULTS_ONLY,
+    add_row,
+    check_output,
+    library_errors,
+    literal,
+    warn_about_solver,
+)
+from allocator.cli.progress import progress as _progress
 from allocator.optimization.solvers import SolverOptions
-from allocator.periods import is_month
 from allocator.scenarios.compare import Comparison
 from allocator.scenarios.compare import compare as compare_scenarios
 from allocator.scenarios.executors import EXECUTORS, Executor, make_executor
 from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
-from allocator.scenarios.parameters import OPERATIONS, find_parameter, parameter_names
-from allocator.scenarios.sweep import Sweep, format_value
+from allocator.scenarios.parameters import OPERATIONS
+from allocator.scenarios.sweep import DEFAULT_STEPS, Sweep, format_value
 from allocator.scenarios.sweep import sweep as sweep_parameter
-from allocator.workbook.comparison_writer import write_comparison, write_monte_carlo, write_sweep
+from allocator.workbook.comparison_writer import (
+    COMPARISON_SHEET,
+    MONTE_CARLO_SHEET,
+    SWEEP_SHEET,
+    write_comparison,
+    write_monte_carlo,
+    write_sweep,
+)
 from allocator.workbook.reader import read_workbook
 
 __all__ = ["compare", "sweep"]
@@ -60,7 +67,7 @@ def _run_options(fn: F) -> F:
                      help="Workbook to write (default: beside BOOK, see above)."),
         click.option("--overwrite", is_flag=True,
                      help="Replace OUTPUT if it exists (atomically)."),
-        click.option("--results-only", is_flag=True,
+        click.option(RESULTS_ONLY, "results_only", is_flag=True,
                      help="Write only the result sheets, not a copy of BOOK with them added."),
         click.option("--no-write", is_flag=True, help="Solve and print, write no workbook."),
         click.option("--json", "as_json", is_flag=True, help="Print the results as JSON."),
@@ -78,20 +85,6 @@ def _run_options(fn: F) -> F:
     for option in reversed(options):
         fn = option(fn)
     return fn
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr, gone when done; yields ``update(done, total)``."""
-    columns = (SpinnerColumn(), TextColumn(escape(label)), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=ERR, transient=True, disable=not ERR.is_terminal) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def _executor(kind: str, jobs: int | None, scheduler: str | None) -> Executor:
@@ -140,9 +133,13 @@ def compare(book: Path, reference: str | None, names: str | None, plans: bool,
     if names is not None and not wanted:
         raise click.BadParameter("give at least one scenario name", param_hint="--scenarios")
     target = output or _output(book, "compare", results_only)
-    with library_errors():
+    with library_errors(as_json):
         source = read_workbook(book)
+        if not no_write:
+            check_output(target, None if results_only else book, overwrite=overwrite,
+                         sheets=[COMPARISON_SHEET])
         options = SolverOptions(name=solver or source.fleet.settings.solver)
+        warn_about_solver(options.name)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Solving scenarios") as update:
             result = compare_scenarios(source, names=wanted, reference=reference,
@@ -212,7 +209,8 @@ def _print_comparison(result: Comparison) -> None:
               help="Whether the values set the parameter, scale it or add to it.")
 @click.option("--from", "start", metavar="X", help="First value (a month YYYY-MM for months).")
 @click.option("--to", "stop", metavar="Y", help="Last value.")
-@click.option("--steps", type=click.IntRange(min=2), help="Number of evenly spaced values.")
+@click.option("--steps", type=click.IntRange(min=2), default=DEFAULT_STEPS, show_default=True,
+              help="Number of evenly spaced values.")
 @click.option("--bisections", type=click.IntRange(min=0, max=30), default=8, show_default=True,
               help="Halvings of a step to locate each flip point.")
 @click.option("--samples", type=click.IntRange(min=1),
@@ -220,7 +218,7 @@ def _print_comparison(result: Comparison) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Monte Carlo random seed.")
 @_run_options
 def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
-          start: str | None, stop: str | None, steps: int | None, bisections: int,
+          start: str | None, stop: str | None, steps: int, bisections: int,
           samples: int | None, seed: int, output: Path | None, overwrite: bool,
           results_only: bool, no_write: bool, as_json: bool, solver: str | None,
           jobs: int | None, executor_kind: str, scheduler: str | None) -> None:
@@ -235,46 +233,36 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
 
     Example: allocator sweep fleet.xlsx --param rate_usd_kw_month --target "AI Lab NNN" --from 100 --to 200 --steps 11
     """  # noqa: E501
-    sweep_args = {"--param": parameter, "--from": start, "--to": stop, "--steps": steps}
-    given = [name for name, value in sweep_args.items() if value is not None]
+    ctx = click.get_current_context()
+    given = [f"--{name.replace('_', '-')}" for name in ("steps", "operation")
+             if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
+    given += [name for name, value in (("--param", parameter), ("--target", target),
+                                       ("--from", start), ("--to", stop)) if value is not None]
     if samples is not None:
-        if given or target is not None or operation != "set":
+        if given:
             raise click.UsageError("--samples runs a Monte Carlo; it cannot be combined with "
                                    "--param, --target, --operation, --from, --to or --steps")
         _monte_carlo(book, samples, seed, output, overwrite, results_only, no_write, as_json,
                      solver, jobs, executor_kind, scheduler)
         return
-    if parameter is None or start is None or stop is None or steps is None:
-        missing = [name for name, value in sweep_args.items() if value is None]
+    missing = [name for name, value in (("--param", parameter), ("--from", start),
+                                        ("--to", stop)) if value is None]
+    if parameter is None or start is None or stop is None:
         raise click.UsageError(f"a sweep needs {', '.join(missing)} (or --samples N for a "
                                "Monte Carlo)")
-    found = find_parameter(parameter)
-    if not found:
-        raise click.BadParameter(
-            f"unknown parameter '{parameter}'. Parameters: {', '.join(parameter_names())}",
-            param_hint="--param")
-    month_set = any(p.kind == "month" for p in found) and operation == "set"
-    for hint, value in (("--from", start), ("--to", stop)):
-        if month_set and not is_month(value.strip()):
-            raise click.BadParameter(f"{parameter} is a month: write YYYY-MM, got {value!r}",
-                                     param_hint=hint)
-        if not month_set:
-            try:
-                float(value)
-            except ValueError:
-                raise click.BadParameter(f"must be a number, got {value!r}",
-                                         param_hint=hint) from None
     target_path = output or _output(book, "sweep", results_only)
-    with library_errors():
+    with library_errors(as_json):
         source = read_workbook(book)
+        if not no_write:
+            check_output(target_path, None if results_only else book, overwrite=overwrite,
+                         sheets=[SWEEP_SHEET])
         options = SolverOptions(name=solver or source.fleet.settings.solver)
+        warn_about_solver(options.name)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress(f"Sweeping {parameter}") as update:
-            result = sweep_parameter(
-                source, parameter, start.strip() if month_set else float(start),
-                stop.strip() if month_set else float(stop), steps, target=target,
-                operation=operation, executor=pool, solver=options, bisections=bisections,
-                progress=update)
+            result = sweep_parameter(source, parameter, start, stop, steps, target=target,
+                                     operation=operation, executor=pool, solver=options,
+                                     bisections=bisections, progress=update)
         written = None
         if not no_write:
             written = write_sweep(result, target_path, source=None if results_only else book,
@@ -328,9 +316,13 @@ def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overw
                  results_only: bool, no_write: bool, as_json: bool, solver: str | None,
                  jobs: int | None, executor_kind: str, scheduler: str | None) -> None:
     target = output or _output(book, "montecarlo", results_only)
-    with library_errors():
+    with library_errors(as_json):
         source = read_workbook(book)
+        if not no_write:
+            check_output(target, None if results_only else book, overwrite=overwrite,
+                         sheets=[MONTE_CARLO_SHEET])
         options = SolverOptions(name=solver or source.fleet.settings.solver)
+        warn_about_solver(options.name)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Monte Carlo samples") as update:
             result = monte_carlo(source, samples, seed, executor=pool, solver=options,

@@ -4,7 +4,9 @@
 :mod:`allocator.optimization.backends`) is the default and always installed; ``highs_pulp`` is
 the same solver through PuLP. Friendly names map to PuLP solver classes (``cbc`` ->
 ``COIN_CMD``, ``glpk`` -> ``GLPK_CMD``, ``highs_cmd``, ``scip``); any other name PuLP knows
-(``GUROBI``, ``CPLEX_PY``, ...) is passed through.
+(``GUROBI``, ``CPLEX_PY``, ...) is passed through. ``cbc`` means CBC wherever it is
+installed: the ``cbc`` program on PATH (``COIN_CMD``), else the copy PuLP bundles
+(``PULP_CBC_CMD``, deprecated upstream: :func:`solver_notice` says so once per run).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import functools
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +23,14 @@ from typing import Any
 from allocator.errors import SolverNotAvailableError
 
 __all__ = [
+    "BUNDLED_CBC",
     "SolverOptions",
     "available_solvers",
     "make_solver",
     "pulp_solver_name",
     "quiet_highs_banner",
     "reports_cut_short",
+    "solver_notice",
 ]
 
 # PuLP adapters that tell a proven optimum from a solve stopped early with a solution
@@ -52,6 +57,12 @@ _ALIASES = {
     "copt": "COPT",
     "mosek": "MOSEK",
 }
+
+_CBC_NAMES = frozenset({"cbc", "coin"})
+"""Friendly names that mean CBC wherever it is installed, bundled copy included."""
+
+BUNDLED_CBC = "PULP_CBC_CMD"
+"""PuLP's class for the CBC it bundles (deprecated in PuLP 3.3, gone in PuLP 4)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,8 @@ def pulp_solver_name(name: str) -> str:
         SolverNotAvailableError: PuLP knows no such solver.
     """
     key = name.strip()
+    if key.lower() in _CBC_NAMES:
+        return _cbc_class()
     if key.lower() in _ALIASES:
         return _ALIASES[key.lower()]
     import pulp  # PuLP is needed only off the default path: imported when asked for
@@ -126,6 +139,41 @@ def pulp_solver_name(name: str) -> str:
             return str(known)
     choices = ", ".join(sorted(_ALIASES))
     raise SolverNotAvailableError(f"Unknown solver {name!r}. Available names: {choices}")
+
+
+def _cbc_class() -> str:
+    """``COIN_CMD`` when a ``cbc`` program is on PATH, else PuLP's bundled CBC if it works."""
+    import pulp
+
+    if pulp.COIN_CMD(msg=False).available():
+        return "COIN_CMD"
+    bundled = _bundled_cbc(msg=False)
+    return BUNDLED_CBC if bundled is not None and bundled.available() else "COIN_CMD"
+
+
+def _bundled_cbc(**kwargs: Any) -> Any:
+    """PuLP's bundled CBC solver object, or ``None`` in a PuLP without it (PuLP 4)."""
+    import pulp
+
+    solver_class = getattr(pulp, BUNDLED_CBC, None)
+    if solver_class is None:
+        return None
+    with warnings.catch_warnings():  # its deprecation is said once, by solver_notice()
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return solver_class(**kwargs)
+
+
+def solver_notice(name: str) -> str | None:
+    """What a user should know about the solver ``name`` resolves to here, or ``None``.
+
+    Today only: ``cbc`` with no ``cbc`` program on PATH runs PuLP's bundled CBC, which PuLP
+    deprecates and PuLP 4 removes.
+    """
+    if name.strip().lower() not in _CBC_NAMES or _cbc_class() != BUNDLED_CBC:
+        return None
+    return ("No cbc program on PATH, so the CBC bundled with PuLP (PULP_CBC_CMD) solves; "
+            "PuLP deprecates it and PuLP 4 removes it: install CBC (apt install coinor-cbc, "
+            "brew install cbc or conda install coin-or-cbc) to keep using --solver cbc")
 
 
 def available_solvers() -> list[str]:
@@ -168,7 +216,10 @@ def make_solver(options: SolverOptions) -> Any:
     if options.threads is not None:
         kwargs["threads"] = options.threads
     try:
-        solver = pulp.getSolver(class_name, **kwargs)
+        if class_name == BUNDLED_CBC:
+            solver = _bundled_cbc(**kwargs)
+        else:
+            solver = pulp.getSolver(class_name, **kwargs)
     except (pulp.PulpSolverError, TypeError) as exc:
         raise SolverNotAvailableError(
             f"Solver {options.name!r} cannot be configured: {exc}"

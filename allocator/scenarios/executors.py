@@ -244,11 +244,7 @@ class DaskExecutor(Executor):
         if client is not None:
             self.client = client
         elif scheduler:
-            try:
-                self.client = distributed.Client(scheduler, timeout="10s")
-            except OSError as exc:
-                raise ExecutorError(
-                    f"Cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+            self.client = _connect(distributed, scheduler)
         else:
             self._cluster = distributed.LocalCluster(
                 n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
@@ -265,7 +261,11 @@ class DaskExecutor(Executor):
         if not items:
             return []
         dask_completed: Any = importlib.import_module("distributed").as_completed
-        futures = self.client.map(fn, list(items), pure=False)
+        try:
+            futures = self.client.map(fn, list(items), pure=False)
+        except Exception as exc:  # nothing ran yet: any failure is the cluster's
+            raise ExecutorError(f"Cannot send work to the Dask scheduler: "
+                                f"{_reason(exc)}") from exc
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * len(items)
         try:
@@ -273,6 +273,10 @@ class DaskExecutor(Executor):
                 results[index[future.key]] = future.result()
                 if progress is not None:
                     progress(done, len(items))
+        except (OSError, _comm_closed()) as exc:
+            self.client.cancel(futures)
+            raise ExecutorError(f"Lost the Dask scheduler while solving: {_reason(exc)}"
+                                ) from exc
         except BaseException:
             self.client.cancel(futures)
             raise
@@ -284,6 +288,41 @@ class DaskExecutor(Executor):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def _connect(distributed: Any, scheduler: str) -> Any:
+    """A client of the scheduler at ``scheduler``, or one sentence saying why there is none.
+
+    A wrong address fails in many ways: a refused or timed-out connection, an address that
+    does not parse, or something else listening there whose reply dask reads as a message
+    length (once "Unable to allocate 3.07 EiB" after a 40-line traceback).
+
+    Raises:
+        ExecutorError: no Dask scheduler answers at ``scheduler``.
+    """
+    where = f"Cannot connect to a Dask scheduler at {scheduler}"
+    hint = "check the address (tcp://HOST:PORT of a running dask scheduler, e.g. " \
+           "tcp://10.0.0.5:8786)"
+    try:
+        return distributed.Client(scheduler, timeout="10s")
+    except MemoryError as exc:  # a reply of another protocol read as a frame length
+        raise ExecutorError(f"{where}: what answers there is not a Dask scheduler; {hint}"
+                            ) from exc
+    except Exception as exc:  # dask raises many kinds here; all mean the same
+        raise ExecutorError(f"{where}: {_reason(exc)}; {hint}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of an exception's message, or its kind when it has none."""
+    text = str(exc).strip().splitlines()
+    return text[0].rstrip(".") if text else type(exc).__name__
+
+
+def _comm_closed() -> type[BaseException]:
+    """dask's CommClosedError (an OSError in recent versions, not in all)."""
+    core: Any = importlib.import_module("distributed.comm.core")
+    found: type[BaseException] = core.CommClosedError
+    return found
 
 
 def make_executor(kind: str = "auto", *, jobs: int | None = None,

@@ -4,7 +4,10 @@
 that a :class:`~allocator.scenarios.changes.Change` (or a sweep) may name, with its scope,
 the kind of value it takes, plain words and unit. :func:`resolve_parameter` finds the one a
 change means (``start_month`` is the Settings key without a target and the contract field
-with one); an unknown name raises a :class:`KeyError` that lists the valid ones.
+with one); an unknown name raises a :class:`KeyError` that lists the valid ones. A
+parameter may have a plausible range (:attr:`Parameter.plausible`): :func:`implausible` says
+when values far outside it, or orders of magnitude from the fleet's own (:func:`base_values`),
+look like a slip, such as factors given to ``set`` where ``scale`` was meant.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ __all__ = [
     "Parameter",
     "Scope",
     "ValueKind",
+    "base_values",
     "find_parameter",
+    "implausible",
     "parameter_names",
     "resolve_parameter",
     "valid_targets",
@@ -46,6 +51,8 @@ class Parameter:
         kind: ``number``, ``integer`` (rounded), ``fraction`` (``5%`` accepted) or ``month``.
         label: Plain words for sentences: ``the BTC price``.
         unit: How a value is shown: ``$/kW-month``, ``MW``, ``%/yr``...
+        plausible: ``(low, high)``: values outside this range are no real input (a BTC
+            price of $1.50), or ``None`` when any value the domain accepts may be meant.
     """
 
     name: str
@@ -53,6 +60,7 @@ class Parameter:
     kind: ValueKind
     label: str
     unit: str = ""
+    plausible: tuple[float, float] | None = None
 
     @property
     def percent_above(self) -> float | None:
@@ -65,21 +73,22 @@ class Parameter:
 _MODELS: dict[str, type[BaseModel]] = {"site": Site, "contract": Contract, "settings": Settings}
 
 
-def _p(name: str, scope: Scope, kind: ValueKind, label: str, unit: str = "") -> Parameter:
-    return Parameter(name, scope, kind, label, unit)
+def _p(name: str, scope: Scope, kind: ValueKind, label: str, unit: str = "",
+       plausible: tuple[float, float] | None = None) -> Parameter:
+    return Parameter(name, scope, kind, label, unit, plausible)
 
 
 PARAMETERS: tuple[Parameter, ...] = (
     # Market: every row, and so the months projected from the last one.
-    _p("btc_price_usd", "market", "number", "the BTC price", "$"),
-    _p("network_hashrate_ehs", "market", "number", "network hashrate", "EH/s"),
-    _p("fees_btc_per_block", "market", "number", "fees per block", "BTC"),
-    _p("hashprice_usd_ph_day", "market", "number", "hashprice", "$/PH/day"),
+    _p("btc_price_usd", "market", "number", "the BTC price", "$", (100, 1e8)),
+    _p("network_hashrate_ehs", "market", "number", "network hashrate", "EH/s", (1, 1e6)),
+    _p("fees_btc_per_block", "market", "number", "fees per block", "BTC", (0, 100)),
+    _p("hashprice_usd_ph_day", "market", "number", "hashprice", "$/PH/day", (0.1, 1e5)),
     # Sites.
     _p("capacity_mw", "site", "number", "grid capacity", "MW"),
-    _p("power_price_usd_mwh", "site", "number", "the power price", "$/MWh"),
-    _p("mining_pue", "site", "number", "mining PUE"),
-    _p("hpc_pue", "site", "number", "HPC PUE"),
+    _p("power_price_usd_mwh", "site", "number", "the power price", "$/MWh", (-1e4, 1e5)),
+    _p("mining_pue", "site", "number", "mining PUE", "", (1, 5)),
+    _p("hpc_pue", "site", "number", "HPC PUE", "", (1, 5)),
     _p("uptime", "site", "fraction", "uptime", "%"),
     _p("mining_opex_usd_mw_month", "site", "number", "mining opex", "$/MW-month"),
     _p("hpc_existing_mw", "site", "number", "existing HPC space", "MW"),
@@ -90,7 +99,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("hpc_load_factor", "site", "fraction", "the HPC load factor", "%"),
     _p("conversion_block_mw", "site", "number", "the conversion block", "MW"),
     # Contracts.
-    _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month"),
+    _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month", (0, 1e4)),
     _p("min_mw", "contract", "number", "the minimum commitment", "MW"),
     _p("max_mw", "contract", "number", "the maximum commitment", "MW"),
     _p("start_month", "contract", "month", "the start month"),
@@ -102,7 +111,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("discount_rate", "settings", "fraction", "the discount rate", "%/yr"),
     _p("pool_fee", "settings", "fraction", "the pool fee", "%"),
     _p("halving_month", "settings", "month", "the halving month"),
-    _p("asset_life_years", "settings", "number", "the asset life", "years"),
+    _p("asset_life_years", "settings", "number", "the asset life", "years", (1, 100)),
     _p("btc_price_growth_pa", "settings", "fraction", "BTC price growth", "%/yr"),
     _p("network_hashrate_growth_pa", "settings", "fraction", "network hashrate growth", "%/yr"),
     _p("min_fleet_hashrate_ehs", "settings", "number", "the minimum fleet hashrate", "EH/s"),
@@ -152,6 +161,95 @@ def valid_targets(fleet: Fleet, parameter: Parameter) -> list[str]:
     if parameter.scope == "contract":
         return [c.name for c in fleet.contracts]
     return []
+
+
+def base_values(fleet: Fleet, parameter: Parameter, target: str | None = None) -> list[float]:
+    """The numbers ``parameter`` has in ``fleet`` (of ``target`` only, when given); blanks
+    and months are left out."""
+    if parameter.scope == "settings":
+        records: list[BaseModel] = [fleet.settings]
+    elif parameter.scope == "site":
+        records = [s for s in fleet.sites if not target or s.name == target]
+    elif parameter.scope == "contract":
+        records = [c for c in fleet.contracts if not target or c.name == target]
+    else:
+        records = list(fleet.market)
+    values = [getattr(r, parameter.name, None) for r in records]
+    return [float(v) for v in values
+            if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+FAR_FACTOR = 100.0
+"""Values this many times above or below every one of the fleet's are called far from it."""
+
+
+def implausible(parameter: Parameter, operation: str, low: float, high: float,
+                base: list[float]) -> tuple[bool, str] | None:
+    """Whether values ``low`` to ``high`` applied by ``operation`` look like a slip.
+
+    Returns:
+        ``None`` when they look meant; else ``(refuse, reason)``: ``refuse`` when the values
+        leave the plausible range (a BTC price of $0.50), otherwise they are only orders of
+        magnitude (:data:`FAR_FACTOR`) from every base value, which deserves a warning. The
+        reason names the likely intent (``did you mean --operation scale?``).
+    """
+    if parameter.kind == "month" or not base:
+        return None
+    new = _results(operation, low, high, base)
+    outside = parameter.plausible is not None and not _within(new, parameter.plausible)
+    far = not outside and _far(new, base)
+    if not outside and not far:
+        return None
+    shown = f"{_show(parameter, min(new))} to {_show(parameter, max(new))}"
+    have = f"{_show(parameter, min(base))} to {_show(parameter, max(base))}"
+    if min(base) == max(base):
+        have = _show(parameter, base[0])
+    reason = f"{operation} {low:g} to {high:g} makes {parameter.label} {shown}"
+    if outside and parameter.plausible is not None:
+        lo, hi = parameter.plausible
+        reason += (f", outside its plausible range of {_show(parameter, lo)} to "
+                   f"{_show(parameter, hi)} (the fleet has {have})")
+    else:
+        reason += f", over {FAR_FACTOR:g} times away from the fleet's {have}"
+    for other in OPERATIONS:
+        if other == operation:
+            continue
+        guess = _results(other, low, high, base)
+        if (parameter.plausible is None or _within(guess, parameter.plausible)) and \
+                not _far(guess, base):
+            reason += f"; did you mean --operation {other}?"
+            break
+    return outside, reason
+
+
+def _results(operation: str, low: float, high: float, base: list[float]) -> list[float]:
+    if operation == "scale":
+        return [b * x for b in (min(base), max(base)) for x in (low, high)]
+    if operation == "add":
+        return [b + x for b in (min(base), max(base)) for x in (low, high)]
+    return [low, high]
+
+
+def _within(values: list[float], bounds: tuple[float, float]) -> bool:
+    return all(bounds[0] <= v <= bounds[1] for v in values)
+
+
+def _far(values: list[float], base: list[float]) -> bool:
+    """Some value is over FAR_FACTOR times from every positive base value."""
+    positive = [b for b in base if b > 0]
+    if not positive:
+        return False
+    lo, hi = min(positive), max(positive)
+    return any(0 < abs(v) < lo / FAR_FACTOR or abs(v) > hi * FAR_FACTOR for v in values)
+
+
+def _show(parameter: Parameter, x: float) -> str:
+    unit = parameter.unit
+    number = f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
+    if unit.startswith("$"):
+        sign, number = ("-", number[1:]) if number.startswith("-") else ("", number)
+        return f"{sign}${number}{'' if unit == '$' else unit[1:]}"
+    return f"{number} {unit}".rstrip()
 
 
 def _normalize(text: str) -> str:

@@ -41,14 +41,19 @@ from allocator.scenarios.parameters import (
     OPERATIONS,
     Operation,
     Parameter,
+    base_values,
+    implausible,
     resolve_parameter,
     valid_targets,
 )
 
-__all__ = ["DEFAULT_BISECTIONS", "Flip", "Sweep", "sweep", "sweep_column"]
+__all__ = ["DEFAULT_BISECTIONS", "DEFAULT_STEPS", "Flip", "Sweep", "sweep", "sweep_column"]
 
 DEFAULT_BISECTIONS = 8
 """Halvings of a step interval per flip: the bracket is 1/256 of a step wide."""
+
+DEFAULT_STEPS = 11
+"""Evenly spaced values a sweep solves unless told otherwise: tenths of the range."""
 
 _SWEEP = "sweep"
 
@@ -211,7 +216,7 @@ def sweep(
     parameter: str,
     start: float | str,
     stop: float | str,
-    steps: int,
+    steps: int = DEFAULT_STEPS,
     *,
     target: str | None = None,
     operation: str = "set",
@@ -227,7 +232,7 @@ def sweep(
         parameter: A parameter name (``rate_usd_kw_month``, ``btc_price_usd``, ...).
         start: First value (a ``YYYY-MM`` month when setting a month parameter).
         stop: Last value.
-        steps: Number of evenly spaced values, at least 2.
+        steps: Number of evenly spaced values, at least 2 (default 11).
         target: The site or contract it applies to; default all.
         operation: ``set`` (default; the values are the parameter's values), ``scale``
             (factors) or ``add`` (increments).
@@ -237,12 +242,15 @@ def sweep(
         progress: ``progress(done, total)``; ``total`` grows when the bisection starts.
 
     Raises:
-        InputError: unknown parameter, operation or target, a bad range, or a step value the
-            inputs reject (named by its value).
+        InputError: unknown parameter, operation or target, a bad range, values outside the
+            parameter's plausible range (``btc_price_usd`` set to 0.5: meant ``scale``?), or
+            a step value the inputs reject (named by its value). Values only orders of
+            magnitude from the fleet's own are swept, with a warning.
         InfeasibleError: a step has no feasible plan.
     """
     fleet, warnings, path = fleet_of(source)
     param, op, xs = _check_request(fleet, parameter, start, stop, steps, target, operation)
+    warnings = (*warnings, *_plausibility(fleet, param, op, xs, target, path))
     runner = _StepSolver(fleet, param, op, target, solver_options(fleet, solver), executor,
                          progress)
     runner.solve(xs, _step_cases(runner, xs, path))
@@ -373,6 +381,23 @@ def _check_request(fleet: Fleet, parameter: str, start: float | str, stop: float
     if _integral(param, op):
         xs = [float(x) for x in dict.fromkeys(round(x) for x in xs)]
     return param, op, sorted(xs)
+
+
+def _plausibility(fleet: Fleet, param: Parameter, op: Operation, xs: list[float],
+                  target: str | None, path: Path | None) -> tuple[str, ...]:
+    """A warning for values far from the fleet's own; an error for implausible ones.
+
+    Raises:
+        InputError: the values leave the parameter's plausible range.
+    """
+    verdict = implausible(param, op, xs[0], xs[-1], base_values(fleet, param, target))
+    if verdict is None:
+        return ()
+    refuse, reason = verdict
+    message = f"{param.name} {reason}"
+    if refuse:
+        raise InputError([Problem(_SWEEP, message)], source=str(path) if path else None)
+    return (f"sweep: {message}",)
 
 
 def _axis(param: Parameter, op: str, value: float | str) -> float:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fleetkit import contract, fleet, miners, site, verified
 
 from allocator.errors import SolverNotAvailableError
 from allocator.optimization.solvers import (
+    BUNDLED_CBC,
     SolverOptions,
     available_solvers,
     make_solver,
     pulp_solver_name,
+    solver_notice,
 )
 from allocator.synthetic import synthetic_fleet
 
@@ -76,3 +80,22 @@ def test_warm_resolves_match_cold_solves() -> None:
     for v in variants:
         optimize(v, warm=warm)
     assert (warm.loaded, warm.reused) == (1, 2)
+
+
+def test_cbc_means_the_bundled_cbc_when_none_is_on_path(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """No cbc program on PATH: `cbc` was refused although PuLP ships one (issue 14); now the
+    bundled PULP_CBC_CMD solves, and solver_notice says, once, that PuLP deprecates it."""
+    if BUNDLED_CBC not in available_solvers():
+        pytest.skip("this PuLP bundles no CBC")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert pulp_solver_name("cbc") == BUNDLED_CBC
+    notice = solver_notice("cbc")
+    assert notice is not None and notice.startswith("No cbc program on PATH, so the CBC "
+                                                    "bundled with PuLP (PULP_CBC_CMD) solves")
+    f = fleet(start="2026-04", sites=[site(capacity_mw=40, hpc_existing_mw=20)],
+              miner_rows=[miners(units=10974)])
+    plan = verified(f, solver="cbc")
+    assert plan.run_info.solver == BUNDLED_CBC
+    assert plan.objective_usd == pytest.approx(verified(f).objective_usd, rel=1e-7)
+    assert solver_notice("highs") is None

@@ -158,7 +158,7 @@ def _save(target: Path, produce: Callable[[TempFiles], Path], *, overwrite: bool
 
 
 def start_workbook(path: str | Path, source: str | Path | None, *, sheets: Sequence[str],
-                   overwrite: bool = False, separate: str = "--plan-only") -> ResultBook:
+                   overwrite: bool = False, separate: str = "--results-only") -> ResultBook:
     """The workbook to write result sheets into, and the checked source to copy them into.
 
     The target is checked first (exists without ``overwrite``, suffix, the source itself).

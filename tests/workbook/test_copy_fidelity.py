@@ -289,7 +289,7 @@ def test_parts_a_copy_cannot_carry_are_refused_by_name(tmp_path: Path, name: str
     target = tmp_path / "fleet.plan.xlsm"
     with pytest.raises(OutputError, match=re.escape(label)) as err:
         write_plan(make_plan(), target, source=source)
-    assert "--plan-only" in str(err.value)
+    assert "--results-only" in str(err.value)
     assert not target.exists()
 
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allocator.workbook.schema import INPUT_SHEETS, OUTPUT_SHEETS
+from allocator.workbook.schema import (
+    INPUT_SHEETS,
+    OUTPUT_COLUMNS,
+    OUTPUT_SHEETS,
+    output_label,
+)
 
 INTRO = """# The fleet workbook
 
@@ -49,6 +54,28 @@ the brand prefix do not matter: `s21 xp` finds `Antminer S21 XP`) and give only 
 give `hashrate_th` and `power_w` per unit for any other machine (these win over the catalog).
 """
 
+OUTPUT_RULES = """
+Headers: row 1 of every output table holds the machine name of the column, exactly the
+DataFrame column (`hashprice_usd_ph_day`), so `pandas.read_excel`, `allocator validate` and
+pipelines read the sheet as before. What a person sees in that cell is its readable label
+(`Hashprice ($/PH/day)`): the label is the header cell's number format (`;;;"Hashprice
+($/PH/day)"`), which shows it in place of the cell's text, and the machine name stays in the
+formula bar and in the header's note. Each header's note gives the label, the machine name
+(`Column name: ...`) and what the column is and how it is computed. The `metric` cells of
+`Scenario Comparison`, the Run Info keys and the input diff's parameters are shown by label
+the same way; JSON output keeps the machine names.
+
+Numbers follow their unit: money in whole dollars with `$` (NPV-sized figures such as
+`npv_usd` and `cumulative_npv_usd` in `$M`), prices per MWh, kW-month and PH/day with cents,
+MW with one decimal, EH/s, PH/s and J/TH with two, fractions as percent, factors with two
+decimals (`discount_factor` four), counts and months as whole numbers. Yes/no columns are
+written as `yes`/`no`, like the inputs. The chart of grid MW by use is at the top left of its
+own sheet, `Summary Chart`; `Build Schedule`, `Miner Tranches` and `Leases` are
+`plan.builds`, `plan.tranches` and `plan.leases`.
+
+Every output column, as its header shows it:
+"""
+
 
 def render() -> str:
     parts = [INTRO]
@@ -70,8 +97,12 @@ def render() -> str:
         "name, are replaced; a sheet of yours named like an output sheet is refused, never "
         "replaced): "
         + ", ".join(f"`{name}`" for name in OUTPUT_SHEETS)
-        + ". Their columns are documented in `allocator/results/plan.py`.\n"
+        + ". Their frames are documented in `allocator/results/plan.py`.\n"
     )
+    parts.append(OUTPUT_RULES)
+    parts.append("\n| column name | shown as | meaning |\n|---|---|---|\n")
+    for name, meaning in OUTPUT_COLUMNS.items():
+        parts.append(f"| `{name}` | {output_label(name)} | {meaning} |\n")
     return "".join(parts)
 
 

@@ -63,13 +63,16 @@ def _place_chart(ws: Worksheet, chart: Any, table_columns: int, *, width: float,
 # ------------------------------------------------------------------------------ plan sheets
 
 
-def add_mw_chart(ws: Worksheet, summary: pd.DataFrame, title: str) -> None:
-    """A stacked area chart of grid MW by use and month, right of the Summary table.
+def add_mw_chart(ws: Worksheet, summary: pd.DataFrame, title: str, *,
+                 target: Worksheet | None = None) -> None:
+    """A stacked area chart of grid MW by use and month.
 
     Args:
         ws: The Summary sheet, holding ``summary`` from A1.
         summary: The plan's summary frame (``month`` and the ``..._mw`` columns).
         title: The chart's title.
+        target: The sheet to put the chart on, at its top left (B2), where it is seen
+            when the sheet opens; default right of the table on ``ws``.
     """
     columns = list(map(str, summary.columns))
     if summary.empty or "month" not in columns:
@@ -96,7 +99,10 @@ def add_mw_chart(ws: Worksheet, summary: pd.DataFrame, title: str) -> None:
     chart.x_axis.title = "Month"
     chart.y_axis.title = "Grid MW"
     chart.y_axis.number_format = "#,##0"
-    _place_chart(ws, chart, len(columns), width=24, height=12)
+    if target is None:
+        _place_chart(ws, chart, len(columns), width=24, height=12)
+    else:
+        _place_chart(target, chart, 0, width=18, height=11)  # one printed page
 
 
 
@@ -187,13 +193,14 @@ def add_npv_chart(ws: Worksheet, scenarios: int, npv_row: int, title: str,
     ws.add_chart(npv, anchor)
 
 
-def add_hpc_chart(ws: Worksheet, names: list[str], first_row: int, last_row: int,
-                  title: str, anchor: str) -> None:
-    """A line per scenario of the HPC MW by month in rows ``first_row..last_row``.
+def add_hpc_chart(ws: Worksheet, lines: list[tuple[int, str]], first_row: int,
+                  last_row: int, title: str, anchor: str) -> None:
+    """A line per distinct scenario series of the HPC MW by month in ``first_row..last_row``.
 
     Args:
         ws: The comparison sheet: months in column A, scenarios from column C.
-        names: The scenarios, in column order.
+        lines: (scenario column offset from C, legend name) per line; scenarios whose
+            series coincide share one line named after all of them.
         first_row: First month's row.
         last_row: Last month's row.
         title: The chart's title.
@@ -202,7 +209,7 @@ def add_hpc_chart(ws: Worksheet, names: list[str], first_row: int, last_row: int
     hpc = LineChart()
     hpc.title = title
     months = Reference(ws, min_col=1, min_row=first_row, max_row=last_row)
-    for j, name in enumerate(names):
+    for j, name in lines:
         values = Reference(ws, min_col=3 + j, min_row=first_row, max_row=last_row)
         line = Series(values, title=name)
         line.cat = _text_categories(months)
@@ -214,7 +221,8 @@ def add_hpc_chart(ws: Worksheet, names: list[str], first_row: int, last_row: int
 
 
 def add_sweep_charts(ws: Worksheet, headers: list[str], steps: int, column: str, *,
-                     months: bool, title: str, chart_row: int) -> None:
+                     months: bool, title: str, chart_row: int,
+                     x_format: str | None = None) -> None:
     """Grid MW by use (stacked area) and NPV (line) against the swept parameter in column A.
 
     Args:
@@ -225,6 +233,7 @@ def add_sweep_charts(ws: Worksheet, headers: list[str], steps: int, column: str,
         months: The parameter is a month (text categories) rather than a number.
         title: The area chart's title.
         chart_row: The row of the charts' top edge.
+        x_format: The number format of the parameter axis (the column's own format).
     """
     categories = Reference(ws, min_col=1, min_row=2, max_row=steps + 1)
 
@@ -244,6 +253,7 @@ def add_sweep_charts(ws: Worksheet, headers: list[str], steps: int, column: str,
         series.cat = cats()
         area.series.append(series)
     _label_axes(area, column, "Average grid MW", "#,##0")
+    _x_format(area, x_format)
     area.width, area.height = _SIDE_WIDTH, _SIDE_HEIGHT
     ws.add_chart(area, f"A{chart_row}")
 
@@ -254,14 +264,23 @@ def add_sweep_charts(ws: Worksheet, headers: list[str], steps: int, column: str,
     line.cat = cats()
     npv.series.append(line)
     _label_axes(npv, column, "NPV (USD)", _MILLIONS_FORMAT)
+    _x_format(npv, x_format)
     npv.legend = None
     npv.width, npv.height = _SIDE_WIDTH, _SIDE_HEIGHT
     ws.add_chart(npv, f"F{chart_row}")
 
 
+def _x_format(chart: Any, fmt: str | None) -> None:
+    """The category axis in ``fmt``, not the General its cells would otherwise lend it."""
+    if fmt:
+        chart.x_axis.number_format = fmt
+        chart.x_axis.numFmt.sourceLinked = False
+
+
 def add_histogram_chart(ws: Worksheet, top_row: int, bins: int, title: str,
                         anchor: str) -> None:
-    """Columns of samples per NPV bin: bin labels in column A, counts in C, below ``top_row``.
+    """Columns of samples per NPV bin: bin labels in column A, counts in C, and in D the
+    counts of the bins holding P5, P50 and P95 (blank elsewhere), drawn over them in orange.
 
     Args:
         ws: The Monte Carlo sheet.
@@ -275,13 +294,18 @@ def add_histogram_chart(ws: Worksheet, top_row: int, bins: int, title: str,
     chart.title = title
     chart.style = _STYLE
     chart.gapWidth = 10
+    chart.overlap = 100
     last_row = top_row + bins
-    series = Series(Reference(ws, min_col=3, min_row=top_row + 1, max_row=last_row),
-                    title="samples")
-    series.cat = _text_categories(Reference(ws, min_col=1, min_row=top_row + 1,
-                                            max_row=last_row))
-    chart.series.append(series)
-    _label_axes(chart, "NPV bin (USD M)", "Samples", "0")
-    chart.legend = None
+    labels = _text_categories(Reference(ws, min_col=1, min_row=top_row + 1, max_row=last_row))
+    for col, name, color in ((3, "samples", "4F81BD"), (4, "bin holding P5, P50 or P95",
+                                                        "ED7D31")):
+        series = Series(Reference(ws, min_col=col, min_row=top_row + 1, max_row=last_row),
+                        title=name)
+        series.cat = labels
+        series.graphicalProperties.solidFill = color
+        series.graphicalProperties.line.solidFill = color
+        chart.series.append(series)
+    _label_axes(chart, "NPV bin (lower edge)", "Samples", "0")
+    chart.legend.position = "b"
     chart.width, chart.height = _SIDE_WIDTH, _SIDE_HEIGHT
     ws.add_chart(chart, anchor)

@@ -12,14 +12,13 @@ charts are native Excel charts (:mod:`allocator.workbook.charts`).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -32,15 +31,18 @@ from allocator.workbook.charts import (
     add_sweep_charts,
 )
 from allocator.workbook.frames import (
+    FACTOR_FORMAT,
     MW_FORMAT,
     cell_value,
+    label_cell,
+    label_format,
     number_format,
     set_widths,
     style_header_cell,
     write_frame,
 )
 from allocator.workbook.saving import ResultBook, save_result, start_workbook
-from allocator.workbook.schema import BAD_SHEET_CHARS, RESULT_SHEETS, sheet_key
+from allocator.workbook.schema import BAD_SHEET_CHARS, RESULT_SHEETS, output_label, sheet_key
 
 if TYPE_CHECKING:
     from allocator.scenarios.compare import Comparison
@@ -68,7 +70,10 @@ SWEEP_CHART_TITLE = "Grid MW by use"
 
 HISTOGRAM_CHART_TITLE = "NPV distribution"
 
-_TITLE_FONT = Font(bold=True, size=12)
+_TITLE_FONT = Font(name="Calibri", bold=True, size=12)
+_REFERENCE_FILL = PatternFill(fill_type="solid", fgColor="FFE699")
+_RIGHT = Alignment(horizontal="right")
+_INDENT = Alignment(horizontal="left", indent=1)
 _HPC_CHART_ROW = 21  # the HPC chart sits below the NPV chart, right of the tables
 
 
@@ -183,6 +188,8 @@ def _finish(book: ResultBook, ws: Worksheet, path: str | Path, overwrite: bool) 
 def _put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None) -> None:
     """One cell; text is stored as text, never as a formula."""
     value = cell_value(value)
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -195,17 +202,22 @@ def _title(ws: Worksheet, row: int, text: str) -> None:
     ws.cell(row=row, column=1).font = _TITLE_FONT
 
 
-def _header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1) -> None:
-    """Header cells styled like the plan sheets' row 1."""
+def _header(ws: Worksheet, row: int, headers: Sequence[str], col: int = 1, *,
+            labels: int = 0) -> None:
+    """Header cells styled like the plan sheets' row 1; the first ``labels`` are column names
+    shown by their readable labels, with a note."""
     for j, text in enumerate(headers):
         _put(ws, row, col + j, text)
-        style_header_cell(ws.cell(row=row, column=col + j))
+        cell = ws.cell(row=row, column=col + j)
+        style_header_cell(cell)
+        if j < labels and text:
+            label_cell(cell, text, note=True)
 
 
 def _block(ws: Worksheet, row: int, frame: pd.DataFrame, col: int = 1) -> int:
     """``frame`` with a styled header at ``row``; returns the first row after it."""
     headers = [str(c) for c in frame.columns]
-    _header(ws, row, headers, col)
+    _header(ws, row, headers, col, labels=len(headers))
     formats = [number_format(h) for h in headers]
     for i, values in enumerate(frame.itertuples(index=False, name=None), start=row + 1):
         for j, value in enumerate(values):
@@ -222,6 +234,7 @@ def _metric_rows(ws: Worksheet, frame: pd.DataFrame, first_row: int,
     for i, (key, values) in enumerate(frame.iterrows(), start=first_row):
         metric, item = cast(tuple[str, str], key)
         _put(ws, i, 1, metric)
+        label_cell(ws.cell(row=i, column=1), metric)
         _put(ws, i, 2, item)
         fmt = number_format(str(metric))
         for j, name in enumerate(names, start=3):
@@ -232,20 +245,20 @@ def _comparison_sheet(ws: Worksheet, comparison: Comparison) -> None:
     names = comparison.names
     table = comparison.table
     n = len(names)
-    _header(ws, 1, ["metric", "item", *names])
+    _scenario_header(ws, 1, names, comparison.reference)
     ws.freeze_panes = "C2"
     _metric_rows(ws, table, 2, names)
     npv_row = 2 + list(table.index).index(("npv_usd", ""))
     row = len(table) + 3
 
     _title(ws, row, f"Change against the reference scenario '{comparison.reference}'")
-    _header(ws, row + 1, ["metric", "item", *names])
+    _scenario_header(ws, row + 1, names, comparison.reference)
     diff = comparison.diff()
     _metric_rows(ws, diff, row + 2, names)
     row += len(diff) + 3
 
     _title(ws, row, "HPC leased IT MW by month (fleet)")
-    _header(ws, row + 1, ["month", "", *[f"{name}" for name in names]])
+    _header(ws, row + 1, ["month", "", *[f"{name}" for name in names]], labels=1)
     monthly = comparison.hpc_leased_mw
     first_month_row = row + 2
     for i, (month, values) in enumerate(monthly.iterrows(), start=first_month_row):
@@ -260,13 +273,55 @@ def _comparison_sheet(ws: Worksheet, comparison: Comparison) -> None:
     if inputs.empty:
         _put(ws, row + 1, 1, "No scenario changes any input.")
     else:
-        _block(ws, row + 1, inputs)
+        _input_diff(ws, row + 1, inputs)
     _widths(ws, names, inputs)
 
     chart_col = get_column_letter(n + 4)
     add_npv_chart(ws, n, npv_row, NPV_CHART_TITLE, f"{chart_col}2")
-    add_hpc_chart(ws, list(names), first_month_row, last_month_row, HPC_CHART_TITLE,
-                  f"{chart_col}{_HPC_CHART_ROW}")
+    add_hpc_chart(ws, _same_lines(monthly, names), first_month_row, last_month_row,
+                  HPC_CHART_TITLE, f"{chart_col}{_HPC_CHART_ROW}")
+
+
+def _scenario_header(ws: Worksheet, row: int, names: Sequence[str], reference: str) -> None:
+    """``metric | item | scenarios...``; the reference scenario's header shows it is one."""
+    _header(ws, row, ["metric", "item", *names], labels=2)
+    if reference in names:
+        cell = ws.cell(row=row, column=3 + list(names).index(reference))
+        cell.fill = _REFERENCE_FILL
+        cell.number_format = label_format(f"{reference} (reference)")
+
+
+def _same_lines(monthly: pd.DataFrame, names: Sequence[str]) -> list[tuple[int, str]]:
+    """One line per distinct monthly series: (column offset, every scenario it stands for)."""
+    lines: list[tuple[int, list[str]]] = []
+    for j, name in enumerate(names):
+        values = monthly[name].to_numpy(dtype=float)
+        for first, group in lines:
+            other = monthly[names[first]].to_numpy(dtype=float)
+            if np.allclose(values, other, rtol=0, atol=1e-6, equal_nan=True):
+                group.append(name)
+                break
+        else:
+            lines.append((j, [name]))
+    return [(j, group[0] if len(group) == 1 else " = ".join(group)) for j, group in lines]
+
+
+def _input_diff(ws: Worksheet, row: int, inputs: pd.DataFrame) -> None:
+    """The input diff, each value in its parameter's number format, values right-aligned so
+    a number and the text beside it never run together."""
+    _block(ws, row, inputs)
+    columns = list(map(str, inputs.columns))
+    value_cols = [columns.index(c) + 1 for c in ("base_value", "scenario_value") if c in columns]
+    parameter = columns.index("parameter") if "parameter" in columns else None
+    for i, values in enumerate(inputs.itertuples(index=False, name=None), start=row + 1):
+        fmt = number_format(str(values[parameter])) if parameter is not None else None
+        if parameter is not None:
+            label_cell(ws.cell(row=i, column=parameter + 1), str(values[parameter]))
+        for col in value_cols:
+            cell = ws.cell(row=i, column=col)
+            cell.alignment = _RIGHT
+            if fmt and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
 
 
 def _widths(ws: Worksheet, names: Sequence[str], inputs: pd.DataFrame) -> None:
@@ -286,10 +341,11 @@ def _widths(ws: Worksheet, names: Sequence[str], inputs: pd.DataFrame) -> None:
 
 def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
     table = result.table
-    write_frame(ws, table, freeze="B2")
+    write_frame(ws, table, freeze="B2", labels=True)
     rows = len(table)
     column = result.column
     row = rows + 3
+    label = output_label(column)
     _title(ws, row, f"Flip points: the switch lies between 'below' and 'above' ({column})")
     if result.flips:
         # The sentence goes last so it can spill over the empty cells to its right.
@@ -299,11 +355,12 @@ def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
             "flip": [f.text for f in result.flips],
         })
         after = _block(ws, row + 1, flips)
-        fmt = number_format(column)
+        fmt = _finer(number_format(column))
         for i in range(len(flips)):
             for j in (1, 2):
                 if fmt and isinstance(ws.cell(row + 2 + i, j).value, float):
                     ws.cell(row + 2 + i, j).number_format = fmt
+            ws.cell(row + 2 + i, 3).alignment = _INDENT  # clear of the number on its left
     else:
         _put(ws, row + 1, 1, "No site or contract changes state across the range.")
         after = row + 2
@@ -314,8 +371,18 @@ def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
     _put(ws, after + 1, 1, note)
     chart_row = after + 3
 
-    add_sweep_charts(ws, [str(c) for c in table.columns], rows, column,
-                     months=_month_axis(result), title=SWEEP_CHART_TITLE, chart_row=chart_row)
+    add_sweep_charts(ws, [str(c) for c in table.columns], rows, label,
+                     months=_month_axis(result), title=SWEEP_CHART_TITLE, chart_row=chart_row,
+                     x_format=number_format(column))
+
+
+def _finer(fmt: str | None) -> str | None:
+    """``fmt`` with one more decimal: bisected flip points lie between the steps."""
+    if fmt == FACTOR_FORMAT:
+        return "0.000"
+    if fmt == MW_FORMAT:
+        return "#,##0.00"
+    return fmt
 
 
 def _month_axis(result: Sweep) -> bool:
@@ -338,9 +405,10 @@ def _monte_carlo_sheet(ws: Worksheet, result: MonteCarlo) -> None:
     row = _block(ws, 2, result.summary) + 1
     settings = pd.DataFrame({"setting": list(result.settings),
                              "value": list(result.settings.values())})
-    _header(ws, row, ["setting", "value"])
+    _header(ws, row, ["setting", "value"], labels=2)
     for i, (key, value) in enumerate(result.settings.items(), start=row + 1):
         _put(ws, i, 1, key)
+        label_cell(ws.cell(row=i, column=1), key)
         _put(ws, i, 2, value, "0.00" if key.endswith("correlation") else "0.0%")
     row += len(settings) + 2
     row = _block(ws, row, result.sites.rename(
@@ -348,24 +416,37 @@ def _monte_carlo_sheet(ws: Worksheet, result: MonteCarlo) -> None:
     row = _block(ws, row, result.contracts.rename(
         columns={"probability_taken": "probability_taken_pct"})) + 1
 
-    _title(ws, row, HISTOGRAM_CHART_TITLE)
-    histogram = _histogram(samples["npv_usd"].to_numpy(dtype=float))
+    npv = samples["npv_usd"].to_numpy(dtype=float)
+    marks = {f"P{p}": float(np.percentile(npv, p)) for p in (5, 50, 95)}
+    shown = ", ".join(f"{k} ${v / 1e6:,.0f}M" for k, v in marks.items())
+    title = f"{HISTOGRAM_CHART_TITLE} ({shown})"
+    _title(ws, row, title)
+    histogram = _histogram(npv, marks)
     hist_top = row + 1
     row = _block(ws, hist_top, histogram) + 1
-    add_histogram_chart(ws, hist_top, len(histogram), HISTOGRAM_CHART_TITLE, "F2")
+    add_histogram_chart(ws, hist_top, len(histogram), title, "F2")
 
     _title(ws, row, "Samples")
     _block(ws, row + 1, samples)
     set_widths(ws, [32.0] + [24.0] * (len(samples.columns) - 1))
 
 
-def _histogram(npv: np.ndarray[Any, np.dtype[np.float64]], bins: int = 15) -> pd.DataFrame:
+def _histogram(npv: np.ndarray[Any, np.dtype[np.float64]], marks: dict[str, float],
+               bins: int = 15) -> pd.DataFrame:
+    """Samples per NPV bin; ``percentile_samples`` repeats the count of a bin holding one of
+    ``marks`` (named in ``percentile``) so the chart can mark it."""
     lo, hi = float(npv.min()), float(npv.max())
     if hi <= lo:
         hi = lo + 1.0
     counts, edges = np.histogram(npv, bins=bins, range=(lo, hi))
+    held: list[list[str]] = [[] for _ in range(bins)]
+    for name, value in marks.items():
+        k = min(max(int(np.searchsorted(edges, value, side="right")) - 1, 0), bins - 1)
+        held[k].append(name)
     return pd.DataFrame({
-        "bin": [f"{a / 1e6:,.0f} to {b / 1e6:,.0f}" for a, b in itertools.pairwise(edges)],
+        "bin": [f"${a / 1e6:,.0f}M" for a in edges[:-1]],
         "from_usd": edges[:-1],
         "samples": counts.astype(int),
+        "percentile_samples": [int(c) if h else None for c, h in zip(counts, held, strict=True)],
+        "percentile": [", ".join(h) for h in held],
     })

@@ -2,7 +2,8 @@
 
 Used by every writer: the plan sheets, the comparison sheets and the template. Row 1 holds the
 column names, whose unit suffixes choose each column's number format (:func:`number_format`);
-text from a frame is always stored as text, never as a formula. Nothing here opens, copies or
+on result sheets each shows a readable label through its number format and carries a note.
+Text from a frame is always stored as text, never as a formula. Nothing here opens, copies or
 saves a file.
 """
 
@@ -18,15 +19,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable
+from allocator.workbook.schema import output_label, output_note
 
 __all__ = [
+    "DISCOUNT_FORMAT",
     "FACTOR_FORMAT",
+    "HEADER_FONT_NAME",
+    "INTEGER_FORMAT",
     "MIN_WIDTH",
     "MW_FORMAT",
     "PCT_FORMAT",
@@ -34,8 +40,11 @@ __all__ = [
     "RATE_FORMAT",
     "SECONDS_FORMAT",
     "USD_FORMAT",
+    "USD_M_FORMAT",
     "cell_value",
     "format_header",
+    "label_cell",
+    "label_format",
     "number_format",
     "number_style",
     "plain_value",
@@ -45,23 +54,31 @@ __all__ = [
     "styled_cell",
     "text_cell",
     "write_frame",
+    "yes_no",
 ]
 
-USD_FORMAT = "#,##0;[Red]-#,##0"
-PRICE_FORMAT = "#,##0.00;[Red]-#,##0.00"
+USD_FORMAT = '"$"#,##0;[Red]-"$"#,##0'
+USD_M_FORMAT = '"$"#,##0.0,,"M";[Red]-"$"#,##0.0,,"M"'
+PRICE_FORMAT = '"$"#,##0.00;[Red]-"$"#,##0.00'
 MW_FORMAT = "#,##0.0"
 RATE_FORMAT = "#,##0.00"
 PCT_FORMAT = "0.0%"
-FACTOR_FORMAT = "0.0000"
+FACTOR_FORMAT = "0.00"
+DISCOUNT_FORMAT = "0.0000"
+INTEGER_FORMAT = "#,##0"
 SECONDS_FORMAT = "0.00"
+HEADER_FONT_NAME = "Calibri"
+"""A named header font: without one LibreOffice falls back to a serif."""
 
 MIN_WIDTH = 8
 """Narrowest column width (characters) :func:`write_frame` sets."""
 
-_HEADER_FONT = Font(bold=True)
+_HEADER_FONT = Font(name=HEADER_FONT_NAME, bold=True, size=11)
 _HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
 _HEADER_BORDER = Border(bottom=Side(style="thin", color="8EA9DB"))
-_HEADER_ALIGN = Alignment(horizontal="center", vertical="center")
+_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LABEL_ROW_HEIGHT = 30.0  # two lines of an 11 pt header
+_NOTE_AUTHOR = "fleet-allocator"
 
 _MAX_TEXT = 32_767  # Excel's limit on characters in a cell
 _MAX_WIDTH = 60
@@ -73,22 +90,31 @@ _FRACTIONS = frozenset(
 )
 # ``..._usd_<unit>`` prices small enough to need cents; other ``_usd_`` rates are whole dollars.
 _PRICE_UNITS = ("_usd_mwh", "_usd_kw_month", "_usd_ph_day", "_usd_th_day")
+# Whole-plan money, shown in $ millions.
+_MILLIONS = frozenset({"value_added_usd", "swing_usd", "low_npv_change_usd",
+                       "high_npv_change_usd", "from_usd", "npv_usd", "cumulative_npv_usd"})
+_COUNTS = frozenset({"days", "months", "samples", "variables", "constraints", "warnings",
+                     "tranche", "units", "step", "probes"})
 _FORMULA_PREFIXES = ("=",)  # openpyxl turns only these strings into formulas
 
 
 def write_frame(ws: Worksheet, frame: pd.DataFrame, *, freeze: str | None = "A2",
-                stream: list[StreamedTable] | None = None) -> None:
+                stream: list[StreamedTable] | None = None, labels: bool = False) -> None:
     """Write ``frame`` to the empty sheet ``ws`` as a formatted table.
 
     Row 1 holds the column names (their unit suffixes are the units); numbers get a format
-    chosen by :func:`number_format`; text is always stored as text, never as a formula.
-    The header is styled, frozen (at ``freeze``) and filtered, and widths fit the content.
+    chosen by :func:`number_format`; yes/no columns are written as ``yes``/``no``; text is
+    always stored as text, never as a formula. The header is styled, frozen (at ``freeze``)
+    and filtered, and widths fit the content. With ``labels`` each header cell keeps the
+    column name as its value but shows its readable label (:func:`label_cell`) and carries
+    a note saying what the column is.
 
     With ``stream`` (a list the caller hands to
     :func:`~allocator.workbook.saving.save_workbook`'s ``stream``), a frame
     longer than ``STREAM_MIN_ROWS`` gets only its first data row here; every row is then
     streamed into the saved file, much faster than cell objects.
     """
+    frame = yes_no(frame)
     headers = [str(col) for col in frame.columns]
     ws.append([text_cell(ws, h) for h in headers])
     formats = [number_format(h) for h in headers]
@@ -104,32 +130,90 @@ def write_frame(ws: Worksheet, frame: pd.DataFrame, *, freeze: str | None = "A2"
     format_header(ws, len(headers), freeze=freeze)
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(frame) + 1}"
-    set_widths(ws, [_column_width(h, frame.iloc[:, j], formats[j])
-                    for j, h in enumerate(headers)])
+    shown = headers
+    if labels:
+        for j, header in enumerate(headers, start=1):
+            label_cell(ws.cell(row=1, column=j), header, note=True)
+        ws.row_dimensions[1].height = _LABEL_ROW_HEIGHT
+        shown = [output_label(h) for h in headers]
+    set_widths(ws, [_column_width(h, frame.iloc[:, j], formats[j], wrapped=labels)
+                    for j, h in enumerate(shown)])
+
+
+def yes_no(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its true/false columns as ``yes``/``no`` text, like the input sheets."""
+    flags = [c for c in frame.columns if _is_flag(frame[c])]
+    if not flags:
+        return frame
+    out = frame.copy()
+    for column in flags:
+        out[column] = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                       else ("yes" if v else "no") for v in frame[column].tolist()]
+    return out
+
+
+def _is_flag(series: pd.Series[Any]) -> bool:
+    if pd.api.types.is_bool_dtype(series):
+        return True
+    if series.dtype != object or len(series) == 0:
+        return False
+    first = series.iloc[0]
+    return isinstance(first, bool | np.bool_) and all(
+        isinstance(v, bool | np.bool_) or v is None for v in series.tolist())
+
+
+def label_format(label: str) -> str:
+    """A number format that shows ``label`` in place of a text cell's own value."""
+    return ';;;"' + label.replace('"', "'") + '"'
+
+
+def label_cell(cell: Any, name: str, *, note: bool = False) -> None:
+    """Show ``name``'s readable label in ``cell`` while its value stays the machine name.
+
+    With ``note``, the cell also gets a note: the label, the machine name and what the
+    column is and how it is computed (:func:`~allocator.workbook.schema.output_note`).
+    """
+    cell.number_format = label_format(output_label(name))
+    if note:
+        comment = Comment(output_note(name), _NOTE_AUTHOR)
+        comment.width, comment.height = 300, 110
+        cell.comment = comment
 
 
 def number_format(column: str) -> str | None:
     """The Excel number format for a column, from its unit suffix; ``None`` = General.
 
-    ``_usd`` money ``#,##0;[Red]-#,##0``; per-MWh/kW/PH prices with cents; ``_mw`` one
-    decimal; ``_phs``/``_ehs``/``_j_th``/hashprice two decimals; ``_pct``, ``_pa`` and other
-    fractions as percent; ``discount_factor`` four decimals; counts General.
+    ``_usd`` money in whole dollars with ``$`` (NPV-sized figures in ``$M``); per-MWh/kW/PH
+    prices with cents; ``_mw`` one decimal; ``_phs``/``_ehs``/``_j_th`` two decimals;
+    ``_pct``, ``_pa``, probabilities and other fractions as percent; ``_factor`` two
+    decimals (``discount_factor`` four); counts and months as whole numbers; ``_change``
+    as its parameter; text General.
     """
     name = column.strip().lower()
     if name == "discount_factor":
+        return DISCOUNT_FORMAT
+    if name.endswith("_factor"):
         return FACTOR_FORMAT
-    if name in _FRACTIONS or name.endswith(("_pct", "_pa", "_share")):
+    if name.endswith("_change"):
+        return number_format(name[: -len("_change")])
+    if name in _FRACTIONS or name.endswith(("_pct", "_pa", "_share")) \
+            or name.startswith("probability"):
         return PCT_FORMAT
-    if "hashprice" in name or name.endswith(("_phs", "_ehs", "_ths", "_j_th", "_th")):
-        return RATE_FORMAT
     if name.endswith(_PRICE_UNITS):
         return PRICE_FORMAT
+    if name.endswith(("correlation", "_pue")) or "hashprice" in name \
+            or name.endswith(("_phs", "_ehs", "_ths", "_j_th", "_th")):
+        return RATE_FORMAT
+    if name in _MILLIONS or (name.endswith("npv_usd") and "1mw" not in name):
+        return USD_M_FORMAT
     if name.endswith("_usd") or "_usd_" in name:
         return USD_FORMAT
     if name.endswith("_mw"):
         return MW_FORMAT
     if name.endswith("_seconds"):
         return SECONDS_FORMAT
+    if name in _COUNTS or name.endswith("_months") or name.startswith("months_"):
+        return INTEGER_FORMAT
     return None
 
 
@@ -230,15 +314,19 @@ def styled_cell(ws: Worksheet, value: object, style: StyleArray | None) -> objec
     """``value`` for ``ws.append``: text kept as text, numbers in the column's number style."""
     if isinstance(value, str):
         return text_cell(ws, value)
-    if style is None or isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if style is None or not isinstance(value, int | float):
         return value
     # A copy per cell: openpyxl changes a cell's style array in place when it is restyled.
     return Cell(ws, value=value, style_array=StyleArray(style))
 
 
-def _column_width(header: str, series: pd.Series[Any], fmt: str | None) -> float:
-    """Column width in characters: the header or the widest value as displayed."""
-    width = len(header)
+def _column_width(header: str, series: pd.Series[Any], fmt: str | None, *,
+                  wrapped: bool = False) -> float:
+    """Column width in characters: the header (on two lines if ``wrapped``) or the widest
+    value as displayed."""
+    width = _two_lines(header) + 1 if wrapped else len(header)  # + 1: bold is wider
     if len(series) == 0:
         pass
     elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
@@ -254,17 +342,39 @@ def _column_width(header: str, series: pd.Series[Any], fmt: str | None) -> float
     return float(min(max(width + 2, MIN_WIDTH), _MAX_WIDTH))
 
 
+def _two_lines(text: str) -> int:
+    """The narrowest width (characters) at which ``text`` wraps onto at most two lines."""
+    words = text.split()
+    width = max((len(w) for w in words), default=0)
+    while True:
+        lines, used = 1, -1
+        for word in words:
+            if used + 1 + len(word) > width:
+                lines, used = lines + 1, len(word)
+            else:
+                used += 1 + len(word)
+        if lines <= 2:
+            return width
+        width += 1
+
+
 def shown_number(value: float, fmt: str | None) -> str:
     """``value`` as Excel shows it in number format ``fmt`` (for measuring widths)."""
     if fmt == PCT_FORMAT:
         return f"{value * 100:.1f}%"
     if fmt == USD_FORMAT:
+        return f"${value:,.0f}"
+    if fmt == USD_M_FORMAT:
+        return f"${value / 1e6:,.1f}M"
+    if fmt == INTEGER_FORMAT:
         return f"{value:,.0f}"
     if fmt == MW_FORMAT:
         return f"{value:,.1f}"
-    if fmt in (RATE_FORMAT, PRICE_FORMAT, SECONDS_FORMAT):
+    if fmt == PRICE_FORMAT:
+        return f"${value:,.2f}"
+    if fmt in (RATE_FORMAT, SECONDS_FORMAT, FACTOR_FORMAT):
         return f"{value:,.2f}"
-    if fmt == FACTOR_FORMAT:
+    if fmt == DISCOUNT_FORMAT:
         return f"{value:.4f}"
     return f"{value:.10g}"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.errors import OutputError
@@ -20,6 +21,7 @@ from allocator.workbook.charts import add_mw_chart, add_tornado_chart
 from allocator.workbook.frames import (
     MIN_WIDTH,
     format_header,
+    label_cell,
     number_format,
     number_style,
     plain_value,
@@ -30,21 +32,25 @@ from allocator.workbook.frames import (
     write_frame,
 )
 from allocator.workbook.saving import save_result, start_workbook
-from allocator.workbook.schema import BAD_SHEET_CHARS, OUTPUT_SHEETS, sheet_key
+from allocator.workbook.schema import BAD_SHEET_CHARS, OUTPUT_SHEETS, output_label, sheet_key
 
 if TYPE_CHECKING:
     from allocator.results.plan import Plan  # for annotations only: results never import a writer
 
-__all__ = ["CHART_TITLE", "TORNADO_SHEET", "TORNADO_TITLE", "write_plan"]
+__all__ = ["CHART_SHEET", "CHART_TITLE", "TORNADO_SHEET", "TORNADO_TITLE", "write_plan"]
 
 CHART_TITLE = "Grid MW by use"
+CHART_SHEET = "Summary Chart"
+"""The sheet holding the chart of grid MW by use (from Summary's cells), at its top left."""
 TORNADO_SHEET = "Sensitivity"
 """An extra frame of this name (``allocator.insight.sensitivity``) gets a tornado chart."""
 TORNADO_TITLE = "NPV change by driver"
 
 # Frozen panes per sheet: keep the header row and the record's key columns in view.
-_FREEZE = {"Plan": "C2", "Summary": "B2", "Contract Result": "B2", "Site Value": "B2"}
-_RUN_INFO_MAX_WIDTH = 100
+_FREEZE = {"Plan": "C2", "Summary": "B2", "Contract Result": "B2", "Site Value": "B2",
+           "Build Schedule": "B2", "Miner Tranches": "C2", "Leases": "C2"}
+_VALUE_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
+_RUN_INFO_MAX_WIDTH = 68  # longer values (warnings, paths) wrap; a SHA-256 fits
 
 
 def write_plan(
@@ -56,8 +62,10 @@ def write_plan(
 ) -> Path:
     """Write the plan's sheets to ``path``, into a copy of ``source`` when given.
 
-    Sheets written, after the user's own: ``Plan``, ``Summary`` (with a chart of grid MW by
-    use), ``Contract Result``, ``Site Value``, ``Run Info``, then one sheet per frame in
+    Sheets written, after the user's own: ``Plan``, ``Summary``, ``Summary Chart`` (grid MW
+    by use), ``Contract Result``, ``Site Value``, ``Build Schedule`` (``plan.builds``),
+    ``Miner Tranches`` (``plan.tranches``), ``Leases`` (``plan.leases``), ``Run Info``, then
+    one sheet per frame in
     ``plan.extra`` (named by its key; a ``Sensitivity`` frame gets a tornado chart). In a
     copy, every part of ``source`` is kept byte for byte (formulas with their saved values,
     charts, pivot tables, connections, macros); only the tool's own earlier result sheets
@@ -92,19 +100,24 @@ def write_plan(
     sheets: list[tuple[str, pd.DataFrame]] = [
         ("Plan", plan.site_months),
         ("Summary", plan.summary),
+        (CHART_SHEET, plan.summary),
         ("Contract Result", plan.contracts),
         ("Site Value", plan.site_value),
+        ("Build Schedule", plan.builds),
+        ("Miner Tranches", plan.tranches),
+        ("Leases", plan.leases),
     ]
     streamed: list[StreamedTable] = []
     for title, frame in sheets:
         ws = wb.create_sheet(title)
-        write_frame(ws, frame, freeze=_FREEZE.get(title, "A2"), stream=streamed)
-        if title == "Summary":
-            add_mw_chart(ws, frame, CHART_TITLE)
+        if title == CHART_SHEET:
+            add_mw_chart(wb["Summary"], frame, CHART_TITLE, target=ws)
+            continue
+        write_frame(ws, frame, freeze=_FREEZE.get(title, "A2"), stream=streamed, labels=True)
     _write_run_info(wb.create_sheet("Run Info"), plan.run_info.to_frame())
     for title, frame in plan.extra.items():
         ws = wb.create_sheet(title)
-        write_frame(ws, frame, freeze="B2", stream=streamed)
+        write_frame(ws, frame, freeze="B2", stream=streamed, labels=True)
         if title == TORNADO_SHEET:
             add_tornado_chart(ws, frame, TORNADO_TITLE)
 
@@ -130,17 +143,21 @@ def _check_extra_names(extra: dict[str, pd.DataFrame]) -> None:
 
 
 def _write_run_info(ws: Worksheet, frame: pd.DataFrame) -> None:
-    """Key | value rows; each value formatted by its key's unit suffix."""
+    """Key | value rows; each value formatted by its key's unit suffix, long text wrapped."""
     ws.append(["key", "value"])
     widths = [len("key"), len("value")]
     for key, value in frame.itertuples(index=False, name=None):
         value = plain_value(value)
         fmt = number_format(str(key))
         ws.append([text_cell(ws, str(key)), styled_cell(ws, value, number_style(ws, fmt))])
-        widths[0] = max(widths[0], len(str(key)))
+        label_cell(ws.cell(row=ws.max_row, column=1), str(key))
+        widths[0] = max(widths[0], len(output_label(str(key))))
         shown = shown_number(value, fmt) if isinstance(value, float) else value
-        widths[1] = max(widths[1], len(str(shown if shown is not None else "")))
+        text = str(shown if shown is not None else "")
+        widths[1] = max(widths[1], len(text))
+        ws.cell(row=ws.max_row, column=2).alignment = _VALUE_ALIGN
     format_header(ws, 2, freeze="A2")
+    for cell in ws[1]:
+        label_cell(cell, str(cell.value), note=True)
     ws.auto_filter.ref = f"A1:B{len(frame) + 1}"
     set_widths(ws, [min(max(w + 2, MIN_WIDTH), _RUN_INFO_MAX_WIDTH) for w in widths])
-

@@ -90,13 +90,13 @@ def test_plan_numbers_and_text_survive(converted: dict[str, Path]) -> None:
     assert ws.cell(row=2, column=col["capacity_mw"]).value == 100
     assert ws.cell(row=2, column=col["hashrate_phs"]).value == pytest.approx(3000.5)
     assert ws.cell(row=4, column=col["margin_usd"]).value == pytest.approx(-250_000)
-    # LibreOffice rewrites the format as '#,##0;[RED]\-#,##0': same meaning.
+    # LibreOffice rewrites '"$"#,##0;[Red]-"$"#,##0' as '$#,##0;[RED]"-$"#,##0': same meaning.
     shown = ws.cell(row=2, column=col["margin_usd"]).number_format
-    assert shown.lower().replace("\\", "") == "#,##0;[red]-#,##0"
+    assert shown.lower().replace("\\", "").replace('"', "") == "$#,##0;[red]-$#,##0"
     site = ws["A2"]
     assert site.value == INJECTED and site.data_type == "s"  # still text, not a live link
     firm = wb["Contract Result"].cell(row=2, column=CONTRACT_COLUMNS.index("firm") + 1)
-    assert firm.value is True
+    assert firm.value == "yes"
     info = {r[0]: r[1] for r in wb["Run Info"].iter_rows(min_row=2, values_only=True)}
     assert info["objective_usd"] == pytest.approx(11.1e6)
 

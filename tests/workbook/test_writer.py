@@ -24,9 +24,18 @@ from openpyxl.workbook.defined_name import DefinedName
 from allocator.errors import OutputError
 from allocator.results.plan import Plan, RunInfo
 from allocator.workbook.copy_losses import MARK_NAME, mark_value, source_losses
-from allocator.workbook.frames import MW_FORMAT, PCT_FORMAT, USD_FORMAT, number_format
+from allocator.workbook.frames import (
+    FACTOR_FORMAT,
+    INTEGER_FORMAT,
+    MW_FORMAT,
+    PCT_FORMAT,
+    PRICE_FORMAT,
+    USD_FORMAT,
+    USD_M_FORMAT,
+    number_format,
+)
 from allocator.workbook.schema import OUTPUT_SHEETS
-from allocator.workbook.writer import CHART_TITLE, write_plan
+from allocator.workbook.writer import CHART_SHEET, CHART_TITLE, write_plan
 
 MONTHS = ("2026-01", "2026-02", "2026-03")
 
@@ -218,12 +227,12 @@ def test_cells_formatted_like_an_analysts_sheet(tmp_path: Path) -> None:
     assert ws.cell(row=2, column=col["site"]).number_format == "General"
     assert ws.column_dimensions["A"].width >= len("site") + 2
     width = ws.column_dimensions[openpyxl.utils.get_column_letter(col["mining_revenue_usd"])]
-    assert width.width >= len("mining_revenue_usd")
+    assert width.width >= len("Mining revenue")  # its label, on two lines
     summary = wb["Summary"]
     assert summary.freeze_panes == "B2"
     margin_pct = SUMMARY_COLUMNS.index("margin_pct") + 1
     assert summary.cell(row=2, column=margin_pct).number_format == PCT_FORMAT
-    assert summary.cell(row=2, column=2).number_format == "General"  # days: a plain count
+    assert summary.cell(row=2, column=2).number_format == INTEGER_FORMAT  # days: a count
     assert wb["Run Info"].freeze_panes == "A2"
     contracts = wb["Contract Result"]
     escalator = CONTRACT_COLUMNS.index("escalator_pa") + 1
@@ -234,12 +243,17 @@ def test_cells_formatted_like_an_analysts_sheet(tmp_path: Path) -> None:
     ("column", "expected"),
     [
         ("margin_usd", USD_FORMAT),
-        ("cumulative_npv_usd", USD_FORMAT),
+        ("cumulative_npv_usd", USD_M_FORMAT),
+        ("npv_usd", USD_M_FORMAT),
+        ("plus_1mw_npv_usd", USD_FORMAT),
         ("site_power_value_usd_mw_month", USD_FORMAT),
-        ("rate_usd_kw_month", "#,##0.00;[Red]-#,##0.00"),
-        ("power_price_usd_mwh", "#,##0.00;[Red]-#,##0.00"),
-        ("hashprice_usd_ph_day", "#,##0.00"),
-        ("breakeven_hashprice_usd_ph_day", "#,##0.00"),
+        ("rate_usd_kw_month", PRICE_FORMAT),
+        ("power_price_usd_mwh", PRICE_FORMAT),
+        ("hashprice_usd_ph_day", PRICE_FORMAT),
+        ("breakeven_hashprice_usd_ph_day", PRICE_FORMAT),
+        ("btc_price_usd_factor", FACTOR_FORMAT),
+        ("rate_usd_kw_month_change", PRICE_FORMAT),
+        ("probability_taken_pct", PCT_FORMAT),
         ("fleet_hashrate_ehs", "#,##0.00"),
         ("hashrate_phs", "#,##0.00"),
         ("marginal_efficiency_j_th", "#,##0.00"),
@@ -247,18 +261,19 @@ def test_cells_formatted_like_an_analysts_sheet(tmp_path: Path) -> None:
         ("margin_pct", PCT_FORMAT),
         ("escalator_pa", PCT_FORMAT),
         ("discount_factor", "0.0000"),
-        ("days", None),
-        ("term_months", None),
+        ("days", INTEGER_FORMAT),
+        ("term_months", INTEGER_FORMAT),
+        ("months_in_horizon", INTEGER_FORMAT),
         ("site", None),
     ],
 )
 def test_number_format_by_unit_suffix(column: str, expected: str | None) -> None:
-    """The unit in the name picks the format; a count stays General."""
+    """The unit in the name picks the format; a count is a whole number, text General."""
     assert number_format(column) == expected
 
 
 def test_blanks_numpy_scalars_and_bools(tmp_path: Path) -> None:
-    """NaN -> empty cell, numpy ints/floats -> numbers, bools stay bools, inf kept as text.
+    """NaN -> empty cell, numpy ints/floats -> numbers, bools as yes/no, inf kept as text.
     Fails if NaN is written as a number (Excel shows 65535 errors) or bools become 0/1."""
     plan = make_plan()
     site_value = plan.site_value.copy()
@@ -274,7 +289,7 @@ def test_blanks_numpy_scalars_and_bools(tmp_path: Path) -> None:
     contracts = wb["Contract Result"]
     firm = contracts.cell(row=2, column=CONTRACT_COLUMNS.index("firm") + 1)
     passthrough = contracts.cell(row=2, column=CONTRACT_COLUMNS.index("power_pass_through") + 1)
-    assert firm.value is True and passthrough.value is False
+    assert firm.value == "yes" and passthrough.value == "no"  # as the inputs write them
     sv = wb["Site Value"]
     converted = SITE_VALUE_COLUMNS.index("converted_mw") + 1
     assert sv.cell(row=2, column=converted).value is None
@@ -283,8 +298,9 @@ def test_blanks_numpy_scalars_and_bools(tmp_path: Path) -> None:
 
 
 def test_summary_has_stacked_chart_of_grid_mw_by_use(tmp_path: Path) -> None:
-    """A native chart titled 'Grid MW by use' with mining, HPC and idle series, right of the
-    table. Fails if the chart is dropped or anchored over the data."""
+    """A native chart titled 'Grid MW by use' with mining, HPC and idle series from the
+    Summary cells, at the top left of its own sheet. Fails if the chart is dropped or placed
+    off-screen."""
     out = write_plan(make_plan(), tmp_path / "plan.xlsx")
     with zipfile.ZipFile(out) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/")]
@@ -295,12 +311,14 @@ def test_summary_has_stacked_chart_of_grid_mw_by_use(tmp_path: Path) -> None:
     assert "'Summary'!$F$2:$F$4" in xml  # mining_grid_mw
     assert "'Summary'!$H$2:$H$4" in xml and "'Summary'!$I$2:$I$4" in xml  # hpc, idle
     assert "<strRef><f>'Summary'!$A$2:$A$4</f></strRef>" in xml  # months, as text
-    ws = openpyxl.load_workbook(out)["Summary"]
+    wb = openpyxl.load_workbook(out)
+    assert wb["Summary"]._charts == []
+    ws = wb[CHART_SHEET]
     assert len(ws._charts) == 1
     chart = ws._charts[0]
     assert len(chart.series) == 3
-    col = chart.anchor._from.col  # zero-based
-    assert col >= len(SUMMARY_COLUMNS)
+    # top left, seen when the sheet opens (issue 14: it sat at column X of Summary)
+    assert (chart.anchor._from.col, chart.anchor._from.row) == (1, 1)
 
 
 def test_chart_falls_back_to_mining_mw(tmp_path: Path) -> None:
@@ -345,7 +363,7 @@ def test_second_write_replaces_the_earlier_output_sheets(tmp_path: Path) -> None
     wb = openpyxl.load_workbook(second)
     assert wb.sheetnames == ["Sites", "Market", "Notes", *OUTPUT_SHEETS]
     assert wb["Plan"]["C2"].value == 200
-    assert len(wb["Summary"]._charts) == 1
+    assert len(wb[CHART_SHEET]._charts) == 1
     with zipfile.ZipFile(second) as archive:
         assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 1
 

@@ -33,6 +33,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import python_calamine
 
@@ -251,7 +252,7 @@ def _load_sheets(source: Path, kind: Format, limits: Limits, report: Report) -> 
                 report.warnings.append(
                     f"{actual}: sheet '{actual}' is hidden; it is read like any other")
             found = facts.get(actual, SheetFacts())
-            grid: Rows = [list(row) for row in rows]
+            grid = cast(Rows, rows)  # a new list of new lists, ours to extend
             # calamine leaves out formulas without a value: keep their rows in the grid.
             last = max((row for row, _ in found.unreadable), default=0)
             grid.extend([] for _ in range(last - len(grid)))

@@ -7,6 +7,7 @@ reading stopped), not a time; an ordinary book still reports every fault.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from test_reader import SITES, base_sheets
 
 from allocator.cli.common import error_text
 from allocator.errors import InputError
+from allocator.workbook import scans
+from allocator.workbook.plain_sheet import NotPlain, read_plain
 from allocator.workbook.reader import read_workbook
 
 
@@ -70,3 +73,36 @@ def test_a_thousand_faults_are_all_reported_as_before(tmp_path: Path) -> None:
     assert len(error.problems) == 1_000
     assert error.stopped is None
     assert str(error).partition("\n")[0] == f"1000 problems in {path}:"
+
+
+SHEET = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<cols><col min="2" max="3" hidden="1"/></cols><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>site</t></is></c><c r="B1" s="1"/></row>'
+    '<row r="2" hidden="1"><c r="A2"><f>B2*2</f></c><c r="B2" t="e"><v>#DIV/0!</v></c>'
+    '<c r="C2"><f>1+1</f><v>2</v></c></row>'
+    '<row r="3"><c r="D3" t="str"><f>X</f><v></v></c><c r="E3"></c><c r="F9" s="2"/></row>'
+    "</sheetData></worksheet>")
+
+
+@pytest.mark.parametrize("text", [SHEET, SHEET.replace("<cols>", "<!-- x --><cols>")])
+def test_the_fast_scan_finds_what_the_expat_scan_finds(tmp_path: Path, text: str) -> None:
+    """Formulas without values, errors, hidden rows and columns, the used area (styled and
+    empty cells not in it): the byte pass and the expat handlers agree; a comment sends the
+    part the exact way, with the same facts."""
+    handler = scans._OoxmlSheet(lambda facts: None)
+    scans.parse_stream(io.BytesIO(text.encode()), handler.start, handler.end, handler.text)
+    exact = handler.facts.tidy()
+    assert exact.unreadable == {(2, 0): "a formula (=B2*2) with no saved value",
+                                (2, 1): "the error #DIV/0!"}
+    assert (exact.rows, exact.columns) == (3, 4)
+    try:
+        plain = read_plain(io.BytesIO(text.encode()), 1_000, scans._exact_cells)
+    except NotPlain:
+        assert "<!--" in text
+        return
+    fast = scans._plain_facts(plain)
+    assert (fast.rows, fast.columns, fast.unreadable) == (exact.rows, exact.columns,
+                                                           exact.unreadable)
+    assert (fast.hidden_rows, fast.hidden_columns) == (exact.hidden_rows, exact.hidden_columns)

@@ -18,9 +18,10 @@ import pytest
 from clikit import run, table_rows, usage_error
 from fleetkit import CONTRACTS, MARKET, MINERS, SITES, write_book
 
+from allocator.workbook.schema import OUTPUT_SHEETS
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "fleet.xlsx"
-OUTPUT_SHEETS = ["Plan", "Summary", "Contract Result", "Site Value", "Run Info"]
 
 BOTH_FIRM: list[list[object]] = [
     [*CONTRACTS[0], "firm", "min_mw"],
@@ -73,7 +74,7 @@ def test_optimize_writes_a_copy_with_the_plan_sheets(tmp_path: Path) -> None:
     assert sha(book) == before
     names = openpyxl.load_workbook(written).sheetnames
     assert names[:4] == ["Sites", "Miners", "Market", "Contracts"]
-    assert names[4:] == OUTPUT_SHEETS
+    assert names[4:] == list(OUTPUT_SHEETS)
 
 
 def test_optimize_json_headline(tmp_path: Path) -> None:
@@ -118,7 +119,7 @@ def test_plan_only_writes_just_the_output_sheets(tmp_path: Path) -> None:
     result = run("optimize", str(small_book(tmp_path)), "--plan-only", "-o", str(target))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == f"Plan written to {target}"
-    assert openpyxl.load_workbook(target).sheetnames == OUTPUT_SHEETS
+    assert openpyxl.load_workbook(target).sheetnames == list(OUTPUT_SHEETS)
 
 
 def test_bad_workbook_one_report_exit_1_no_file(tmp_path: Path) -> None:
@@ -305,5 +306,5 @@ def test_sample_fleet_end_to_end(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
     for name in OUTPUT_SHEETS:
         assert name in wb.sheetnames
-    assert wb["Summary"]._charts, "the Summary sheet has its chart"
+    assert wb["Summary Chart"]._charts, "the Summary Chart sheet has the chart"
     assert sha(book) == before

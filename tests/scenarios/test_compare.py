@@ -30,6 +30,7 @@ from allocator.workbook.comparison_writer import (
     write_monte_carlo,
     write_sweep,
 )
+from allocator.workbook.frames import USD_M_FORMAT
 
 SOFFICE = shutil.which("soffice")
 
@@ -121,7 +122,7 @@ def test_the_comparison_sheet_in_a_copy_of_the_input(book: Path, result: Compari
     assert ws["F1"].data_type == "s"  # a scenario name is never a formula
     assert ws["A2"].value == "npv_usd"
     assert ws["D2"].value == pytest.approx(result.value("Bear", "npv_usd"))
-    assert ws["D2"].number_format == "#,##0;[Red]-#,##0"
+    assert ws["D2"].number_format == USD_M_FORMAT
     column_a = [c.value for c in ws["A"]]
     assert "Change against the reference scenario 'Today'" in column_a
     assert "HPC leased IT MW by month (fleet)" in column_a

@@ -105,7 +105,7 @@ def library_errors(as_json: bool = False) -> Iterator[None]:
         if as_json:
             problems = exc.problems if isinstance(exc, InputError) else ()
             message = str(exc).partition("\n")[0] if problems else str(exc)
-            print(error_json(message, 1, type(exc).__name__, problems))
+            click.echo(error_json(message, 1, type(exc).__name__, problems))
         sys.exit(1)
 
 

@@ -46,7 +46,7 @@ class _Group(click.Group):
             return super().main(argv, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
             exc.show()
-            print(error_json(exc.format_message(), exc.exit_code, "UsageError"))
+            click.echo(error_json(exc.format_message(), exc.exit_code, "UsageError"))
             sys.exit(exc.exit_code)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)

@@ -47,11 +47,23 @@ from allocator.workbook.comparison_writer import (
     write_monte_carlo,
     write_sweep,
 )
-from allocator.workbook.reader import read_workbook
+from allocator.workbook.reader import FleetWorkbook, read_workbook
 
 __all__ = ["compare", "sweep"]
 
 F = Callable[..., Any]
+
+
+def _read_for(target: Path, book: Path, sheet: str, *, solver: str | None, write: bool,
+              results_only: bool, overwrite: bool) -> tuple[FleetWorkbook, SolverOptions]:
+    """Read ``book``, check the output before any solve, and choose the solver."""
+    source = read_workbook(book)
+    if write:
+        check_output(target, None if results_only else book, overwrite=overwrite,
+                     sheets=[sheet])
+    options = SolverOptions(name=solver or source.fleet.settings.solver)
+    warn_about_solver(options.name)
+    return source, options
 
 
 def _output(book: Path, kind: str, results_only: bool) -> Path:
@@ -134,12 +146,9 @@ def compare(book: Path, reference: str | None, names: str | None, plans: bool,
         raise click.BadParameter("give at least one scenario name", param_hint="--scenarios")
     target = output or _output(book, "compare", results_only)
     with library_errors(as_json):
-        source = read_workbook(book)
-        if not no_write:
-            check_output(target, None if results_only else book, overwrite=overwrite,
-                         sheets=[COMPARISON_SHEET])
-        options = SolverOptions(name=solver or source.fleet.settings.solver)
-        warn_about_solver(options.name)
+        source, options = _read_for(target, book, COMPARISON_SHEET, solver=solver,
+                                    write=not no_write, results_only=results_only,
+                                    overwrite=overwrite)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Solving scenarios") as update:
             result = compare_scenarios(source, names=wanted, reference=reference,
@@ -252,12 +261,9 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
                                "Monte Carlo)")
     target_path = output or _output(book, "sweep", results_only)
     with library_errors(as_json):
-        source = read_workbook(book)
-        if not no_write:
-            check_output(target_path, None if results_only else book, overwrite=overwrite,
-                         sheets=[SWEEP_SHEET])
-        options = SolverOptions(name=solver or source.fleet.settings.solver)
-        warn_about_solver(options.name)
+        source, options = _read_for(target_path, book, SWEEP_SHEET, solver=solver,
+                                    write=not no_write, results_only=results_only,
+                                    overwrite=overwrite)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress(f"Sweeping {parameter}") as update:
             result = sweep_parameter(source, parameter, start, stop, steps, target=target,
@@ -317,12 +323,9 @@ def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overw
                  jobs: int | None, executor_kind: str, scheduler: str | None) -> None:
     target = output or _output(book, "montecarlo", results_only)
     with library_errors(as_json):
-        source = read_workbook(book)
-        if not no_write:
-            check_output(target, None if results_only else book, overwrite=overwrite,
-                         sheets=[MONTE_CARLO_SHEET])
-        options = SolverOptions(name=solver or source.fleet.settings.solver)
-        warn_about_solver(options.name)
+        source, options = _read_for(target, book, MONTE_CARLO_SHEET, solver=solver,
+                                    write=not no_write, results_only=results_only,
+                                    overwrite=overwrite)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Monte Carlo samples") as update:
             result = monte_carlo(source, samples, seed, executor=pool, solver=options,

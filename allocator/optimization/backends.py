@@ -30,6 +30,7 @@ import numpy.typing as npt
 from allocator.errors import InfeasibleError, SolveError, SolverNotAvailableError, UnboundedError
 from allocator.optimization.model import INF, MatrixModel
 from allocator.optimization.solvers import (
+    CBC_CLASSES,
     SolverOptions,
     make_solver,
     pulp_solver_name,
@@ -381,7 +382,7 @@ def _solve_pulp(model: MatrixModel, options: SolverOptions) -> _Outcome:
     prob, variables, constraints = _pulp_problem(model)
     with tempfile.TemporaryDirectory(prefix="allocator-") as tmp:
         log = Path(tmp) / "cbc.log"
-        if class_name in ("COIN_CMD", "PULP_CBC_CMD") and not options.log:
+        if class_name in CBC_CLASSES and not options.log:
             solver.optionsDict["logPath"] = str(log)  # the gap is only in CBC's log
         try:
             result = prob.solve(solver)

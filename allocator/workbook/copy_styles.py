@@ -139,7 +139,8 @@ class _Merge:
         if not self.prefix:
             return fragment
         tag = re.match(rb"<[^>]*?/?>", fragment)
-        assert tag is not None
+        if tag is None:
+            raise ValueError("an openpyxl style fragment does not start with a tag")
         return with_attribute(tag.group(0), "xmlns", MAIN) + fragment[tag.end():]
 
     def _append(self, collection: str, found: Element | None, existing: list[bytes],

@@ -220,7 +220,8 @@ class _Reader:
         if not cells:
             return
         name = _ROOT.match(self.root)
-        assert name is not None  # matched in first()
+        if name is None:  # first() matched it; never reached
+            raise NotPlain
         document = (self.root + b"<sheetData>" + b"".join(cells.values()) + b"</sheetData></"
                     + name.group(1) + b">")
         unreadable, rows, columns = self.exact(document)

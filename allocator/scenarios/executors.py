@@ -207,6 +207,12 @@ class ProcessExecutor(Executor):
             worker.terminate()
         for worker in workers:
             worker.join(timeout=5)
+        # Wait for the pool's manager thread to see its workers gone and close its wake-up
+        # pipe; left running, it races the interpreter's exit hook, which then writes to the
+        # closed pipe ("OSError: Bad file descriptor" printed after a SIGTERM).
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=5)
         self._release()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,

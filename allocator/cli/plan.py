@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,13 @@ from allocator.cli.common import (
     results_only_options,
     warn_about_solver,
 )
+from allocator.cli.insight_summary import insight_lines
 from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
 from allocator.insight.annotate import add_insight
 from allocator.insight.duals import check_site_duals
+from allocator.insight.summary import insight_summary
 from allocator.optimization.infeasibility import explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
@@ -93,7 +96,9 @@ def _money(x: float) -> str:
     return f"${x / 1e6:,.1f}M" if math.isfinite(x) else "-"
 
 
-def _print_headline(head: dict[str, Any], written: Path | None) -> None:
+def _print_headline(head: dict[str, Any], written: Path | None,
+                    insight: Sequence[str] = ()) -> None:
+    """The headline table, then the ``--insight`` block's lines, warnings and the output."""
     title = f"Plan {head['start_month']} + {head['months']} months"
     table = Table(title=literal(title), title_justify="left")
     table.add_column("figure")
@@ -110,6 +115,8 @@ def _print_headline(head: dict[str, Any], written: Path | None) -> None:
     add_row(table, "Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
                   f"{head['variables']:,} variables)")
     OUT.print(table)
+    for line in insight:
+        OUT.print(line, markup=False)
     for w in head["warnings"]:
         ERR.print(f"Warning: {w}", markup=False)
     if written is not None:
@@ -169,11 +176,14 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
             written = write_plan(plan, target, source=None if results_only else book,
                                  overwrite=overwrite)
     head = plan_headline(plan)
+    summary = insight_summary(plan, source.fleet) if insight else None
     if as_json:
+        if summary is not None:
+            head["insight"] = summary
         head["output"] = str(written) if written else None
         click.echo(json.dumps(head, indent=2))
     else:
-        _print_headline(head, written)
+        _print_headline(head, written, insight_lines(summary, written) if summary else ())
 
 
 def _print_relaxation(fleet: Fleet) -> None:

@@ -4,13 +4,15 @@ Everything here re-solves the plan (warm where only a rate changes) rather than 
 dual; nothing here writes a file. This module only re-exports the public names:
 ``breakevens`` (site HPC and miner breakevens), ``contracts`` (value added, drop and
 full-take rates), ``tornado`` (sensitivity), ``annotate`` (all of them merged into a plan),
-``duals`` (shadow values checked by re-solving) and ``resolve`` (the shared re-solver).
+``duals`` (shadow values checked by re-solving), ``resolve`` (the shared re-solver) and
+``summary`` (the merged insight as plain values, for printing and JSON; no re-solve).
 """
 
 from allocator.insight.annotate import add_insight
 from allocator.insight.breakevens import miner_breakevens, probe_contract, site_breakevens
 from allocator.insight.contracts import contract_insight
 from allocator.insight.duals import check_site_duals
+from allocator.insight.summary import insight_summary
 from allocator.insight.tornado import add_sensitivity, sensitivity
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "add_sensitivity",
     "check_site_duals",
     "contract_insight",
+    "insight_summary",
     "miner_breakevens",
     "probe_contract",
     "sensitivity",

@@ -291,6 +291,9 @@ def _sweep_json(result: Sweep, written: Path | None) -> dict[str, Any]:
                    for k, v in row.items()} for row in rows],
         "flips": [{"subject": f.subject, "state": f.state, "turns_on": f.turns_on,
                    "below": f.below, "above": f.above, "text": f.text} for f in result.flips],
+        "mw_changes": [{"subject": c.subject, "quantity": c.quantity, "below": c.below,
+                        "above": c.above, "before_mw": c.before_mw, "after_mw": c.after_mw,
+                        "change_mw": c.change_mw, "text": c.text} for c in result.mw_changes],
         "output": str(written) if written else None,
     }
 
@@ -316,6 +319,11 @@ def _print_sweep(result: Sweep) -> None:
             OUT.print(f"  {flip.text}", markup=False)
     else:
         OUT.print("No site or contract changes state across the range.", markup=False)
+    if result.mw_changes:
+        OUT.print("Material MW changes between steps (5 MW or 10 % of the site's capacity, "
+                  "whichever is more):", markup=False)
+        for change in result.mw_changes:
+            OUT.print(f"  {change.text}", markup=False)
 
 
 def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overwrite: bool,

@@ -534,7 +534,10 @@ def input_diff(base: Fleet, changed: Fleet) -> pd.DataFrame:
 
     Columns: sheet, record (site, contract, month; blank for Settings), parameter, base_value,
     scenario_value. Records are matched by their name or month; a record present on one
-    side only is listed with a blank on the other.
+    side only is listed with a blank on the other. A value the inputs leave to be derived
+    shows the value it is derived as: a Market row's blank ``hashprice_usd_ph_day`` is the
+    hashprice its BTC price, network hashrate and fees imply (at that side's halving month),
+    so a scenario that scales or sets the hashprice shows the base hashprice it replaces.
     """
     before = {(sheet, rec): data for sheet, rec, data in _records(base)}
     after = {(sheet, rec): data for sheet, rec, data in _records(changed)}
@@ -547,5 +550,15 @@ def input_diff(base: Fleet, changed: Fleet) -> pd.DataFrame:
             a, b = old.get(name), new.get(name)
             if a != b:
                 rows.append({"sheet": key[0], "record": key[1], "parameter": name,
-                             "base_value": a, "scenario_value": b})
+                             "base_value": _derived(key[0], name, a, old, base.settings),
+                             "scenario_value": _derived(key[0], name, b, new,
+                                                        changed.settings)})
     return pd.DataFrame(rows, columns=_DIFF_COLUMNS)
+
+
+def _derived(sheet: str, name: str, value: Any, row: Mapping[str, Any],
+             settings: Settings) -> Any:
+    """``value``, or where the inputs leave it blank to be derived, the value derived."""
+    if value is None and sheet == "Market" and name == "hashprice_usd_ph_day" and row:
+        return _implied_hashprice(dict(row), settings.halving_month)
+    return value

@@ -7,7 +7,11 @@ steps, narrows the switch down by bisection, re-solving between the steps. A sta
 site converts (any conversion starts), a site mines (any miners run), a contract is taken
 (any MW committed). Each :class:`Flip` says it in plain words: "Site Kappa converts once the
 rate of Neocloud exceeds $131.25/kW-month", and keeps the bracket of values solved on either
-side.
+side. A site whose converted or mining MW moves materially between two neighbouring steps
+without switching state is reported too, as a
+:class:`~allocator.scenarios.mw_changes.MwChange` ("Site Alpha Ridge converts 17.5 -> 60.0 IT
+MW as the rate of AI Lab NNN goes from $170/kW-month to $180/kW-month"; material means
+``max(5 MW, 10 %`` of the site's ``capacity_mw)``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from allocator.scenarios.cases import (
 )
 from allocator.scenarios.changes import Change, apply_changes
 from allocator.scenarios.executors import Executor, Progress
+from allocator.scenarios.mw_changes import MwChange, material_changes
 from allocator.scenarios.parameters import (
     OPERATIONS,
     Operation,
@@ -102,6 +107,10 @@ class Sweep:
         flips: Every switch found, in order of subject then value.
         probes: Extra solves made by the bisection.
         source: The workbook swept, when there was one.
+        warnings: Input and plausibility warnings, one sentence each.
+        mw_changes: Every material change of a site's converted or mining MW between
+            neighbouring steps that is not a flip, by site, quantity and value
+            (:func:`~allocator.scenarios.mw_changes.material_changes`).
     """
 
     parameter: Parameter
@@ -113,6 +122,7 @@ class Sweep:
     probes: int = 0
     source: Path | None = None
     warnings: tuple[str, ...] = field(default=())
+    mw_changes: tuple[MwChange, ...] = field(default=())
 
     @property
     def column(self) -> str:
@@ -255,9 +265,25 @@ def sweep(
                          progress)
     runner.solve(xs, _step_cases(runner, xs, path))
     brackets = _bisect(xs, runner.solved, runner.solve_more, bisections, _integral(param, op))
-    table = _table(param, op, xs, [runner.solved[x] for x in xs])
+    steps_solved = [runner.solved[x] for x in xs]
+    table = _table(param, op, xs, steps_solved)
+    changes = material_changes(fleet, xs, steps_solved, _spanner(param, op, target, xs))
     return Sweep(param, target, op, tuple(xs), table, _flips(brackets, param, op, target),
-                 probes=len(runner.solved) - len(xs), source=path, warnings=warnings)
+                 probes=len(runner.solved) - len(xs), source=path, warnings=warnings,
+                 mw_changes=changes)
+
+
+def _spanner(param: Parameter, op: str, target: str | None,
+             xs: list[float]) -> Callable[[float, float], str]:
+    """Words for a move between two steps: "as the rate of K goes from $170 to $180"."""
+    label = _label(param, op, target)
+
+    def span(lo: float, hi: float) -> str:
+        width = 0.0 if _integral(param, op) else hi - lo
+        return (f"as {label} goes from {format_value(param, op, lo, width)} to "
+                f"{format_value(param, op, hi, width)}")
+
+    return span
 
 
 @dataclass

@@ -124,8 +124,9 @@ def write_comparison(comparison: Comparison, path: str | Path, *,
 
 def write_sweep(result: Sweep, path: str | Path, *, source: str | Path | None = None,
                 overwrite: bool = False) -> Path:
-    """Write the ``Sweep`` sheet: one row per step, the flip points, and charts of grid MW by
-    use and of NPV against the parameter. Arguments and errors as :func:`write_comparison`."""
+    """Write the ``Sweep`` sheet: one row per step, the flip points, the material MW changes
+    between neighbouring steps, and charts of grid MW by use and of NPV against the
+    parameter. Arguments and errors as :func:`write_comparison`."""
     book = _start(path, source, overwrite, [SWEEP_SHEET])
     ws = book.workbook.create_sheet(SWEEP_SHEET)
     _sweep_sheet(ws, result)
@@ -364,6 +365,7 @@ def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
     else:
         _put(ws, row + 1, 1, "No site or contract changes state across the range.")
         after = row + 2
+    after = _mw_change_rows(ws, after + 1, result)
     note = (f"Swept {column} from {_axis_value(result, result.values[0])} to "
             f"{_axis_value(result, result.values[-1])} in {len(result.values)} steps"
             + (f" (target {result.target})" if result.target else "")
@@ -374,6 +376,33 @@ def _sweep_sheet(ws: Worksheet, result: Sweep) -> None:
     add_sweep_charts(ws, [str(c) for c in table.columns], rows, label,
                      months=_month_axis(result), title=SWEEP_CHART_TITLE, chart_row=chart_row,
                      x_format=number_format(column))
+
+
+def _mw_change_rows(ws: Worksheet, row: int, result: Sweep) -> int:
+    """The material MW changes between neighbouring steps from ``row``: the two steps (in
+    the swept column's format), the MW on either side and the change in words; returns the
+    first row after them."""
+    _title(ws, row, "Material MW changes between neighbouring steps, not flips: at least "
+                    "max(5 MW, 10 % of the site's capacity_mw)")
+    if not result.mw_changes:
+        _put(ws, row + 1, 1, "No site's converted or mining MW changes materially between "
+                             "steps.")
+        return row + 2
+    changes = pd.DataFrame({
+        "below": [_axis_value(result, c.below) for c in result.mw_changes],
+        "above": [_axis_value(result, c.above) for c in result.mw_changes],
+        "before_mw": [c.before_mw for c in result.mw_changes],
+        "after_mw": [c.after_mw for c in result.mw_changes],
+        "change": [c.text for c in result.mw_changes],
+    })
+    after = _block(ws, row + 1, changes)
+    fmt = number_format(result.column)
+    for i in range(len(changes)):
+        for j in (1, 2):
+            if fmt and isinstance(ws.cell(row + 2 + i, j).value, float):
+                ws.cell(row + 2 + i, j).number_format = fmt
+        ws.cell(row + 2 + i, 5).alignment = _INDENT  # clear of the number on its left
+    return after
 
 
 def _finer(fmt: str | None) -> str | None:

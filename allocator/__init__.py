@@ -12,6 +12,7 @@ Typical use::
 
 from allocator._version import __version__
 from allocator.api import FleetSource, optimize, optimize_many
+from allocator.catalog import Catalog, CatalogModel
 from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, PowerPrice, Settings, Site
 from allocator.errors import (
     AllocatorError,
@@ -43,6 +44,8 @@ from allocator.workbook.writer import write_plan
 
 __all__ = [
     "AllocatorError",
+    "Catalog",
+    "CatalogModel",
     "Change",
     "Comparison",
     "Contract",

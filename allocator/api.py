@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Protocol, cast
 
 from allocator._version import __version__
+from allocator.catalog import Catalog
 from allocator.consistency import check_consistency, check_numerics
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError, Problem, SolveError
@@ -125,11 +126,14 @@ def optimize(
     warnings: tuple[str, ...] = ()
     input_file: str | None = None
     sha: str | None = None
+    models: tuple[str, ...] = ()
     if isinstance(source, Fleet):
         fleet = source
     else:
         fleet, warnings, sha = source.fleet, tuple(source.warnings), source.sha256
         input_file = str(getattr(source, "path", "")) or None
+        catalog = getattr(source, "catalog", None)
+        models = catalog.sources() if isinstance(catalog, Catalog) else ()
     options = _solver_options(fleet, solver, time_limit_s)
 
     report = check_consistency(fleet)
@@ -154,7 +158,8 @@ def optimize(
                     "proven optimal.")
     plan = make_plan(
         coef, solution, version=__version__, warnings=warnings, input_file=input_file,
-        input_sha256=sha, created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        input_sha256=sha, workbook_models=models,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     _verify(fleet, plan, solution.objective_usd)
     return plan

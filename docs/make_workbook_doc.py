@@ -52,6 +52,17 @@ Rules for every input sheet:
 Miners: a row may name a model from the catalog (`models/asic_miners.csv`; case, spaces and
 the brand prefix do not matter: `s21 xp` finds `Antminer S21 XP`) and give only `units`, or
 give `hashrate_th` and `power_w` per unit for any other machine (these win over the catalog).
+
+Catalog: the workbook's own `Catalog` sheet extends the shipped catalog for that workbook. The
+template lists the shipped models there as reference rows; a row naming a shipped model with
+the shipped `hashrate_th` and `power_w` changes nothing. A row with a new model name adds it,
+so Miners rows may then name it with `units` alone. A row naming a shipped model with other
+figures overrides them for this workbook, with a warning at the cell that differs (a
+workbook's own figures win, as on a Miners row). Each row is checked like the shipped
+catalog's (`hashrate_th` and `power_w` above 0, `efficiency_j_th` within 1 % of `power_w /
+hashrate_th` or blank), one row per model. The plan's `Run Info` lists the models that came
+from the sheet (`workbook_catalog`). A workbook without the sheet uses the shipped catalog, and
+a sheet named `Catalog` is always read as this one.
 """
 
 OUTPUT_RULES = """

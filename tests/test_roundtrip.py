@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fleetkit import contract, fleet, miners, site, verified
+from fleetkit import contract, fleet, miners, site, verified, write_book
 
 from allocator import optimize, read_workbook
 from allocator.domain import Fleet, PowerPrice
 from allocator.synthetic import synthetic_fleet
 from allocator.workbook.fleet_writer import write_fleet
+from allocator.workbook.schema import CATALOG_SHEET, sheet_spec
 
 CASES = {
     "spot": fleet(start="2026-04", pool_fee=0.02,
@@ -50,3 +51,23 @@ def test_power_price_overrides_round_trip(tmp_path: Path) -> None:
     row = plan.site_months[(plan.site_months["site"] == base.sites[0].name)
                            & (plan.site_months["month"] == "2026-07")]
     assert float(row["power_price_usd_mwh"].iloc[0]) == 90.0
+
+
+def test_a_books_own_catalog_rows_survive_the_round_trip(tmp_path: Path) -> None:
+    """write_fleet with the book's catalog writes its added and overriding models back to the
+    Catalog sheet: the copy reads to the same fleet, catalog and override warning."""
+    header = [col.header for col in sheet_spec(CATALOG_SHEET).columns]
+    path = write_book(tmp_path / "own.xlsx", {
+        "Sites": [["site", "capacity_mw", "power_price_usd_mwh"], ["A", 50, 40]],
+        "Miners": [["site", "model", "units"], ["A", "Antminer S23 Hydro", 500],
+                   ["A", "Antminer S21 XP", 100]],
+        "Market": [["month", "btc_price_usd", "network_hashrate_ehs"], ["2026-01", 9e4, 1e3]],
+        CATALOG_SHEET: [header, ["Bitmain", "Antminer S23 Hydro", 580, 5510, None, "hydro"],
+                        [None, "Antminer S21 XP", 280, 3645]],
+    })
+    book = read_workbook(path)
+    again = read_workbook(write_fleet(book.fleet, tmp_path / "again.xlsx", catalog=book.catalog))
+    assert again.fleet == book.fleet
+    assert again.catalog == book.catalog
+    assert [m.model for m in again.catalog.own] == ["Antminer S23 Hydro", "Antminer S21 XP"]
+    assert again.warnings == book.warnings != ()

@@ -23,6 +23,7 @@ def make_plan(
     warnings: tuple[str, ...] = (),
     input_file: str | None = None,
     input_sha256: str | None = None,
+    workbook_models: tuple[str, ...] = (),
     created_at: str = "",
 ) -> Plan:
     """The :class:`Plan` of ``sol``: every frame documented in :mod:`allocator.results.plan`.
@@ -34,6 +35,7 @@ def make_plan(
         warnings: Input and consistency warnings, one sentence each.
         input_file: Source workbook path, when there was one.
         input_sha256: Hash of the source workbook's bytes.
+        workbook_models: Miner models the workbook's Catalog sheet added or overrode.
         created_at: ISO timestamp (UTC).
 
     Returns:
@@ -46,7 +48,7 @@ def make_plan(
     run_info = _run_info(
         coef, sol, npv_usd=float(sm.discounted_margin_usd.sum()), version=version,
         warnings=warnings, input_file=input_file, input_sha256=input_sha256,
-        created_at=created_at,
+        workbook_models=workbook_models, created_at=created_at,
     )
     return Plan(
         site_months=sm.frame,
@@ -63,7 +65,7 @@ def make_plan(
 
 def _run_info(coef: Coefficients, sol: Solution, *, npv_usd: float, version: str,
               warnings: tuple[str, ...], input_file: str | None, input_sha256: str | None,
-              created_at: str) -> RunInfo:
+              workbook_models: tuple[str, ...], created_at: str) -> RunInfo:
     """How the plan was made: the solver's report, the horizon and the caller's details."""
     st = coef.fleet.settings
     return RunInfo(
@@ -80,6 +82,7 @@ def _run_info(coef: Coefficients, sol: Solution, *, npv_usd: float, version: str
         solve_seconds=sol.solve_seconds,
         input_file=input_file,
         input_sha256=input_sha256,
+        workbook_models=workbook_models,
         dual_kind=sol.dual_kind,
         created_at=created_at,
         warnings=warnings,

@@ -89,6 +89,8 @@ class RunInfo:
         solve_seconds: Time in the solver.
         input_file: Source workbook path, when there was one.
         input_sha256: Hash of the source workbook's bytes.
+        workbook_models: Miner models the workbook's Catalog sheet added or overrode, e.g.
+            ``Antminer S23 Hydro (added)``; empty when it planned with the shipped catalog.
         dual_kind: What the shadow values are: ``lp`` duals, ``fixed_integer_lp`` (a MILP's
             LP with the integers fixed) or ``none``.
         created_at: ISO timestamp (UTC).
@@ -108,6 +110,7 @@ class RunInfo:
     solve_seconds: float
     input_file: str | None = None
     input_sha256: str | None = None
+    workbook_models: tuple[str, ...] = ()
     dual_kind: str = "lp"
     created_at: str = ""
     warnings: tuple[str, ...] = ()
@@ -128,6 +131,7 @@ class RunInfo:
             ("solve_seconds", self.solve_seconds),
             ("input_file", self.input_file or ""),
             ("input_sha256", self.input_sha256 or ""),
+            ("workbook_catalog", "; ".join(self.workbook_models) or "none"),
             ("shadow_values", _DUAL_LABELS.get(self.dual_kind, self.dual_kind)),
             ("created_at", self.created_at),
             ("warnings", len(self.warnings)),

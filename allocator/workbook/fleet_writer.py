@@ -2,7 +2,9 @@
 
 Used to turn fleets built in code (pipelines, synthetic benchmark fleets, scenario cases)
 into workbooks a user can open, and by the tests' workbook round trip. Headers and sheet
-names come from :mod:`allocator.workbook.schema`.
+names come from :mod:`allocator.workbook.schema`. A fleet carries no catalog (its Miners rows
+hold their figures); the models a workbook's Catalog sheet added or overrode are written back
+when given (``FleetWorkbook.catalog``), so a round trip keeps that sheet's own rows.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from typing import Any
 
 import openpyxl
 
+from allocator.catalog import Catalog
 from allocator.domain import Fleet
 from allocator.workbook.cells import format_list
 from allocator.workbook.saving import save_workbook
-from allocator.workbook.schema import INPUT_SHEETS, SheetSpec
+from allocator.workbook.schema import CATALOG_SHEET, INPUT_SHEETS, SheetSpec
 
 __all__ = ["fleet_rows", "write_fleet"]
 
@@ -30,8 +33,10 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
-def fleet_rows(fleet: Fleet, spec: SheetSpec) -> list[list[Any]]:
-    """The rows (header first) of sheet ``spec`` for ``fleet``."""
+def fleet_rows(fleet: Fleet, spec: SheetSpec, catalog: Catalog | None = None
+               ) -> list[list[Any]]:
+    """The rows (header first) of sheet ``spec`` for ``fleet``; the Catalog sheet's are
+    ``catalog``'s added and overriding models (none without it)."""
     if spec.key_value:
         settings = fleet.settings.model_dump()
         rows: list[list[Any]] = [["key", "value"]]
@@ -44,6 +49,7 @@ def fleet_rows(fleet: Fleet, spec: SheetSpec) -> list[list[Any]]:
         "Market": fleet.market,
         "PowerPrices": fleet.power_prices,
         "Contracts": fleet.contracts,
+        CATALOG_SHEET: catalog.own if catalog is not None else (),
     }.get(spec.name, ())
     rows = [[c.header for c in spec.columns]]
     for record in records:
@@ -52,17 +58,19 @@ def fleet_rows(fleet: Fleet, spec: SheetSpec) -> list[list[Any]]:
     return rows
 
 
-def write_fleet(fleet: Fleet, path: str | Path, *, overwrite: bool = False) -> Path:
+def write_fleet(fleet: Fleet, path: str | Path, *, overwrite: bool = False,
+                catalog: Catalog | None = None) -> Path:
     """Write ``fleet`` as a workbook the reader reads back to an equal Fleet.
 
-    Optional sheets with no rows are left out.
+    Optional sheets with no rows are left out. With ``catalog`` (what ``read_workbook``
+    returned as ``catalog``) its added and overriding models are the Catalog sheet's rows.
 
     Raises:
         OutputError: ``path`` exists and ``overwrite`` is false, or it cannot be written.
     """
     book = openpyxl.Workbook(write_only=True)
     for spec in INPUT_SHEETS:
-        rows = fleet_rows(fleet, spec)
+        rows = fleet_rows(fleet, spec, catalog)
         if len(rows) <= 1 and not spec.required:
             continue
         sheet = book.create_sheet(spec.name)

@@ -37,16 +37,18 @@ from typing import cast
 
 import python_calamine
 
+from allocator.catalog import Catalog
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
 from allocator.scenarios.changes import Scenario
+from allocator.workbook.catalog_sheet import read_catalog_sheet
 from allocator.workbook.cells import address_order
 from allocator.workbook.guards import DEFAULT_LIMITS, Format, Limits, check_file
 from allocator.workbook.parts import WORKBOOK
 from allocator.workbook.records import CHECK_ORDER, FleetRecords
 from allocator.workbook.scans import SheetFacts, scan_ods, scan_ooxml
 from allocator.workbook.scenarios_sheet import read_scenarios
-from allocator.workbook.schema import INPUT_SHEETS, RESULT_SHEETS
+from allocator.workbook.schema import CATALOG_SHEET, INPUT_SHEETS, RESULT_SHEETS
 from allocator.workbook.tables import (
     LoadedSheets,
     Report,
@@ -78,6 +80,9 @@ class FleetWorkbook:
     sha256: str
     places: Mapping[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
     """(input sheet, record name, field) -> (sheet as spelled, cell), for :meth:`locate`."""
+    catalog: Catalog = field(default_factory=Catalog)
+    """The miner catalog the book was read with: the shipped one and its Catalog sheet's
+    added and overriding models (see :mod:`allocator.workbook.catalog_sheet`)."""
 
     def locate(self, problem: Problem) -> Problem:
         """``problem`` with its cell filled in when it names a record and field of this book.
@@ -135,9 +140,10 @@ def read_workbook(path: str | os.PathLike[str], *, limits: Limits | None = None)
         kind = _check_source(source, caps)
         digest = _sha256(source)
         sheets = _load_sheets(source, kind, caps, report)
-        reader = FleetRecords(report)
         tables, settings = parse_sheets(sheets, report)
-        order = CHECK_ORDER
+        order = (CATALOG_SHEET, *CHECK_ORDER)
+        models = read_catalog_sheet(tables.get(CATALOG_SHEET), report)
+        reader = FleetRecords(report, models)
         fleet = reader.read(tables, settings)
     except TooManyProblems as stop:
         stopped = _stopped(stop.problem, sheets, order, report.max_problems)
@@ -160,6 +166,7 @@ def read_workbook(path: str | os.PathLike[str], *, limits: Limits | None = None)
         path=source,
         sha256=digest,
         places=reader.places,
+        catalog=models,
     )
 
 

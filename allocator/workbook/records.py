@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from allocator import catalog
+from allocator.catalog import Catalog
 from allocator.domain import (
     Contract,
     Fleet,
@@ -139,8 +139,9 @@ class FleetRecords:
             :meth:`allocator.workbook.reader.FleetWorkbook.locate`.
     """
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, models: Catalog | None = None) -> None:
         self.report = report
+        self.models = models if models is not None else Catalog()  # with the Catalog sheet
         self.known_sites: set[str] | None = None  # None when Sites could not be read
         self.places: dict[tuple[str, str, str], tuple[str, str]] = {}
 
@@ -294,7 +295,7 @@ class FleetRecords:
             self._check_site(table, record)
             model = record.text("model")
             if model is not None:
-                found = catalog.find_model(model)
+                found = self.models.find(model)
                 if found is not None:
                     values["model"] = found.model
                     values.setdefault("hashrate_th", found.hashrate_th)
@@ -319,9 +320,10 @@ class FleetRecords:
 
     def _unknown_model(self, table: Table, record: Row, model: str) -> None:
         missing = [name for name in ("hashrate_th", "power_w") if name not in record.raw]
-        if not missing:
-            return  # the row gives its own figures
-        suggestions = catalog.closest_models(model, count=2)
+        if not missing or self.models.is_faulty(model):
+            record.failed.update(missing)
+            return  # the row gives its own figures, or its Catalog row's faults say why
+        suggestions = self.models.closest(model, count=2)
         use = (f"use a catalog model such as {', '.join(suggestions)}" if suggestions
                else "use a catalog model")
         give = "hashrate_th and power_w" if len(missing) == 2 else f"{missing[0]} too"

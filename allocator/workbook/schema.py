@@ -11,12 +11,23 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+import annotated_types
 from pydantic import BaseModel
 
-from allocator.domain import Contract, Settings, Site, percent_limit
+from allocator.catalog import EFFICIENCY_TOLERANCE, CatalogModel
+from allocator.domain import (
+    Contract,
+    MarketMonth,
+    MinerTranche,
+    PowerPrice,
+    Settings,
+    Site,
+    percent_limit,
+)
 
 __all__ = [
     "BAD_SHEET_CHARS",
+    "CATALOG_SHEET",
     "INPUT_SHEETS",
     "OUTPUT_COLUMNS",
     "OUTPUT_SHEETS",
@@ -54,6 +65,8 @@ class ColumnSpec:
             :class:`~allocator.domain.PercentAbove` limit: a plain number above it (in
             size, up to 100 times it) is taken for a percent typed without ``%`` and refused
             (``97`` for uptime: enter 0.97). ``None`` for other columns.
+        bounds: The domain field's bounds in words (``0 to 1``, ``above 0``), for the
+            template notes; ``None`` when it has none.
     """
 
     header: str
@@ -65,6 +78,7 @@ class ColumnSpec:
     choices: tuple[str, ...] = ()
     example: object = None
     percent_above: float | None = None
+    bounds: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,11 +117,31 @@ def _percent_note(limit: float) -> str:
     return note
 
 
+def _bounds(model: type[BaseModel], field: str) -> str | None:
+    """``model``'s bounds on ``field`` in words: ``0 to 1``, ``above 0``, ``above -1, at most
+    10``; ``None`` when it has none."""
+    info = model.model_fields.get(field)
+    found: dict[str, float] = {}
+    for item in info.metadata if info is not None else ():
+        for name in ("gt", "ge", "lt", "le"):
+            if isinstance(item, getattr(annotated_types, name.capitalize())):
+                found[name] = getattr(item, name)
+    low = (f"at least {found['ge']:g}" if "ge" in found
+           else f"above {found['gt']:g}" if "gt" in found else None)
+    high = (f"at most {found['le']:g}" if "le" in found
+            else f"below {found['lt']:g}" if "lt" in found else None)
+    if "ge" in found and "le" in found:
+        return f"{found['ge']:g} to {found['le']:g}"
+    return ", ".join(part for part in (low, high) if part) or None
+
+
 def _with_percent_rule(model: type[BaseModel],
                        columns: tuple[ColumnSpec, ...]) -> tuple[ColumnSpec, ...]:
-    """``columns`` with each rate's or share's limit from ``model``'s field metadata."""
+    """``columns`` with each field's bounds, and each rate's or share's limit, from
+    ``model``'s field metadata."""
     out = []
     for col in columns:
+        col = dataclasses.replace(col, bounds=_bounds(model, col.field))
         limit = percent_limit(model, col.field)
         if limit is not None:
             col = dataclasses.replace(col, percent_above=limit,
@@ -197,7 +231,7 @@ _SITES = _with_percent_rule(Site, (
                "blank = any MW."),
 ))
 
-_MINERS = (
+_MINERS = _with_percent_rule(MinerTranche, (
     ColumnSpec("site", "site", "text", True, "name", "Site the miners are installed at.",
                example="Alpha"),
     ColumnSpec("model", "model", "text", True, "name",
@@ -208,9 +242,9 @@ _MINERS = (
                "Nameplate hashrate; required when the model is not in the catalog."),
     ColumnSpec("power_w", "power_w", "number", False, "W per unit",
                "Nameplate power at the wall; required when the model is not in the catalog."),
-)
+))
 
-_MARKET = (
+_MARKET = _with_percent_rule(MarketMonth, (
     ColumnSpec("month", "month", "month", True, "YYYY-MM", "Calendar month.",
                example="2026-01"),
     ColumnSpec("btc_price_usd", "btc_price_usd", "number", False, "USD", "BTC price.",
@@ -222,15 +256,15 @@ _MARKET = (
     ColumnSpec("hashprice_usd_ph_day", "hashprice_usd_ph_day", "number", False,
                "USD per PH/s per day",
                "Overrides the hashprice computed from price, hashrate and fees."),
-)
+))
 
-_POWER_PRICES = (
+_POWER_PRICES = _with_percent_rule(PowerPrice, (
     ColumnSpec("site", "site", "text", True, "name", "Site.", example="Alpha"),
     ColumnSpec("month", "month", "month", True, "YYYY-MM", "Calendar month.",
                example="2026-07"),
     ColumnSpec("power_price_usd_mwh", "power_price_usd_mwh", "number", True, "USD/MWh",
                "Power price for that site and month.", example=45),
-)
+))
 
 _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("contract", "name", "text", True, "name", "Unique contract name.",
@@ -276,6 +310,31 @@ _SCENARIOS = (
                "One site or contract; blank = all."),
 )
 
+CATALOG_SHEET = "Catalog"
+"""The sheet of miner models; the template lists the shipped catalog there."""
+
+_CATALOG = _with_percent_rule(CatalogModel, (
+    ColumnSpec("manufacturer", "manufacturer", "text", False, "name", "Maker of the model.",
+               example="Bitmain"),
+    ColumnSpec("model", "model", "text", True, "name",
+               "Model name as Miners rows give it (case, spaces and the brand prefix do not "
+               "matter). A name the shipped catalog lacks adds the model to this workbook; "
+               "a shipped name with other hashrate_th or power_w overrides the shipped "
+               "figures, with a warning. One row per model.", example="Antminer S23 Hydro"),
+    ColumnSpec("hashrate_th", "hashrate_th", "number", True, "TH/s per unit",
+               "Nameplate hashrate.", example=580),
+    ColumnSpec("power_w", "power_w", "number", True, "W per unit",
+               "Nameplate power at the wall.", example=5510),
+    ColumnSpec("efficiency_j_th", "efficiency_j_th", "number", False, "J/TH",
+               f"power_w / hashrate_th; blank = computed, a value given must agree within "
+               f"{100 * EFFICIENCY_TOLERANCE:g} %.", example=9.5),
+    ColumnSpec("cooling", "cooling", "choice", False, "air/hydro/immersion",
+               "How the model is cooled; for reference.",
+               choices=("air", "hydro", "immersion"), example="hydro"),
+    ColumnSpec("source", "source", "text", False, "text",
+               "Where the figures come from.", example="vendor spec sheet"),
+))
+
 INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("Settings", False, "Horizon, finance and policy settings as key | value rows.",
               SETTINGS_KEYS, key_value=True),
@@ -285,6 +344,9 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("PowerPrices", False, "Monthly power price overrides per site.", _POWER_PRICES),
     SheetSpec("Contracts", False, "HPC lease offers.", _CONTRACTS),
     SheetSpec("Scenarios", False, "What-if changes, used by compare.", _SCENARIOS),
+    SheetSpec(CATALOG_SHEET, False, "Miner models: the shipped catalog as reference rows; "
+              "a row of yours adds a model, or overrides a shipped one's figures, for this "
+              "workbook.", _CATALOG),
 )
 
 OUTPUT_SHEETS: tuple[str, ...] = (

@@ -1,40 +1,42 @@
 """Write a blank fleet workbook from the schema (sheets, unit notes, dropdowns); it reads no fleet.
 
 Everything here comes from :mod:`allocator.workbook.schema` and the hardware catalog, so the
-template cannot drift from what the reader accepts. It reads no fleet and solves nothing.
+template cannot drift from what the reader accepts: each header's (and each setting's) note
+gives its unit, the domain field's bounds, and for a rate or share how to type it. The
+``Catalog`` sheet holds the shipped catalog as reference rows, for the user to extend. It reads
+no fleet and solves nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.catalog import CatalogModel, load_catalog
+from allocator.catalog import load_catalog
 from allocator.errors import OutputError
-from allocator.workbook.frames import format_header, set_widths, write_frame
+from allocator.workbook.frames import format_header, set_widths
 from allocator.workbook.saving import save_workbook
-from allocator.workbook.schema import INPUT_SHEETS, ColumnSpec, SheetSpec
+from allocator.workbook.schema import (
+    CATALOG_SHEET,
+    INPUT_SHEETS,
+    ColumnSpec,
+    SheetSpec,
+    sheet_spec,
+)
 
 __all__ = ["CATALOG_COLUMNS", "CATALOG_SHEET", "TEMPLATE_ROWS", "build_template", "column_note",
            "write_template"]
 
-CATALOG_SHEET = "Catalog"
-"""Sheet listing the hardware catalog; the Miners ``model`` dropdown points at it."""
-
 TEMPLATE_ROWS = 1000
 """Dropdowns cover rows 2 to this row of each input sheet."""
 
-CATALOG_COLUMNS = (
-    "manufacturer", "model", "hashrate_th", "power_w", "efficiency_j_th", "cooling", "source"
-)
-"""Columns of the catalog sheet, in order."""
+CATALOG_COLUMNS = tuple(col.header for col in sheet_spec(CATALOG_SHEET).columns)
+"""Columns of the catalog sheet, in order; the Miners ``model`` dropdown lists its models."""
 
 _AUTHOR = "fleet-allocator"
 _COMMENT_WIDTH = 320  # pixels
@@ -69,7 +71,7 @@ def write_template(path: str | Path, *, overwrite: bool = False) -> Path:
 
 
 def build_template() -> Workbook:
-    """The template workbook in memory: the input sheets in schema order, then the catalog."""
+    """The template workbook in memory: the input sheets in schema order, the catalog last."""
     wb = Workbook()
     wb.remove(wb.active)
     for spec in INPUT_SHEETS:
@@ -78,19 +80,24 @@ def build_template() -> Workbook:
             _key_value_sheet(ws, spec)
         else:
             _table_sheet(ws, spec)
-    catalog = load_catalog()
-    write_frame(wb.create_sheet(CATALOG_SHEET), _catalog_frame(catalog), freeze="C2")
+        if spec.name == CATALOG_SHEET:
+            _catalog_rows(ws)
     wb.active = 0
     return wb
 
 
 def column_note(column: ColumnSpec, sheet: SheetSpec | None = None) -> str:
-    """The comment on a header (or a Settings key): name, required/optional, unit, meaning."""
+    """The comment on a header (or a Settings key): name, required/optional, unit, bounds,
+    how to type a rate or share, meaning."""
     lines = [
         f"{column.header} ({'required' if column.required else 'optional'})",
         f"Unit: {column.unit}",
-        column.description,
     ]
+    if column.bounds is not None:
+        lines.append(f"Range: {column.bounds}")
+    if column.percent_above is not None:
+        lines.append("Type a fraction: 0.10 (or 10%) for 10 %, not 10.")
+    lines.append(column.description)
     if column.choices:
         lines.append(f"Choices: {', '.join(column.choices)}")
     if column.example is not None:
@@ -155,12 +162,12 @@ def _validation(sheet: str, col: ColumnSpec) -> DataValidation | None:
             error=f"{col.header} must be one of: {', '.join(col.choices)}",
         )
     if sheet == "Miners" and col.header == "model":
-        last = len(load_catalog()) + 1
         model = get_column_letter(CATALOG_COLUMNS.index("model") + 1)
-        # No error box: models missing from the catalog are allowed with hashrate and power.
+        # Down to TEMPLATE_ROWS, so models added to the Catalog sheet are offered too. No
+        # error box: models missing from the catalog are allowed with hashrate and power.
         return DataValidation(
             type="list",
-            formula1=f"{CATALOG_SHEET}!${model}$2:${model}${last}",
+            formula1=f"{CATALOG_SHEET}!${model}$2:${model}${TEMPLATE_ROWS}",
             allow_blank=True,
             showErrorMessage=False,
         )
@@ -174,6 +181,16 @@ def _validation(sheet: str, col: ColumnSpec) -> DataValidation | None:
     return None
 
 
-def _catalog_frame(catalog: tuple[CatalogModel, ...]) -> pd.DataFrame:
-    """The catalog as a table with :data:`CATALOG_COLUMNS`."""
-    return pd.DataFrame([asdict(model) for model in catalog], columns=list(CATALOG_COLUMNS))
+def _catalog_rows(ws: Worksheet) -> None:
+    """The shipped catalog under the Catalog sheet's headers, as reference rows.
+
+    The reader takes a row equal to the shipped model as nothing new, so they may stay.
+    """
+    width = {header: len(header) + 4 for header in CATALOG_COLUMNS}
+    for model in load_catalog():
+        data = model.model_dump()
+        ws.append([data[header] for header in CATALOG_COLUMNS])
+        for header in ("manufacturer", "model", "source"):
+            width[header] = max(width[header], min(len(str(data[header])) + 2, 60))
+    ws.freeze_panes = "C2"  # manufacturer and model stay in view
+    set_widths(ws, [width[header] for header in CATALOG_COLUMNS])

@@ -15,6 +15,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.catalog import load_catalog
+from allocator.domain import Settings, percent_limit
 from allocator.errors import OutputError
 from allocator.workbook.reader import read_workbook
 from allocator.workbook.schema import INPUT_SHEETS, SETTINGS_KEYS, SheetSpec
@@ -40,9 +41,10 @@ def _validations(ws: Worksheet) -> dict[str, Any]:
     return {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
 
 
-def test_every_input_sheet_in_schema_order_then_the_catalog(template: Path) -> None:
+def test_every_input_sheet_in_schema_order_the_catalog_last(template: Path) -> None:
     wb = openpyxl.load_workbook(template)
-    assert wb.sheetnames == [spec.name for spec in INPUT_SHEETS] + [CATALOG_SHEET]
+    assert wb.sheetnames == [spec.name for spec in INPUT_SHEETS]
+    assert wb.sheetnames[-1] == CATALOG_SHEET
 
 
 def test_headers_are_canonical_with_a_note_each(template: Path) -> None:
@@ -52,8 +54,12 @@ def test_headers_are_canonical_with_a_note_each(template: Path) -> None:
     for spec in _table_specs():
         ws = wb[spec.name]
         assert [c.value for c in ws[1]] == [col.header for col in spec.columns], spec.name
-        assert ws.max_row == 1, f"{spec.name} should be blank below the header"
-        assert ws.freeze_panes == "A2"
+        if spec.name == CATALOG_SHEET:  # the shipped catalog's reference rows
+            assert ws.max_row == len(load_catalog()) + 1
+            assert ws.freeze_panes == "C2"
+        else:
+            assert ws.max_row == 1, f"{spec.name} should be blank below the header"
+            assert ws.freeze_panes == "A2"
         for cell, col in zip(ws[1], spec.columns, strict=True):
             assert cell.font.b
             note = cell.comment.text
@@ -74,6 +80,30 @@ def test_settings_lists_every_key_with_its_description(template: Path) -> None:
         assert ws.cell(row=row, column=2).value is None
 
 
+def test_every_settings_field_has_a_note_with_unit_range_and_how_to_type_it(
+        template: Path) -> None:
+    """Each field of ``Settings`` is a key of the template's Settings sheet, and its note says
+    its unit, its bounds as the domain field has them, and for a rate or share to type 0.10
+    for 10 %, not 10."""
+    ws = openpyxl.load_workbook(template)["Settings"]
+    notes = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=1).comment.text
+             for r in range(2, ws.max_row + 1)}
+    assert set(notes) == set(Settings.model_fields)
+    for key, note in notes.items():
+        spec = next(s for s in SETTINGS_KEYS if s.header == key)
+        assert f"Unit: {spec.unit}" in note, key
+        bounds = Settings.model_fields[key].metadata
+        if any(hasattr(item, name) for item in bounds for name in ("gt", "ge", "lt", "le")):
+            assert "Range: " in note, key
+        if percent_limit(Settings, key) is not None:
+            assert "0.10 (or 10%) for 10 %, not 10" in note, key
+    assert "Range: 0 to 1\n" in notes["discount_rate"]
+    assert "Range: at least 0, below 1\n" in notes["pool_fee"]
+    assert "Range: 1 to 600\n" in notes["months"]
+    assert "Range: above -1, at most 10\n" in notes["btc_price_growth_pa"]
+    assert "Range" not in notes["solver"] and "not 10" not in notes["months"]
+
+
 def test_bool_and_choice_columns_have_dropdowns(template: Path) -> None:
     """yes/no on every bool column and the schema's choices on every choice column, over
     rows 2..TEMPLATE_ROWS, with an error box (no free text)."""
@@ -90,10 +120,11 @@ def test_bool_and_choice_columns_have_dropdowns(template: Path) -> None:
             assert dv.formula1 == '"' + ",".join(col.choices) + '"'
             assert dv.showErrorMessage
             seen += 1
-    assert seen >= 3  # power_pass_through, firm, operation
+    assert seen >= 4  # power_pass_through, firm, operation, cooling
 
 
-def test_miner_model_dropdown_lists_the_catalog_but_allows_others(template: Path) -> None:
+def test_catalog_sheet_lists_the_shipped_models_and_the_dropdown_room_for_more(
+        template: Path) -> None:
     wb = openpyxl.load_workbook(template)
     catalog = load_catalog()
     ws = wb[CATALOG_SHEET]
@@ -102,13 +133,15 @@ def test_miner_model_dropdown_lists_the_catalog_but_allows_others(template: Path
     assert [ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)] == [
         m.model for m in catalog
     ]
+    assert [c.value for c in ws[2]] == [catalog[0].model_dump()[h] for h in CATALOG_COLUMNS]
     miners = next(spec for spec in INPUT_SHEETS if spec.name == "Miners")
     letter = openpyxl.utils.get_column_letter(
         [c.header for c in miners.columns].index("model") + 1
     )
     dv = _validations(wb["Miners"])[f"{letter}2:{letter}{TEMPLATE_ROWS}"]
     assert dv.type == "list"
-    assert dv.formula1 == f"{CATALOG_SHEET}!$B$2:$B${len(catalog) + 1}"
+    # rows added below the shipped ones are offered too
+    assert dv.formula1 == f"{CATALOG_SHEET}!$B$2:$B${TEMPLATE_ROWS}"
     assert not dv.showErrorMessage  # a model missing from the catalog is still allowed
 
 
@@ -125,6 +158,24 @@ def test_filled_template_reads_back_without_warnings(template: Path, tmp_path: P
     assert book.warnings == ()
     assert [s.name for s in book.fleet.sites] == ["Alpha"]
     assert book.fleet.miners[0].hashrate_th == load_catalog()[0].hashrate_th
+    assert book.catalog.own == ()  # the reference rows add nothing
+
+
+def test_a_model_added_to_the_template_catalog_is_planned(template: Path,
+                                                          tmp_path: Path) -> None:
+    """A row typed under the shipped ones on the template's Catalog sheet extends the catalog:
+    a Miners row names the new model with units alone."""
+    wb = openpyxl.load_workbook(template)
+    wb["Sites"].append(["Alpha", 100, 38])
+    wb["Miners"].append(["Alpha", "Antminer S23 Hydro", 1_000])
+    wb["Market"].append(["2026-01", 83_570, 1_022])
+    wb[CATALOG_SHEET].append(["Bitmain", "Antminer S23 Hydro", 580, 5_510, None, "hydro"])
+    filled = tmp_path / "filled.xlsx"
+    wb.save(filled)
+    book = read_workbook(filled)
+    assert book.warnings == ()
+    miner = book.fleet.miners[0]
+    assert (miner.model, miner.hashrate_th, miner.power_w) == ("Antminer S23 Hydro", 580, 5_510)
 
 
 def test_existing_file_rules(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ import math
 from typing import Any
 
 from allocator.catalog import Catalog, CatalogModel, load_catalog, model_key
-from allocator.workbook.records import _build
+from allocator.workbook.records import build_record
 from allocator.workbook.tables import Report, Row, Table
 
 __all__ = ["read_catalog_sheet"]
@@ -69,8 +69,8 @@ class _CatalogRows:
         name = record.text("model")
         key = model_key(name) if name is not None else None
         twice = name is not None and key is not None and self._twice(record, name, key)
-        own = _build(CatalogModel, record, _values(record), self.table.headers, self.report,
-                     anchor="model")
+        own = build_record(CatalogModel, record, _values(record), self.table.headers,
+                           self.report, anchor="model")
         if key is None or twice:
             return
         if own is None:

@@ -34,7 +34,7 @@ from allocator.workbook.parts import WORKBOOK
 from allocator.workbook.schema import SETTINGS_KEYS
 from allocator.workbook.tables import Report, Row, Table, listing
 
-__all__ = ["CHECK_ORDER", "FleetRecords"]
+__all__ = ["CHECK_ORDER", "FleetRecords", "build_record"]
 
 CHECK_ORDER = ("Sites", "Market", "Miners", "PowerPrices", "Contracts", "Settings")
 """The order :meth:`FleetRecords.read` checks the sheets in (sites first: others name them)."""
@@ -95,7 +95,7 @@ def _rephrase(error: ErrorDetails, header: str | None) -> str:
     return f"{header}: {error['msg']}" if header else error["msg"]
 
 
-def _build(
+def build_record(
     model: type[_Model],
     record: Row,
     values: dict[str, Any],
@@ -127,6 +127,9 @@ def _build(
                 record.raw.get(name) if name else None,
             )
         return None
+
+
+_build = build_record  # the short name this module's sheet readers use
 
 
 class FleetRecords:

@@ -96,7 +96,7 @@ def column_note(column: ColumnSpec, sheet: SheetSpec | None = None) -> str:
     if column.bounds is not None:
         lines.append(f"Range: {column.bounds}")
     if column.percent_above is not None:
-        lines.append("Type a fraction: 0.10 (or 10%) for 10 %, not 10.")
+        lines.append("Type 0.10 or 10% for 10 %, not 10.")
     lines.append(column.description)
     if column.choices:
         lines.append(f"Choices: {', '.join(column.choices)}")

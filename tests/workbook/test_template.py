@@ -96,7 +96,7 @@ def test_every_settings_field_has_a_note_with_unit_range_and_how_to_type_it(
         if any(hasattr(item, name) for item in bounds for name in ("gt", "ge", "lt", "le")):
             assert "Range: " in note, key
         if percent_limit(Settings, key) is not None:
-            assert "0.10 (or 10%) for 10 %, not 10" in note, key
+            assert "Type 0.10 or 10% for 10 %, not 10." in note, key
     assert "Range: 0 to 1\n" in notes["discount_rate"]
     assert "Range: at least 0, below 1\n" in notes["pool_fee"]
     assert "Range: 1 to 600\n" in notes["months"]

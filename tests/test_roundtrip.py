@@ -15,7 +15,7 @@ from allocator import optimize, read_workbook
 from allocator.domain import Fleet, PowerPrice
 from allocator.synthetic import synthetic_fleet
 from allocator.workbook.fleet_writer import write_fleet
-from allocator.workbook.schema import CATALOG_SHEET, sheet_spec
+from allocator.workbook.template import CATALOG_COLUMNS, CATALOG_SHEET
 
 CASES = {
     "spot": fleet(start="2026-04", pool_fee=0.02,
@@ -56,7 +56,7 @@ def test_power_price_overrides_round_trip(tmp_path: Path) -> None:
 def test_a_books_own_catalog_rows_survive_the_round_trip(tmp_path: Path) -> None:
     """write_fleet with the book's catalog writes its added and overriding models back to the
     Catalog sheet: the copy reads to the same fleet, catalog and override warning."""
-    header = [col.header for col in sheet_spec(CATALOG_SHEET).columns]
+    header = list(CATALOG_COLUMNS)
     path = write_book(tmp_path / "own.xlsx", {
         "Sites": [["site", "capacity_mw", "power_price_usd_mwh"], ["A", 50, 40]],
         "Miners": [["site", "model", "units"], ["A", "Antminer S23 Hydro", 500],

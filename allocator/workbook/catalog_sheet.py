@@ -68,6 +68,11 @@ class _CatalogRows:
     def read(self, record: Row) -> None:
         name = record.text("model")
         key = model_key(name) if name is not None else None
+        if name is not None and key == "":
+            self.report.problem(self.table.sheet, "model must name a model, not only a brand "
+                                "or punctuation", record.where("model"), "model", name)
+            record.failed.add("model")
+            name = key = None
         twice = name is not None and key is not None and self._twice(record, name, key)
         own = build_record(CatalogModel, record, _values(record), self.table.headers,
                            self.report, anchor="model")

@@ -17,7 +17,7 @@ from bookkit import rows_xlsx
 from fleetkit import write_book
 
 from allocator import optimize, read_workbook
-from allocator.catalog import Catalog, load_catalog
+from allocator.catalog import load_catalog
 from allocator.errors import InputError
 from allocator.workbook.reader import FleetWorkbook
 from allocator.workbook.template import CATALOG_COLUMNS, CATALOG_SHEET
@@ -85,7 +85,7 @@ def test_rows_equal_to_the_shipped_catalog_change_nothing(tmp_path: Path) -> Non
             [None, "s21 xp", 270, 3_645, None, None, None]]
     book = read(tmp_path, rows, [["Alpha", "Antminer S21 XP", 100]])
     assert book.warnings == ()
-    assert book.catalog == Catalog()
+    assert book.catalog.own == ()
     assert book.fleet.miners[0].hashrate_th == 270
     info = dict(optimize(book).run_info.to_frame().itertuples(index=False, name=None))
     assert info["workbook_catalog"] == "none"
@@ -132,6 +132,7 @@ def test_every_faulty_catalog_row_is_reported_at_its_cell_at_once(tmp_path: Path
         [None, "Rig 10", 100, 3_000, 40, None, None],
         [None, "Rig 11", 100, 3_000, 30.2, None, None],  # within 1 %: fine
         [None, None, 100, 3_000, None, None, None],
+        ["MicroBT", "Whatsminer", 100, 3_000, None, None, None],
     ]
     assert problems(tmp_path, catalog, [["Alpha", "Rig 9", 10], ["Alpha", "Rig 11", 10]]) == [
         "Catalog!C3: hashrate_th must be > 0 (got -5)",
@@ -142,6 +143,8 @@ def test_every_faulty_catalog_row_is_reported_at_its_cell_at_once(tmp_path: Path
         "Catalog!E5: efficiency_j_th must be power_w / hashrate_th (3000 / 100 = 30 J/TH) "
         "within 1 %; leave it blank to have it computed (got 40)",
         "Catalog!B7: model is required",
+        "Catalog!B8: model must name a model, not only a brand or punctuation "
+        "(got 'Whatsminer')",
     ]
 
 
@@ -173,7 +176,7 @@ def test_the_reader_guards_apply_to_the_catalog_sheet(tmp_path: Path) -> None:
 
 def test_a_workbook_without_a_catalog_sheet_reads_as_before(tmp_path: Path) -> None:
     book = read(tmp_path, None, [["Alpha", "Antminer S21 XP", 100]])
-    assert book.catalog == Catalog() and book.warnings == ()
+    assert book.catalog.own == () and book.warnings == ()
     assert problems(tmp_path, None, [["Alpha", "Antminer S23 Hydro", 10]]) == [
         "Miners!B2: unknown miner model 'Antminer S23 Hydro'; give hashrate_th and power_w "
         "or use a catalog model such as Antminer S21+ Hydro, Antminer S21 XP Hydro"]

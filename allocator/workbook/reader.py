@@ -21,7 +21,9 @@ What is read, beyond the values themselves:
   or shared strings, and sheets whose used area is larger than the cell cap.
 
 This module opens the file, finds the input sheets and loads them; their rows are parsed by
-:mod:`allocator.workbook.tables` and turned into the fleet by :mod:`allocator.workbook.records`.
+:mod:`allocator.workbook.tables` and turned into the fleet by :mod:`allocator.workbook.records`,
+after :mod:`allocator.workbook.catalog_sheet` has made the Catalog sheet's rows (if any) part
+of the catalog the Miners rows are looked up in.
 """
 
 from __future__ import annotations

@@ -28,12 +28,17 @@ from allocator.errors import AllocatorError, InputError, OutputError
 from allocator.optimization.solvers import solver_notice
 from allocator.workbook.saving import start_workbook
 
-__all__ = ["ERR", "MAX_REPORT_LINES", "OUT", "RESULTS_ONLY", "add_row", "check_output",
-           "error_json", "error_text", "library_errors", "literal", "results_only_options",
-           "warn_about_solver"]
+__all__ = ["ERR", "MAX_REPORT_LINES", "ODS_CHART_NOTE", "OUT", "RESULTS_ONLY", "add_row",
+           "check_output", "error_json", "error_text", "library_errors", "literal",
+           "note_ods_charts", "output_suffix", "results_only_options", "warn_about_solver"]
 
 RESULTS_ONLY = "--results-only"
 """The flag that writes the result sheets alone, not into a copy of BOOK (every command)."""
+
+ODS_CHART_NOTE = ("charts are not written to .ods files; every table is there, and a sheet "
+                  "that holds only a chart in .xlsx output says where its figures are "
+                  "(--results-only -o NAME.xlsx writes the charts)")
+"""What :func:`note_ods_charts` prints after writing an .ods output."""
 
 OUT = Console(highlight=False, soft_wrap=True)
 ERR = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -49,6 +54,19 @@ def results_only_options(fn: Any) -> Any:
     return click.option(RESULTS_ONLY, "results_only", is_flag=True,
                         help="Write only the result sheets, not a copy of BOOK with them "
                              "added.")(fn)
+
+
+def output_suffix(book: Path, results_only: bool = False) -> str:
+    """The suffix of a command's default output for ``book``: a copy keeps the book's own
+    (``.xlsm`` with its macros, ``.ods`` for LibreOffice); results alone are ``.xlsx``."""
+    suffix = book.suffix.lower()
+    return suffix if suffix in (".xlsm", ".ods") and not results_only else ".xlsx"
+
+
+def note_ods_charts(written: Path | None) -> None:
+    """Say on stderr that an .ods output has its tables but not the charts an .xlsx has."""
+    if written is not None and written.suffix.lower() == ".ods":
+        ERR.print(f"Note: {ODS_CHART_NOTE}", markup=False)
 
 
 def literal(text: object) -> Text:

@@ -25,6 +25,8 @@ from allocator.cli.common import (
     check_output,
     library_errors,
     literal,
+    note_ods_charts,
+    output_suffix,
     results_only_options,
     warn_about_solver,
 )
@@ -38,10 +40,9 @@ __all__ = ["default_sensitivity_output", "sensitivity"]
 
 
 def default_sensitivity_output(book: Path, plan_only: bool = False) -> Path:
-    """``fleet.xlsx`` -> ``fleet.sensitivity.xlsx`` beside it (an ``.xlsm`` copy keeps its
-    suffix; plan-only output is always ``.xlsx``)."""
-    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" and not plan_only else ".xlsx"
-    return book.with_name(f"{book.stem}.sensitivity{suffix}")
+    """``fleet.xlsx`` -> ``fleet.sensitivity.xlsx`` beside it (an ``.xlsm`` or ``.ods`` copy
+    keeps its suffix; plan-only output is always ``.xlsx``)."""
+    return book.with_name(f"{book.stem}.sensitivity{output_suffix(book, plan_only)}")
 
 
 def _millions(x: float, signed: bool = True) -> str:
@@ -116,9 +117,11 @@ def sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool,
         rows = [{k: _finite(v) for k, v in row.items()} for row in table.to_dict("records")]
         click.echo(json.dumps({"pct": pct, "base_npv_usd": plan.npv_usd, "drivers": rows,
                                "output": str(written) if written else None}, indent=2))
+        note_ods_charts(written)
         return
     _print_tornado(table, pct)
     for w in plan.run_info.warnings:
         ERR.print(f"Warning: {w}", markup=False)
     if written is not None:
         OUT.print(f"Plan with sensitivity written to {written}", markup=False)
+    note_ods_charts(written)

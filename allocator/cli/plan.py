@@ -27,6 +27,8 @@ from allocator.cli.common import (
     error_text,
     library_errors,
     literal,
+    note_ods_charts,
+    output_suffix,
     results_only_options,
     warn_about_solver,
 )
@@ -55,10 +57,10 @@ INSIGHT_SHEETS = ("Miner Breakeven", "Sensitivity")
 def default_output(book: Path, plan_only: bool = False) -> Path:
     """``fleet.xlsx`` -> ``fleet.plan.xlsx`` beside it.
 
-    A copy of an ``.xlsm`` keeps its suffix (and macros); plan-only output is always ``.xlsx``.
+    A copy of an ``.xlsm`` keeps its suffix (and macros), a copy of an ``.ods`` its own
+    (``fleet.plan.ods``); plan-only output is always ``.xlsx``.
     """
-    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" and not plan_only else ".xlsx"
-    return book.with_name(f"{book.stem}.plan{suffix}")
+    return book.with_name(f"{book.stem}.plan{output_suffix(book, plan_only)}")
 
 
 def plan_headline(plan: Plan) -> dict[str, Any]:
@@ -184,6 +186,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
         click.echo(json.dumps(head, indent=2))
     else:
         _print_headline(head, written, insight_lines(summary, written) if summary else ())
+    note_ods_charts(written)
 
 
 def _print_relaxation(fleet: Fleet) -> None:

@@ -38,6 +38,7 @@ from allocator.workbook.copy_losses import (
 )
 from allocator.workbook.copy_merge import CopyPlan, merge_copy
 from allocator.workbook.guards import check_file
+from allocator.workbook.ods_writer import ods_copy_facts, write_ods
 from allocator.workbook.parts import ZIP_ERRORS, open_package
 from allocator.workbook.schema import RESULT_SHEETS, sheet_key
 from allocator.workbook.temp_files import TempFiles, remove_stale_temps
@@ -108,6 +109,8 @@ def save_result(book: ResultBook, path: str | Path, *, active: str, overwrite: b
         ws.defined_names[MARK_NAME] = DefinedName(MARK_NAME, attr_text=mark_value(ws.title),
                                                   hidden=True)
     copy = book.copy
+    if target.suffix.lower() == ".ods":
+        return _save_ods(wb, target, copy, overwrite=overwrite, stream=stream)
     if copy is None:
         return save_workbook(wb, target, overwrite=overwrite, stream=stream)
     if _same_file(target, copy.source):
@@ -125,6 +128,28 @@ def save_result(book: ResultBook, path: str | Path, *, active: str, overwrite: b
             raise OutputError(f"Cannot copy {copy.source}: {exc.problems[0].message}") from exc
         except (KeyError, *ZIP_ERRORS) as exc:  # a part of the source cannot be edited
             raise OutputError(f"Cannot copy {copy.source}: {exc}") from exc
+        return dest
+
+    return _save(target, produce, overwrite=overwrite)
+
+
+def _save_ods(wb: Workbook, target: Path, copy: CopyPlan | None, *, overwrite: bool,
+              stream: Sequence[StreamedTable]) -> Path:
+    """Save the result sheets of ``wb`` as the .ods ``target``: into a copy of ``copy``'s
+    source (:mod:`allocator.workbook.ods_writer`), or alone."""
+    if copy is not None and _same_file(target, copy.source):
+        raise _input_itself(target)
+
+    def produce(temps: TempFiles) -> Path:
+        dest = temps.new()
+        source = None if copy is None else copy.source
+        try:
+            write_ods(wb, dest, source=source, dropped=copy.dropped if copy else frozenset(),
+                      stream=stream)
+        except OSError:
+            raise  # writing failed: reported as such by _save
+        except (ValueError, KeyError, *ZIP_ERRORS) as exc:  # the source cannot be edited
+            raise OutputError(f"Cannot copy {source}: {exc}") from exc
         return dest
 
     return _save(target, produce, overwrite=overwrite)
@@ -196,14 +221,7 @@ def _plan_copy(source: Path, sheets: Sequence[str], separate: str) -> CopyPlan:
         check_file(source)
     except InputError as exc:
         raise OutputError(f"Cannot copy {source}: {exc.problems[0].message}") from exc
-    losses = source_losses(source)
-    if losses:
-        raise _loss_error(source, losses, separate)
-    try:
-        with open_package(source) as package:
-            names, ours = sheet_list(package), own_sheets(package)
-    except InputError as exc:
-        raise OutputError(f"Cannot copy {source}: {exc.problems[0].message}") from exc
+    names, ours = _source_sheets(source, separate)
     written = {sheet_key(n) for n in sheets}
     clash = [n for n in names if sheet_key(n) in written and n not in ours]
     if clash:
@@ -216,6 +234,28 @@ def _plan_copy(source: Path, sheets: Sequence[str], separate: str) -> CopyPlan:
         )
     replaced = written | {sheet_key(n) for n in RESULT_SHEETS}
     return CopyPlan(source, frozenset(n for n in ours if sheet_key(n) in replaced))
+
+
+def _source_sheets(source: Path, separate: str) -> tuple[list[str], set[str]]:
+    """The sheets of ``source`` and the tool's own among them; refused if a copy would lose
+    any of its content."""
+    if source.suffix.lower() == ".ods":
+        try:
+            facts = ods_copy_facts(source)
+        except (ValueError, KeyError, *ZIP_ERRORS) as exc:
+            raise OutputError(f"Cannot copy {source}: not a readable .ods spreadsheet "
+                              f"({exc})") from exc
+        if facts.losses:
+            raise _loss_error(source, facts.losses, separate)
+        return facts.sheets, facts.ours
+    losses = source_losses(source)
+    if losses:
+        raise _loss_error(source, losses, separate)
+    try:
+        with open_package(source) as package:
+            return sheet_list(package), own_sheets(package)
+    except InputError as exc:
+        raise OutputError(f"Cannot copy {source}: {exc.problems[0].message}") from exc
 
 
 def _loss_error(source: Path, losses: Sequence[str], separate: str) -> OutputError:
@@ -233,16 +273,16 @@ def _check_target(target: Path, source: Path | None, *, overwrite: bool,
                   separate: str) -> None:
     suffix = target.suffix.lower()
     if source is None:
-        if suffix != ".xlsx":
+        if suffix not in (".xlsx", ".ods"):
             raise OutputError(
-                f"Cannot write {target}: a results-only workbook must be named .xlsx "
+                f"Cannot write {target}: a results-only workbook must be named .xlsx or .ods "
                 f"(got '{target.suffix or 'no suffix'}')"
             )
     else:
         src_suffix = source.suffix.lower()
-        if src_suffix not in (".xlsx", ".xlsm"):
+        if src_suffix not in (".xlsx", ".xlsm", ".ods"):
             raise OutputError(
-                f"Cannot copy {source}: only .xlsx and .xlsm workbooks can be copied; "
+                f"Cannot copy {source}: only .xlsx, .xlsm and .ods workbooks can be copied; "
                 f"write the results to a separate file instead ({separate})"
             )
         if suffix != src_suffix:

@@ -31,8 +31,9 @@ STALE_AGE_SECONDS = 24 * 3600
 """Without ``flock``, a temporary file this old is taken to be a dead run's."""
 
 _TEMP_NAME_TRIES = 100
-# .<name>.xlsx.<8 hex>.tmp, and the .tmp.rows staging files of earlier versions.
-_TEMP_NAME = re.compile(r"^\..+\.(?:xlsx|xlsm)\.[0-9a-f]{8}\.tmp(?:\.rows)?$", re.IGNORECASE)
+# .<name>.xlsx.<8 hex>.tmp (.xlsm, .ods), and the .tmp.rows staging files of earlier versions.
+_TEMP_NAME = re.compile(r"^\..+\.(?:xlsx|xlsm|ods)\.[0-9a-f]{8}\.tmp(?:\.rows)?$",
+                        re.IGNORECASE)
 
 
 def temp_pattern() -> re.Pattern[str]:

@@ -126,7 +126,7 @@ def test_the_input_as_output_and_a_missing_folder_are_refused_before_any_solve(
     result = run(name, str(book), *args, "-o", str(tmp_path / "out.csv"), "--results-only")
     assert result.exit_code == 1
     assert result.stderr == (f"Error: Cannot write {tmp_path / 'out.csv'}: a results-only "
-                             "workbook must be named .xlsx (got '.csv')\n")
+                             "workbook must be named .xlsx or .ods (got '.csv')\n")
 
 
 # --------------------------------------------- 4. sweep values that look like a slip

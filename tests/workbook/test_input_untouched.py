@@ -91,8 +91,8 @@ def test_input_bytes_unchanged_when_the_input_is_bad(tmp_path: Path, command: li
 @pytest.mark.libreoffice
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_ods_input_bytes_unchanged(tmp_path: Path) -> None:
-    """An .ods is read, validated and optimized (the plan goes to a separate .xlsx, since only
-    .xlsx/.xlsm can be copied); its bytes never change."""
+    """An .ods is read, validated and optimized (into a copy, fleet.plan.ods, or a separate
+    .xlsx); its bytes never change."""
     source = tmp_path / "source"
     source.mkdir()
     (ods,) = soffice_convert([make_book(source, ".xlsx")], "ods", tmp_path)
@@ -100,6 +100,7 @@ def test_ods_input_bytes_unchanged(tmp_path: Path) -> None:
         (["validate"], 0),
         (["optimize", "--plan-only", "-o", "{plan}"], 0),
         (["optimize", "--no-write"], 0),
-        (["optimize"], 1),  # a copy of an .ods cannot be written; refused, nothing lost
+        (["optimize"], 0),  # the plan goes into a copy, fleet.plan.ods
+        (["optimize", "-o", "{existing}"], 1),  # refused without --overwrite, nothing lost
     ):
         check_untouched(ods, lambda args=args: run_case(ods, args), code)

@@ -408,9 +408,11 @@ def test_suffix_must_match_the_source(tmp_path: Path) -> None:
     source = make_source(tmp_path / "fleet.xlsx")
     with pytest.raises(OutputError, match=r"must have the suffix \.xlsx \(got '\.xlsm'\)"):
         write_plan(make_plan(), tmp_path / "out.xlsm", source=source)
-    with pytest.raises(OutputError, match=r"results-only workbook must be named \.xlsx"):
+    with pytest.raises(OutputError, match=r"results-only workbook must be named \.xlsx or \.ods"):
         write_plan(make_plan(), tmp_path / "out.xlsm")
-    with pytest.raises(OutputError, match=r"only \.xlsx and \.xlsm workbooks can be copied"):
+    with pytest.raises(OutputError, match=r"only \.xlsx, \.xlsm and \.ods workbooks can be "):
+        write_plan(make_plan(), tmp_path / "out.xlsx", source=tmp_path / "fleet.xls")
+    with pytest.raises(OutputError, match=r"must have the suffix \.ods \(got '\.xlsx'\)"):
         write_plan(make_plan(), tmp_path / "out.xlsx", source=tmp_path / "fleet.ods")
     assert [p.name for p in tmp_path.iterdir()] == ["fleet.xlsx"]
 

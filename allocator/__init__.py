@@ -35,6 +35,7 @@ from allocator.scenarios.changes import Change, Scenario, apply_changes, apply_s
 from allocator.scenarios.compare import Comparison, compare
 from allocator.scenarios.executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
 from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
+from allocator.scenarios.mw_changes import MwChange
 from allocator.scenarios.parameters import Parameter
 from allocator.scenarios.sweep import Flip, Sweep, sweep
 from allocator.workbook.comparison_writer import write_comparison, write_monte_carlo, write_sweep
@@ -63,6 +64,7 @@ __all__ = [
     "MarketMonth",
     "MinerTranche",
     "MonteCarlo",
+    "MwChange",
     "OutputError",
     "Parameter",
     "Plan",

@@ -554,9 +554,15 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "percentile_samples": "The bin's samples again if it holds P5, P50 or P95 (marked in the "
                           "chart).",
     "percentile": "Which of P5, P50, P95 falls in the bin.",
-    "below": "Last swept value before the switch.",
-    "above": "First swept value after the switch.",
+    "below": "Last swept value before the switch (flips), or the lower of two neighbouring "
+             "steps (MW changes).",
+    "above": "First swept value after the switch (flips), or the higher of two neighbouring "
+             "steps (MW changes).",
     "flip": "What switches between below and above, located by bisection.",
+    "before_mw": "The site's converted IT MW or average mining IT MW at the lower step.",
+    "after_mw": "The same MW at the higher step.",
+    "change": "The material MW change in words: at least max(5 MW, 10 % of the site's "
+              "capacity_mw), the site converting or mining on both sides.",
     "setting": "Monte Carlo setting from the Settings sheet.",
     "value": "Its value.",
     "key": "What the row records about the run (Run Info).",

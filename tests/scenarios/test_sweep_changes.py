@@ -91,6 +91,8 @@ def test_the_sweep_sheet_lists_the_material_changes(btc: Sweep, tmp_path: Path) 
                            "least max(5 MW, 10 % of the site's capacity_mw)") + 1
     assert [c.value for c in ws[title + 1]][:5] == [
         "below", "above", "before_mw", "after_mw", "change"]
+    for cell in ws[title + 1][:5]:  # every header says what its column is
+        assert cell.comment is not None and len(cell.comment.text.split("\n")) == 3
     first = [c.value for c in ws[title + 2]][:5]
     assert first[:3] == [0.6, 0.7, 60]
     assert first[3] == pytest.approx(17.542, abs=1e-3)

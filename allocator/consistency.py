@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.domain import Contract, Fleet, Site
+from allocator.domain import Contract, Fleet, Site, tranche_labels
 from allocator.errors import Problem
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import month_from_index, month_index, month_range
@@ -39,6 +39,7 @@ MAX_MW = 1e7
 # a typical value per field, to say which of several inputs is the extreme one
 _TYPICAL = {"btc_price_usd": 1e5, "network_hashrate_ehs": 1e3, "fees_btc_per_block": 0.05}
 _TYPICAL_EFFICIENCY_J_TH = 20.0
+_TYPICAL_UNIT = {"hashrate_th": 200.0, "power_w": 3500.0}  # a miner's nameplate
 
 
 @dataclass
@@ -281,19 +282,34 @@ def _check_mining(coef: Coefficients) -> list[Problem]:
             out.append(_market_cause(coef, int(t), float(part[m, t])))
         else:
             tranche = coef.tranches[m]
+            labels = dict(zip(map(id, coef.fleet.miners), tranche_labels(coef.fleet.miners),
+                              strict=True))
+            column = max(_TYPICAL_UNIT,
+                         key=lambda name: _distance(getattr(tranche, name), _TYPICAL_UNIT[name]))
             out.append(Problem("Miners", _too_large("mining", float(part[m, t]),
                                                     coef.months[t]),
-                               record=f"{tranche.site} {tranche.model}", column="power_w",
-                               value=tranche.power_w))
+                               record=labels[id(tranche)], column=column,
+                               value=getattr(tranche, column)))
     m, t = np.unravel_index(int(np.argmax(cost)), cost.shape)
     if cost[m, t] > MAX_OBJECTIVE_USD_MW_MONTH:
         site = coef.sites[int(coef.tranche_site[m])]
         column = ("mining_opex_usd_mw_month" if site.mining_opex_usd_mw_month
                   > coef.mining_cost_usd_mw_month[m, t] / 2 else "power_price_usd_mwh")
-        out.append(Problem("Sites", _too_large("mining's cost", float(cost[m, t]),
-                                               coef.months[t]),
-                           record=site.name, column=column, value=getattr(site, column)))
+        out.append(_cost_cause(coef, site, column, coef.months[t],
+                               _too_large("mining's cost", float(cost[m, t]), coef.months[t])))
     return out
+
+
+def _cost_cause(coef: Coefficients, site: Site, column: str, month: str, text: str) -> Problem:
+    """The problem at ``site``'s ``column``, or at the PowerPrices row that sets its power
+    price in ``month`` when there is one."""
+    if column == "power_price_usd_mwh":
+        row = next((p for p in coef.fleet.power_prices
+                    if p.site == site.name and p.month == month), None)
+        if row is not None:
+            return Problem("PowerPrices", text, record=row.label, column=column,
+                           value=row.power_price_usd_mwh)
+    return Problem("Sites", text, record=site.name, column=column, value=getattr(site, column))
 
 
 def _market_cause(coef: Coefficients, t: int, usd: float) -> Problem:
@@ -346,9 +362,9 @@ def _check_leases(coef: Coefficients) -> list[Problem]:
             site = coef.sites[terms.sites[i]]
             column = ("hpc_opex_usd_mw_month" if site.hpc_opex_usd_mw_month
                       > terms.cost_usd_mw_month[i, j] / 2 else "power_price_usd_mwh")
-            out.append(Problem("Sites", _too_large("HPC's cost", float(cost[i, j]),
-                                                   coef.months[terms.months[j]]),
-                               record=site.name, column=column, value=getattr(site, column)))
+            month = coef.months[terms.months[j]]
+            out.append(_cost_cause(coef, site, column, month,
+                                   _too_large("HPC's cost", float(cost[i, j]), month)))
     return out
 
 
@@ -369,13 +385,13 @@ def _check_capital(coef: Coefficients) -> list[Problem]:
 def _check_sizes(fleet: Fleet) -> list[Problem]:
     """Every MW figure within :data:`MAX_MW`."""
     def big(sheet: str, record: str, column: str, mw: float | None,
-            what: str = "") -> list[Problem]:
+            what: str = "", value: float | None = None) -> list[Problem]:
         if mw is None or mw <= MAX_MW:
             return []
         return [Problem(sheet, f"{what or column} of {mw:.3g} MW is more than the "
                         f"{MAX_MW:.0e} MW an LP solver can handle beside the fleet's other "
                         "figures; check the value and its unit", record=record, column=column,
-                        value=mw)]
+                        value=mw if value is None else value)]
 
     out: list[Problem] = []
     for s in fleet.sites:
@@ -385,7 +401,7 @@ def _check_sizes(fleet: Fleet) -> list[Problem]:
     for c in fleet.contracts:
         out += big("Contracts", c.name, "max_mw", c.max_mw)
         out += big("Contracts", c.name, "min_mw", c.min_mw)
-    for m in fleet.miners:
-        out += big("Miners", f"{m.site} {m.model}", "units", m.installed_mw,
-                   "installed power (units x power_w)")
+    for m, label in zip(fleet.miners, tranche_labels(fleet.miners), strict=True):
+        out += big("Miners", label, "units", m.installed_mw,
+                   "installed power (units x power_w)", m.units)
     return out

@@ -16,6 +16,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Self
 
@@ -36,6 +37,7 @@ __all__ = [
     "percent_limit",
     "percent_typo",
     "safe_name",
+    "tranche_labels",
 ]
 
 
@@ -214,6 +216,19 @@ class MinerTranche(_Frozen):
         return self.units * self.power_w / 1e6
 
 
+def tranche_labels(miners: Iterable[MinerTranche]) -> list[str]:
+    """Each tranche's name in messages, in order: ``Alpha Ridge Antminer S21 XP``, and
+    ``Alpha Ridge Antminer S21 XP #2`` for a later row of the same model at the same site
+    (such rows stay separate tranches)."""
+    seen: Counter[tuple[str, str]] = Counter()
+    labels: list[str] = []
+    for m in miners:
+        seen[m.site, m.model] += 1
+        count = seen[m.site, m.model]
+        labels.append(f"{m.site} {m.model}" + (f" #{count}" if count > 1 else ""))
+    return labels
+
+
 class MarketMonth(_Frozen):
     """Market outlook for one month (sheet ``Market``).
 
@@ -243,6 +258,11 @@ class PowerPrice(_Frozen):
     site: Name
     month: Month
     power_price_usd_mwh: Finite = Field(ge=0)
+
+    @property
+    def label(self) -> str:
+        """The row's name in messages: ``Alpha Ridge 2026-06``."""
+        return f"{self.site} {self.month}"
 
 
 class Contract(_Frozen):

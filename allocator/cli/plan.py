@@ -33,12 +33,13 @@ from allocator.cli.common import (
     warn_about_solver,
 )
 from allocator.cli.insight_summary import insight_lines
-from allocator.consistency import check_consistency
+from allocator.consistency import check_consistency, check_numerics
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
 from allocator.insight.annotate import add_insight
 from allocator.insight.duals import check_site_duals
 from allocator.insight.summary import insight_summary
+from allocator.optimization.coefficients import compute_coefficients
 from allocator.optimization.infeasibility import explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
@@ -231,13 +232,15 @@ def explain(book: Path, relax_: bool) -> None:
 def validate(book: Path) -> None:
     """Check BOOK without solving: every input problem is listed at once.
 
-    Example: allocator validate fleet.xlsx
+    The checks are those ``optimize`` makes before it solves, numbers too large for a solver
+    included. Example: allocator validate fleet.xlsx
     """
     with library_errors():
         source = read_workbook(book)
         report = check_consistency(source.fleet)
-        if report.errors:
-            raise InputError([source.locate(p) for p in report.errors], source=str(book))
+        problems = report.errors or check_numerics(compute_coefficients(source.fleet))
+        if problems:
+            raise InputError([source.locate(p) for p in problems], source=str(book))
     fleet = source.fleet
     for w in (*source.warnings, *report.warnings):
         ERR.print(f"Warning: {w}", markup=False)

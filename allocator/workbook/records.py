@@ -27,6 +27,7 @@ from allocator.domain import (
     Settings,
     Site,
     name_key,
+    tranche_labels,
 )
 from allocator.periods import month_from_index, month_index, months_between
 from allocator.workbook.cells import format_list
@@ -282,12 +283,14 @@ class FleetRecords:
             row = _build(MarketMonth, record, record.values, table.headers, self.report, anchor)
             if row is not None:
                 market.append(row)
+                self._remember("Market", row.month, record)
         return market, [month_from_index(i) for i in indices]
 
     def _miners(self, table: Table | None) -> list[MinerTranche]:
         if table is None or not table.usable:
             return []
         miners: list[MinerTranche] = []
+        rows: list[Row] = []
         seen: dict[tuple[str, str], str] = {}
         for record in table.rows:
             values: dict[str, Any] = dict(record.values)
@@ -319,6 +322,12 @@ class FleetRecords:
             tranche = _build(MinerTranche, record, values, table.headers, self.report)
             if tranche is not None:
                 miners.append(tranche)
+                rows.append(record)
+        for label, record in zip(tranche_labels(miners), rows, strict=True):
+            self._remember("Miners", label, record)
+            for name in ("hashrate_th", "power_w"):  # the catalog's figure: the model cell
+                if name not in record.raw and "model" in record.cells:
+                    self.places["Miners", label, name] = (record.sheet, record.cells["model"])
         return miners
 
     def _unknown_model(self, table: Table, record: Row, model: str) -> None:
@@ -351,8 +360,13 @@ class FleetRecords:
             ((key, f"for site '{key[0]}' in {key[1]}", r, "month") for key, r in pairs),
             "power price",
         )
-        built = (_build(PowerPrice, r, r.values, table.headers, self.report) for r in table.rows)
-        return [price for price in built if price is not None]
+        prices: list[PowerPrice] = []
+        for record in table.rows:
+            price = _build(PowerPrice, record, record.values, table.headers, self.report)
+            if price is not None:
+                prices.append(price)
+                self._remember("PowerPrices", price.label, record)
+        return prices
 
     def _contracts(self, table: Table | None) -> list[Contract]:
         if table is None or not table.usable:

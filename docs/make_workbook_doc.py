@@ -84,6 +84,19 @@ written as `yes`/`no`, like the inputs. The chart of grid MW by use is at the to
 own sheet, `Summary Chart`; `Build Schedule`, `Miner Tranches` and `Leases` are
 `plan.builds`, `plan.tranches` and `plan.leases`.
 
+An `.ods` input gets an `.ods` copy (`fleet.ods` -> `fleet.plan.ods`). Every part of the file
+is kept as it was; in `content.xml` each of your sheets stays byte for byte the same XML, and
+the result sheets are added after them as new tables with the automatic styles they need:
+the same values, number formats ($, $M, %, MW and the rest as above), bold header row, column
+widths and header notes, and the same headers (the cell's value is the machine name, shown as
+its label). The marker is a sheet-level named expression (`fleet_allocator_sheet`, holding the
+sheet's name), which LibreOffice keeps when it saves the file, so re-optimizing the tool's own
+`.plan.ods` replaces its result sheets rather than adding a second set. Left out of `.ods`
+files: charts (`Summary Chart` holds a line saying where its figures are, the Sensitivity
+tornado and the scenario charts are not drawn, and the command prints a note), frozen panes
+and filter buttons. `--results-only -o plan.ods` writes a new `.ods` with the result sheets
+alone; a document-signed `.ods` is refused before anything is written.
+
 Every output column, as its header shows it:
 """
 

@@ -28,6 +28,8 @@ from allocator.cli.common import (
     check_output,
     library_errors,
     literal,
+    note_ods_charts,
+    output_suffix,
     warn_about_solver,
 )
 from allocator.cli.progress import progress as _progress
@@ -67,9 +69,9 @@ def _read_for(target: Path, book: Path, sheet: str, *, solver: str | None, write
 
 
 def _output(book: Path, kind: str, results_only: bool) -> Path:
-    """``fleet.xlsx`` -> ``fleet.<kind>.xlsx`` beside it (``.xlsm`` copies keep theirs)."""
-    suffix = ".xlsm" if book.suffix.lower() == ".xlsm" and not results_only else ".xlsx"
-    return book.with_name(f"{book.stem}.{kind}{suffix}")
+    """``fleet.xlsx`` -> ``fleet.<kind>.xlsx`` beside it (``.xlsm`` and ``.ods`` copies keep
+    theirs)."""
+    return book.with_name(f"{book.stem}.{kind}{output_suffix(book, results_only)}")
 
 
 def _run_options(fn: F) -> F:
@@ -158,6 +160,7 @@ def compare(book: Path, reference: str | None, names: str | None, plans: bool,
         if not no_write:
             written = write_comparison(result, target, source=None if results_only else book,
                                        overwrite=overwrite, plans=plans)
+            note_ods_charts(written)
     if as_json:
         click.echo(json.dumps(_comparison_json(result, written), indent=2))
         return
@@ -273,6 +276,7 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
         if not no_write:
             written = write_sweep(result, target_path, source=None if results_only else book,
                                   overwrite=overwrite)
+            note_ods_charts(written)
     if as_json:
         click.echo(json.dumps(_sweep_json(result, written), indent=2, default=str))
         return
@@ -342,6 +346,7 @@ def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overw
         if not no_write:
             written = write_monte_carlo(result, target, source=None if results_only else book,
                                         overwrite=overwrite)
+            note_ods_charts(written)
     if as_json:
         click.echo(json.dumps(_monte_carlo_json(result, written), indent=2))
         return

@@ -171,6 +171,16 @@ def test_sensitivity_writes_its_sheet_into_an_ods_copy(ods: Path) -> None:
     assert sheet_names(written) == [*INPUTS, "Notes", *OUTPUT_SHEETS, "Sensitivity"]
 
 
+def test_sweep_writes_its_sheet_into_an_ods_copy(ods: Path) -> None:
+    result = run("sweep", str(ods), "--param", "power_price_usd_mwh", "--operation", "scale",
+                 "--from", "0.8", "--to", "1.2", "--steps", "3", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    written = ods.with_name("fleet.sweep.ods")
+    assert result.stdout.endswith(f"Sweep written to {written}\n")
+    assert CHART_NOTE in result.stderr
+    assert sheet_names(written) == [*INPUTS, "Notes", "Sweep"]
+
+
 def test_an_existing_output_is_kept_without_overwrite(ods: Path) -> None:
     target = ods.with_name("fleet.plan.ods")
     target.write_bytes(b"an earlier plan")

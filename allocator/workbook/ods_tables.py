@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -33,6 +34,7 @@ __all__ = ["OdsTable", "chart_note", "table_xml"]
 _DEFAULT_WIDTH = 8.43  # Excel's default column width, in characters
 _NOTE_WIDTH = 80.0
 _SPACES = re.compile(r" {2,}|^ ")
+_SPECIAL = re.compile(r"[\n\t]| {2}|^ ")
 _PLAIN = CellLook(None, None)
 
 
@@ -195,6 +197,8 @@ def _content(value: object, look: CellLook) -> tuple[str, str] | None:
     while the value stays the machine name.
     """
     fmt = look.fmt
+    if isinstance(value, np.generic):
+        value = value.item()
     if value is None:
         return None
     if isinstance(value, bool):
@@ -208,7 +212,8 @@ def _content(value: object, look: CellLook) -> tuple[str, str] | None:
             return ' office:value-type="string"', "inf" if number > 0 else "-inf"
         kind = fmt.value_type if fmt is not None else "float"
         shown = fmt.shown(number) if fmt is not None else f"{number:.10g}"
-        return f' office:value-type="{kind}" office:value="{value!r}"', shown
+        exact = str(value) if isinstance(value, int) else repr(number)
+        return f' office:value-type="{kind}" office:value="{exact}"', shown
     if isinstance(value, dt.date):
         stamp = date_value(value)
         return f' office:value-type="date" office:date-value="{stamp}"', stamp.replace("T", " ")
@@ -225,6 +230,8 @@ def _annotation(text: str, author: str) -> str:
 
 def _paragraphs(text: str) -> str:
     """``text`` as ``<text:p>`` lines, spaces and tabs kept."""
+    if not _SPECIAL.search(text):  # most cells: one line, single spaces
+        return f"<text:p>{xml_text(text)}</text:p>"
     return "".join(f"<text:p>{_line(line)}</text:p>" for line in text.split("\n"))
 
 

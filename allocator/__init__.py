@@ -28,6 +28,7 @@ from allocator.insight.annotate import add_insight
 from allocator.insight.duals import check_site_duals
 from allocator.insight.tornado import sensitivity
 from allocator.optimization.backends import WarmStart
+from allocator.optimization.fixes import Fix, Relaxation
 from allocator.optimization.infeasibility import Explanation, explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan, RunInfo
@@ -54,6 +55,7 @@ __all__ = [
     "Executor",
     "ExecutorError",
     "Explanation",
+    "Fix",
     "Fleet",
     "FleetSource",
     "FleetWorkbook",
@@ -71,6 +73,7 @@ __all__ = [
     "PowerPrice",
     "Problem",
     "ProcessExecutor",
+    "Relaxation",
     "RunInfo",
     "Scenario",
     "SerialExecutor",

@@ -145,7 +145,7 @@ def optimize(
     try:
         solution = solve_model(build_model(coef), options, warm)
     except InfeasibleError as exc:
-        explanation = explain_infeasibility(fleet)
+        explanation = explain_infeasibility(fleet, getattr(source, "locate", None))
         if explanation is None:  # e.g. another solver's tolerance; HiGHS finds a plan
             raise
         raise InfeasibleError(f"The model is infeasible. {explanation}",

@@ -4,11 +4,16 @@ No Excel either. One function per check, run in order by :func:`check_consistenc
 are :class:`Problem` records that name the site or contract; warnings are sentences a user
 should read but may accept. :func:`check_numerics` reads the LP's coefficients (numbers, not
 a model) and names the input that makes them too large for a solver to handle.
+
+:func:`named` and :func:`problem_line` name a record the way every plain-word sentence does:
+by its name in quotes and, when a ``locate`` (a workbook's ``FleetWorkbook.locate``) knows it,
+the cell its figure comes from: ``contract "AI Lab NNN" (Contracts!D4)``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +27,20 @@ __all__ = [
     "MAX_MW",
     "MAX_OBJECTIVE_USD_MW_MONTH",
     "Consistency",
+    "Locate",
     "check_consistency",
     "check_numerics",
     "leasable_space_mw",
+    "named",
+    "problem_line",
 ]
+
+Locate = Callable[[Problem], Problem]
+"""Gives a problem its cell when the input came from a workbook (``FleetWorkbook.locate``)."""
+
+# what a record of each input sheet is called in a sentence
+_KINDS = {"sites": "site", "contracts": "contract", "miners": "miners", "market": "month",
+          "powerprices": "power price"}
 
 MAX_OBJECTIVE_USD_MW_MONTH = 1e9
 """Largest discounted USD one MW-month may be worth in the LP objective. HiGHS works to a
@@ -40,6 +55,36 @@ MAX_MW = 1e7
 _TYPICAL = {"btc_price_usd": 1e5, "network_hashrate_ehs": 1e3, "fees_btc_per_block": 0.05}
 _TYPICAL_EFFICIENCY_J_TH = 20.0
 _TYPICAL_UNIT = {"hashrate_th": 200.0, "power_w": 3500.0}  # a miner's nameplate
+
+
+def named(sheet: str, record: str, column: str, locate: Locate | None = None) -> str:
+    """A record (``"AI Lab NNN"``) or, with ``record`` empty, a setting (``max_hpc_share``), with
+    the cell of its ``column`` when ``locate`` knows it: ``"AI Lab NNN" (Contracts!D4)``.
+
+    A field left blank (its default applies) has no cell; a record is then placed at its name.
+    """
+    text = f'"{record}"' if record else column
+    if locate is None:
+        return text
+    for field_name in (column, "name") if record else (column,):
+        place = locate(Problem(sheet, "", column=field_name, record=record or None))
+        if place.cell:
+            return f"{text} ({place.sheet}!{place.cell})"
+    return text
+
+
+def problem_line(problem: Problem) -> str:
+    """``problem`` as one line that names its record beside its cell.
+
+    ``Contracts!D4 (contract "AI Lab NNN"): firm contract needs ...``; a problem with no cell
+    already names its record (``Contracts[AI Lab NNN].min_mw: ...``) and reads as it is.
+    """
+    text = str(problem)
+    if not (problem.cell and problem.record):
+        return text
+    kind = _KINDS.get(problem.sheet.lower().replace(" ", ""), "record")
+    where = problem.location
+    return f'{where} ({kind} "{problem.record}"){text[len(where):]}'
 
 
 @dataclass

@@ -33,7 +33,7 @@ from allocator.cli.common import (
     warn_about_solver,
 )
 from allocator.cli.insight_summary import insight_lines
-from allocator.consistency import check_consistency, check_numerics
+from allocator.consistency import Locate, check_consistency, check_numerics, problem_line
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
 from allocator.insight.annotate import add_insight
@@ -169,7 +169,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
             if not relax_:
                 raise
             ERR.print(error_text(exc), markup=False)
-            _print_relaxation(source.fleet)
+            _print_relaxation(source.fleet, source.locate)
             sys.exit(1)
         if insight:
             plan = check_site_duals(source.fleet, plan)
@@ -190,20 +190,16 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
     note_ods_charts(written)
 
 
-def _print_relaxation(fleet: Fleet) -> None:
-    changes = relax(fleet)
-    if not changes:
-        OUT.print("No change is needed: the plan is feasible.", markup=False)
-        return
-    OUT.print("Smallest change that makes a plan feasible:", markup=False)
-    for change in changes:
-        OUT.print(f"  - {change}", markup=False)
+def _print_relaxation(fleet: Fleet, locate: Locate) -> None:
+    for line in relax(fleet, locate).lines():
+        OUT.print(line, markup=False)
 
 
 @click.command()
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--relax", "relax_", is_flag=True,
-              help="Also print the smallest change that makes the plan feasible.")
+              help="Also print the changes that make the plan feasible, each checked by "
+                   "re-solving the plan with it.")
 def explain(book: Path, relax_: bool) -> None:
     """Say in plain words why BOOK has no feasible plan; exit 1 when it has none.
 
@@ -215,15 +211,15 @@ def explain(book: Path, relax_: bool) -> None:
     if report.errors:
         OUT.print(f"{book}: no plan is possible as the workbook stands:", markup=False)
         for problem in report.errors:
-            OUT.print(f"  - {source.locate(problem)}", markup=False)
+            OUT.print(f"  - {problem_line(source.locate(problem))}", markup=False)
     else:
-        explanation = explain_infeasibility(source.fleet)
+        explanation = explain_infeasibility(source.fleet, source.locate)
         if explanation is None:
             OUT.print(f"{book}: a feasible plan exists; nothing to explain.", markup=False)
             return
         OUT.print(f"{book}: {explanation}", markup=False)
     if relax_:
-        _print_relaxation(source.fleet)
+        _print_relaxation(source.fleet, source.locate)
     sys.exit(1)
 
 

@@ -18,6 +18,8 @@ import pytest
 from clikit import run, table_rows, usage_error
 from fleetkit import CONTRACTS, MARKET, MINERS, SITES, write_book
 
+from allocator.workbook.fleet_writer import write_fleet
+from allocator.workbook.reader import read_workbook
 from allocator.workbook.schema import OUTPUT_SHEETS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,18 +29,27 @@ BOTH_FIRM: list[list[object]] = [
     [*CONTRACTS[0], "firm", "min_mw"],
     ["K1", 100, 20, "2026-01", 12, "yes", "yes", 8],
     ["K2", 100, 20, "2026-01", 12, "yes", "yes", 8]]
+# every contract and site is named by its name and the cell its figure comes from (a site's
+# conversion_lead_months is left blank here, so the site is placed at its name)
 WHY_BOTH_FIRM_FAIL = (
-    "Contracts K1, K2 need 16 MW at sites Alpha from 2026-01, but at most 10.0 MW can be "
-    "converted and online there in time.\n"
+    'Contracts "K1" (Contracts!H2), "K2" (Contracts!H3) need 16 MW at sites Alpha from '
+    "2026-01, but at most 10.0 MW can be converted and online there in time.\n"
     "These cannot all hold together:\n"
-    "  - Site Alpha can lease in 2026-01 only its 10 MW of existing HPC space plus what it "
-    "started converting by 2026-01 (0-month lead time).\n"
-    "  - Contract K1 is firm: at least 8 MW from 2026-01 for 12 months, at any site.\n"
-    "  - Contract K2 is firm: at least 8 MW from 2026-01 for 12 months, at any site.\n"
+    '  - Site "Alpha" (Sites!A2) can lease in 2026-01 only its 10 MW of existing HPC space plus '
+    "what it started converting by 2026-01 (0-month lead time).\n"
+    '  - Contract "K1" (Contracts!H2) is firm: at least 8 MW from 2026-01 for 12 months, at any '
+    "site.\n"
+    '  - Contract "K2" (Contracts!H3) is firm: at least 8 MW from 2026-01 for 12 months, at any '
+    "site.\n"
 )
-SMALLEST_CHANGE = ("Smallest change that makes a plan feasible:\n"
-                   "  - Lower the firm minimum of contract K2 by 6.0 MW (to 2.0 MW), or make it "
-                   "not firm.\n")
+# either contract may give the 6 MW: single changes, each checked alone by a re-solve
+SMALLEST_CHANGE = (
+    "Each fix below makes a plan feasible (checked by re-solving the plan with it):\n"
+    "Any one of these suffices:\n"
+    '  - Lower the firm minimum of contract "K2" (Contracts!H3) by 6.0 MW, to 2.0 MW.\n'
+    '  - Lower the firm minimum of contract "K1" (Contracts!H2) by 6.0 MW, to 2.0 MW.\n'
+    '  - Make contract "K2" (Contracts!G3) not firm.\n'
+    '  - Make contract "K1" (Contracts!G2) not firm.\n')
 COMMANDS_WITH_BOOK = ["compare", "explain", "optimize", "sensitivity", "sweep", "validate"]
 
 
@@ -217,6 +228,58 @@ def test_explain_says_why_or_that_nothing_is_wrong(tmp_path: Path) -> None:
     result = run("explain", str(fine))
     assert result.exit_code == 0
     assert result.stdout == f"{fine}: a feasible plan exists; nothing to explain.\n"
+
+
+def test_explain_names_each_contract_at_its_cell_and_gives_the_changes_needed_together(
+        tmp_path: Path) -> None:
+    """Two firm leases, each 2 MW more than its own site holds: the consistency pass stops
+    both, each line naming the contract beside its cell, and both minimums must give (re-solved
+    with both lowered and with each alone), so they are given as needed together."""
+    sites = [*SITES, ["Beta", 100, 40, 10]]
+    contracts = [[*CONTRACTS[0], "firm", "min_mw", "sites"],
+                 ["K1", 100, 20, "2026-01", 12, "yes", "yes", 12, "Alpha"],
+                 ["K2", 100, 20, "2026-01", 12, "yes", "yes", 12, "Beta"]]
+    book = small_book(tmp_path, Sites=sites, Contracts=contracts)
+    result = run("explain", str(book), "--relax")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{book}: no plan is possible as the workbook stands:\n"
+        '  - Contracts!H2 (contract "K1"): firm contract needs 12 MW at sites Alpha from '
+        "2026-01, but at most 10 MW can be converted and online there by then (got 12.0)\n"
+        '  - Contracts!H3 (contract "K2"): firm contract needs 12 MW at sites Beta from '
+        "2026-01, but at most 10 MW can be converted and online there by then (got 12.0)\n"
+        "Each fix below makes a plan feasible (checked by re-solving the plan with it):\n"
+        "All of these are needed together:\n"
+        '  - Lower the firm minimum of contract "K1" (Contracts!H2) by 2.0 MW, to 10.0 MW.\n'
+        '  - Lower the firm minimum of contract "K2" (Contracts!H3) by 2.0 MW, to 10.0 MW.\n')
+    assert result.stderr == ""
+
+
+def test_explain_gives_no_shortfall_headline_when_the_firm_minimums_fit(tmp_path: Path) -> None:
+    """The sample's firm offers with AI Lab NNN at 138 MW: 243 MW of minimums against 244 MW
+    that can be online is no shortfall (the conflict is in when and where), so no 'need ...
+    but at most ...' headline is printed; the conflicting requirements are."""
+    fleet = read_workbook(ROOT / "sample_inputs" / "infeasible.xlsx").fleet
+    fleet = fleet.model_copy(update={"contracts": tuple(
+        c.model_copy(update={"min_mw": 138.0}) if c.name == "AI Lab NNN" else c
+        for c in fleet.contracts)})
+    book = write_fleet(fleet, tmp_path / "near.xlsx")
+    result = run("explain", str(book), "--relax")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"{book}: No plan meets every constraint.",
+                         "These cannot all hold together:"]
+    assert "can be converted and online there in time" not in result.stdout
+    assert ('  - Contract "AI Lab NNN" (Contracts!D4) is firm: at least 138 MW from 2027-07 for '
+            "180 months, at any site.") in lines
+    fixes = lines[lines.index("Any one of these suffices:") + 1:]
+    assert fixes[:3] == [
+        '  - Lower the firm minimum of contract "Cedar Retrofit" (Contracts!D2) by 2.0 MW, to '
+        "23.0 MW.",
+        '  - Lower the firm minimum of contract "Neocloud MG" (Contracts!D3) by 4.0 MW, to '
+        "76.0 MW.",
+        '  - Lower the firm minimum of contract "AI Lab NNN" (Contracts!D4) by 4.0 MW, to '
+        "134.0 MW."]
 
 
 @pytest.mark.parametrize("command", COMMANDS_WITH_BOOK)

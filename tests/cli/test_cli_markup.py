@@ -88,6 +88,9 @@ def test_explain_names_a_site_in_markup(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [
         f"{book}: no plan is possible as the workbook stands:",
-        f"  - Contracts!D2: firm contract needs 10000 MW at sites {site}, Site 0002, Site 0003 "
+        f'  - Contracts!D2 (contract "{fleet.contracts[0].name}"): firm contract needs 10000 MW '
+        f"at sites {site}, Site 0002, Site 0003 "
         "from 2026-07, but at most 159.2 MW can be converted and online there by then (got "
         "10000.0)"]
+    result = run("explain", str(book), "--relax")
+    assert f'  - Make contract "{TAKEN}" (Contracts!K2) not firm.' in result.stdout.splitlines()

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from fleetkit import contract, fleet, miners, site, verified
 
-from allocator import optimize, read_workbook
+from allocator import explain_infeasibility, optimize, read_workbook
 from allocator.domain import Fleet, MarketMonth
 from allocator.errors import AllocatorError, InfeasibleError, InputError
 from allocator.results.plan import Plan
@@ -82,6 +82,10 @@ def through_workbook(folder: Path) -> Solve:
                 located = InputError([book.locate(p) for p in direct.problems],
                                      source=str(path))
                 assert str(err.value) == str(located)
+            elif isinstance(direct, InfeasibleError) and direct.explanation is not None:
+                # the same explanation, each contract, site and setting named at its cell
+                placed = explain_infeasibility(f, book.locate)
+                assert str(err.value) == f"The model is infeasible. {placed}"
             else:
                 assert str(err.value) == str(direct)
             raise

@@ -45,6 +45,7 @@ from allocator.errors import InputError, Problem
 from allocator.scenarios.changes import Scenario
 from allocator.workbook.catalog_sheet import read_catalog_sheet
 from allocator.workbook.cells import address_order
+from allocator.workbook.first_rows import FIRST_ROWS, cut_book
 from allocator.workbook.guards import DEFAULT_LIMITS, Format, Limits, check_file
 from allocator.workbook.parts import WORKBOOK
 from allocator.workbook.records import CHECK_ORDER, FleetRecords
@@ -176,16 +177,20 @@ _CELL_ORDER = tuple(spec.name for spec in INPUT_SHEETS if spec.name != "Scenario
 """The order :func:`~allocator.workbook.tables.parse_sheets` reads the sheets' cells in."""
 
 
-def _stopped(problem: Problem, sheets: LoadedSheets, order: tuple[str, ...], cap: int) -> Problem:
+def _stopped(problem: Problem, sheets: LoadedSheets, order: tuple[str, ...], cap: int,
+             last_rows: Mapping[str, int] | None = None) -> Problem:
     """The line saying reading stopped at ``problem`` (the first beyond ``cap``) and what it
-    left unchecked: the rest of that sheet and the sheets after it in ``order``."""
+    left unchecked: the rest of that sheet and the sheets after it in ``order``.
+
+    ``last_rows`` gives the last row of a sheet loaded cut short (by sheet as spelled)."""
     head = f"stopped after {cap:,} problems"
     names = [sheets[name][0] for name in order if name in sheets]
     if problem.sheet not in names:
         return Problem(problem.sheet, f"{head}; the rest of the workbook is not checked")
     at = names.index(problem.sheet)
     grid = next(rows for actual, rows, _ in sheets.values() if actual == problem.sheet)
-    row, last = max(address_order(problem.cell)[0], 1), len(grid)
+    row = max(address_order(problem.cell)[0], 1)
+    last = max(len(grid), (last_rows or {}).get(problem.sheet, 0))
     rows = (f"rows {row:,} to {last:,} ({last - row + 1:,} rows)" if last > row
             else f"row {row:,}")
     later = names[at + 1:]
@@ -224,7 +229,8 @@ def _load_sheets(source: Path, kind: Format, limits: Limits, report: Report) -> 
     """Each input sheet present, by schema name: ``{"Sites": ("sites", rows, facts)}``.
 
     The sheets' XML is scanned (and the cell cap checked) before calamine loads them: for
-    .ods before the file is opened at all, since calamine then loads every sheet.
+    .ods before the file is opened at all, since calamine then loads every sheet. Long sheets
+    of an .xlsx or .xlsm are read first cut to their first rows (:func:`_first_rows_stop`).
     """
     facts: dict[str, SheetFacts] = scan_ods(source, limits) if kind == "ods" else {}
     try:
@@ -239,34 +245,81 @@ def _load_sheets(source: Path, kind: Format, limits: Limits, report: Report) -> 
         matched = _match_sheets([str(name) for name in book.sheet_names], report)
         if kind == "ooxml":
             facts = scan_ooxml(source, matched.values(), limits)
-        visible = python_calamine.SheetVisibleEnum.Visible
-        hidden = {meta.name for meta in book.sheets_metadata if meta.visible != visible}
-        sheets: LoadedSheets = {}
-        cells = 0
-        for spec_name, actual in matched.items():
-            try:
-                sheet = book.get_sheet_by_name(actual)
-            except Exception as exc:  # e.g. a chart sheet under an input sheet's name
-                report.problem(actual, f"cannot read the sheet: {exc}")
-                continue
-            # .xls and .xlsb cannot be scanned first: at least keep their grids out of Python.
-            if sheet.end is not None:  # the grid runs from A1 to the last cell
-                cells += (int(sheet.end[0]) + 1) * (int(sheet.end[1]) + 1)
-            if cells > limits.max_cells:
-                message = (f"the input sheets up to this one span {cells:,} cells, more than "
-                           f"the {limits.max_cells:,} the reader accepts")
-                raise InputError([Problem(actual, message)], source=str(source))
-            rows = sheet.to_python(skip_empty_area=False)
-            if actual in hidden:
-                report.warnings.append(
-                    f"{actual}: sheet '{actual}' is hidden; it is read like any other")
-            found = facts.get(actual, SheetFacts())
-            grid = cast(Rows, rows)  # a new list of new lists, ours to extend
-            # calamine leaves out formulas without a value: keep their rows in the grid.
-            last = max((row for row, _ in found.unreadable), default=0)
-            grid.extend([] for _ in range(last - len(grid)))
-            sheets[spec_name] = (actual, grid, found)
+            settled = _first_rows_stop(source, matched, facts, limits, report)
+            if settled is not None:
+                raise settled
+        return _grids(source, book, matched, facts, limits, report)
+
+
+def _grids(source: Path, book: python_calamine.CalamineWorkbook, matched: dict[str, str],
+           facts: Mapping[str, SheetFacts], limits: Limits, report: Report,
+           cut: frozenset[str] = frozenset()) -> LoadedSheets:
+    """Load the ``matched`` sheets of the open ``book``; those in ``cut`` (a first read's
+    copy) up to :data:`~allocator.workbook.first_rows.FIRST_ROWS` rows."""
+    visible = python_calamine.SheetVisibleEnum.Visible
+    hidden = {meta.name for meta in book.sheets_metadata if meta.visible != visible}
+    sheets: LoadedSheets = {}
+    cells = 0
+    for spec_name, actual in matched.items():
+        try:
+            sheet = book.get_sheet_by_name(actual)
+        except Exception as exc:  # e.g. a chart sheet under an input sheet's name
+            report.problem(actual, f"cannot read the sheet: {exc}")
+            continue
+        # .xls and .xlsb cannot be scanned first: at least keep their grids out of Python.
+        if sheet.end is not None:  # the grid runs from A1 to the last cell
+            cells += (int(sheet.end[0]) + 1) * (int(sheet.end[1]) + 1)
+        if cells > limits.max_cells:
+            message = (f"the input sheets up to this one span {cells:,} cells, more than "
+                       f"the {limits.max_cells:,} the reader accepts")
+            raise InputError([Problem(actual, message)], source=str(source))
+        kept = FIRST_ROWS if actual in cut else None
+        rows = sheet.to_python(skip_empty_area=False, nrows=kept)
+        if actual in hidden:
+            report.warnings.append(
+                f"{actual}: sheet '{actual}' is hidden; it is read like any other")
+        found = facts.get(actual, SheetFacts())
+        grid = cast(Rows, rows)  # a new list of new lists, ours to extend
+        # calamine leaves out formulas without a value: keep their rows in the grid.
+        last = max((row for row, _ in found.unreadable if kept is None or row <= kept),
+                   default=0)
+        grid.extend([] for _ in range(last - len(grid)))
+        sheets[spec_name] = (actual, grid, found)
     return sheets
+
+
+def _first_rows_stop(source: Path, matched: dict[str, str], facts: Mapping[str, SheetFacts],
+                     limits: Limits, report: Report) -> InputError | None:
+    """The error a read of the whole book would raise, found by reading its long sheets'
+    first rows only (:mod:`allocator.workbook.first_rows`); ``None`` when those rows do not
+    settle it and the whole book must be read.
+
+    A flood of faults (one in each of 330,000 rows) then stops without calamine loading, or
+    Python building, the rows past the first thousands.
+    """
+    order = [matched[name] for name in _CELL_ORDER if name in matched]
+    copy = cut_book(source, {name: facts[name].rows for name in order if name in facts}, order)
+    if copy is None:
+        return None
+    trial = Report(report.max_problems)
+    trial.problems = list(report.problems)
+    sheets: LoadedSheets = {}
+    try:
+        with python_calamine.CalamineWorkbook.from_filelike(copy.data) as book:
+            sheets = _grids(source, book, matched, facts, limits, trial, copy.cut)
+        parse_sheets(sheets, trial)
+    except TooManyProblems as stop:
+        if not copy.settles(stop.problem):
+            return None
+        last = {name: facts[name].rows for name in copy.cut}
+        stopped = _stopped(stop.problem, sheets, _CELL_ORDER, trial.max_problems, last)
+        return InputError(in_reading_order(trial.problems), source=str(source),
+                          stopped=stopped)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # calamine on the copy, a cap: the whole read meets it and words it
+        return None
+    return None
 
 
 def _match_sheets(names: list[str], report: Report) -> dict[str, str]:

@@ -17,6 +17,7 @@ from test_reader import SITES, base_sheets
 from allocator.cli.common import error_text
 from allocator.errors import InputError
 from allocator.workbook import scans
+from allocator.workbook.guards import VALUE_TAG
 from allocator.workbook.plain_sheet import NotPlain, read_plain
 from allocator.workbook.reader import read_workbook
 
@@ -106,3 +107,22 @@ def test_the_fast_scan_finds_what_the_expat_scan_finds(tmp_path: Path, text: str
     assert (fast.rows, fast.columns, fast.unreadable) == (exact.rows, exact.columns,
                                                            exact.unreadable)
     assert (fast.hidden_rows, fast.hidden_columns) == (exact.hidden_rows, exact.hidden_columns)
+
+
+@pytest.mark.parametrize("cells", [
+    '<c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>x</t></is></c>',
+    '<c r="A2"><v >1</v></c><c r="B2"><v/></c>',  # value tags with a space, self-closed
+    '<c r="A2"><vm>1</vm></c><c r="B2"><v>2</v></c>',  # an element that only starts "<v"
+    '<c r="A2"><x:v>1</x:v></c>',  # a prefixed value: the exact pass counts it
+])
+def test_the_fast_count_of_values_is_the_value_tags(cells: str) -> None:
+    """Values are counted with bytes.count only when every value tag is a bare <v> or <is>;
+    any other form takes the expression, so the count is what the cap has always counted."""
+    text = SHEET.replace("<row r=\"3\">", f"<row r=\"3\">{cells}")
+    expected = len(VALUE_TAG.findall(text.encode()))
+    try:
+        plain = read_plain(io.BytesIO(text.encode()), 1_000, scans._exact_cells)
+    except NotPlain:
+        assert ":v>" in cells
+        return
+    assert plain.values == expected

@@ -1,0 +1,205 @@
+"""Long sheets are read first cut to their first rows; the report is the whole read's.
+
+A 990,000-cell sheet with a fault in every row was loaded whole by python-calamine and turned
+into 330,000 Python rows, to report its first thousand faults. The reader now reads a copy of
+the book whose long sheets keep their first 2,000 rows; when that copy alone stops the read
+inside those rows the report is the same as the whole book's, and the whole book is never
+loaded. These tests compare every report with the whole read's (the first read switched off).
+"""
+
+from __future__ import annotations
+
+import io
+import types
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import python_calamine
+from bookkit import rows_xlsx
+from fleetkit import write_book
+from test_reader import MINERS, SITES, base_sheets
+
+from allocator.errors import InputError, Problem
+from allocator.workbook import reader
+from allocator.workbook.first_rows import FIRST_ROWS, LONG_ROWS, CutBook, first_rows
+from allocator.workbook.reader import FleetWorkbook, read_workbook
+
+ROWS = LONG_ROWS + 1_000  # a sheet long enough to be cut
+
+
+def sites(count: int, capacity: Any = 100) -> list[list[object]]:
+    """The Sites header and ``count`` rows; ``capacity(i)`` (or the value) for row ``i``'s
+    capacity_mw. Alpha and Beta are there for the other sheets to name."""
+    def value(i: int) -> object:
+        return capacity(i) if callable(capacity) else capacity
+    return [list(SITES[0][:3]), ["Alpha", 100, 45], ["Beta", 60, 38.5],
+            *([f"S{i}", value(i), 40] for i in range(count - 2))]
+
+
+@pytest.fixture
+def loaded(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The sheets python-calamine loads from the file itself and from the first read's copy."""
+    seen: dict[str, list[str]] = {"file": [], "copy": []}
+    real = python_calamine.CalamineWorkbook
+
+    class Book:
+        def __init__(self, book: Any, where: str) -> None:
+            self.book, self.where = book, where
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.book, name)
+
+        def __enter__(self) -> Book:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.book.close()
+
+        def get_sheet_by_name(self, name: str) -> Any:
+            seen[self.where].append(name)
+            return self.book.get_sheet_by_name(name)
+
+    fake = types.SimpleNamespace(
+        CalamineWorkbook=types.SimpleNamespace(
+            from_path=lambda path: Book(real.from_path(path), "file"),
+            from_filelike=lambda data: Book(real.from_filelike(data), "copy")),
+        SheetVisibleEnum=python_calamine.SheetVisibleEnum,
+    )
+    monkeypatch.setattr(reader, "python_calamine", fake)
+    return seen
+
+
+def whole_read(path: Path, monkeypatch: pytest.MonkeyPatch) -> InputError | FleetWorkbook:
+    """What the reader gives without the first read."""
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "cut_book", lambda *args: None)
+        try:
+            return read_workbook(path)
+        except InputError as exc:
+            return exc
+
+
+def refused(path: Path) -> InputError:
+    with pytest.raises(InputError) as caught:
+        read_workbook(path)
+    return caught.value
+
+
+def same_error(first: InputError, whole: InputError | FleetWorkbook) -> None:
+    assert isinstance(whole, InputError)
+    assert first.problems == whole.problems
+    assert first.stopped == whole.stopped
+    assert str(first) == str(whole)
+
+
+def test_a_long_flood_stops_in_its_first_rows_without_loading_the_sheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
+) -> None:
+    """A fault in each of 9,000 rows: the first 1,000, then where reading stopped, counting
+    the sheet's rows to its end, exactly as the whole read says it; only the copy is loaded."""
+    path = write_book(tmp_path / "flood.xlsx", base_sheets(Sites=sites(ROWS, "big")))
+    error = refused(path)
+    assert len(error.problems) == 1_000
+    assert str(error.problems[0]) == "Sites!B4: capacity_mw must be a number (got 'big')"
+    assert str(error.stopped) == (
+        f"Sites: stopped after 1,000 problems; rows 1,004 to {ROWS + 1:,} "
+        f"({ROWS + 1 - 1_003:,} rows) not checked, nor the sheets Miners, Market, Contracts")
+    assert loaded["file"] == []  # the file's own sheets: none loaded
+    assert "Sites" in loaded["copy"]
+    same_error(error, whole_read(path, monkeypatch))
+
+
+def test_a_flood_written_with_inline_strings_is_the_same_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
+) -> None:
+    path = rows_xlsx(tmp_path / "inline.xlsx", base_sheets(Sites=sites(ROWS, "big")))
+    error = refused(path)
+    assert loaded["file"] == []
+    same_error(error, whole_read(path, monkeypatch))
+
+
+def test_sparse_faults_are_read_from_the_whole_book(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
+) -> None:
+    """A fault every fourth row: 500 in the first rows, so the cap is met past them and the
+    whole book is read; the report is the whole read's."""
+    rows = sites(ROWS, lambda i: "big" if i % 4 == 0 else 100)
+    path = write_book(tmp_path / "sparse.xlsx", base_sheets(Sites=rows))
+    error = refused(path)
+    assert "Sites" in loaded["file"]
+    assert str(error.problems[-1]) == "Sites!B4000: capacity_mw must be a number (got 'big')"
+    same_error(error, whole_read(path, monkeypatch))
+
+
+def test_a_stop_after_a_sheet_cut_short_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sites' faults lie past its first rows, Miners' in every row: the copy stops in Miners,
+    having skipped Sites' faults, so the whole book is read and Sites' faults come first."""
+    rows = sites(ROWS, lambda i: "big" if i >= FIRST_ROWS and i % 15 == 0 else 100)
+    miners = [MINERS[0], *(["Alpha", "Antminer S21 XP", "many", None, None]
+                           for _ in range(ROWS))]
+    path = write_book(tmp_path / "two.xlsx", base_sheets(Sites=rows, Miners=miners))
+    error = refused(path)
+    assert error.problems[0].sheet == "Sites"
+    assert error.stopped is not None and error.stopped.sheet == "Miners"
+    same_error(error, whole_read(path, monkeypatch))
+
+
+def test_a_long_valid_book_reads_the_same_fleet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
+) -> None:
+    """9,000 sites, no fault: the first read finds nothing, the whole book is read."""
+    path = write_book(tmp_path / "long.xlsx", base_sheets(Sites=sites(ROWS)))
+    book = read_workbook(path)
+    whole = whole_read(path, monkeypatch)
+    assert isinstance(whole, FleetWorkbook)
+    assert len(book.fleet.sites) == ROWS
+    assert (book.fleet, book.warnings, book.places) == (whole.fleet, whole.warnings,
+                                                        whole.places)
+    assert "Sites" in loaded["file"]
+
+
+def test_a_sheet_under_the_length_is_not_cut(tmp_path: Path,
+                                             loaded: dict[str, list[str]]) -> None:
+    """A sheet of up to 8,000 rows is read whole at once: a first read would save little."""
+    path = write_book(tmp_path / "short.xlsx", base_sheets(Sites=sites(LONG_ROWS - 1, "big")))
+    assert len(refused(path).problems) == 1_000
+    assert loaded["copy"] == []
+
+
+# --------------------------------------------------------------------------- the cut itself
+
+
+def part(rows: Sequence[str], tail: str = "<pageMargins/>") -> bytes:
+    body = "".join(rows)
+    return ('<?xml version="1.0"?>\n<worksheet xmlns="m"><sheetData>'
+            f"{body}</sheetData>{tail}</worksheet>").encode()
+
+
+def test_first_rows_keeps_the_rows_up_to_the_cut_and_closes_the_part() -> None:
+    rows = [f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in (1, 2, 5, 9)]
+    head = first_rows(io.BytesIO(part(rows)), 5)
+    assert head == part(rows[:3], tail="")
+
+
+@pytest.mark.parametrize("rows", [
+    ['<row r="1"/>', '<row r="3"/>', '<row r="2"/>', '<row r="9"/>'],  # out of order
+    ['<row r="1"/>', "<row/>", '<row r="9"/>'],  # a row without its number
+    ['<row r="1"/>', '<row r="2"/>'],  # no row past the cut: nothing to cut
+    ['<row r="1"/>', "<!-- <row r='3'/> -->", '<row r="9"/>'],  # a comment
+])
+def test_first_rows_leaves_unusual_parts_whole(rows: list[str]) -> None:
+    assert first_rows(io.BytesIO(part(rows)), 5) is None
+
+
+def test_a_stop_settles_only_in_the_rows_kept_of_the_first_sheet_cut() -> None:
+    cut = CutBook(io.BytesIO(), frozenset({"Sites", "Miners"}), ("Settings", "Sites", "Miners"))
+    assert cut.settles(Problem("Sites", "x", cell="B2000"))
+    assert not cut.settles(Problem("Sites", "x", cell="B2001"))  # past the rows kept
+    assert not cut.settles(Problem("Sites", "x", cell="1:1"))  # the header row
+    assert not cut.settles(Problem("Miners", "x", cell="C5"))  # Sites before it, cut
+    assert not cut.settles(Problem("Settings", "x", cell="B5"))  # read whole, not cut
+

@@ -17,13 +17,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
-from allocator.domain import Contract, Fleet, Site, tranche_labels
+from allocator import economics as econ
+from allocator.domain import Contract, Fleet, MinerTranche, Site, tranche_labels
 from allocator.errors import Problem
+from allocator.market import project_fleet_market
 from allocator.optimization.coefficients import Coefficients
-from allocator.periods import month_from_index, month_index, month_range
+from allocator.periods import (
+    days_in_month,
+    describe_months,
+    month_from_index,
+    month_index,
+    month_range,
+)
 
 __all__ = [
+    "IDLE_WARNING_MONTHS",
     "MAX_MW",
     "MAX_OBJECTIVE_USD_MW_MONTH",
     "Consistency",
@@ -52,7 +62,8 @@ MAX_MW = 1e7
 """Largest MW figure the LP takes (10 TW: more than the world's generating capacity)."""
 
 # a typical value per field, to say which of several inputs is the extreme one
-_TYPICAL = {"btc_price_usd": 1e5, "network_hashrate_ehs": 1e3, "fees_btc_per_block": 0.05}
+_TYPICAL = {"btc_price_usd": 1e5, "network_hashrate_ehs": 1e3, "difficulty": 1.5e14,
+            "fees_btc_per_block": 0.05}
 _TYPICAL_EFFICIENCY_J_TH = 20.0
 _TYPICAL_UNIT = {"hashrate_th": 200.0, "power_w": 3500.0}  # a miner's nameplate
 
@@ -144,6 +155,7 @@ def check_consistency(fleet: Fleet) -> Consistency:
     _check_hpc_share(fleet, out)
     _check_min_fleet_hashrate(fleet, out)
     _warn_projected_market(fleet, horizon, out)
+    _warn_hashprice_below_breakeven(fleet, horizon, out)
     _warn_power_prices_outside(fleet, horizon, out)
     return out
 
@@ -248,15 +260,87 @@ def _check_min_fleet_hashrate(fleet: Fleet, out: Consistency) -> None:
 
 
 def _warn_projected_market(fleet: Fleet, horizon: _Horizon, out: Consistency) -> None:
-    """Warn when horizon months beyond the last Market row are projected, and how."""
+    """Warn which horizon months are filled between Market rows and projected after the
+    last one, and how."""
     st = fleet.settings
-    given = sorted(month_index(m.month) for m in fleet.market)
-    if given and horizon.last > given[-1]:
+    given = {month_index(m.month) for m in fleet.market}
+    last = max(given, default=horizon.last)
+    rates = (f"btc_price_growth_pa {st.btc_price_growth_pa:g} and network_hashrate_growth_pa "
+             f"{st.network_hashrate_growth_pa:g}")
+    filled = [m for m in horizon.months if month_index(m) not in given and month_index(m) < last]
+    if filled:
+        how = (f"grown from the row before with {rates} (market_gap_fill hold_and_grow)"
+               if st.market_gap_fill == "hold_and_grow" else
+               "interpolated between the rows around them: BTC price and network hashrate "
+               "log-linear, fees linear (market_gap_fill interpolate)")
+        out.warnings.append(f"Market: {describe_months(filled)} have no row and are {how}.")
+    if horizon.last > last:
         out.warnings.append(
-            f"Market: months after {month_from_index(given[-1])} are projected with "
-            f"btc_price_growth_pa {st.btc_price_growth_pa:g} and network_hashrate_growth_pa "
-            f"{st.network_hashrate_growth_pa:g}."
-        )
+            f"Market: months after {month_from_index(last)} are projected with {rates}.")
+
+
+IDLE_WARNING_MONTHS = 6
+"""Consecutive months of hashprice below every tranche's breakeven that earn a warning."""
+
+
+def _warn_hashprice_below_breakeven(fleet: Fleet, horizon: _Horizon, out: Consistency
+                                    ) -> None:
+    """Warn of runs of :data:`IDLE_WARNING_MONTHS` or more months in which the hashprice is
+    below every miner tranche's breakeven, so the plan idles all mining."""
+    tranches = [m for m in fleet.miners if m.units > 0]
+    if not tranches:
+        return
+    hashprice = np.array([p.hashprice_usd_ph_day for p in project_fleet_market(fleet)])
+    breakeven = _breakevens_usd_ph_day(fleet, tranches, horizon)
+    best = breakeven.argmin(axis=0)
+    lowest = breakeven[best, np.arange(len(horizon.months))]
+    below = hashprice < lowest
+    labels = dict(zip(map(id, fleet.miners), tranche_labels(fleet.miners), strict=True))
+    for start, stop in _runs(below, IDLE_WARNING_MONTHS):
+        span = slice(start, stop)
+        names = sorted({labels[id(tranches[i])] for i in best[span].tolist()})
+        out.warnings.append(
+            f"Market: from {horizon.months[start]} to {horizon.months[stop - 1]} "
+            f"({stop - start} months) the hashprice, {_range_usd(hashprice[span])}/PH/day, "
+            f"is below every miner tranche's breakeven (the lowest, "
+            f"{_range_usd(lowest[span])}/PH/day, is {', '.join(names)}'s), so the plan idles "
+            "all mining; check the Market rows and growth rates if that is not the outlook "
+            "you mean.")
+
+
+def _breakevens_usd_ph_day(fleet: Fleet, tranches: list[MinerTranche], horizon: _Horizon
+                           ) -> npt.NDArray[np.float64]:
+    """``[tranche, month]`` breakeven hashprice: power (at the month's price) and opex."""
+    days = np.array([days_in_month(m) for m in horizon.months], dtype=float)
+    overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
+    rows = []
+    for m in tranches:
+        site = fleet.site(m.site)
+        power = np.array([overrides.get((site.name, month), site.power_price_usd_mwh)
+                          for month in horizon.months], dtype=float)
+        rows.append(econ.breakeven_hashprice_usd_ph_day(
+            power, site.mining_pue, site.mining_opex_usd_mw_month, m.efficiency_j_th, days,
+            fleet.settings.pool_fee))
+    return np.vstack(rows)
+
+
+def _runs(flags: npt.NDArray[np.bool_], least: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True at least ``least`` long."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, flag in enumerate([*flags.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= least:
+                runs.append((start, i))
+            start = None
+    return runs
+
+
+def _range_usd(values: npt.NDArray[np.float64]) -> str:
+    low, high = float(values.min()), float(values.max())
+    return f"${low:,.2f}" if f"{low:,.2f}" == f"{high:,.2f}" else f"${low:,.2f} to ${high:,.2f}"
 
 
 def _warn_power_prices_outside(fleet: Fleet, horizon: _Horizon, out: Consistency) -> None:
@@ -362,13 +446,15 @@ def _market_cause(coef: Coefficients, t: int, usd: float) -> Problem:
     fleet, month = coef.fleet, coef.months[t]
     given = {m.month: m for m in fleet.market}
     row = given.get(month)
-    if row is None:  # projected from the last row by the growth rates
-        last = max(given.values(), key=lambda m: month_index(m.month))
+    if row is None:  # filled or projected from the row before by the growth rates
+        last = max((m for m in given.values() if month_index(m.month) < month_index(month)),
+                   key=lambda m: month_index(m.month))
         years = (month_index(month) - month_index(last.month)) / 12
         st = fleet.settings
         btc = years * math.log1p(st.btc_price_growth_pa)
         hashrate = -years * math.log1p(st.network_hashrate_growth_pa)
-        if max(btc, hashrate) > math.log(10):
+        grown = coef.market[t].basis != "interpolate"  # interpolated months use no rate
+        if grown and max(btc, hashrate) > math.log(10):
             column = "btc_price_growth_pa" if btc >= hashrate else "network_hashrate_growth_pa"
             text = _too_large("mining", usd, month, f" (projected from {last.month})")
             return Problem("Settings", text, column=column, value=getattr(st, column))

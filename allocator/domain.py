@@ -12,27 +12,31 @@ without its ``%`` and refused with the fraction it likely means (:func:`percent_
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Self
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from allocator.periods import is_month, month_index
+from allocator.periods import is_month, month_from_index, month_index
 
 __all__ = [
+    "MARKET_GAP_FILLS",
     "Contract",
     "Fleet",
+    "MarketGapFill",
     "MarketMonth",
     "MinerTranche",
     "PercentAbove",
     "PowerPrice",
     "Settings",
     "Site",
+    "months_without_market",
     "name_key",
     "percent_limit",
     "percent_typo",
@@ -44,6 +48,19 @@ __all__ = [
 def _check_month(value: str) -> str:
     if not is_month(value):
         raise ValueError(f"month must be written YYYY-MM, got {value!r}")
+    return value
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_day(value: str) -> str:
+    try:
+        valid = bool(_DAY.fullmatch(value)) and dt.date.fromisoformat(value).year > 0
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValueError(f"day must be written YYYY-MM-DD, got {value!r}")
     return value
 
 
@@ -61,6 +78,7 @@ def _check_name(value: str) -> str:
 
 
 Month = Annotated[str, AfterValidator(_check_month)]
+Day = Annotated[str, AfterValidator(_check_day)]
 Finite = Annotated[float, AfterValidator(_check_finite)]
 Name = Annotated[str, AfterValidator(_check_name)]
 
@@ -149,14 +167,25 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
+MarketGapFill = Literal["hold_and_grow", "interpolate"]
+"""How Market months between two given rows are filled (``market_gap_fill``)."""
+MARKET_GAP_FILLS: tuple[str, ...] = get_args(MarketGapFill)
+
+
 class Settings(_Frozen):
-    """Horizon, finance and policy settings (sheet ``Settings``)."""
+    """Horizon, finance and policy settings (sheet ``Settings``).
+
+    ``halving_date`` (a day) refines ``halving_month``: given alone it sets the month; given
+    with it, it must fall in that month. Without a date the halving is on the month's 1st.
+    """
 
     start_month: Month
     months: int = Field(ge=1, le=600)
     discount_rate: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
     pool_fee: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
     halving_month: Month = "2028-04"
+    halving_date: Day | None = None
+    market_gap_fill: MarketGapFill = "hold_and_grow"
     asset_life_years: Finite = Field(default=15.0, gt=0, le=100)
     btc_price_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
     network_hashrate_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
@@ -172,6 +201,26 @@ class Settings(_Frozen):
         default=None, ge=0, le=5)
     btc_hashrate_correlation: Annotated[Finite | None, _SHARE] = Field(default=None, ge=-1,
                                                                        le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _halving_month_of_date(cls, data: Any) -> Any:
+        """A ``halving_date`` given alone sets ``halving_month``; with it, both must agree."""
+        if not isinstance(data, dict) or not isinstance(data.get("halving_date"), str):
+            return data
+        date, month = data["halving_date"], data.get("halving_month")
+        if month is None:
+            return {**data, "halving_month": date[:7]}
+        if isinstance(month, str) and date[:7] != month:
+            raise ValueError(f"halving_date {date} is not in halving_month {month}; give one "
+                             "of them, or make them agree")
+        return data
+
+    @property
+    def halving_day(self) -> str:
+        """The first halving after April 2024 as a day, ``YYYY-MM-DD``: ``halving_date``, or
+        the 1st of ``halving_month``."""
+        return self.halving_date or f"{self.halving_month}-01"
 
 
 class Site(_Frozen):
@@ -232,23 +281,26 @@ def tranche_labels(miners: Iterable[MinerTranche]) -> list[str]:
 class MarketMonth(_Frozen):
     """Market outlook for one month (sheet ``Market``).
 
-    Either ``hashprice_usd_ph_day`` or both ``btc_price_usd`` and ``network_hashrate_ehs``.
+    Either ``hashprice_usd_ph_day``, or ``btc_price_usd`` with the network given as
+    ``network_hashrate_ehs`` or as ``difficulty`` (not both); the hashprice, when given too,
+    overrides the one they imply.
     """
 
     month: Month
     btc_price_usd: Finite | None = Field(default=None, gt=0)
     network_hashrate_ehs: Finite | None = Field(default=None, gt=0)
+    difficulty: Finite | None = Field(default=None, gt=0)
     fees_btc_per_block: Finite = Field(default=0.0, ge=0)
     hashprice_usd_ph_day: Finite | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _price_or_hashprice(self) -> Self:
-        if self.hashprice_usd_ph_day is None and (
-            self.btc_price_usd is None or self.network_hashrate_ehs is None
-        ):
-            raise ValueError(
-                "give hashprice_usd_ph_day or both btc_price_usd and network_hashrate_ehs"
-            )
+        if self.network_hashrate_ehs is not None and self.difficulty is not None:
+            raise ValueError("give network_hashrate_ehs or difficulty, not both")
+        network = self.network_hashrate_ehs is not None or self.difficulty is not None
+        if self.hashprice_usd_ph_day is None and (self.btc_price_usd is None or not network):
+            raise ValueError("give hashprice_usd_ph_day, or btc_price_usd and the network "
+                             "(network_hashrate_ehs or difficulty)")
         return self
 
 
@@ -289,6 +341,16 @@ class Contract(_Frozen):
         if self.min_mw > self.max_mw:
             raise ValueError(f"min_mw {self.min_mw} exceeds max_mw {self.max_mw}")
         return self
+
+
+def months_without_market(start_month: str, first_market_index: int) -> str:
+    """Words for the plan's months before the first Market row: ``2025-11 to 2025-12 have no
+    market outlook``."""
+    last = month_from_index(first_market_index - 1)
+    if last == start_month:
+        return f"{start_month} has no market outlook; add a Market row for it or start later"
+    return (f"{start_month} to {last} have no market outlook; add Market rows for them or "
+            "start later")
 
 
 def _duplicates(names: list[str]) -> list[str]:
@@ -347,9 +409,9 @@ class Fleet(BaseModel):
         else:
             first = min(month_index(m.month) for m in self.market)
             if month_index(self.settings.start_month) < first:
-                errors.append(
-                    f"start_month {self.settings.start_month} is before the first market month"
-                )
+                gap = months_without_market(self.settings.start_month, first)
+                errors.append(f"start_month {self.settings.start_month} is before the first "
+                              f"market month {month_from_index(first)}: {gap}")
         if errors:
             raise ValueError("; ".join(errors))
         return self

@@ -8,21 +8,19 @@ them again, row by row, to re-price a solved plan independently.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from allocator.domain import MarketMonth
-from allocator.periods import month_index, month_range
+from allocator.periods import days_in_month, month_index
 
 __all__ = [
     "BLOCKS_PER_DAY",
+    "BLOCK_INTERVAL_S",
+    "HASHES_PER_DIFFICULTY",
     "HOURS_PER_DAY",
     "SUBSIDY_EPOCH_MONTH",
-    "MarketPoint",
     "block_subsidy_btc",
     "breakeven_hashprice_usd_ph_day",
     "capital_charge_usd_mw_month",
@@ -37,11 +35,14 @@ __all__ = [
     "mining_power_cost_usd",
     "mining_power_cost_usd_mw_month",
     "mining_revenue_usd_mw_month",
+    "network_hashrate_ehs_from_difficulty",
     "phs_per_mw",
-    "project_market",
 ]
 
 BLOCKS_PER_DAY = 144
+BLOCK_INTERVAL_S = 600.0
+HASHES_PER_DIFFICULTY = 2.0**32
+"""Expected hashes to find a block at difficulty 1."""
 HOURS_PER_DAY = 24
 SUBSIDY_EPOCH_MONTH = "2024-04"
 """The April 2024 halving, from which the subsidy is 3.125 BTC."""
@@ -51,20 +52,53 @@ _HALVING_INTERVAL_MONTHS = 48
 F = TypeVar("F", float, npt.NDArray[np.float64])
 
 
-def block_subsidy_btc(month: str, halving_month: str = "2028-04") -> float:
-    """Block subsidy in BTC during ``month``.
+def _halving_day(halving: str) -> tuple[int, int]:
+    """``(month index, day of month)`` of ``halving``: ``YYYY-MM-DD``, or ``YYYY-MM`` (its 1st)."""
+    if len(halving) == len("YYYY-MM"):
+        return month_index(halving), 1
+    return month_index(halving[:7]), int(halving[8:10])
 
-    3.125 BTC from the April 2024 halving; halves at ``halving_month`` and every 48 months
-    after. Months before April 2024 get the earlier epochs' subsidies (6.25, 12.5, ...).
+
+def _subsidy_on_day_btc(t: int, day: int, halving_index: int, halving_day: int) -> float:
+    """The subsidy on ``day`` of month index ``t``, from the April 2024 epoch on."""
+    since = t - halving_index
+    if since < 0:
+        return _EPOCH_SUBSIDY_BTC
+    halvings = since // _HALVING_INTERVAL_MONTHS + (
+        1 if since % _HALVING_INTERVAL_MONTHS or day >= halving_day else 0)
+    return float(_EPOCH_SUBSIDY_BTC / 2**halvings)
+
+
+def block_subsidy_btc(month: str, halving: str = "2028-04") -> float:
+    """Block subsidy in BTC during ``month``, averaged over its days.
+
+    3.125 BTC from the April 2024 halving; halves on ``halving`` (a day ``YYYY-MM-DD``, or a
+    month ``YYYY-MM`` meaning its 1st) and every 48 months after, on the same day of the
+    month (the last day in a shorter month). In a halving month the days before the halving
+    earn the old subsidy: a 30-day month halving on day 16 gives
+    ``(15 * 3.125 + 15 * 1.5625) / 30``. Months before April 2024 get the earlier epochs'
+    subsidies (6.25, 12.5, ...), whole months.
     """
     t = month_index(month)
-    halving = month_index(halving_month)
-    if t >= halving:
-        return float(_EPOCH_SUBSIDY_BTC / 2 ** (1 + (t - halving) // _HALVING_INTERVAL_MONTHS))
+    halving_index, halving_day = _halving_day(halving)
     epoch = month_index(SUBSIDY_EPOCH_MONTH)
-    if t >= epoch:
-        return _EPOCH_SUBSIDY_BTC
-    return float(_EPOCH_SUBSIDY_BTC * 2 ** (1 + (epoch - 1 - t) // _HALVING_INTERVAL_MONTHS))
+    if t < halving_index and t < epoch:
+        return float(_EPOCH_SUBSIDY_BTC * 2 ** (1 + (epoch - 1 - t) // _HALVING_INTERVAL_MONTHS))
+    days = days_in_month(month)
+    day = min(halving_day, days)
+    first = _subsidy_on_day_btc(t, 1, halving_index, day)
+    last = _subsidy_on_day_btc(t, days, halving_index, day)
+    if first == last:
+        return first
+    return ((day - 1) * first + (days - day + 1) * last) / days
+
+
+def network_hashrate_ehs_from_difficulty(difficulty: F) -> F:
+    """The network hashrate a difficulty implies, in EH/s: ``difficulty * 2**32 / 600 s``.
+
+    Difficulty 148.26 T (set 8 January 2026) gives 1,061 EH/s.
+    """
+    return difficulty * HASHES_PER_DIFFICULTY / BLOCK_INTERVAL_S / 1e18
 
 
 def hashprice_usd_ph_day(
@@ -242,89 +276,3 @@ def breakeven_hashprice_usd_ph_day(
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(per_hashprice > 0, cost / per_hashprice, math.inf)
     return out if out.ndim else float(out)
-
-
-@dataclass(frozen=True)
-class MarketPoint:
-    """The market in one month of the horizon, given or projected.
-
-    ``btc_price_usd`` and ``network_hashrate_ehs`` are ``None`` when the month only has a
-    hashprice override (given or projected from one).
-    """
-
-    month: str
-    btc_price_usd: float | None
-    network_hashrate_ehs: float | None
-    fees_btc_per_block: float
-    subsidy_btc: float
-    hashprice_usd_ph_day: float
-    projected: bool
-
-
-def project_market(
-    rows: Iterable[MarketMonth],
-    start_month: str,
-    months: int,
-    *,
-    halving_month: str,
-    btc_price_growth_pa: float,
-    network_hashrate_growth_pa: float,
-) -> list[MarketPoint]:
-    """The market for every horizon month, projecting months after the last given row.
-
-    A projected month takes the last row's BTC price and network hashrate grown at the annual
-    rates (compounded monthly: ``(1 + g) ** (k / 12)`` after ``k`` months), fees held flat,
-    and the subsidy of its own month. When the last row gives only a hashprice, that
-    hashprice is projected by the same growth ratio and the subsidy change.
-
-    Raises:
-        ValueError: a horizon month precedes the first given row or falls in a gap.
-    """
-    given = {m.month: m for m in rows}
-    if not given:
-        raise ValueError("the market needs at least one month")
-    last = max(given.values(), key=lambda m: month_index(m.month))
-    last_idx = month_index(last.month)
-    last_subsidy = block_subsidy_btc(last.month, halving_month)
-    points: list[MarketPoint] = []
-    for month in month_range(start_month, months):
-        subsidy = block_subsidy_btc(month, halving_month)
-        row = given.get(month)
-        if row is not None:
-            if row.hashprice_usd_ph_day is not None:
-                hp = row.hashprice_usd_ph_day
-            else:
-                # the MarketMonth validator guarantees both are given here
-                hp = hashprice_usd_ph_day(
-                    float(row.btc_price_usd or 0.0),
-                    float(row.network_hashrate_ehs or 1.0),
-                    subsidy,
-                    row.fees_btc_per_block,
-                )
-            points.append(
-                MarketPoint(month, row.btc_price_usd, row.network_hashrate_ehs,
-                            row.fees_btc_per_block, subsidy, hp, projected=False)
-            )
-            continue
-        k = month_index(month) - last_idx
-        if k <= 0:
-            raise ValueError(f"no market data for {month}")
-        btc_growth = (1.0 + btc_price_growth_pa) ** (k / 12.0)
-        hash_growth = (1.0 + network_hashrate_growth_pa) ** (k / 12.0)
-        fees = last.fees_btc_per_block
-        if last.btc_price_usd is not None and last.network_hashrate_ehs is not None:
-            price = last.btc_price_usd * btc_growth
-            hashrate = last.network_hashrate_ehs * hash_growth
-            if last.hashprice_usd_ph_day is None:
-                hp = hashprice_usd_ph_day(price, hashrate, subsidy, fees)
-            else:
-                hp = last.hashprice_usd_ph_day * btc_growth / hash_growth * (
-                    (subsidy + fees) / (last_subsidy + fees)
-                )
-            points.append(MarketPoint(month, price, hashrate, fees, subsidy, hp, projected=True))
-        else:
-            hp = float(last.hashprice_usd_ph_day or 0.0) * btc_growth / hash_growth * (
-                (subsidy + fees) / (last_subsidy + fees)
-            )
-            points.append(MarketPoint(month, None, None, fees, subsidy, hp, projected=True))
-    return points

@@ -8,6 +8,7 @@ import re
 __all__ = [
     "add_months",
     "days_in_month",
+    "describe_months",
     "is_month",
     "month_from_index",
     "month_index",
@@ -61,3 +62,17 @@ def days_in_month(month: str) -> int:
     """Calendar days of ``month`` (28-31)."""
     year, month0 = divmod(month_index(month), 12)
     return calendar.monthrange(year, month0 + 1)[1]
+
+
+def describe_months(months: list[str]) -> str:
+    """Months as runs: ``2026-02 to 2026-06, 2026-08 to 2026-12, 2027-03`` (sorted, each run
+    of consecutive months once)."""
+    indices = sorted({month_index(m) for m in months})
+    runs: list[tuple[int, int]] = []
+    for index in indices:
+        if runs and index == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return ", ".join(month_from_index(a) if a == b
+                     else f"{month_from_index(a)} to {month_from_index(b)}" for a, b in runs)

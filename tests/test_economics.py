@@ -9,6 +9,7 @@ import pytest
 
 from allocator import economics as econ
 from allocator.domain import MarketMonth
+from allocator.market import project_market
 
 
 def test_hashprice_january_2026() -> None:
@@ -88,7 +89,7 @@ def test_projection_grows_price_and_hashrate_and_halves() -> None:
     """Missing months grow from the last row; the halving month's subsidy halves hashprice."""
     rows = [MarketMonth(month="2028-01", btc_price_usd=100_000.0, network_hashrate_ehs=1_000.0,
                         fees_btc_per_block=0.0)]
-    pts = econ.project_market(rows, "2028-01", 13, halving_month="2028-04",
+    pts = project_market(rows, "2028-01", 13, halving="2028-04",
                               btc_price_growth_pa=0.10, network_hashrate_growth_pa=0.0)
     assert pts[0].hashprice_usd_ph_day == pytest.approx(3.125 * 144 * 100_000 / 1e6)
     assert pts[12].btc_price_usd == pytest.approx(110_000.0)
@@ -100,7 +101,7 @@ def test_projection_grows_price_and_hashrate_and_halves() -> None:
 
 def test_projection_of_hashprice_only_rows() -> None:
     rows = [MarketMonth(month="2026-01", hashprice_usd_ph_day=40.0)]
-    pts = econ.project_market(rows, "2026-01", 2, halving_month="2028-04",
+    pts = project_market(rows, "2026-01", 2, halving="2028-04",
                               btc_price_growth_pa=0.0, network_hashrate_growth_pa=0.12)
     assert pts[1].hashprice_usd_ph_day == pytest.approx(40.0 / 1.12 ** (1 / 12))
 
@@ -108,7 +109,7 @@ def test_projection_of_hashprice_only_rows() -> None:
 def test_projection_refuses_months_before_data() -> None:
     rows = [MarketMonth(month="2026-03", hashprice_usd_ph_day=40.0)]
     with pytest.raises(ValueError, match="2026-01"):
-        econ.project_market(rows, "2026-01", 3, halving_month="2028-04",
+        project_market(rows, "2026-01", 3, halving="2028-04",
                             btc_price_growth_pa=0, network_hashrate_growth_pa=0)
     assert math.isfinite(econ.breakeven_hashprice_usd_ph_day(1, 1, 0, 10, 30, 0))
 

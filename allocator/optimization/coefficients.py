@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from allocator import economics as econ
 from allocator.domain import Contract, Fleet, MinerTranche, Site
+from allocator.market import MarketPoint, project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 
 __all__ = ["Coefficients", "ContractTerms", "SiteArrays", "compute_coefficients"]
@@ -94,7 +95,7 @@ class Coefficients:
     months: tuple[str, ...]
     days: Array
     discount: Array
-    market: tuple[econ.MarketPoint, ...]
+    market: tuple[MarketPoint, ...]
     hashprice_usd_ph_day: Array
     sites: tuple[Site, ...]
     site: SiteArrays  # the sites' fields as arrays [S]
@@ -189,14 +190,7 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
     months = month_range(st.start_month, st.months)
     days = np.array([days_in_month(m) for m in months], dtype=float)
     discount = econ.discount_factor(np.arange(len(months), dtype=float), st.discount_rate)
-    market = econ.project_market(
-        fleet.market,
-        st.start_month,
-        st.months,
-        halving_month=st.halving_month,
-        btc_price_growth_pa=st.btc_price_growth_pa,
-        network_hashrate_growth_pa=st.network_hashrate_growth_pa,
-    )
+    market = project_fleet_market(fleet)
     hashprice = np.array([p.hashprice_usd_ph_day for p in market], dtype=float)
     site = SiteArrays.of(fleet.sites)
     power = _power_prices(fleet, months)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from allocator import economics as econ
 from allocator.domain import Fleet
+from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 from allocator.results.plan import Plan
 
@@ -58,11 +59,7 @@ class _Inputs:
         st = fleet.settings
         first = month_index(st.start_month)
         horizon = month_range(st.start_month, st.months)
-        points = econ.project_market(
-            fleet.market, st.start_month, st.months, halving_month=st.halving_month,
-            btc_price_growth_pa=st.btc_price_growth_pa,
-            network_hashrate_growth_pa=st.network_hashrate_growth_pa,
-        )
+        points = project_fleet_market(fleet)
         months = pd.DataFrame({
             "hashprice": [p.hashprice_usd_ph_day for p in points],
             "days": [float(days_in_month(m)) for m in horizon],

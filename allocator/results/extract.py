@@ -7,12 +7,16 @@ priced) and :mod:`allocator.results.rollups` (site months, allocation, summary, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from allocator.market import MarketPoint
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
+from allocator.periods import describe_months
 from allocator.results import decisions, rollups
 from allocator.results.plan import Plan, RunInfo
 
-__all__ = ["make_plan"]
+__all__ = ["make_plan", "market_bases"]
 
 
 def make_plan(
@@ -86,4 +90,13 @@ def _run_info(coef: Coefficients, sol: Solution, *, npv_usd: float, version: str
         dual_kind=sol.dual_kind,
         created_at=created_at,
         warnings=warnings,
+        market=market_bases(coef.market),
     )
+
+
+def market_bases(points: Iterable[MarketPoint]) -> str:
+    """Which months are given, filled (and by which rule) and projected, in words."""
+    months: dict[str, list[str]] = {}
+    for p in points:
+        months.setdefault(p.basis, []).append(p.month)
+    return "; ".join(f"{basis} {describe_months(found)}" for basis, found in months.items())

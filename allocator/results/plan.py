@@ -28,7 +28,9 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     site, month, build_mw, online_month, capex_usd, capital_charge_usd_mw_month
 
 ``summary`` (sheet ``Summary``), one row per month:
-    month, days, hashprice_usd_ph_day, fleet_hashrate_ehs, mining_mw, mining_grid_mw,
+    month, days, hashprice_usd_ph_day, btc_price_usd, network_hashrate_ehs (the market the
+    month used: given, filled between Market rows or projected; blank where only a hashprice
+    is known), market_basis, fleet_hashrate_ehs, mining_mw, mining_grid_mw,
     hpc_leased_mw, hpc_grid_mw, idle_mw, conversion_started_mw, mining_revenue_usd,
     hpc_revenue_usd, revenue_usd, power_cost_usd, opex_usd, capital_charge_usd, margin_usd,
     margin_pct, capex_usd, discount_factor, discounted_margin_usd, cumulative_npv_usd
@@ -95,6 +97,8 @@ class RunInfo:
             LP with the integers fixed) or ``none``.
         created_at: ISO timestamp (UTC).
         warnings: Input and consistency warnings, one sentence each.
+        market: Where each month's market comes from, e.g. ``given 2026-01, 2026-07;
+            interpolate 2026-02 to 2026-06; projected 2026-08 to 2030-12``.
     """
 
     version: str
@@ -114,6 +118,7 @@ class RunInfo:
     dual_kind: str = "lp"
     created_at: str = ""
     warnings: tuple[str, ...] = ()
+    market: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """Key | value rows, one per field and one per warning."""
@@ -134,6 +139,7 @@ class RunInfo:
             ("workbook_catalog", "; ".join(self.workbook_models) or "none"),
             ("shadow_values", _DUAL_LABELS.get(self.dual_kind, self.dual_kind)),
             ("created_at", self.created_at),
+            *([("market", self.market)] if self.market else []),
             ("warnings", len(self.warnings)),
         ]
         rows += [(f"warning_{i + 1}", text) for i, text in enumerate(self.warnings)]

@@ -8,6 +8,7 @@ coefficients. No solver calls and no I/O.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,6 +144,9 @@ def summary(coef: Coefficients, mine: Mining, lease: Leases, conv: Conversions,
         "month": list(coef.months),
         "days": coef.days.astype(int),
         "hashprice_usd_ph_day": coef.hashprice_usd_ph_day,
+        "btc_price_usd": _or_nan(p.btc_price_usd for p in coef.market),
+        "network_hashrate_ehs": _or_nan(p.network_hashrate_ehs for p in coef.market),
+        "market_basis": [p.basis for p in coef.market],
         "fleet_hashrate_ehs": mine.hashrate_phs.sum(0) / 1000.0,
         "mining_mw": mine.mining_mw.sum(0),
         "mining_grid_mw": sm.mining_grid_mw.sum(0),
@@ -163,6 +167,11 @@ def summary(coef: Coefficients, mine: Mining, lease: Leases, conv: Conversions,
         "discounted_margin_usd": discounted,
         "cumulative_npv_usd": np.cumsum(discounted),
     })
+
+
+def _or_nan(values: Iterable[float | None]) -> Array:
+    """``values`` as floats, ``None`` (a month given only as a hashprice) as NaN."""
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
 
 
 def _marginal_tranche(coef: Coefficients, running_mw: Array, at_site: list[int]) -> int | None:

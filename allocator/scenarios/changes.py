@@ -9,10 +9,12 @@ A :class:`Scenario` is a name and a list of :class:`Change` rows (``parameter``,
 The parameters (:data:`~allocator.scenarios.parameters.PARAMETERS`) cover every number of
 the market, the sites, the contracts and Settings:
 
-- market parameters (``btc_price_usd``, ``network_hashrate_ehs``, ``fees_btc_per_block``,
-  ``hashprice_usd_ph_day``) apply to every Market row and so to the months projected from the
-  last one; they take no target. Scaling or adding to ``hashprice_usd_ph_day`` where a row
-  gives none starts from the hashprice the row implies;
+- market parameters (``btc_price_usd``, ``network_hashrate_ehs``, ``difficulty``,
+  ``fees_btc_per_block``, ``hashprice_usd_ph_day``) apply to every Market row and so to the
+  months filled between rows and projected after the last one; they take no target. Scaling
+  or adding to ``hashprice_usd_ph_day`` where a row gives none starts from the hashprice the
+  row implies; changing ``network_hashrate_ehs`` on a row that gives ``difficulty`` (or the
+  other way round) starts from the figure the row implies and leaves the row in the new form;
 - site parameters apply to the site named in ``target``, or to every site when it is blank;
   ``power_price_usd_mwh`` changes the site's ``PowerPrices`` rows too, so the change holds in
   every month;
@@ -21,8 +23,9 @@ the market, the sites, the contracts and Settings:
   and the contract's start when ``target`` names a contract.
 
 Months (``halving_month``, ``start_month``) accept ``set`` to a month and ``add`` of whole
-months. Whole-number parameters (``months``, ``term_months``, ``conversion_lead_months``) are
-rounded to the nearest whole number after ``scale`` or ``add``. Settings changes apply first,
+months; a ``halving_date`` moves with its ``halving_month`` (same day). Whole-number
+parameters (``months``, ``term_months``, ``conversion_lead_months``) are rounded to the
+nearest whole number after ``scale`` or ``add``. Settings changes apply first,
 the others in the order given, so a hashprice derived for a market change uses the scenario's
 own halving month.
 
@@ -46,7 +49,6 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from allocator import economics as econ
 from allocator.domain import (
     Contract,
     Fleet,
@@ -58,6 +60,13 @@ from allocator.domain import (
 )
 from allocator.errors import InputError, Problem
 from allocator.periods import add_months, is_month
+from allocator.scenarios.market_rows import (
+    implied_difficulty,
+    implied_hashprice,
+    implied_hashrate_ehs,
+    market_base_value,
+    shift_halving_date,
+)
 from allocator.scenarios.parameters import (
     OPERATIONS,
     Operation,
@@ -349,15 +358,6 @@ class _BlankBase(Exception):
     """``scale`` or ``add`` on a field that is blank in the base case."""
 
 
-def _implied_hashprice(row: dict[str, Any], halving_month: str) -> float | None:
-    if row.get("btc_price_usd") is None or row.get("network_hashrate_ehs") is None:
-        return None
-    subsidy = econ.block_subsidy_btc(row["month"], halving_month)
-    return float(econ.hashprice_usd_ph_day(
-        float(row["btc_price_usd"]), float(row["network_hashrate_ehs"]), subsidy,
-        float(row["fees_btc_per_block"])))
-
-
 def apply_changes(fleet: Fleet, changes: Iterable[Change], *, scenario: str = "") -> Fleet:
     """A copy of ``fleet`` with ``changes`` applied and validated like the original.
 
@@ -411,6 +411,8 @@ def _apply_one(rec: _Records, change: Change, param: Parameter) -> None:
     if param.scope == "settings":
         rec.settings[key] = _operate(rec.settings[key], change, param)
         rec.touched[("settings", 0, key)] = change
+        if key == "halving_month":
+            shift_halving_date(rec.settings)
     elif param.scope == "site":
         for site in _apply_named(rec, rec.sites, "sites", change, param):
             if key == "power_price_usd_mwh":
@@ -422,9 +424,7 @@ def _apply_one(rec: _Records, change: Change, param: Parameter) -> None:
         _apply_named(rec, rec.contracts, "contracts", change, param)
     else:
         for i, row in enumerate(rec.market):
-            old = row[key]
-            if key == "hashprice_usd_ph_day" and old is None and change.operation != "set":
-                old = _implied_hashprice(row, rec.settings["halving_month"])
+            old = market_base_value(row, key, change.operation, rec.settings)
             row[key] = _operate(old, change, param)
             rec.touched[("market", i, key)] = change
 
@@ -559,6 +559,12 @@ def input_diff(base: Fleet, changed: Fleet) -> pd.DataFrame:
 def _derived(sheet: str, name: str, value: Any, row: Mapping[str, Any],
              settings: Settings) -> Any:
     """``value``, or where the inputs leave it blank to be derived, the value derived."""
-    if value is None and sheet == "Market" and name == "hashprice_usd_ph_day" and row:
-        return _implied_hashprice(dict(row), settings.halving_month)
+    if value is not None or sheet != "Market" or not row:
+        return value
+    if name == "hashprice_usd_ph_day":
+        return implied_hashprice(row, settings.halving_day)
+    if name == "network_hashrate_ehs":
+        return implied_hashrate_ehs(row)
+    if name == "difficulty":
+        return implied_difficulty(row)
     return value

@@ -26,10 +26,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from allocator import economics as econ
 from allocator.api import FleetSource
 from allocator.domain import Fleet, MarketMonth
 from allocator.errors import InputError, Problem
+from allocator.market import project_fleet_market
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.cases import (
     CONVERTED_EPS_MW,
@@ -100,11 +100,7 @@ def sample_fleet(fleet: Fleet, btc_factor: Array, hashrate_factor: Array) -> Fle
     Every horizon month gets its own Market row; a given hashprice (or one projected from a
     hashprice-only row) moves by ``btc_factor / hashrate_factor``, like the formula's.
     """
-    st = fleet.settings
-    points = econ.project_market(
-        fleet.market, st.start_month, st.months, halving_month=st.halving_month,
-        btc_price_growth_pa=st.btc_price_growth_pa,
-        network_hashrate_growth_pa=st.network_hashrate_growth_pa)
+    points = project_fleet_market(fleet)
     given = {m.month: m for m in fleet.market}
     rows = []
     for t, point in enumerate(points):

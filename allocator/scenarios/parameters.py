@@ -79,9 +79,10 @@ def _p(name: str, scope: Scope, kind: ValueKind, label: str, unit: str = "",
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    # Market: every row, and so the months projected from the last one.
+    # Market: every row, and so the months filled between rows and projected after the last.
     _p("btc_price_usd", "market", "number", "the BTC price", "$", (100, 1e8)),
     _p("network_hashrate_ehs", "market", "number", "network hashrate", "EH/s", (1, 1e6)),
+    _p("difficulty", "market", "number", "the difficulty", "", (1e12, 1e18)),
     _p("fees_btc_per_block", "market", "number", "fees per block", "BTC", (0, 100)),
     _p("hashprice_usd_ph_day", "market", "number", "hashprice", "$/PH/day", (0.1, 1e5)),
     # Sites.

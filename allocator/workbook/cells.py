@@ -22,7 +22,8 @@ Text is read the way a person types it, and refused where it could mean two thin
 - months: a date cell, or ``2026-01``, ``2026-01-15``, ``Jan 2026``, ``January 2026``,
   ``01/2026``, and ``d/m/yyyy`` or ``m/d/yyyy`` only when both readings give the same month
   (``15/01/2026``, ``1/15/2026``); ``01/02/2026`` is refused as ambiguous, as is a two-digit
-  year (``Jan-26``).
+  year (``Jan-26``);
+- days (``halving_date``): a date cell, or ``2028-04-17`` text.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
+from typing import NoReturn
 
 from allocator.domain import percent_typo
 from allocator.periods import is_month
@@ -49,6 +51,7 @@ __all__ = [
     "parse_bool",
     "parse_cell",
     "parse_choice",
+    "parse_date",
     "parse_fraction",
     "parse_integer",
     "parse_list",
@@ -316,6 +319,30 @@ def parse_month(value: object) -> str:
     raise CellError(_MONTH_HINT)
 
 
+def parse_date(value: object) -> str:
+    """A day as ``YYYY-MM-DD``: a real date, or text written ``2028-04-17`` (``2028-4-17``).
+
+    Raises:
+        CellError: a bare number, a month without its day, or other text.
+    """
+    if isinstance(value, dt.date):  # datetime is a date too
+        return value.strftime("%Y-%m-%d") if value.year >= 1000 else _day_hint(value)
+    if isinstance(value, str) and (match := _YEAR_MONTH_DAY_RE.match(value.strip())):
+        year, month, day = (int(match.group(i)) for i in (1, 2, 3))
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            pass
+    return _day_hint(value)
+
+
+def _day_hint(value: object) -> NoReturn:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise CellError("is a bare number, not a day; format the cell as a date or write "
+                        "YYYY-MM-DD text")
+    raise CellError("must be a day written YYYY-MM-DD (2028-04-17) or a date cell")
+
+
 def _slashed_date(first: int, second: int, year: int) -> str:
     """``d/m/yyyy`` or ``m/d/yyyy``: the month when the valid readings agree on it."""
     months = set()
@@ -439,6 +466,8 @@ def parse_cell(value: object, spec: ColumnSpec) -> CellValue:
             return parse_bool(value)
         case "month":
             return parse_month(value)
+        case "date":
+            return parse_date(value)
         case "list":
             return parse_list(value)
         case "choice":

@@ -3,14 +3,13 @@
 Each record becomes a pydantic domain object (:mod:`allocator.domain`); its validation errors
 become :class:`~allocator.errors.Problem` entries at the record's cells, reworded for a
 spreadsheet user (``capacity_mw must be > 0``). Checks across rows (a name given twice, names
-that differ only in spaces or punctuation, unknown sites and miner models, gaps in the Market
-months) are made here too. Sheets are parsed by :mod:`allocator.workbook.tables`; nothing here
-opens a file.
+that differ only in spaces or punctuation, unknown sites and miner models, a Market row giving
+both network_hashrate_ehs and difficulty) are made here too. Sheets are parsed by
+:mod:`allocator.workbook.tables`; nothing here opens a file.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
@@ -26,6 +25,7 @@ from allocator.domain import (
     PowerPrice,
     Settings,
     Site,
+    months_without_market,
     name_key,
     tranche_labels,
 )
@@ -131,6 +131,19 @@ def build_record(
 
 
 _build = build_record  # the short name this module's sheet readers use
+
+
+def _market_anchor(table: Table, record: Row) -> str:
+    """The cell a Market row's whole-row fault is reported at: the missing figure's."""
+    blank = [name for name in ("btc_price_usd", "network_hashrate_ehs", "difficulty")
+             if name in table.columns and name not in record.raw]
+    if "btc_price_usd" in blank:
+        return "btc_price_usd"
+    if "network_hashrate_ehs" in record.raw or "difficulty" in record.raw:
+        blank = []
+    if blank:
+        return blank[0]
+    return "hashprice_usd_ph_day" if "hashprice_usd_ph_day" in table.columns else "month"
 
 
 class FleetRecords:
@@ -257,34 +270,33 @@ class FleetRecords:
         return [site for site in built if site is not None]
 
     def _market(self, table: Table | None) -> tuple[list[MarketMonth], list[str]]:
+        """The Market rows, any increasing set of months (a sparse deck is filled later)."""
         if table is None or not table.usable or self._no_records(table, "at least one month"):
             return [], []
         dated = [(month, r) for r in table.rows if (month := r.text("month")) is not None]
         self._twice(table, ((m, m, r, "month") for m, r in dated), "market month")
-        first_row: dict[int, Row] = {}
-        for month, record in dated:
-            first_row.setdefault(month_index(month), record)
-        indices = sorted(first_row)
-        for before, after in itertools.pairwise(indices):
-            if after - before > 1:
-                gap = [month_from_index(i) for i in range(before + 1, after)]
-                missing = gap[0] if len(gap) == 1 else f"{gap[0]} to {gap[-1]}"
-                self.report.problem(
-                    table.sheet, f"Market months must be consecutive; missing {missing}",
-                    first_row[after].where("month"), "month",
-                )
         market: list[MarketMonth] = []
         for record in table.rows:
-            anchor = next(
-                (name for name in ("btc_price_usd", "network_hashrate_ehs")
-                 if name in table.columns and name not in record.raw),
-                "hashprice_usd_ph_day" if "hashprice_usd_ph_day" in table.columns else "month",
-            )
-            row = _build(MarketMonth, record, record.values, table.headers, self.report, anchor)
+            self._one_network(table, record)
+            row = _build(MarketMonth, record, record.values, table.headers, self.report,
+                         _market_anchor(table, record))
             if row is not None:
                 market.append(row)
                 self._remember("Market", row.month, record)
+        indices = sorted({month_index(month) for month, _ in dated})
         return market, [month_from_index(i) for i in indices]
+
+    def _one_network(self, table: Table, record: Row) -> None:
+        """A row gives the network as network_hashrate_ehs or as difficulty, not both."""
+        if "network_hashrate_ehs" in record.raw and "difficulty" in record.raw:
+            other = record.where("network_hashrate_ehs")
+            self.report.problem(
+                table.sheet, f"give network_hashrate_ehs ({table.sheet}!{other}) or "
+                "difficulty, not both: they are the same network quoted two ways",
+                record.where("difficulty"), table.headers.get("difficulty", "difficulty"),
+                record.raw.get("difficulty"),
+            )
+            record.failed.add("difficulty")
 
     def _miners(self, table: Table | None) -> list[MinerTranche]:
         if table is None or not table.usable:
@@ -413,7 +425,8 @@ class FleetRecords:
         start = record.text("start_month")
         if start is not None and month_index(start) < month_index(first):
             self.report.problem(
-                record.sheet, f"start_month {start} is before the first Market month {first}",
+                record.sheet, f"start_month {start} is before the first Market month {first}: "
+                + months_without_market(start, month_index(first)),
                 record.where("start_month"), "start_month", record.raw.get("start_month"),
             )
             record.failed.add("start_month")
@@ -421,4 +434,4 @@ class FleetRecords:
         if "months" not in record.raw:
             values["months"] = max(1, months_between(values["start_month"], last) + 1)
         headers = {col.field: col.header for col in SETTINGS_KEYS}
-        return _build(Settings, record, values, headers, self.report)
+        return _build(Settings, record, values, headers, self.report, anchor="halving_date")

@@ -274,7 +274,8 @@ def test_a_month_as_a_bare_number_asks_for_a_date_format(tmp_path: Path) -> None
 
 
 def test_cross_row_faults(tmp_path: Path) -> None:
-    """Gaps, repeats, unknown sites, look-alike names, min > max, start before the market."""
+    """Repeats, unknown sites, look-alike names, min > max, start before the market (a gap
+    in the Market months is no fault: tests/test_market_deck.py)."""
     sites = [*SITES, ["Site A", 10, 40], ["Site-A", 10, 40]]
     miners = [MINERS[0], ["Gamma", "Antminer S21", 10, None, None]]
     market = [MARKET[0], MARKET[1], ["2026-05", 1, 1, 0], ["2026-05", 1, 1, 0]]
@@ -285,12 +286,11 @@ def test_cross_row_faults(tmp_path: Path) -> None:
     error = problems(tmp_path, Sites=sites, Miners=miners, Market=market, PowerPrices=prices,
                      Contracts=contracts, Settings=[["start_month", "2025-12"]])
     assert [str(p) for p in error.problems] == [
-        "Settings!B1: start_month 2025-12 is before the first Market month 2026-01 "
-        "(got '2025-12')",
+        "Settings!B1: start_month 2025-12 is before the first Market month 2026-01: 2025-12 "
+        "has no market outlook; add a Market row for it or start later (got '2025-12')",
         "Sites!A5: site names 'Site-A' and 'Site A' (Sites!A4) differ only in spaces or "
         "punctuation; the plan needs distinct names",
         "Miners!A2: unknown site 'Gamma'; sites: Alpha, Beta, Site A, Site-A",
-        "Market!A3: Market months must be consecutive; missing 2026-02 to 2026-04",
         "Market!A4: market month 2026-05 is given twice (also Market!A3)",
         "PowerPrices!B3: power price for site 'Alpha' in 2026-02 is given twice "
         "(also PowerPrices!B2)",

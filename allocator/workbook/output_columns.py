@@ -1,0 +1,212 @@
+"""What each output column is called and shown as, for people; no I/O here.
+
+Output sheets keep the machine name (``hashprice_usd_ph_day``) as a header's value and show
+:func:`output_label` (``Hashprice ($/PH/day)``); :data:`OUTPUT_COLUMNS` says what each column
+is and how it is computed, for the header notes (:func:`output_note`) and docs/workbook.md.
+:mod:`allocator.workbook.schema` re-exports these three names.
+"""
+
+from __future__ import annotations
+
+__all__ = ["OUTPUT_COLUMNS", "output_label", "output_note"]
+
+_UNITS: tuple[tuple[str, str], ...] = (
+    ("_usd_ph_day", "$/PH/day"), ("_usd_th_day", "$/TH/day"), ("_usd_kw_month", "$/kW-month"),
+    ("_usd_mw_month", "$/MW-month"), ("_usd_mwh", "$/MWh"), ("_usd_mw", "$/MW"),
+    ("_usd", "$"), ("_mwh", "MWh"), ("_mw", "MW"), ("_ehs", "EH/s"), ("_phs", "PH/s"),
+    ("_j_th", "J/TH"), ("_pct", "%"), ("_pa", "%/yr"), ("_share", "%"), ("_seconds", "s"),
+)
+_WORDS = {"hpc": "HPC", "npv": "NPV", "btc": "BTC", "it": "IT", "pue": "PUE", "1mw": "1 MW",
+          "ehs": "EH/s", "phs": "PH/s", "mw": "MW", "usd": "$", "pa": "per year"}
+_LABELS = {
+    "discount_factor": "Discount factor", "uptime": "Uptime (%)", "pool_fee": "Pool fee (%)",
+    "discount_rate": "Discount rate (%/yr)", "hpc_load_factor": "HPC load factor (%)",
+    "plus_1mw_npv_usd": "NPV with +1 MW ($)", "minus_1mw_npv_usd": "NPV with -1 MW ($)",
+    "from_usd": "From ($)", "probability_converts_pct": "Probability it converts (%)",
+    "probability_taken_pct": "Probability it is taken (%)", "months": "Months",
+}
+
+
+def _words(stem: str) -> str:
+    text = " ".join(_WORDS.get(w, w) for w in stem.split("_") if w)
+    return text[:1].upper() + text[1:]
+
+
+def output_label(name: str) -> str:
+    """An output column's readable header: ``hashprice_usd_ph_day`` -> ``Hashprice ($/PH/day)``.
+
+    Output sheets keep the machine name as the header cell's value (the DataFrame column) and
+    show this label through the cell's number format.
+    """
+    item, colon, metric = name.rpartition(": ")
+    if colon and item:  # a per-site or per-contract column: "Alpha: converted_mw"
+        return f"{item}: {output_label(metric)}"
+    key = name.strip().lower()
+    if key in _LABELS:
+        return _LABELS[key]
+    for ending, word in (("_factor", "factor"), ("_change", "change")):
+        if key.endswith(ending) and len(key) > len(ending):
+            base = output_label(key[: -len(ending)])
+            stem, _, unit = base.partition(" (")
+            unit = "x base" if ending == "_factor" else unit.rstrip(")")
+            return f"{stem} {word} ({unit})" if unit else f"{stem} {word}"
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return f"{_words(key[: -len(suffix)])} ({unit})"
+    return _words(key) if key else name
+
+
+_SITE_MONTH = "per site and month"
+OUTPUT_COLUMNS: dict[str, str] = {
+    "site": "Site name, as in the Sites sheet.",
+    "month": "Calendar month (YYYY-MM).",
+    "contract": "Contract offer, as in the Contracts sheet.",
+    "model": "Miner model of the tranche.",
+    "tranche": "The miner row's number in the fleet (one model at one site).",
+    "capacity_mw": "Grid connection of the site, MW at the meter (Sites).",
+    "mining_mw": "Miner MW running (IT load, before mining PUE).",
+    "mining_grid_mw": "Grid MW drawn by mining: mining_mw x mining_pue.",
+    "hashrate_phs": "Hashrate of the running miners: running MW / efficiency (J/TH).",
+    "hpc_leased_mw": "Critical-IT MW leased to HPC tenants.",
+    "hpc_online_mw": "Critical-IT MW of HPC space built and usable (existing + converted).",
+    "hpc_converted_mw": "IT MW converted by the plan so far (started conversions).",
+    "hpc_under_construction_mw": "IT MW whose conversion has started but is not usable yet.",
+    "hpc_grid_mw": "Grid MW held by HPC: online (or building) IT MW x hpc_pue.",
+    "idle_mw": "Grid MW used by nothing: capacity - mining grid MW - HPC grid MW.",
+    "conversion_started_mw": "IT MW whose conversion starts this month (the build schedule).",
+    "power_price_usd_mwh": "All-in power price (Sites, or PowerPrices for the month).",
+    "mining_revenue_usd": "Mining revenue: hashrate x hashprice x days, less the pool fee.",
+    "mining_power_cost_usd": "Power cost of mining: grid MW x hours x power price.",
+    "mining_opex_usd": "Mining opex: running MW x mining_opex_usd_mw_month.",
+    "hpc_revenue_usd": "Lease rent: leased MW x 1,000 x rate (with its escalator).",
+    "hpc_power_cost_usd": "Power of gross leases: leased MW x load factor x hpc_pue x hours x "
+                          "price.",
+    "hpc_opex_usd": "HPC opex: leased MW x hpc_opex_usd_mw_month.",
+    "capital_charge_usd": "Monthly capital recovery of conversion capex over the asset life.",
+    "margin_usd": "Revenue - power - opex - capital charge, nominal USD of the month.",
+    "discount_factor": "1 / (1 + discount_rate) ^ (months from start / 12).",
+    "discounted_margin_usd": "margin_usd x discount_factor.",
+    "site_power_value_usd_mw_month": "Shadow value of one more grid MW at the site that month.",
+    "days": "Days in the month.",
+    "hashprice_usd_ph_day": "Hashprice: BTC earned per PH/s per day (subsidy + fees) x BTC price.",
+    "fleet_hashrate_ehs": "Hashrate of every running miner of the fleet.",
+    "btc_price_usd": "BTC price the month's hashprice uses: given, filled between Market rows "
+                     "or projected (blank where the Market gives only a hashprice).",
+    "network_hashrate_ehs": "Network hashrate the month's hashprice uses (from difficulty "
+                            "where the row gives that; blank where only a hashprice).",
+    "market_basis": "Where the month's market comes from: given (a Market row), "
+                    "hold_and_grow or interpolate (between rows, by market_gap_fill), or "
+                    "projected (after the last row).",
+    "revenue_usd": "Mining revenue + HPC revenue.",
+    "power_cost_usd": "Mining and HPC power cost.",
+    "opex_usd": "Mining and HPC opex.",
+    "margin_pct": "(Mining + HPC margin before capital charge) / revenue.",
+    "capex_usd": "Conversion capex started this month: build MW x conversion_capex_usd_mw.",
+    "cumulative_npv_usd": "Running sum of discounted_margin_usd.",
+    "tenant": "Counterparty of the offer.",
+    "firm": "yes: the offer must be taken at least at min_mw.",
+    "power_pass_through": "yes: the tenant pays the power (net lease).",
+    "rate_usd_kw_month": "Rent per kW of critical IT per month (Contracts).",
+    "escalator_pa": "Yearly rent step-up from the start month.",
+    "start_month": "First month of rent.",
+    "term_months": "Lease term in months.",
+    "min_mw": "Smallest commitment (binding only when firm).",
+    "max_mw": "Largest commitment.",
+    "committed_mw": "IT MW the plan commits, the same in every month of the term.",
+    "months_in_horizon": "Months of the term inside the plan horizon.",
+    "sites_used": "Sites carrying the lease.",
+    "npv_usd": "Net present value: the sum of discounted margins.",
+    "avg_shadow_value_usd_mw_month": "Average over months of site_power_value_usd_mw_month.",
+    "max_shadow_value_usd_mw_month": "Largest monthly shadow value of the site's grid power.",
+    "shadow_value_basis": "What the shadow values are (LP duals, fixed-integer duals).",
+    "months_at_capacity": "Months in which the site uses all its grid power.",
+    "marginal_model": "Least efficient miner model that still runs at the site.",
+    "marginal_efficiency_j_th": "Efficiency of the marginal model.",
+    "breakeven_hashprice_usd_ph_day": "Hashprice at which the marginal miners just pay power "
+                                      "and opex.",
+    "avg_hashprice_usd_ph_day": "Average hashprice over the horizon.",
+    "converted_mw": "IT MW the plan converts at the site over the horizon.",
+    "build_mw": "IT MW whose conversion starts in the month.",
+    "online_month": "First month the converted space can be leased (start + lead time).",
+    "capital_charge_usd_mw_month": "Monthly capital recovery per converted IT MW.",
+    "efficiency_j_th": "Energy per terahash of the model (J/TH).",
+    "available_mw": "Installed miner MW x uptime: what can run.",
+    "running_mw": "Miner MW the plan runs (best J/TH first).",
+    "leased_mw": "IT MW of the contract leased at the site that month.",
+    "plus_1mw_npv_usd": "NPV re-optimized with 1 MW more grid power at the site.",
+    "minus_1mw_npv_usd": "NPV re-optimized with 1 MW less grid power at the site.",
+    "shadow_value_check": "Whether the re-solves confirm the shadow value.",
+    "breakeven_hpc_rate_usd_kw_month": "HPC rate from which converting one more MW here pays.",
+    "breakeven_note": "Why the breakeven rate is blank, when it is.",
+    "value_added_usd": "NPV with the offer minus NPV without it.",
+    "drop_rate_usd_kw_month": "At or below this rate the plan takes none of the offer.",
+    "full_take_rate_usd_kw_month": "From this rate on the plan takes all of max_mw.",
+    "insight_note": "Why a rate is blank, when it is.",
+    "breakeven_probe_mw": "IT MW of the small probe lease used to find the breakeven rate.",
+    "breakeven_lease_start_month": "First month the probe lease could start (after lead time).",
+    "units": "Machines of the model at the site.",
+    "first_month_breakeven_hashprice_usd_ph_day": "Breakeven hashprice of the tranche in the "
+                                                  "first month: (power + opex) / PH/s / days.",
+    "avg_breakeven_hashprice_usd_ph_day": "Average over months of the breakeven hashprice.",
+    "first_month_hashprice_usd_ph_day": "Hashprice in the first month.",
+    "months_above_breakeven": "Months in which hashprice is above the tranche's breakeven.",
+    "avg_running_mw": "Average over months of the tranche's running MW.",
+    "low_change_pct": "The driver's low move (-pct).",
+    "high_change_pct": "The driver's high move (+pct).",
+    "base_npv_usd": "NPV of the plan as solved.",
+    "low_npv_usd": "NPV re-optimized with the driver at -pct.",
+    "high_npv_usd": "NPV re-optimized with the driver at +pct.",
+    "note": "Why an NPV is blank (no plan at that move), when it is.",
+    "driver": "Input moved by -/+ pct for the tornado.",
+    "low_npv_change_usd": "NPV change, re-optimized, with the driver at -pct.",
+    "high_npv_change_usd": "NPV change, re-optimized, with the driver at +pct.",
+    "swing_usd": "high_npv_change_usd - low_npv_change_usd, in size.",
+    "avg_mining_grid_mw": "Average over months of the fleet's mining grid MW.",
+    "avg_hpc_grid_mw": "Average over months of the fleet's HPC grid MW.",
+    "avg_idle_mw": "Average over months of the fleet's idle grid MW.",
+    "avg_fleet_hashrate_ehs": "Average over months of the fleet hashrate.",
+    "avg_hpc_leased_mw": "Average over months of the IT MW leased.",
+    "statistic": "Mean, percentile, min or max over the samples.",
+    "probability_converts_pct": "Share of samples in which the site converts any MW.",
+    "probability_taken_pct": "Share of samples in which the contract is taken.",
+    "mean_converted_mw": "Average over the samples of the IT MW converted.",
+    "mean_committed_mw": "Average over the samples of the IT MW committed.",
+    "bin": "Lower edge of the NPV bin, $M (the bin runs to the next one's edge).",
+    "percentile_samples": "The bin's samples again if it holds P5, P50 or P95 (marked in the "
+                          "chart).",
+    "percentile": "Which of P5, P50, P95 falls in the bin.",
+    "below": "Last swept value before the switch (flips), or the lower of two neighbouring "
+             "steps (MW changes).",
+    "above": "First swept value after the switch (flips), or the higher of two neighbouring "
+             "steps (MW changes).",
+    "flip": "What switches between below and above, located by bisection.",
+    "before_mw": "The site's converted IT MW or average mining IT MW at the lower step.",
+    "after_mw": "The same MW at the higher step.",
+    "change": "The material MW change in words: at least max(5 MW, 10 % of the site's "
+              "capacity_mw), the site converting or mining on both sides.",
+    "setting": "Monte Carlo setting from the Settings sheet.",
+    "value": "Its value.",
+    "key": "What the row records about the run (Run Info).",
+    "metric": "Headline figure of each scenario's plan.",
+    "item": "The site or contract of a per-site or per-contract figure.",
+    "scenario": "Scenario name.",
+    "sheet": "Input sheet of the changed field.",
+    "record": "Site, contract or month of the changed field (blank for Settings).",
+    "parameter": "The input field changed (or moved, for the tornado).",
+    "base_value": "Its value in the base case.",
+    "scenario_value": "Its value in the scenario.",
+    "from_usd": "Lower edge of the bin.",
+    "samples": "Samples whose NPV falls in the bin.",
+}
+"""What each output column is and how it is computed, for the header notes."""
+
+
+def output_note(name: str) -> str:
+    """The note on an output header: the label, the machine name and what the column is."""
+    key = name.rpartition(": ")[2].strip().lower()
+    text = OUTPUT_COLUMNS.get(key)
+    if text is None and key.endswith(("_factor", "_change")):
+        text = ("Swept value as a factor on the base input." if key.endswith("_factor")
+                else "Swept value added to the base input.")
+    head = f"{output_label(name)}\nColumn name: {name}"
+    return f"{head}\n{text}" if text else head

@@ -136,7 +136,8 @@ def _table_sheet(ws: Worksheet, spec: SheetSpec) -> None:
 
 
 def _key_value_sheet(ws: Worksheet, spec: SheetSpec) -> None:
-    """``key | value`` rows, one per setting, each key with its note; values left blank."""
+    """``key | value`` rows, one per setting, each key with its note, a choice setting's
+    value cell with its dropdown; values left blank."""
     ws.append(["key", "value"])
     ws["A1"].comment = _comment(
         f"{spec.name} ({'required' if spec.required else 'optional'} sheet): "
@@ -146,6 +147,10 @@ def _key_value_sheet(ws: Worksheet, spec: SheetSpec) -> None:
     ws["B1"].comment = _comment("Value of the setting; blank = default.")
     for row, col in enumerate(spec.columns, start=2):
         ws.cell(row=row, column=1, value=col.header).comment = _comment(column_note(col))
+        validation = _validation(spec.name, col)
+        if validation is not None:
+            ws.add_data_validation(validation)
+            validation.add(f"B{row}")
     format_header(ws, 2, freeze="A2")
     set_widths(ws, [max(len(col.header) for col in spec.columns) + 4, 16])
 

@@ -299,29 +299,35 @@ def _warn_hashprice_below_breakeven(fleet: Fleet, horizon: _Horizon, out: Consis
     for start, stop in _runs(below, IDLE_WARNING_MONTHS):
         span = slice(start, stop)
         names = sorted({labels[id(tranches[i])] for i in best[span].tolist()})
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
         out.warnings.append(
             f"Market: from {horizon.months[start]} to {horizon.months[stop - 1]} "
             f"({stop - start} months) the hashprice, {_range_usd(hashprice[span])}/PH/day, "
             f"is below every miner tranche's breakeven (the lowest, "
-            f"{_range_usd(lowest[span])}/PH/day, is {', '.join(names)}'s), so the plan idles "
-            "all mining; check the Market rows and growth rates if that is not the outlook "
-            "you mean.")
+            f"{_range_usd(lowest[span])}/PH/day, is that of {', '.join(names[:3])}{more}), "
+            "so the plan idles all mining; check the Market rows and growth rates if that is "
+            "not the outlook you mean.")
 
 
 def _breakevens_usd_ph_day(fleet: Fleet, tranches: list[MinerTranche], horizon: _Horizon
                            ) -> npt.NDArray[np.float64]:
     """``[tranche, month]`` breakeven hashprice: power (at the month's price) and opex."""
     days = np.array([days_in_month(m) for m in horizon.months], dtype=float)
-    overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
-    rows = []
-    for m in tranches:
-        site = fleet.site(m.site)
-        power = np.array([overrides.get((site.name, month), site.power_price_usd_mwh)
-                          for month in horizon.months], dtype=float)
-        rows.append(econ.breakeven_hashprice_usd_ph_day(
-            power, site.mining_pue, site.mining_opex_usd_mw_month, m.efficiency_j_th, days,
-            fleet.settings.pool_fee))
-    return np.vstack(rows)
+    column = {m: t for t, m in enumerate(horizon.months)}
+    row = {s.name: i for i, s in enumerate(fleet.sites)}
+    power = np.array([[s.power_price_usd_mwh] * len(days) for s in fleet.sites], dtype=float)
+    for p in fleet.power_prices:
+        if p.month in column:
+            power[row[p.site], column[p.month]] = p.power_price_usd_mwh
+    at = np.array([row[m.site] for m in tranches])
+    pue = np.array([s.mining_pue for s in fleet.sites])[at, None]
+    opex = np.array([s.mining_opex_usd_mw_month for s in fleet.sites])[at, None]
+    cost = econ.mining_cost_usd_mw_month(power[at], days[None, :], pue, opex)
+    eff = np.array([m.efficiency_j_th for m in tranches])[:, None]
+    per_hashprice = econ.mining_revenue_usd_mw_month(np.ones_like(cost), eff, days[None, :],
+                                                     fleet.settings.pool_fee)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(per_hashprice > 0, cost / per_hashprice, math.inf)
 
 
 def _runs(flags: npt.NDArray[np.bool_], least: int) -> list[tuple[int, int]]:

@@ -206,8 +206,8 @@ class Settings(_Frozen):
     @classmethod
     def _halving_month_of_date(cls, data: Any) -> Any:
         """A ``halving_date`` given alone sets ``halving_month``; with it, both must agree."""
-        if not isinstance(data, dict) or not isinstance(data.get("halving_date"), str):
-            return data
+        if not isinstance(data, dict) or not _DAY.fullmatch(str(data.get("halving_date"))):
+            return data  # no date, or one its own check refuses
         date, month = data["halving_date"], data.get("halving_month")
         if month is None:
             return {**data, "halving_month": date[:7]}

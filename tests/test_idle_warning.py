@@ -32,9 +32,9 @@ def test_seven_months_below_every_breakeven_warn_with_months_price_and_breakeven
     f = low_market(7)
     assert idle_warnings(f) == [
         "Market: from 2026-03 to 2026-09 (7 months) the hashprice, $10.00/PH/day, is below "
-        "every miner tranche's breakeven (the lowest, $12.96/PH/day, is A Antminer S21 XP's), "
-        "so the plan idles all mining; check the Market rows and growth rates if that is not "
-        "the outlook you mean."]
+        "every miner tranche's breakeven (the lowest, $12.96/PH/day, is that of A Antminer S21 "
+        "XP), so the plan idles all mining; check the Market rows and growth rates if that is "
+        "not the outlook you mean."]
     plan = verified(f)
     assert plan.summary["mining_mw"].iloc[2:9].tolist() == [0.0] * 7
     assert idle_warnings(f)[0] in plan.run_info.warnings
@@ -54,7 +54,8 @@ def test_a_falling_projection_warns_with_its_hashprice_range() -> None:
     [warning] = idle_warnings(f)
     assert warning.startswith("Market: from 2026-05 to 2026-12 (8 months) the hashprice, "
                               "$5.61 to $12.60/PH/day, is below every miner tranche's "
-                              "breakeven (the lowest, $12.96/PH/day, is A Antminer S21 XP's)")
+                              "breakeven (the lowest, $12.96/PH/day, is that of A Antminer S21 "
+                              "XP)")
 
 
 @pytest.mark.parametrize("hashprice", [12.0, 40.0])

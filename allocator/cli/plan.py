@@ -229,7 +229,9 @@ def validate(book: Path) -> None:
     """Check BOOK without solving: every input problem is listed at once.
 
     The checks are those ``optimize`` makes before it solves, numbers too large for a solver
-    included. Example: allocator validate fleet.xlsx
+    included.
+
+    Example: allocator validate sample_inputs/fleet.xlsx
     """
     with library_errors():
         source = read_workbook(book)

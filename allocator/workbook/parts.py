@@ -247,11 +247,12 @@ class Package:
 
 
 @contextmanager
-def open_package(source: Path) -> Iterator[Package]:
-    """Open ``source`` as a zip package for walking.
+def open_package(source: Path, data: IO[bytes] | None = None) -> Iterator[Package]:
+    """Open ``source`` as a zip package for walking; ``data``, when given, is read instead
+    (a copy of ``source`` in memory), and ``source`` only names it in messages.
 
     Raises:
         zipfile.BadZipFile, OSError: ``source`` is not a readable zip (callers word the error).
     """
-    with zipfile.ZipFile(source) as archive:
+    with zipfile.ZipFile(source if data is None else data) as archive:
         yield Package(source, archive)

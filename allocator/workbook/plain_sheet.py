@@ -14,6 +14,7 @@ else raises :class:`NotPlain` and the caller runs its exact pass.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -23,7 +24,7 @@ from allocator.workbook.cells import column_index
 from allocator.workbook.guards import VALUE_TAG
 from allocator.workbook.parts import local_name
 
-__all__ = ["ExactCells", "NotPlain", "PlainSheet", "read_plain"]
+__all__ = ["ExactCells", "NotPlain", "PlainSheet", "count_values", "last_held_row", "read_plain"]
 
 ExactCells = Callable[[bytes], tuple[dict[tuple[int, int], str], int, int]]
 """Exact handlers over a small worksheet document: (unreadable cells, rows, columns)."""
@@ -55,6 +56,7 @@ _SPECIAL = re.compile(rb"<f[\s/>]|\st\s*=\s*[\"']e[\"']")
 _SAVED_FORMULA = re.compile(
     rb'<c r="[A-Z]+[0-9]+"(?:\s+(?!t\s*=)[\w.:-]+="[^"]*")*(?:\s+t="(?:n|s|str|b|d)")?'
     rb'(?:\s+(?!t\s*=)[\w.:-]+="[^"]*")*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)<v>[^<]+</v></c>')
+_OTHER_V_IS = re.compile(rb"<(?:v[^>]|is[^>])")  # <v t="x">, <v/>, <vm>: counted the long way
 _HIDDEN_TAG = re.compile(rb"<(row|col)\s[^>]*\bhidden\b[^>]*>")
 _TAG_ATTRIBUTE = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
@@ -233,14 +235,30 @@ class _Reader:
         sheet.rows, sheet.columns = max(sheet.rows, rows), max(sheet.columns, columns)
 
 
+def count_values(buffer: bytes) -> int:
+    """The values in ``buffer`` (whole tags) as :data:`~allocator.workbook.guards.VALUE_TAG`
+    counts them, in any part: the fast way where that is exact."""
+    return _values(buffer, _PREFIXED.search(buffer) is not None)
+
+
+def last_held_row(rows: bytes) -> int | None:
+    """The last row holding a value or formula in ``rows``, whole ``<row>`` elements of a
+    plainly written part (its last ones, say); ``None`` when there is none or they are not
+    written plainly."""
+    reader = _Reader(PlainSheet(sys.maxsize), lambda document: ({}, 0, 0))
+    try:
+        reader.chunk(rows)  # a cell with a formula or an error is held: no exact pass needed
+    except NotPlain:
+        return None
+    return reader.sheet.rows or None
+
+
 def _values(buffer: bytes, prefixed: bool) -> int:
     """The values in ``buffer`` as :data:`~allocator.workbook.guards.VALUE_TAG` counts them:
     with ``bytes.count`` when every value tag is a bare ``<v>`` or ``<is>`` (no prefixed
     element anywhere), else with the expression."""
-    if not prefixed:
-        values, inline = buffer.count(b"<v>"), buffer.count(b"<is>")
-        if values == buffer.count(b"<v") and inline == buffer.count(b"<is"):
-            return values + inline
+    if not prefixed and _OTHER_V_IS.search(buffer) is None:
+        return buffer.count(b"<v>") + buffer.count(b"<is>")
     return len(VALUE_TAG.findall(buffer))
 
 

@@ -45,7 +45,7 @@ from allocator.errors import InputError, Problem
 from allocator.scenarios.changes import Scenario
 from allocator.workbook.catalog_sheet import read_catalog_sheet
 from allocator.workbook.cells import address_order
-from allocator.workbook.first_rows import FIRST_ROWS, cut_book
+from allocator.workbook.first_rows import FIRST_ROWS, LONG_ROWS, Survey, cut_book, survey
 from allocator.workbook.guards import DEFAULT_LIMITS, Format, Limits, check_file
 from allocator.workbook.parts import WORKBOOK
 from allocator.workbook.records import CHECK_ORDER, FleetRecords
@@ -229,8 +229,9 @@ def _load_sheets(source: Path, kind: Format, limits: Limits, report: Report) -> 
     """Each input sheet present, by schema name: ``{"Sites": ("sites", rows, facts)}``.
 
     The sheets' XML is scanned (and the cell cap checked) before calamine loads them: for
-    .ods before the file is opened at all, since calamine then loads every sheet. Long sheets
-    of an .xlsx or .xlsm are read first cut to their first rows (:func:`_first_rows_stop`).
+    .ods before the file is opened at all, since calamine then loads every sheet. Big sheets
+    of an .xlsx or .xlsm are surveyed first, and long ones read first cut to their first rows
+    (:func:`_first_rows_stop`).
     """
     facts: dict[str, SheetFacts] = scan_ods(source, limits) if kind == "ods" else {}
     try:
@@ -244,10 +245,12 @@ def _load_sheets(source: Path, kind: Format, limits: Limits, report: Report) -> 
     with book:
         matched = _match_sheets([str(name) for name in book.sheet_names], report)
         if kind == "ooxml":
-            facts = scan_ooxml(source, matched.values(), limits)
-            settled = _first_rows_stop(source, matched, facts, limits, report)
+            surveys = survey(source, matched.values(), limits.max_cells)
+            settled = _first_rows_stop(source, matched, surveys, limits, report)
             if settled is not None:
                 raise settled
+            counted = {name: found.values for name, found in surveys.items()}
+            facts = scan_ooxml(source, matched.values(), limits, counted=counted)
         return _grids(source, book, matched, facts, limits, report)
 
 
@@ -288,36 +291,44 @@ def _grids(source: Path, book: python_calamine.CalamineWorkbook, matched: dict[s
     return sheets
 
 
-def _first_rows_stop(source: Path, matched: dict[str, str], facts: Mapping[str, SheetFacts],
+def _first_rows_stop(source: Path, matched: dict[str, str], surveys: Mapping[str, Survey],
                      limits: Limits, report: Report) -> InputError | None:
-    """The error a read of the whole book would raise, found by reading its long sheets'
-    first rows only (:mod:`allocator.workbook.first_rows`); ``None`` when those rows do not
-    settle it and the whole book must be read.
+    """The error a read of the whole book would raise, found by reading a copy with its long
+    sheets cut to their first rows (:mod:`allocator.workbook.first_rows`); ``None`` when
+    that does not settle it and the whole book must be read.
 
-    A flood of faults (one in each of 330,000 rows) then stops without calamine loading, or
-    Python building, the rows past the first thousands.
+    A flood of faults (one in each of 330,000 rows) then stops without the rows past the
+    first thousands being scanned, loaded by calamine or built by Python. The copy is tried
+    only when every big sheet is long and can be cut, and none is over the cell cap.
     """
+    if not surveys or any(
+            found.values > limits.max_cells or found.head is None or found.last_row is None
+            or found.last_row <= LONG_ROWS for found in surveys.values()):
+        return None
     order = [matched[name] for name in _CELL_ORDER if name in matched]
-    copy = cut_book(source, {name: facts[name].rows for name in order if name in facts}, order)
+    heads = {name: found.head for name, found in surveys.items() if found.head is not None}
+    copy = cut_book(source, heads, order)
     if copy is None:
         return None
     trial = Report(report.max_problems)
     trial.problems = list(report.problems)
     sheets: LoadedSheets = {}
     try:
+        facts = scan_ooxml(source, matched.values(), limits, data=copy.data)
+        copy.data.seek(0)
         with python_calamine.CalamineWorkbook.from_filelike(copy.data) as book:
             sheets = _grids(source, book, matched, facts, limits, trial, copy.cut)
         parse_sheets(sheets, trial)
     except TooManyProblems as stop:
         if not copy.settles(stop.problem):
             return None
-        last = {name: facts[name].rows for name in copy.cut}
+        last = {name: surveys[name].last_row or 0 for name in copy.cut}
         stopped = _stopped(stop.problem, sheets, _CELL_ORDER, trial.max_problems, last)
         return InputError(in_reading_order(trial.problems), source=str(source),
                           stopped=stopped)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException:  # calamine on the copy, a cap: the whole read meets it and words it
+    except BaseException:  # a fault in the copy: the whole read meets it and words it
         return None
     return None
 

@@ -18,9 +18,10 @@ import bisect
 import io
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from xml.parsers import expat
 
 from allocator.workbook.cells import column_index
@@ -230,7 +231,8 @@ def _exact_cells(document: bytes) -> tuple[dict[tuple[int, int], str], int, int]
 
 
 def scan_ooxml(
-    source: Path, sheets: Iterable[str], limits: Limits = DEFAULT_LIMITS
+    source: Path, sheets: Iterable[str], limits: Limits = DEFAULT_LIMITS, *,
+    counted: Mapping[str, int] | None = None, data: IO[bytes] | None = None,
 ) -> dict[str, SheetFacts]:
     """Facts of the named sheets of an .xlsx/.xlsm file; call after :func:`check_file`.
 
@@ -240,6 +242,10 @@ def scan_ooxml(
         source: The workbook.
         sheets: Names of the sheets that will be read (as the workbook spells them).
         limits: The caps.
+        counted: Values already counted in some sheets (by
+            :func:`~allocator.workbook.first_rows.survey`): one past the room left is
+            refused at once, as its own pass would refuse it.
+        data: A copy of ``source`` in memory to scan instead (``source`` names it).
 
     Returns:
         Facts by sheet name; a sheet whose part cannot be found is left out.
@@ -249,13 +255,15 @@ def scan_ooxml(
     """
     found: dict[str, SheetFacts] = {}
     earlier = 0
-    with open_package(source) as package:
+    with open_package(source, data) as package:
         parts = package.sheet_parts()
         for sheet in sheets:
             part = parts.get(sheet)
             if part is None or not package.has(part):
                 continue
             room = limits.max_cells - earlier
+            if counted is not None and counted.get(sheet, 0) > room:
+                raise too_many_values(source, sheet, limits, earlier)
             fast = _fast_part(package, part, room)
             if fast is not None:
                 if fast.values > room:

@@ -1,10 +1,12 @@
 """Long sheets are read first cut to their first rows; the report is the whole read's.
 
-A 990,000-cell sheet with a fault in every row was loaded whole by python-calamine and turned
-into 330,000 Python rows, to report its first thousand faults. The reader now reads a copy of
-the book whose long sheets keep their first 2,000 rows; when that copy alone stops the read
-inside those rows the report is the same as the whole book's, and the whole book is never
-loaded. These tests compare every report with the whole read's (the first read switched off).
+A 990,000-cell sheet with a fault in every row was scanned and loaded whole (by
+python-calamine) and turned into 330,000 Python rows, to report its first thousand faults. The
+reader now surveys big sheet parts in one pass (values counted, first rows kept, last row
+found) and reads a copy of the book whose long sheets keep their first 2,000 rows; when that
+copy alone stops the read inside those rows the report is the same as the whole book's, and
+the rest of the sheet is never scanned or loaded. These tests compare every report with the
+whole read's (the survey switched off).
 """
 
 from __future__ import annotations
@@ -24,18 +26,19 @@ from test_reader import MINERS, SITES, base_sheets
 from allocator.errors import InputError, Problem
 from allocator.workbook import reader
 from allocator.workbook.first_rows import FIRST_ROWS, LONG_ROWS, CutBook, first_rows
-from allocator.workbook.reader import FleetWorkbook, read_workbook
+from allocator.workbook.plain_sheet import last_held_row
+from allocator.workbook.reader import FleetWorkbook, Limits, read_workbook
 
-ROWS = LONG_ROWS + 1_000  # a sheet long enough to be cut
+ROWS = 3 * LONG_ROWS // 2  # a sheet long enough to be cut, its part over 1 MB
 
 
-def sites(count: int, capacity: Any = 100) -> list[list[object]]:
+def sites(count: int, capacity: Any = 100, name: str = "S") -> list[list[object]]:
     """The Sites header and ``count`` rows; ``capacity(i)`` (or the value) for row ``i``'s
     capacity_mw. Alpha and Beta are there for the other sheets to name."""
     def value(i: int) -> object:
         return capacity(i) if callable(capacity) else capacity
     return [list(SITES[0][:3]), ["Alpha", 100, 45], ["Beta", 60, 38.5],
-            *([f"S{i}", value(i), 40] for i in range(count - 2))]
+            *([f"{name}{i}", value(i), 40] for i in range(count - 2))]
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def loaded(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 def whole_read(path: Path, monkeypatch: pytest.MonkeyPatch) -> InputError | FleetWorkbook:
     """What the reader gives without the first read."""
     with monkeypatch.context() as patch:
-        patch.setattr(reader, "cut_book", lambda *args: None)
+        patch.setattr(reader, "survey", lambda *args: {})
         try:
             return read_workbook(path)
         except InputError as exc:
@@ -97,10 +100,20 @@ def same_error(first: InputError, whole: InputError | FleetWorkbook) -> None:
 def test_a_long_flood_stops_in_its_first_rows_without_loading_the_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
 ) -> None:
-    """A fault in each of 9,000 rows: the first 1,000, then where reading stopped, counting
-    the sheet's rows to its end, exactly as the whole read says it; only the copy is loaded."""
+    """A fault in each of 12,000 rows: the first 1,000, then where reading stopped, counting
+    the sheet's rows to its end, exactly as the whole read says it; only the copy is scanned
+    and loaded."""
     path = write_book(tmp_path / "flood.xlsx", base_sheets(Sites=sites(ROWS, "big")))
+    scanned: list[bool] = []  # whether each scan was of the file itself
+    real_scan = reader.scan_ooxml
+
+    def scan(*args: Any, **kw: Any) -> Any:
+        scanned.append(kw.get("data") is None)
+        return real_scan(*args, **kw)
+
+    monkeypatch.setattr(reader, "scan_ooxml", scan)
     error = refused(path)
+    assert scanned == [False]
     assert len(error.problems) == 1_000
     assert str(error.problems[0]) == "Sites!B4: capacity_mw must be a number (got 'big')"
     assert str(error.stopped) == (
@@ -151,7 +164,7 @@ def test_a_stop_after_a_sheet_cut_short_is_not_trusted(
 def test_a_long_valid_book_reads_the_same_fleet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
 ) -> None:
-    """9,000 sites, no fault: the first read finds nothing, the whole book is read."""
+    """12,000 sites, no fault: the first read finds nothing, the whole book is read."""
     path = write_book(tmp_path / "long.xlsx", base_sheets(Sites=sites(ROWS)))
     book = read_workbook(path)
     whole = whole_read(path, monkeypatch)
@@ -164,10 +177,31 @@ def test_a_long_valid_book_reads_the_same_fleet(
 
 def test_a_sheet_under_the_length_is_not_cut(tmp_path: Path,
                                              loaded: dict[str, list[str]]) -> None:
-    """A sheet of up to 8,000 rows is read whole at once: a first read would save little."""
-    path = write_book(tmp_path / "short.xlsx", base_sheets(Sites=sites(LONG_ROWS - 1, "big")))
+    """A big sheet of up to 8,000 rows (long names) is read whole at once: a first read
+    would save little."""
+    rows = sites(LONG_ROWS - 1, "big", name="S" * 200)
+    path = write_book(tmp_path / "short.xlsx", base_sheets(Sites=rows))
     assert len(refused(path).problems) == 1_000
     assert loaded["copy"] == []
+    assert "Sites" in loaded["file"]
+
+
+def test_a_big_sheet_over_the_cap_is_refused_from_its_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The survey's count of values refuses the sheet with the scan's own message."""
+    path = write_book(tmp_path / "over.xlsx", base_sheets(Sites=sites(ROWS, "big")))
+    caps = Limits(max_cells=20_000)
+    with pytest.raises(InputError) as caught:
+        read_workbook(path, limits=caps)
+    assert [str(p) for p in caught.value.problems] == [
+        "Sites: the sheet holds more than 19,992 cells with values (8 more in the sheets "
+        "before it), more than the 20,000 the reader accepts; it is not opened (delete what "
+        "the plan does not need, or keep it in another workbook)"]
+    with monkeypatch.context() as patch, pytest.raises(InputError) as whole:
+        patch.setattr(reader, "survey", lambda *args: {})
+        read_workbook(path, limits=caps)
+    assert whole.value.problems == caught.value.problems
 
 
 # --------------------------------------------------------------------------- the cut itself
@@ -193,6 +227,14 @@ def test_first_rows_keeps_the_rows_up_to_the_cut_and_closes_the_part() -> None:
 ])
 def test_first_rows_leaves_unusual_parts_whole(rows: list[str]) -> None:
     assert first_rows(io.BytesIO(part(rows)), 5) is None
+
+
+def test_the_last_row_holding_a_value_is_found_in_plain_rows() -> None:
+    rows = ('<row r="7"><c r="A7"><v>1</v></c></row><row r="8"><c r="B8" t="inlineStr"><is>'
+            '<t>x</t></is></c></row><row r="9"><c r="A9" s="3"/></row>')
+    assert last_held_row(rows.encode()) == 8  # row 9 holds a styled blank only
+    assert last_held_row(b'<row r="9"><c r="A9" s="3"/></row>') is None
+    assert last_held_row(b'<row r="9"><x:c r="A9"><v>1</v></x:c></row>') is None
 
 
 def test_a_stop_settles_only_in_the_rows_kept_of_the_first_sheet_cut() -> None:

@@ -18,11 +18,11 @@ from allocator.insight.breakevens import (
     with_probes,
 )
 from allocator.insight.contracts import CONTRACT_INSIGHT_COLUMNS, contract_rows
+from allocator.insight.held import resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
     RATE_BOUND_FACTOR,
     TOL_USD_KW_MONTH,
-    Resolver,
     check_search,
 )
 from allocator.insight.tornado import add_sensitivity
@@ -84,14 +84,14 @@ def add_insight(
                          "source's; pass the fleet the plan was optimized from")
     check_search(probe_mw=probe_mw, rate_bound_factor=rate_bound_factor,
                  max_rate_usd_kw_month=max_rate_usd_kw_month, tol_usd_kw_month=tol_usd_kw_month)
-    resolver = Resolver(solver_options(fleet, solver))
     probes = with_probes(fleet, probe_mw)
+    resolves = resolves_for(probes.fleet, solver_options(fleet, solver))
     site_frame = pd.DataFrame(
-        site_rows(resolver, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month),
+        site_rows(resolves, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month),
         columns=SITE_BREAKEVEN_COLUMNS)
     contract_frame = pd.DataFrame(
-        contract_rows(resolver, fleet, probes.fleet, plan.objective_usd, rate_bound_factor,
-                      max_rate_usd_kw_month, tol_usd_kw_month),
+        contract_rows(resolves, fleet, rate_bound_factor, max_rate_usd_kw_month,
+                      tol_usd_kw_month),
         columns=CONTRACT_INSIGHT_COLUMNS)
     merged = dataclasses.replace(
         plan,

@@ -20,16 +20,16 @@ import pandas as pd
 from allocator import economics as econ
 from allocator.api import FleetSource
 from allocator.domain import Contract, Fleet, name_key
+from allocator.insight.held import resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
     TOL_USD_KW_MONTH,
-    RateSearch,
-    Resolver,
+    Base,
+    Resolves,
     check_search,
     is_taken,
     money_rate,
 )
-from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients, compute_coefficients
 from allocator.optimization.solvers import SolverOptions
 from allocator.periods import add_months
@@ -43,6 +43,7 @@ __all__ = [
     "Probes",
     "miner_breakevens",
     "probe_contract",
+    "probe_rate",
     "site_breakevens",
     "site_rows",
     "with_probes",
@@ -141,7 +142,7 @@ def with_probes(fleet: Fleet, probe_mw: float) -> Probes:
     return Probes(fleet.model_copy(update={"contracts": tuple(contracts)}), index)
 
 
-def _idle_hpc_mw(coef: Coefficients, sol: Solution, s: int, first: int) -> float:
+def _idle_hpc_mw(coef: Coefficients, sol: Base, s: int, first: int) -> float:
     """Least online HPC MW at site ``s`` left unleased from month ``first`` on."""
     t_count = len(coef.months)
     if first >= t_count:
@@ -154,16 +155,43 @@ def _idle_hpc_mw(coef: Coefficients, sol: Solution, s: int, first: int) -> float
     leased = np.zeros(t_count)
     for k, terms in enumerate(coef.contracts):
         if s in terms.sites and len(terms.months):
-            leased[terms.months] += sol.lease_mw[k][terms.sites.index(s), 0]
+            leased[terms.months] += sol.lease_mw[s, k]
     return float((online - leased)[first:].min())
 
 
-def site_rows(resolver: Resolver, fleet: Fleet, probes: Probes, max_rate: float,
+def probe_rate(resolves: Resolves, k: int, entry: tuple[float, bool] | None, max_rate: float,
+               tol: float) -> float | None:
+    """The rate at which probe ``k`` is first leased: 0 when leased at no rent, ``None`` when
+    not even at ``max_rate``.
+
+    Every probe is at rate 0 in the base solve. ``entry`` is what its basis says
+    (:meth:`~allocator.insight.resolve.Resolves.entry_rate`): below that rate the probe is
+    not leased; where the ratio test also shows it then enters by more than a trace, that
+    rate is the flip and nothing is re-solved. Otherwise one re-solve with a trace of the
+    probe forced in gives its marginal cost (:meth:`~allocator.insight.resolve.Resolves.
+    forced_rate`), which is the flip where its basis holds down to no probe at all; only
+    where neither decides is the rate bisected.
+    """
+    if is_taken(float(resolves.base.commit_mw[k])):
+        return 0.0
+    if entry is not None:
+        rate, decided = entry
+        if rate >= max_rate:
+            return None
+        if decided:
+            return rate
+    forced = resolves.forced_rate(k)
+    if forced is not None and forced[1]:
+        return None if forced[0] >= max_rate else forced[0]
+    return resolves.search(k, ranging=False).flip(is_taken, 0.0, max_rate, tol)
+
+
+def site_rows(resolves: Resolves, fleet: Fleet, probes: Probes, max_rate: float,
               tol: float) -> list[dict[str, Any]]:
-    """The :func:`site_breakevens` rows, searched with ``resolver`` on ``probes.fleet``.
+    """The :func:`site_breakevens` rows, searched with ``resolves`` of ``probes.fleet``.
 
     Args:
-        resolver: The re-solver (its warm start is shared with the caller's other searches).
+        resolves: The re-solves of ``probes.fleet`` (shared with the caller's other searches).
         fleet: The fleet without probes (its sites name the rows).
         probes: The fleet with every site's probe (:func:`with_probes`).
         max_rate: Highest rate a probe is offered, USD/kW-month.
@@ -172,7 +200,9 @@ def site_rows(resolver: Resolver, fleet: Fleet, probes: Probes, max_rate: float,
     Returns:
         One dict per site, keys :data:`SITE_BREAKEVEN_COLUMNS`.
     """
-    coef, base = resolver.solve(probes.fleet)
+    coef, base = resolves.coef, resolves.base
+    # what the base basis says, read for every probe before any re-solve moves it
+    entries = {k: resolves.entry_rate(k) for k in probes.index.values()}
     rows: list[dict[str, Any]] = []
     for s, site in enumerate(fleet.sites):
         row: dict[str, Any] = {"site": site.name, "breakeven_hpc_rate_usd_kw_month": math.nan,
@@ -198,15 +228,13 @@ def site_rows(resolver: Resolver, fleet: Fleet, probes: Probes, max_rate: float,
         elif float(base.converted_mw[s, -1]) >= site.hpc_convertible_mw - 1e-6:
             notes.append("all convertible space is converted in the plan; the rate must beat "
                          "the lease it would displace")
-        search = RateSearch(resolver, probes.fleet, k)
-        if is_taken(search.commit_mw(0.0)):
-            row["breakeven_hpc_rate_usd_kw_month"] = 0.0
+        rate = probe_rate(resolves, k, entries[k], max_rate, tol)
+        if rate == 0.0:
             notes.append("leased even at no rent")
-        elif not is_taken(search.commit_mw(max_rate)):
+        elif rate is None:
             notes.insert(0, f"not leased even at {money_rate(max_rate)}: firm contracts or "
                             "portfolio policies hold the space")
-        else:
-            row["breakeven_hpc_rate_usd_kw_month"] = search.flip(is_taken, 0.0, max_rate, tol)
+        row["breakeven_hpc_rate_usd_kw_month"] = math.nan if rate is None else rate
         row["breakeven_note"] = "; ".join(notes)
     return rows
 
@@ -235,9 +263,9 @@ def site_breakevens(
     fleet = fleet_of(source)[0]
     check_search(probe_mw=probe_mw, max_rate_usd_kw_month=max_rate_usd_kw_month,
                  tol_usd_kw_month=tol_usd_kw_month)
-    resolver = Resolver(solver_options(fleet, solver))
     probes = with_probes(fleet, probe_mw)
-    rows = site_rows(resolver, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month)
+    resolves = resolves_for(probes.fleet, solver_options(fleet, solver))
+    rows = site_rows(resolves, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month)
     return pd.DataFrame(rows, columns=SITE_BREAKEVEN_COLUMNS)
 
 

@@ -17,13 +17,14 @@ import pandas as pd
 from allocator.api import FleetSource
 from allocator.domain import Contract, Fleet
 from allocator.errors import AllocatorError
+from allocator.insight.held import resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
     RATE_BOUND_FACTOR,
     TAKEN_MW,
     TOL_USD_KW_MONTH,
     RateSearch,
-    Resolver,
+    Resolves,
     check_search,
     is_taken,
     money_rate,
@@ -63,23 +64,20 @@ def contract_insight(
     fleet = fleet_of(source)[0]
     check_search(rate_bound_factor=rate_bound_factor,
                  max_rate_usd_kw_month=max_rate_usd_kw_month, tol_usd_kw_month=tol_usd_kw_month)
-    resolver = Resolver(solver_options(fleet, solver))
-    _, base = resolver.solve(fleet)
-    rows = contract_rows(resolver, fleet, fleet, base.objective_usd, rate_bound_factor,
-                         max_rate_usd_kw_month, tol_usd_kw_month)
+    resolves = resolves_for(fleet, solver_options(fleet, solver))
+    rows = contract_rows(resolves, fleet, rate_bound_factor, max_rate_usd_kw_month,
+                         tol_usd_kw_month)
     return pd.DataFrame(rows, columns=CONTRACT_INSIGHT_COLUMNS)
 
 
-def contract_rows(resolver: Resolver, fleet: Fleet, search_fleet: Fleet, base_npv: float,
-                  bound_factor: float, max_rate: float, tol: float) -> list[dict[str, Any]]:
-    """The :func:`contract_insight` rows: the warm rate searches first, then the values added.
+def contract_rows(resolves: Resolves, fleet: Fleet, bound_factor: float, max_rate: float,
+                  tol: float) -> list[dict[str, Any]]:
+    """The :func:`contract_insight` rows: the rate searches first, then the values added.
 
     Args:
-        resolver: The re-solver (its warm start is shared with the caller's other searches).
-        fleet: The fleet (its contracts name the rows and are removed one at a time).
-        search_fleet: The fleet the rates are searched on: ``fleet``, or ``fleet`` with
-            probes appended at rate 0 (which changes no optimum).
-        base_npv: The optimal objective of ``fleet``, USD.
+        resolves: The re-solves of ``fleet``, or of ``fleet`` with probes appended at rate 0
+            (which changes no optimum); shared with the caller's other searches.
+        fleet: The fleet (its contracts name the rows; each is withdrawn in turn).
         bound_factor: Rates are searched up to this multiple of the contract's rate.
         max_rate: The bound for a contract at rate 0, USD/kW-month.
         tol: Bisection tolerance, USD/kW-month.
@@ -87,7 +85,7 @@ def contract_rows(resolver: Resolver, fleet: Fleet, search_fleet: Fleet, base_np
     Returns:
         One dict per contract, keys :data:`CONTRACT_INSIGHT_COLUMNS`.
     """
-    coef, base = resolver.solve(search_fleet)
+    coef, base = resolves.coef, resolves.base
     rows: list[dict[str, Any]] = []
     outside: set[int] = set()
     for k, c in enumerate(fleet.contracts):
@@ -102,9 +100,8 @@ def contract_rows(resolver: Resolver, fleet: Fleet, search_fleet: Fleet, base_np
             outside.add(k)
             continue
         bound = bound_factor * c.rate_usd_kw_month if c.rate_usd_kw_month > 0 else max_rate
-        _take_rates(row, RateSearch(resolver, search_fleet, k), c, bound, tol)
-    # Removing a contract changes the model's structure: solved after all the warm searches.
-    _values_added(rows, resolver, fleet, base_npv, outside)
+        _take_rates(row, resolves.search(k), c, bound, tol)
+    _values_added(rows, resolves, base.objective_usd, outside)
     return rows
 
 
@@ -116,39 +113,37 @@ def _take_rates(row: dict[str, Any], search: RateSearch, c: Contract, bound: flo
         return mw >= c.max_mw - TAKEN_MW
 
     notes: list[str] = []
-    at_zero, at_bound = search.commit_mw(0.0), search.commit_mw(bound)
-    if not is_taken(at_bound):
-        row["insight_note"] = f"not taken even at {money_rate(bound)}"
-        return
     if c.firm and c.min_mw > TAKEN_MW:
         notes.append(f"firm: at least {c.min_mw:,.1f} MW is taken at any rate")
-    elif is_taken(at_zero):
+    elif search.holds(is_taken, 0.0):
         notes.append("taken even at no rent")
     else:
-        row["drop_rate_usd_kw_month"] = search.flip(is_taken, 0.0, bound, tol)
-    if full(at_zero):
+        drop = search.flip(is_taken, 0.0, bound, tol)
+        if drop is None:
+            row["insight_note"] = f"not taken even at {money_rate(bound)}"
+            return
+        row["drop_rate_usd_kw_month"] = drop
+    if search.holds(full, 0.0):
         notes.append("taken in full at any rate")
-    elif not full(at_bound):
-        notes.append(f"at most {max(at_bound, 0.0):,.1f} of {c.max_mw:,.1f} MW taken "
-                     f"even at {money_rate(bound)}")
+    elif (rate := search.flip(full, 0.0, bound, tol)) is None:
+        notes.append(f"at most {max(search.commit_mw(bound), 0.0):,.1f} of {c.max_mw:,.1f} "
+                     f"MW taken even at {money_rate(bound)}")
     else:
-        row["full_take_rate_usd_kw_month"] = search.flip(full, 0.0, bound, tol)
+        row["full_take_rate_usd_kw_month"] = rate
     row["insight_note"] = "; ".join(notes)
 
 
-def _values_added(rows: list[dict[str, Any]], resolver: Resolver, fleet: Fleet,
-                  base_npv: float, outside: set[int]) -> None:
+def _values_added(rows: list[dict[str, Any]], resolves: Resolves, base_npv: float,
+                  outside: set[int]) -> None:
     """Fill each row's ``value_added_usd``: ``base_npv`` minus the NPV without the contract."""
     for k, row in enumerate(rows):
         if k in outside:
             row["value_added_usd"] = 0.0
             continue
-        without = fleet.model_copy(
-            update={"contracts": fleet.contracts[:k] + fleet.contracts[k + 1:]})
         try:
-            _, sol = resolver.solve(without)
+            without = resolves.without(k)
         except AllocatorError as exc:  # cannot happen for an LP: fewer offers, same limits
             row["insight_note"] = "; ".join(filter(None, [row["insight_note"],
                                                           f"no plan without it ({exc})"]))
             continue
-        row["value_added_usd"] = base_npv - sol.objective_usd
+        row["value_added_usd"] = base_npv - without

@@ -1,0 +1,448 @@
+"""One fleet's LP held in HiGHS and varied in place for the insight probes; no tables here.
+
+:class:`HeldModel` builds the LP once and answers every probe by changing it where it
+stands: a contract's rate is one objective coefficient (on its ``commit`` column), dropping
+a contract is a bound, a site's grid capacity is the bounds of its power rows, a tornado
+variant is a new cost vector. Each re-solve starts from the previous optimal basis.
+
+Before re-solving, it uses what the optimal basis already says (docs/model.md, "Insight"):
+
+- a column's reduced cost is how far its cost can rise (or fall) before it enters (or
+  leaves) the basis, so a commitment at a bound holds over a whole interval of rates;
+- the entering column's ratio test says how far it would rise at that rate: when by more
+  than :data:`~allocator.insight.resolve.TAKEN_MW`, the rate is exactly the flip;
+- a change of the right-hand side ``db`` keeps the basis optimal when the basic values
+  ``x_B + B^-1 db`` stay within their bounds, and the objective then moves by ``y'db``.
+
+Where the basis cannot decide (a degenerate basis, a MILP) the caller re-solves. Only the
+default HiGHS path (highspy) is held; other solvers rebuild (:class:`~allocator.insight.
+resolve.Resolver`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from allocator import economics as econ
+from allocator.domain import Fleet
+from allocator.errors import InfeasibleError, SolveError
+from allocator.insight.resolve import (
+    TAKEN_MW,
+    Base,
+    RateSearch,
+    Rebuilt,
+    Resolver,
+    Resolves,
+    Seen,
+)
+from allocator.optimization.backends import highs_model, is_direct_highs
+from allocator.optimization.coefficients import Coefficients, compute_coefficients
+from allocator.optimization.lp import build_model
+from allocator.optimization.model import MatrixModel
+from allocator.optimization.solvers import SolverOptions
+from allocator.periods import month_index
+
+__all__ = ["FEASIBILITY_TOL", "FORCED_MW", "HeldModel", "resolves_for"]
+
+Array = npt.NDArray[np.float64]
+
+FEASIBILITY_TOL = 1e-7
+"""A basic value this far outside its bound still counts as within it (HiGHS's own default)."""
+_PIVOT_TOL = 1e-9
+"""Entries of ``B^-1 a`` below this are taken as zero in a ratio test."""
+_DUAL_TOL = 1e-9
+"""A reduced cost above this, in USD per MW, proves its column nonbasic."""
+FORCED_MW = 1e-3
+"""MW a commitment is held at to read its marginal cost (1 kW, a thousand times TAKEN_MW)."""
+
+
+@dataclass(frozen=True)
+class _Point:
+    """What one optimal basis knows: values, duals, which variables are basic."""
+
+    x: Array  # column values
+    activity: Array  # row activities
+    col_dual: Array
+    row_dual: Array
+    basic: npt.NDArray[np.int32]  # per basis position: column, or -1 - row
+
+
+class HeldModel:
+    """The LP of ``fleet`` in one HiGHS instance, solved once and then varied in place.
+
+    Attributes:
+        coef: The fleet's coefficients.
+        model: The LP as built (its costs and bounds are the base the changes start from).
+        base: The base solve's objective, commitments, conversions and leases.
+        solves: Re-solves after the first.
+    """
+
+    def __init__(self, fleet: Fleet, options: SolverOptions) -> None:
+        self.coef: Coefficients = compute_coefficients(fleet)
+        self.model: MatrixModel = build_model(self.coef)
+        self.options = options
+        self.highs: Any = highs_model(self.model, options)
+        self.commit = self.model.variables["commit"].index
+        self.rate_col = _rate_columns(self.model, self.coef)
+        self.rent_per_rate = _rent_per_rate(self.coef)
+        self.solves = -1
+        self.objective = self.run()
+        self._point = None if self.is_mip else self._read_point()
+        self._basis = None if self.is_mip else self.highs.getBasis()
+        self._moved = False
+        x = self._point.x if self._point is not None else self._x()
+        self.base = Base.of_values(self.model, x, self.objective)
+
+    @property
+    def is_mip(self) -> bool:
+        return self.model.is_mip
+
+    # ------------------------------------------------------------------ solving
+
+    def run(self) -> float:
+        """Re-solve from the last basis; the optimal objective, USD.
+
+        Raises:
+            InfeasibleError: the changed model has no feasible plan.
+            SolveError: the solver stopped without a plan (time limit, solver failure).
+        """
+        import highspy
+
+        self.highs.run()
+        self.solves += 1
+        self._moved = True
+        status = self.highs.getModelStatus()
+        kinds = highspy.HighsModelStatus
+        info = self.highs.getInfo()
+        if status == kinds.kOptimal or (
+                status == kinds.kTimeLimit and self.options.accept_incumbent
+                and int(info.primal_solution_status) == 2):
+            return float(info.objective_function_value)
+        if status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
+            raise InfeasibleError("The model is infeasible: no allocation meets every "
+                                  "constraint.")
+        raise SolveError(f"The solver HiGHS stopped without an optimal plan (status: "
+                         f"{self.highs.modelStatusToString(status)}).", "error")
+
+    def _x(self) -> Array:
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def _read_point(self) -> _Point:
+        sol = self.highs.getSolution()
+        return _Point(
+            np.asarray(sol.col_value, dtype=float), np.asarray(sol.row_value, dtype=float),
+            np.asarray(sol.col_dual, dtype=float), np.asarray(sol.row_dual, dtype=float),
+            np.asarray(self.highs.getBasicVariables()[1], dtype=np.int32))
+
+    def _base_point(self) -> _Point:
+        if self._point is None:
+            raise ValueError("a MILP has no basis to read")
+        return self._point
+
+    def point(self) -> _Point:
+        """The base solve's values, duals and basis (an LP's), with HiGHS back at that basis.
+
+        The ratio tests and right-hand-side checks below ask HiGHS's factorization of the
+        base basis itself; after a re-solve moved it, it is set back (no pivots: the costs
+        and bounds are the base's again by then).
+        """
+        point = self._base_point()
+        if self._moved:
+            self.highs.setBasis(self._basis)
+            self.run()
+            self.solves -= 1
+            self._moved = False
+        return point
+
+    # ------------------------------------------------------------------ rates
+
+    def rate_cost(self, k: int, rate: float) -> float:
+        """The cost of contract ``k``'s rate column that offers it at ``rate`` (escalator kept).
+
+        A contract's rent is the same for each of its sites, and every leased MW is a
+        committed MW (``contract_delivery``), so moving the rent's change onto ``commit[k]``
+        gives an objective equal to the rebuilt model's on every feasible plan; a contract
+        with one site carries it on that site's ``lease`` column, which equals ``commit[k]``.
+        """
+        c = self.coef.contracts[k].contract
+        j = int(self.rate_col[k])
+        return float(self.model.col_cost[j]
+                     + (rate - c.rate_usd_kw_month) * self.rent_per_rate[k])
+
+    def cost_rate(self, k: int, cost: float) -> float:
+        """The rate of contract ``k`` at which its rate column costs ``cost`` (the inverse)."""
+        c = self.coef.contracts[k].contract
+        j = int(self.rate_col[k])
+        return float(c.rate_usd_kw_month
+                     + (cost - self.model.col_cost[j]) / self.rent_per_rate[k])
+
+    def search(self, k: int, *, ranging: bool = True) -> RateSearch:
+        """Contract ``k``'s commitment by rate, starting from what the base solve says.
+
+        With ``ranging``, a probe whose commitment is basic also asks HiGHS's cost ranging
+        for the rates it holds over (worth it for a few contracts, not for every site).
+        """
+        rate = self.coef.contracts[k].contract.rate_usd_kw_month
+        mw = float(self.base.commit_mw[k])
+        if self.is_mip:
+            return RateSearch(lambda r: self.seen_at(k, r), seen=[Seen.at(rate, mw)])
+        p, j = self._base_point(), int(self.rate_col[k])
+        lo, hi = self._interval(k, rate, float(p.x[j]), float(p.col_dual[j]), False)
+        return RateSearch(lambda r: self.seen_at(k, r, ranging=ranging), ranged=ranging,
+                          seen=[Seen(mw, lo, hi)])
+
+    def seen_at(self, k: int, rate: float, *, ranging: bool = True) -> Seen:
+        """Contract ``k``'s commitment re-solved at ``rate``, and the rates it holds over.
+
+        The cost goes back to the base after the solve (the basis stays, for the next warm
+        start). With ``ranging`` a basic commitment's interval comes from HiGHS's cost
+        ranging; without it, only a commitment at a bound gets one (from its reduced cost).
+        """
+        j = int(self.rate_col[k])
+        self.highs.changeColCost(j, self.rate_cost(k, rate))
+        try:
+            self.run()
+            sol = self.highs.getSolution()
+            x = np.asarray(sol.col_value, dtype=float)
+            d = np.asarray(sol.col_dual, dtype=float)
+            lo, hi = self._interval(k, rate, float(x[j]), float(d[j]), ranging)
+        finally:
+            self.highs.changeColCost(j, float(self.model.col_cost[j]))
+        return Seen(float(x[int(self.commit[k])]), lo, hi)
+
+    def _interval(self, k: int, rate: float, value: float, dual: float,
+                  ranging: bool) -> tuple[float, float]:
+        """Rates over which the last solve's solution stays optimal for contract ``k``, from
+        the ``value`` and reduced cost ``dual`` of its rate column."""
+        if self.is_mip:
+            return rate, rate
+        j = int(self.rate_col[k])
+        lower, upper = float(self.model.col_lower[j]), float(self.model.col_upper[j])
+        edge = rate - dual / self.rent_per_rate[k]  # where the reduced cost reaches 0
+        if value <= lower + FEASIBILITY_TOL and dual < -_DUAL_TOL:
+            return -np.inf, edge
+        if value >= upper - FEASIBILITY_TOL and dual > _DUAL_TOL:
+            return edge, np.inf
+        if not ranging:
+            return rate, rate
+        found = self.highs.getRanging()[1]
+        return (max(self.cost_rate(k, float(found.col_cost_dn.value_[j])), -np.inf),
+                min(self.cost_rate(k, float(found.col_cost_up.value_[j])), np.inf))
+
+    def entry_rate(self, k: int) -> tuple[float, bool] | None:
+        """From the base basis alone: the rate at which contract ``k``'s commitment rises.
+
+        Returns ``(rate, decided)``: below ``rate`` no optimal plan commits to ``k`` (its
+        reduced cost is negative); ``decided`` when the ratio test proves every optimal plan
+        above ``rate`` commits more than :data:`TAKEN_MW` (then ``rate`` is the flip). ``None``
+        for a MILP, or a commitment that is not at its lower bound with a negative reduced
+        cost (taken, or a degenerate basis).
+        """
+        if self.is_mip:
+            return None
+        p = self.point()
+        j = int(self.rate_col[k])
+        lower = float(self.model.col_lower[j])
+        if p.x[j] > lower + FEASIBILITY_TOL or p.col_dual[j] >= -_DUAL_TOL:
+            return None
+        rate = self.coef.contracts[k].contract.rate_usd_kw_month - (
+            p.col_dual[j] / self.rent_per_rate[k])
+        step = min(self._ratio(j), float(self.model.col_upper[j]) - lower)
+        return float(rate), bool(step > 2 * TAKEN_MW)
+
+    def _ratio(self, j: int) -> float:
+        """How far column ``j`` can rise from its bound before a basic variable meets one."""
+        p = self.point()
+        alpha = np.asarray(self.highs.getReducedColumn(j)[1], dtype=float)
+        return self._step(p, alpha)
+
+    def forced_rate(self, k: int) -> tuple[float, bool] | None:
+        """One re-solve with contract ``k``'s rate column held at :data:`FORCED_MW`: its
+        reduced cost there is the marginal cost of taking the first MW of ``k``.
+
+        The optimum ``D(m)`` with ``m`` MW of ``k`` forced (rent left out) is concave, so
+        that reduced cost is at most its slope at 0 and the rate it gives is at or above
+        the flip. When the ratio test shows the basis holds all the way down to 0 MW, ``D``
+        is linear on ``[0, FORCED_MW]`` and the rate is the flip itself (``decided``):
+        below it no plan takes ``k``, above it every plan takes at least ``FORCED_MW``.
+        ``(inf, True)`` when not even ``FORCED_MW`` can be taken; ``None`` for a MILP.
+        """
+        if self.is_mip:
+            return None
+        j = int(self.rate_col[k])
+        lower, upper = float(self.model.col_lower[j]), float(self.model.col_upper[j])
+        held = min(lower + FORCED_MW, 0.5 * (lower + upper))
+        self.highs.changeColBounds(j, held, upper)
+        try:
+            self.run()
+            at = self._read_point()
+            alpha = np.asarray(self.highs.getReducedColumn(j)[1], dtype=float)
+        except InfeasibleError:
+            return np.inf, True
+        finally:
+            self.highs.changeColBounds(j, lower, upper)
+        rate = self.coef.contracts[k].contract.rate_usd_kw_month - (
+            at.col_dual[j] / self.rent_per_rate[k])
+        down = self._step(at, -alpha)  # lowering column j moves the basic values by +alpha
+        return float(rate), bool(down >= (held - lower) * (1 - 1e-9))
+
+    def _step(self, p: _Point, alpha: Array) -> float:
+        """Ratio test at ``p``: how far the nonbasic column with ``B^-1 a = alpha`` can rise
+        before a basic variable meets a bound."""
+        m = self.model
+        moving = np.flatnonzero(np.abs(alpha) > _PIVOT_TOL)
+        if not len(moving):
+            return np.inf
+        var, a = p.basic[moving], alpha[moving]
+        col = var >= 0
+        c, r = np.where(col, var, 0), np.where(col, 0, -1 - var)
+        # a basic column falls by alpha per unit; a basic row's activity rises by it
+        value = np.where(col, p.x[c], p.activity[r])
+        rise = np.where(col, -a, a)
+        lo = np.where(col, m.col_lower[c], m.row_lower[r])
+        hi = np.where(col, m.col_upper[c], m.row_upper[r])
+        room = np.where(rise > 0, hi - value, value - lo)
+        return float((np.maximum(room, 0.0) / np.abs(rise)).min())
+
+    def without(self, k: int) -> float:
+        """The optimum with contract ``k`` offered at no MW (as good as removing it).
+
+        Raises:
+            InfeasibleError: no plan without it (cannot happen for an LP).
+        """
+        j = int(self.commit[k])
+        lower, upper = float(self.model.col_lower[j]), float(self.model.col_upper[j])
+        self.highs.changeColBounds(j, 0.0, 0.0)
+        try:
+            return self.run()
+        finally:
+            self.highs.changeColBounds(j, lower, upper)
+
+    # ------------------------------------------------------------------ capacity
+
+    def capacity_rows(self, s: int) -> tuple[npt.NDArray[np.int32], Array]:
+        """The rows whose bound one more MW of grid at site ``s`` raises, and by how much."""
+        power = self.model.constraints["site_power"].index[s]
+        rows = [power[power >= 0]]
+        per_mw = [np.ones(len(rows[0]))]
+        share = self.coef.fleet.settings.max_hpc_share
+        if share is not None and "max_hpc_share" in self.model.constraints:
+            cap = self.model.constraints["max_hpc_share"].index
+            rows.append(cap[cap >= 0])
+            per_mw.append(np.full(len(rows[-1]), float(share)))
+        return np.concatenate(rows).astype(np.int32), np.concatenate(per_mw)
+
+    def capacity_gain(self, s: int, delta_mw: float) -> tuple[float | None, float | None]:
+        """Objective change at site ``s``'s capacity + and - ``delta_mw``, from the base basis.
+
+        Each side is ``y'db`` where the base basis stays feasible, ``None`` where it does
+        not (the caller re-solves). A MILP has no basis to ask: both ``None``.
+        """
+        if self.is_mip:
+            return None, None
+        p = self.point()
+        rows, per_mw = self.capacity_rows(s)
+        if not len(rows):
+            return 0.0, 0.0
+        shift = per_mw * delta_mw
+        is_basic = np.zeros(self.model.n_rows, dtype=bool)
+        is_basic[-1 - p.basic[p.basic < 0]] = True
+        tight = ~is_basic[rows]
+        db = np.zeros(self.model.n_rows)
+        db[rows[tight]] = shift[tight]
+        moved = np.asarray(self.highs.getBasisSolve(db)[1], dtype=float)
+        gain = float(p.row_dual[rows[tight]] @ shift[tight])
+        out: list[float | None] = []
+        for sign in (1.0, -1.0):
+            ok = self._stays_feasible(p, sign * moved, rows[~tight], sign * shift[~tight])
+            out.append(sign * gain if ok else None)
+        return out[0], out[1]
+
+    def _stays_feasible(self, p: _Point, moved: Array, loose: npt.NDArray[np.int32],
+                        loose_shift: Array) -> bool:
+        """Whether basic values ``x_B + moved`` keep their bounds (loose rows' moved too)."""
+        m = self.model
+        var = p.basic
+        col = var >= 0
+        c, r = var[col], -1 - var[~col]
+        x = p.x[c] + moved[col]
+        if ((x < m.col_lower[c] - FEASIBILITY_TOL) | (x > m.col_upper[c] + FEASIBILITY_TOL)).any():
+            return False
+        upper = m.row_upper.copy()
+        upper[loose] += loose_shift
+        act = p.activity[r] - moved[~col]  # a basic row's variable is minus its activity
+        return not bool(((act < m.row_lower[r] - FEASIBILITY_TOL)
+                         | (act > upper[r] + FEASIBILITY_TOL)).any())
+
+    def with_capacity(self, s: int, delta_mw: float) -> float:
+        """Re-solve with site ``s``'s grid capacity moved by ``delta_mw``; bounds restored.
+
+        Raises:
+            InfeasibleError: no plan at that capacity.
+        """
+        rows, per_mw = self.capacity_rows(s)
+        lower = self.model.row_lower[rows]
+        upper = self.model.row_upper[rows]
+        self.highs.changeRowsBounds(len(rows), rows, lower, upper + per_mw * delta_mw)
+        try:
+            return self.run()
+        finally:
+            self.highs.changeRowsBounds(len(rows), rows, lower, upper)
+
+    # ------------------------------------------------------------------ costs
+
+    def with_costs(self, cost: Array) -> float:
+        """Re-solve with objective ``cost``, then put the base costs back (not re-solved)."""
+        idx = np.arange(self.model.n_cols, dtype=np.int32)
+        self.highs.changeColsCost(len(idx), idx, cost)
+        try:
+            return self.run()
+        finally:
+            self.highs.changeColsCost(len(idx), idx, self.model.col_cost)
+
+    def same_structure(self, other: MatrixModel) -> bool:
+        """Whether ``other`` differs from the held model in its costs alone."""
+        m = self.model
+        pairs = [(m.col_lower, other.col_lower), (m.col_upper, other.col_upper),
+                 (m.row_lower, other.row_lower), (m.row_upper, other.row_upper),
+                 (m.col_integer, other.col_integer), (m.entry_rows, other.entry_rows),
+                 (m.entry_cols, other.entry_cols), (m.entry_values, other.entry_values)]
+        return all(a.shape == b.shape and np.array_equal(a, b) for a, b in pairs)
+
+
+def _rate_columns(model: MatrixModel, coef: Coefficients) -> npt.NDArray[np.int64]:
+    """Per contract, the column its rate is moved on: the one lease of a one-site contract
+    (a probe's), else ``commit[k]``; -1 for a contract outside the horizon."""
+    out = np.array(model.variables["commit"].index, dtype=np.int64)
+    lease = model.variables["lease"].index
+    for k, terms in enumerate(coef.contracts):
+        if len(terms.sites) == 1 and lease[terms.sites[0], k] >= 0:
+            out[k] = lease[terms.sites[0], k]
+    return out
+
+
+def _rent_per_rate(coef: Coefficients) -> Array:
+    """Per contract, the discounted rent of one MW over its term per USD/kW-month of rate."""
+    start = month_index(coef.fleet.settings.start_month)
+    out = np.zeros(len(coef.contracts))
+    for k, terms in enumerate(coef.contracts):
+        c = terms.contract
+        since = (terms.months - (month_index(c.start_month) - start)).astype(float)
+        rent = econ.hpc_revenue_usd_mw_month(1.0, c.escalator_pa, since)
+        out[k] = float((np.asarray(rent, dtype=float) * coef.discount[terms.months]).sum())
+    return out
+
+
+def resolves_for(fleet: Fleet, options: SolverOptions) -> Resolves:
+    """The re-solves of ``fleet``: held in HiGHS on the default path, else rebuilt each time.
+
+    Raises:
+        AllocatorError: the base solve failed.
+    """
+    if is_direct_highs(options):
+        return HeldModel(fleet, options)
+    return Rebuilt(Resolver(options), fleet)

@@ -65,7 +65,12 @@ def test_insight_prints_its_figures_under_the_headline(plain: str, tmp_path: Pat
 
 def plain_warning() -> str:
     return ("Warning: Market: months after 2026-12 are projected with btc_price_growth_pa 0.05 "
-            "and network_hashrate_growth_pa 0.2.\n")
+            "and network_hashrate_growth_pa 0.2.\n"
+            "Warning: Market: from 2029-06 to 2030-12 (19 months) the hashprice, $9.66 to "
+            "$11.80/PH/day, is below every miner tranche's breakeven (the lowest, $11.87 to "
+            "$12.04/PH/day, is that of Bravo Flats Antminer S21 XP), so the plan idles all "
+            "mining; check the Market rows and growth rates if that is not the outlook you "
+            "mean.\n")
 
 
 def test_insight_json_adds_every_row_under_insight(tmp_path: Path) -> None:

@@ -4,8 +4,14 @@ meaningful; no Excel and no printing here.
 An LP dual is the value of one more MW only where the optimum changes smoothly. At a kink
 (a degenerate optimum: one more MW is worth less than one MW fewer costs) the solver returns
 one subgradient among many, and for a MILP there is no dual at all. :func:`check_site_duals`
-re-solves each site with its grid capacity one MW up and one MW down, over the whole horizon,
-and labels the site's shadow value accordingly.
+finds the optimum with each site's grid capacity one MW up and one MW down, over the whole
+horizon, and labels the site's shadow value accordingly.
+
+On the default HiGHS path the fleet's LP is held (:class:`~allocator.insight.held.HeldModel`)
+and a side needs no re-solve where the optimal basis stays feasible with the capacity moved:
+the optimum then moves by exactly the duals times the change. Only the other sides re-solve
+(warm, bounds changed in place); a MILP re-solves every side. Other solvers rebuild each
+variant and optimize it.
 """
 
 from __future__ import annotations
@@ -17,8 +23,12 @@ import numpy as np
 import pandas as pd
 
 from allocator.api import optimize
+from allocator.consistency import check_consistency
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
+from allocator.insight.held import HeldModel
+from allocator.optimization.backends import is_direct_highs
+from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
 
 __all__ = ["check_site_duals"]
@@ -35,16 +45,13 @@ def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0) -> Plan:
     the check says which value holds in which direction. For a MILP the re-solves keep the
     integers free, so the check states the discrete values.
     """
-    base = plan.objective_usd
     sm = plan.site_months
     rows = []
-    for i, site in enumerate(fleet.sites):
+    for site, (up, down) in zip(fleet.sites, _gains(fleet, plan, delta_mw), strict=True):
         own = sm[sm["site"] == site.name]
         predicted = float((own["site_power_value_usd_mw_month"] * own["discount_factor"]).sum())
-        up = _value_at(fleet, i, site.capacity_mw + delta_mw)
-        down = _value_at(fleet, i, site.capacity_mw - delta_mw)
-        plus = (up - base) / delta_mw if up is not None else math.nan
-        minus = (base - down) / delta_mw if down is not None else math.nan
+        plus = up / delta_mw if up is not None else math.nan
+        minus = -down / delta_mw if down is not None else math.nan
         scale = max(1.0, abs(plus), abs(minus))
         smooth = math.isfinite(plus) and math.isfinite(minus) and abs(plus - minus) <= (
             _REL_TOL * scale)
@@ -73,13 +80,72 @@ def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0) -> Plan:
     return dataclasses.replace(plan, site_value=merged)
 
 
+Gain = float | None
+"""Change of the optimum, USD; ``None`` where the variant has no plan (or is refused)."""
+
+
+def _gains(fleet: Fleet, plan: Plan, delta_mw: float) -> list[tuple[Gain, Gain]]:
+    """Per site, the optimum's change at capacity + and - ``delta_mw`` (the fleet's solver)."""
+    options = SolverOptions(name=fleet.settings.solver)
+    if not is_direct_highs(options):
+        base = plan.objective_usd
+        values = [(_value_at(fleet, i, site.capacity_mw + delta_mw),
+                   _value_at(fleet, i, site.capacity_mw - delta_mw))
+                  for i, site in enumerate(fleet.sites)]
+        return [(None if up is None else up - base, None if down is None else down - base)
+                for up, down in values]
+    held = HeldModel(fleet, options)
+    # what the base basis says, for every site before any re-solve moves it
+    told = [held.capacity_gain(i, delta_mw) for i in range(len(fleet.sites))]
+    out: list[tuple[Gain, Gain]] = []
+    for i, (site, sides) in enumerate(zip(fleet.sites, told, strict=True)):
+        pair: list[Gain] = []
+        for d, gain in zip((delta_mw, -delta_mw), sides, strict=True):
+            if _refused(fleet, i, site.capacity_mw + d):
+                pair.append(None)
+            elif gain is not None:
+                pair.append(gain)
+            else:
+                try:
+                    pair.append(held.with_capacity(i, d) - held.objective)
+                except InfeasibleError:
+                    pair.append(None)
+        out.append((pair[0], pair[1]))
+    return out
+
+
+def _with_capacity(fleet: Fleet, index: int, capacity_mw: float) -> Fleet:
+    sites = list(fleet.sites)
+    sites[index] = sites[index].model_copy(update={"capacity_mw": capacity_mw})
+    return fleet.model_copy(update={"sites": tuple(sites)})
+
+
+def _refused(fleet: Fleet, index: int, capacity_mw: float) -> bool:
+    """Whether :func:`~allocator.api.optimize` would refuse the fleet at that capacity.
+
+    No capacity at all, or a consistency error. More grid breaks no consistency check, and
+    less grid can only break those that read it: the site's existing HPC, the fleet's HPC
+    share, its hashrate floor and firm contracts' space; the pass runs only when one of them
+    is in play.
+    """
+    site = fleet.sites[index]
+    if capacity_mw <= 0:
+        return True
+    if capacity_mw >= site.capacity_mw:
+        return False
+    st = fleet.settings
+    if not (site.hpc_existing_mw > 0 or st.max_hpc_share is not None
+            or st.min_fleet_hashrate_ehs or any(c.firm and c.min_mw > 0
+                                                for c in fleet.contracts)):
+        return False
+    return bool(check_consistency(_with_capacity(fleet, index, capacity_mw)).errors)
+
+
 def _value_at(fleet: Fleet, index: int, capacity_mw: float) -> float | None:
     """The optimum with site ``index``'s grid capacity set to ``capacity_mw``; None if none."""
     if capacity_mw <= 0:
         return None
-    sites = list(fleet.sites)
-    sites[index] = sites[index].model_copy(update={"capacity_mw": capacity_mw})
     try:
-        return optimize(fleet.model_copy(update={"sites": tuple(sites)})).objective_usd
+        return optimize(_with_capacity(fleet, index, capacity_mw)).objective_usd
     except (InfeasibleError, InputError):
         return None

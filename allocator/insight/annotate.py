@@ -18,14 +18,14 @@ from allocator.insight.breakevens import (
     with_probes,
 )
 from allocator.insight.contracts import CONTRACT_INSIGHT_COLUMNS, contract_rows
-from allocator.insight.held import resolves_for
+from allocator.insight.held import HeldModel, resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
     RATE_BOUND_FACTOR,
     TOL_USD_KW_MONTH,
     check_search,
 )
-from allocator.insight.tornado import add_sensitivity
+from allocator.insight.tornado import SENSITIVITY_SHEET, check_pct, tornado
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
 from allocator.scenarios.cases import fleet_of, solver_options
@@ -57,8 +57,9 @@ def add_insight(
       ``sensitivity_pct`` is ``None``, ``Sensitivity``
       (:func:`~allocator.insight.tornado.sensitivity`; the writer draws its tornado chart).
 
-    All site and contract searches share one LP structure (every site's probe is in the
-    model, idle at rate 0), so after the first solve each re-solve only swaps costs.
+    All site and contract searches and the tornado share one LP (every site's probe is in
+    the model, idle at rate 0): on the default HiGHS path it is built and solved once and
+    then varied in place (:class:`~allocator.insight.held.HeldModel`).
 
     Args:
         plan: The optimized plan of ``source``.
@@ -71,8 +72,8 @@ def add_insight(
         tol_usd_kw_month: Bisection tolerance.
 
     Raises:
-        ValueError: ``plan`` does not belong to ``source`` (other sites or contracts), or a
-            search setting is not positive.
+        ValueError: ``plan`` does not belong to ``source`` (other sites or contracts), a
+            search setting is not positive, or ``sensitivity_pct`` is not in (0, 100).
         AllocatorError: a re-solve failed (the plan's own solve succeeded, so this means the
             solver itself failed).
     """
@@ -84,8 +85,11 @@ def add_insight(
                          "source's; pass the fleet the plan was optimized from")
     check_search(probe_mw=probe_mw, rate_bound_factor=rate_bound_factor,
                  max_rate_usd_kw_month=max_rate_usd_kw_month, tol_usd_kw_month=tol_usd_kw_month)
+    if sensitivity_pct is not None:
+        check_pct(sensitivity_pct)
+    options = solver_options(fleet, solver)
     probes = with_probes(fleet, probe_mw)
-    resolves = resolves_for(probes.fleet, solver_options(fleet, solver))
+    resolves = resolves_for(probes.fleet, options)
     site_frame = pd.DataFrame(
         site_rows(resolves, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month),
         columns=SITE_BREAKEVEN_COLUMNS)
@@ -102,7 +106,9 @@ def add_insight(
     )
     if sensitivity_pct is None:
         return merged
-    return add_sensitivity(merged, fleet, sensitivity_pct, solver=solver)
+    table = tornado(fleet, sensitivity_pct, options,
+                    held=resolves if isinstance(resolves, HeldModel) else None)
+    return dataclasses.replace(merged, extra={**merged.extra, SENSITIVITY_SHEET: table})
 
 
 def _merge(frame: pd.DataFrame, extra: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -1,25 +1,35 @@
 """The sensitivity tornado: NPV re-optimized at -pct and +pct of each main driver, largest
 swing first; no file I/O and no printing here (the workbook writer draws the chart).
+
+Every driver moves prices only, so on the default HiGHS path each variant is the held LP
+(:class:`~allocator.insight.held.HeldModel`) with its cost vector swapped and re-solved warm;
+a variant whose matrix or bounds differ (capex, where a capex budget holds) is optimized
+afresh. Other solvers optimize every variant.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
 
 from allocator.api import FleetSource, optimize
+from allocator.consistency import check_consistency, check_numerics
 from allocator.domain import Fleet
-from allocator.errors import AllocatorError
-from allocator.optimization.backends import WarmStart
+from allocator.errors import AllocatorError, InputError
+from allocator.insight.held import HeldModel
+from allocator.optimization.backends import WarmStart, is_direct_highs
+from allocator.optimization.coefficients import compute_coefficients
+from allocator.optimization.lp import build_model
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
 from allocator.scenarios.cases import fleet_of, solver_options
 
-__all__ = ["DRIVERS", "SENSITIVITY_COLUMNS", "SENSITIVITY_SHEET", "add_sensitivity", "sensitivity"]
+__all__ = ["DRIVERS", "SENSITIVITY_COLUMNS", "SENSITIVITY_SHEET", "add_sensitivity",
+           "check_pct", "sensitivity", "tornado"]
 
 SENSITIVITY_SHEET = "Sensitivity"
 """Name of the ``plan.extra`` frame (and sheet) holding :func:`sensitivity`."""
@@ -73,15 +83,48 @@ def sensitivity(
         ValueError: ``pct`` outside (0, 100) or an unknown driver.
         AllocatorError: the base case itself cannot be optimized.
     """
+    check_pct(pct)
+    fleet = fleet_of(source)[0]
+    return tornado(fleet, pct, solver_options(fleet, solver), drivers)
+
+
+def check_pct(pct: float) -> None:
+    """Raises ValueError unless ``0 < pct < 100``."""
     if not (math.isfinite(pct) and 0 < pct < 100):
         raise ValueError(f"pct must be between 0 and 100 (exclusive), got {pct!r}")
-    fleet = fleet_of(source)[0]
+
+
+def tornado(fleet: Fleet, pct: float, options: SolverOptions,
+            drivers: Iterable[str] | None = None, held: HeldModel | None = None
+            ) -> pd.DataFrame:
+    """The :func:`sensitivity` table of ``fleet`` (``pct`` already checked).
+
+    Args:
+        fleet: The fleet.
+        pct: The change, in percent.
+        options: The solver.
+        drivers: Input fields to vary (default all of :data:`DRIVERS`).
+        held: A held model of ``fleet``, or of ``fleet`` with probes at rate 0 (which
+            change no optimum), to vary instead of building one (HiGHS only).
+    """
     chosen = _chosen(drivers)
-    options = solver_options(fleet, solver)
-    warm = WarmStart()
-    base = optimize(fleet, solver=options, warm=warm).npv_usd
-    rows = [_driver_row(fleet, parameter, pct / 100.0, base, options, warm)
-            for parameter in chosen]
+    step = pct / 100.0
+    npv_at: Callable[[str, float], float]
+    if is_direct_highs(options):
+        model = held or HeldModel(fleet, options)
+        base = model.objective
+
+        def npv_at(parameter: str, factor: float) -> float:
+            return _held_npv(model, fleet, parameter, factor, options)
+    else:
+        warm = WarmStart()
+        base = optimize(fleet, solver=options, warm=warm).npv_usd
+
+        def npv_at(parameter: str, factor: float) -> float:
+            return optimize(_scaled(fleet, parameter, factor), solver=options,
+                            warm=warm).npv_usd
+
+    rows = [_driver_row(parameter, step, base, npv_at) for parameter in chosen]
     frame = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
     # NaN swings last; a stable sort keeps the drivers' own order among equal swings.
     order = frame["swing_usd"].fillna(-1.0).sort_values(ascending=False, kind="stable").index
@@ -115,15 +158,35 @@ def _unknown_driver(parameter: str) -> str:
     return f"Unknown sensitivity driver {parameter!r}. Available: {', '.join(_LABELS)}"
 
 
-def _driver_row(fleet: Fleet, parameter: str, step: float, base_npv_usd: float,
-                options: SolverOptions, warm: WarmStart) -> dict[str, Any]:
+def _held_npv(held: HeldModel, fleet: Fleet, parameter: str, factor: float,
+              options: SolverOptions) -> float:
+    """The optimum with one driver scaled, on ``held`` (its costs swapped, re-solved warm).
+
+    The variant is refused as :func:`~allocator.api.optimize` would refuse it (consistency
+    errors, numbers no solver can handle); one whose matrix or bounds differ from the held
+    model's is optimized afresh.
+
+    Raises:
+        AllocatorError: the variant is refused or has no plan.
+    """
+    variant = _scaled(fleet, parameter, factor)
+    errors = check_consistency(variant).errors or check_numerics(compute_coefficients(variant))
+    if errors:
+        raise InputError(errors)
+    model = build_model(compute_coefficients(_scaled(held.coef.fleet, parameter, factor)))
+    if held.same_structure(model):
+        return held.with_costs(model.col_cost)
+    return optimize(variant, solver=options).npv_usd
+
+
+def _driver_row(parameter: str, step: float, base_npv_usd: float,
+                npv_at: Callable[[str, float], float]) -> dict[str, Any]:
     """One tornado row: NPV re-optimized at ``1 - step`` and ``1 + step`` times the driver."""
     npv: dict[str, float] = {}
     notes: list[str] = []
     for side, factor in (("low", 1.0 - step), ("high", 1.0 + step)):
         try:
-            npv[side] = optimize(_scaled(fleet, parameter, factor), solver=options,
-                                 warm=warm).npv_usd
+            npv[side] = npv_at(parameter, factor)
         except AllocatorError as exc:
             npv[side] = math.nan
             reason = " ".join(line.strip() for line in str(exc).splitlines())

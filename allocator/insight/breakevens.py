@@ -298,12 +298,9 @@ def miner_breakevens(source: Fleet | FleetSource, plan: Plan | None = None) -> p
         s = site_index[m.site]
         site = fleet.sites[s]
         eff = m.efficiency_j_th
-        breakeven = np.array([
-            econ.breakeven_hashprice_usd_ph_day(
-                float(coef.power_price_usd_mwh[s, t]), site.mining_pue,
-                site.mining_opex_usd_mw_month, eff, float(coef.days[t]), st.pool_fee)
-            for t in range(len(coef.months))
-        ])
+        breakeven = econ.breakeven_hashprice_usd_ph_day(
+            coef.power_price_usd_mwh[s], site.mining_pue, site.mining_opex_usd_mw_month, eff,
+            coef.days, st.pool_fee)
         rows.append({
             "site": m.site, "model": m.model, "units": m.units, "efficiency_j_th": eff,
             "available_mw": m.installed_mw * site.uptime,

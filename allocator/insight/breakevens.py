@@ -159,7 +159,12 @@ def _idle_hpc_mw(coef: Coefficients, sol: Base, s: int, first: int) -> float:
     return float((online - leased)[first:].min())
 
 
-def probe_rate(resolves: Resolves, k: int, entry: tuple[float, bool] | None, max_rate: float,
+Told = tuple[float, bool] | None
+"""What a basis says of a probe: ``(rate, decided)`` (not leased below ``rate``; the flip is
+``rate`` when ``decided``), or ``None``: nothing."""
+
+
+def probe_rate(resolves: Resolves, k: int, entry: Told, forced: Told, max_rate: float,
                tol: float) -> float | None:
     """The rate at which probe ``k`` is first leased: 0 when leased at no rent, ``None`` when
     not even at ``max_rate``.
@@ -167,10 +172,11 @@ def probe_rate(resolves: Resolves, k: int, entry: tuple[float, bool] | None, max
     Every probe is at rate 0 in the base solve. ``entry`` is what its basis says
     (:meth:`~allocator.insight.resolve.Resolves.entry_rate`): below that rate the probe is
     not leased; where the ratio test also shows it then enters by more than a trace, that
-    rate is the flip and nothing is re-solved. Otherwise one re-solve with a trace of the
-    probe forced in gives its marginal cost (:meth:`~allocator.insight.resolve.Resolves.
-    forced_rate`), which is the flip where its basis holds down to no probe at all; only
-    where neither decides is the rate bisected.
+    rate is the flip and nothing is re-solved. Otherwise a re-solve with a trace of the
+    probe forced in gives its marginal cost (``forced``, from the re-solve with every such
+    probe forced in at once, :meth:`~allocator.insight.resolve.Resolves.forced_rates`;
+    else one of its own), which is the flip where that basis holds down to no probe at
+    all. Only where none of these decides is the rate bisected.
     """
     if is_taken(float(resolves.base.commit_mw[k])):
         return 0.0
@@ -180,7 +186,8 @@ def probe_rate(resolves: Resolves, k: int, entry: tuple[float, bool] | None, max
             return None
         if decided:
             return rate
-    forced = resolves.forced_rate(k)
+    if forced is None or not forced[1]:
+        forced = resolves.forced_rates([k]).get(k)
     if forced is not None and forced[1]:
         return None if forced[0] >= max_rate else forced[0]
     return resolves.search(k, ranging=False).flip(is_taken, 0.0, max_rate, tol)
@@ -203,6 +210,10 @@ def site_rows(resolves: Resolves, fleet: Fleet, probes: Probes, max_rate: float,
     coef, base = resolves.coef, resolves.base
     # what the base basis says, read for every probe before any re-solve moves it
     entries = {k: resolves.entry_rate(k) for k in probes.index.values()}
+    # then one re-solve with a trace of every probe the base basis could not settle
+    forced = resolves.forced_rates([
+        k for k, told in entries.items() if not is_taken(float(base.commit_mw[k]))
+        and (told is None or (not told[1] and told[0] < max_rate))])
     rows: list[dict[str, Any]] = []
     for s, site in enumerate(fleet.sites):
         row: dict[str, Any] = {"site": site.name, "breakeven_hpc_rate_usd_kw_month": math.nan,
@@ -228,7 +239,7 @@ def site_rows(resolves: Resolves, fleet: Fleet, probes: Probes, max_rate: float,
         elif float(base.converted_mw[s, -1]) >= site.hpc_convertible_mw - 1e-6:
             notes.append("all convertible space is converted in the plan; the rate must beat "
                          "the lease it would displace")
-        rate = probe_rate(resolves, k, entries[k], max_rate, tol)
+        rate = probe_rate(resolves, k, entries[k], forced.get(k), max_rate, tol)
         if rate == 0.0:
             notes.append("leased even at no rent")
         elif rate is None:

@@ -21,6 +21,7 @@ resolve.Resolver`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,35 +261,71 @@ class HeldModel:
         alpha = np.asarray(self.highs.getReducedColumn(j)[1], dtype=float)
         return self._step(p, alpha)
 
-    def forced_rate(self, k: int) -> tuple[float, bool] | None:
-        """One re-solve with contract ``k``'s rate column held at :data:`FORCED_MW`: its
-        reduced cost there is the marginal cost of taking the first MW of ``k``.
+    def forced_rates(self, ks: Sequence[int]) -> dict[int, tuple[float, bool]]:
+        """One re-solve with the rate columns of contracts ``ks`` all held at
+        :data:`FORCED_MW`: each one's reduced cost there is the marginal cost of taking the
+        first MW of it.
 
         The optimum ``D(m)`` with ``m`` MW of ``k`` forced (rent left out) is concave, so
-        that reduced cost is at most its slope at 0 and the rate it gives is at or above
-        the flip. When the ratio test shows the basis holds all the way down to 0 MW, ``D``
-        is linear on ``[0, FORCED_MW]`` and the rate is the flip itself (``decided``):
-        below it no plan takes ``k``, above it every plan takes at least ``FORCED_MW``.
-        ``(inf, True)`` when not even ``FORCED_MW`` can be taken; ``None`` for a MILP.
+        that reduced cost is at most its slope at 0 and the rate it gives is at or above the
+        flip. Where the basis stays feasible for every mix of the held MW lowered back to 0
+        (a box test: each basic value's range over that box within its bounds), it is
+        optimal for ``k`` forced alone anywhere in ``[0, FORCED_MW]``: ``D`` is linear
+        there and the rate is the flip itself (``decided``): below it no plan takes ``k``,
+        above it every plan takes at least ``FORCED_MW``. For one contract the box test is
+        its ratio test.
+
+        Returns:
+            ``(rate, decided)`` per contract of ``ks``; ``(inf, True)`` for a lone contract
+            of which not even ``FORCED_MW`` can be taken; empty for a MILP, or when the
+            contracts held together leave no feasible plan.
         """
-        if self.is_mip:
-            return None
-        j = int(self.rate_col[k])
-        lower, upper = float(self.model.col_lower[j]), float(self.model.col_upper[j])
-        held = min(lower + FORCED_MW, 0.5 * (lower + upper))
-        self.highs.changeColBounds(j, held, upper)
+        if self.is_mip or not len(ks):
+            return {}
+        cols = np.array([self.rate_col[k] for k in ks], dtype=np.int32)
+        lower, upper = self.model.col_lower[cols], self.model.col_upper[cols]
+        held = np.minimum(lower + FORCED_MW, 0.5 * (lower + upper))
+        self.highs.changeColsBounds(len(cols), cols, held, upper)
         try:
             self.run()
             at = self._read_point()
-            alpha = np.asarray(self.highs.getReducedColumn(j)[1], dtype=float)
+            alphas = [np.asarray(self.highs.getReducedColumn(int(j))[1], dtype=float)
+                      for j in cols]
         except InfeasibleError:
-            return np.inf, True
+            return {ks[0]: (np.inf, True)} if len(ks) == 1 else {}
         finally:
-            self.highs.changeColBounds(j, lower, upper)
-        rate = self.coef.contracts[k].contract.rate_usd_kw_month - (
-            at.col_dual[j] / self.rent_per_rate[k])
-        down = self._step(at, -alpha)  # lowering column j moves the basic values by +alpha
-        return float(rate), bool(down >= (held - lower) * (1 - 1e-9))
+            self.highs.changeColsBounds(len(cols), cols, lower, upper)
+        loose = self._box_violations(at, alphas, held - lower)
+        basic = np.zeros(self.model.n_cols, dtype=bool)
+        basic[at.basic[at.basic >= 0]] = True
+        out: dict[int, tuple[float, bool]] = {}
+        for k, j, alpha in zip(ks, cols, alphas, strict=True):
+            rate = self.coef.contracts[k].contract.rate_usd_kw_month - (
+                at.col_dual[j] / self.rent_per_rate[k])
+            vouched = (not basic[j] and at.col_dual[j] < -_DUAL_TOL
+                       and not (np.abs(alpha[loose]) > _PIVOT_TOL).any())
+            out[k] = (float(rate), bool(vouched))
+        return out
+
+    def _box_violations(self, p: _Point, alphas: list[Array], spans: Array
+                        ) -> npt.NDArray[np.int64]:
+        """Basis positions that leave their bounds for some mix of the held columns lowered
+        (column ``i`` by up to ``spans[i]``, its ``B^-1 a`` being ``alphas[i]``)."""
+        m = self.model
+        var = p.basic
+        col = var >= 0
+        c, r = np.where(col, var, 0), np.where(col, 0, -1 - var)
+        sign = np.where(col, 1.0, -1.0)  # lowering moves a basic column by +alpha, a row by -
+        rise, fall = np.zeros(len(var)), np.zeros(len(var))
+        for alpha, span in zip(alphas, spans, strict=True):
+            moved = sign * alpha * span
+            rise += np.maximum(moved, 0.0)
+            fall += np.minimum(moved, 0.0)
+        value = np.where(col, p.x[c], p.activity[r])
+        lo = np.where(col, m.col_lower[c], m.row_lower[r])
+        hi = np.where(col, m.col_upper[c], m.row_upper[r])
+        return np.flatnonzero((value + fall < lo - FEASIBILITY_TOL)
+                              | (value + rise > hi + FEASIBILITY_TOL))
 
     def _step(self, p: _Point, alpha: Array) -> float:
         """Ratio test at ``p``: how far the nonbasic column with ``B^-1 a = alpha`` can rise

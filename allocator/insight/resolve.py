@@ -14,7 +14,7 @@ decides what a breakeven or a contract value is, builds a DataFrame or writes an
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -123,9 +123,9 @@ class Resolves(Protocol):
         """Where the base solve says contract ``k``'s commitment starts to rise, if it does
         (``(rate, decided)``: not taken below ``rate``; the flip is ``rate`` if ``decided``)."""
 
-    def forced_rate(self, k: int) -> tuple[float, bool] | None:
-        """The same from one re-solve with a trace of ``k`` forced in (at or above the flip;
-        the flip if ``decided``)."""
+    def forced_rates(self, ks: Sequence[int]) -> dict[int, tuple[float, bool]]:
+        """The same from one re-solve with a trace of each of ``ks`` forced in (at or above
+        the flip; the flip if ``decided``); empty where it cannot say."""
 
     def without(self, k: int) -> float:
         """The optimum with contract ``k`` not offered, USD."""
@@ -182,8 +182,8 @@ class Rebuilt:
     def entry_rate(self, k: int) -> tuple[float, bool] | None:
         return None
 
-    def forced_rate(self, k: int) -> tuple[float, bool] | None:
-        return None
+    def forced_rates(self, ks: Sequence[int]) -> dict[int, tuple[float, bool]]:
+        return {}
 
     def without(self, k: int) -> float:
         contracts = self.fleet.contracts

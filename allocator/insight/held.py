@@ -230,9 +230,47 @@ class HeldModel:
             return edge, np.inf
         if not ranging:
             return rate, rate
-        found = self.highs.getRanging()[1]
-        return (max(self.cost_rate(k, float(found.col_cost_dn.value_[j])), -np.inf),
-                min(self.cost_rate(k, float(found.col_cost_up.value_[j])), np.inf))
+        down, up = self.cost_range(j)
+        return rate + down / self.rent_per_rate[k], rate + up / self.rent_per_rate[k]
+
+    def cost_range(self, j: int) -> tuple[float, float]:
+        """How far basic column ``j``'s cost can fall and rise with the last solve's basis
+        staying optimal: HiGHS's cost ranging for one column.
+
+        Moving ``c_j`` by ``t`` moves every nonbasic reduced cost by ``-t`` times its entry
+        in ``j``'s row of ``B^-1 [A I]``; the basis stays optimal while each keeps its sign
+        (at most 0 at a lower bound, at least 0 at an upper bound, for a maximization).
+        """
+        h, m = self.highs, self.model
+        basic = np.asarray(h.getBasicVariables()[1], dtype=np.int64)
+        at = np.flatnonzero(basic == j)
+        if not len(at):
+            return 0.0, 0.0
+        sol = h.getSolution()
+        p = int(at[0])
+        rho = np.concatenate([np.asarray(h.getReducedRow(p)[1], dtype=float),
+                              np.asarray(h.getBasisInverseRow(p)[1], dtype=float)])
+        # the row variables are minus the activities: a row at its upper bound is at lower
+        value = np.concatenate([np.asarray(sol.col_value, dtype=float),
+                                -np.asarray(sol.row_value, dtype=float)])
+        dual = np.concatenate([np.asarray(sol.col_dual, dtype=float),
+                               -np.asarray(sol.row_dual, dtype=float)])
+        lower = np.concatenate([m.col_lower, -m.row_upper])
+        upper = np.concatenate([m.col_upper, -m.row_lower])
+        nonbasic = np.ones(len(value), dtype=bool)
+        nonbasic[np.where(basic >= 0, basic, m.n_cols - 1 - basic)] = False
+        moving = nonbasic & (np.abs(rho) > _PIVOT_TOL) & (lower < upper)
+        at_lower = np.abs(value - lower) <= FEASIBILITY_TOL
+        at_upper = np.abs(value - upper) <= FEASIBILITY_TOL
+        # at a lower bound d - t rho <= 0 must hold, at an upper bound d - t rho >= 0
+        ratio = dual[moving] / rho[moving]
+        sign = np.where(at_lower[moving], 1.0, np.where(at_upper[moving], -1.0, 0.0))
+        if (sign == 0).any():  # a nonbasic column between its bounds: no room either way
+            return 0.0, 0.0
+        bounds_below = (sign * rho[moving]) > 0
+        down = float(ratio[bounds_below].max(initial=-np.inf))
+        up = float(ratio[~bounds_below].min(initial=np.inf))
+        return min(down, 0.0), max(up, 0.0)
 
     def entry_rate(self, k: int) -> tuple[float, bool] | None:
         """From the base basis alone: the rate at which contract ``k``'s commitment rises.

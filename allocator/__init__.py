@@ -13,7 +13,16 @@ Typical use::
 from allocator._version import __version__
 from allocator.api import FleetSource, optimize, optimize_many
 from allocator.catalog import Catalog, CatalogModel
-from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, PowerPrice, Settings, Site
+from allocator.domain import (
+    Contract,
+    Fleet,
+    MarketMonth,
+    MinerTranche,
+    NetworkBand,
+    PowerPrice,
+    Settings,
+    Site,
+)
 from allocator.errors import (
     AllocatorError,
     ExecutorError,
@@ -67,6 +76,7 @@ __all__ = [
     "MinerTranche",
     "MonteCarlo",
     "MwChange",
+    "NetworkBand",
     "OutputError",
     "Parameter",
     "Plan",

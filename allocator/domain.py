@@ -26,12 +26,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from allocator.periods import is_month, month_from_index, month_index
 
 __all__ = [
+    "DEFAULT_NETWORK_FLEET",
     "MARKET_GAP_FILLS",
+    "NETWORK_MODELS",
+    "SHARE_SUM_TOLERANCE",
     "Contract",
     "Fleet",
     "MarketGapFill",
     "MarketMonth",
     "MinerTranche",
+    "NetworkBand",
+    "NetworkModel",
     "PercentAbove",
     "PowerPrice",
     "Settings",
@@ -170,6 +175,9 @@ class _Frozen(BaseModel):
 MarketGapFill = Literal["hold_and_grow", "interpolate"]
 """How Market months between two given rows are filled (``market_gap_fill``)."""
 MARKET_GAP_FILLS: tuple[str, ...] = get_args(MarketGapFill)
+NetworkModel = Literal["fixed_growth", "marginal_cost"]
+"""How the network hashrate of filled and projected months is set (``network_model``)."""
+NETWORK_MODELS: tuple[str, ...] = get_args(NetworkModel)
 
 
 class Settings(_Frozen):
@@ -186,6 +194,8 @@ class Settings(_Frozen):
     halving_month: Month = "2028-04"
     halving_date: Day | None = None
     market_gap_fill: MarketGapFill = "hold_and_grow"
+    network_model: NetworkModel = "fixed_growth"
+    network_power_price_usd_mwh: Finite = Field(default=45.0, ge=0, le=1000)
     asset_life_years: Finite = Field(default=15.0, gt=0, le=100)
     btc_price_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
     network_hashrate_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
@@ -263,6 +273,39 @@ class MinerTranche(_Frozen):
     def installed_mw(self) -> float:
         """Nameplate MW of all units."""
         return self.units * self.power_w / 1e6
+
+
+class NetworkBand(_Frozen):
+    """One efficiency band of the world's mining fleet (sheet ``NetworkFleet``): the share
+    of the network hashrate its machines carry when all of them run."""
+
+    efficiency_j_th: Finite = Field(gt=0, le=500)
+    share: Annotated[Finite, _SHARE] = Field(ge=0, le=1)
+    source: str = ""
+
+
+SHARE_SUM_TOLERANCE = 1e-6
+"""How far the NetworkFleet shares may sum from 1."""
+
+DEFAULT_NETWORK_FLEET: tuple[NetworkBand, ...] = (
+    NetworkBand(efficiency_j_th=13.5, share=0.15,
+                source="Antminer S21 XP class, 13.5 J/TH (DOMAIN.md 2.3: S31, S33)"),
+    NetworkBand(efficiency_j_th=17.5, share=0.30,
+                source="Antminer S21 class, 17.5 J/TH; Hashrate Index tier <19 J/TH "
+                       "(DOMAIN.md 2.3, 2.1: S31, S32, S20)"),
+    NetworkBand(efficiency_j_th=21.5, share=0.25,
+                source="Antminer S19 XP class, 21.5 J/TH; tier 19-25 J/TH (S38, S20)"),
+    NetworkBand(efficiency_j_th=29.5, share=0.20,
+                source="Antminer S19j Pro class, 29.5 J/TH; tier 25-38 J/TH (S38, S20)"),
+    NetworkBand(efficiency_j_th=38.0, share=0.10,
+                source="the 25-38 J/TH tier's upper edge (S20)"),
+)
+"""The network fleet ``network_model marginal_cost`` assumes when the workbook gives no
+NetworkFleet rows. The efficiencies are the Hashrate Index tiers and the nameplates of the
+models that fill them (docs/model.md); the shares are this project's assumption (no stored
+source gives them), weighted to 22.4 J/TH, near the 21.2 J/TH Riot's whole fleet averaged
+in June 2025 (S48) and a little above it, as the world's fleet is older than a listed
+miner's."""
 
 
 def tranche_labels(miners: Iterable[MinerTranche]) -> list[str]:
@@ -371,10 +414,16 @@ class Fleet(BaseModel):
     market: tuple[MarketMonth, ...]
     power_prices: tuple[PowerPrice, ...] = ()
     contracts: tuple[Contract, ...] = ()
+    network_fleet: tuple[NetworkBand, ...] = ()
+    """The NetworkFleet rows; empty means :data:`DEFAULT_NETWORK_FLEET`."""
 
     @model_validator(mode="after")
     def _cross_check(self) -> Self:
         errors: list[str] = []
+        if self.network_fleet and abs(sum(b.share for b in self.network_fleet) - 1.0) > (
+                SHARE_SUM_TOLERANCE):
+            total = sum(b.share for b in self.network_fleet)
+            errors.append(f"network fleet shares sum to {total:.6g}, not 1")
         site_names = [s.name for s in self.sites]
         if not site_names:
             errors.append("at least one site is needed")
@@ -415,6 +464,11 @@ class Fleet(BaseModel):
         if errors:
             raise ValueError("; ".join(errors))
         return self
+
+    @property
+    def network_bands(self) -> tuple[NetworkBand, ...]:
+        """The network fleet's bands: the NetworkFleet rows, or the default table."""
+        return self.network_fleet or DEFAULT_NETWORK_FLEET
 
     def site(self, name: str) -> Site:
         """The site called ``name``.

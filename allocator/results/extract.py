@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from allocator.market import MarketPoint
+from allocator.market import MarketPoint, describe_network_model
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import describe_months
@@ -91,12 +91,14 @@ def _run_info(coef: Coefficients, sol: Solution, *, npv_usd: float, version: str
         created_at=created_at,
         warnings=warnings,
         market=market_bases(coef.market),
+        network=describe_network_model(coef.fleet, coef.market),
     )
 
 
 def market_bases(points: Iterable[MarketPoint]) -> str:
-    """Which months are given, filled (and by which rule) and projected, in words."""
+    """Which months are given, filled (and by which rule) and projected, and where the
+    network model held the hashrate down, in words."""
     months: dict[str, list[str]] = {}
     for p in points:
-        months.setdefault(p.basis, []).append(p.month)
+        months.setdefault(p.label, []).append(p.month)
     return "; ".join(f"{basis} {describe_months(found)}" for basis, found in months.items())

@@ -99,6 +99,8 @@ class RunInfo:
         warnings: Input and consistency warnings, one sentence each.
         market: Where each month's market comes from, e.g. ``given 2026-01, 2026-07;
             interpolate 2026-02 to 2026-06; projected 2026-08 to 2030-12``.
+        network: With ``network_model marginal_cost``, its bands, power price and the
+            months it held the hashrate below the projection; ``""`` otherwise.
     """
 
     version: str
@@ -119,6 +121,7 @@ class RunInfo:
     created_at: str = ""
     warnings: tuple[str, ...] = ()
     market: str = ""
+    network: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """Key | value rows, one per field and one per warning."""
@@ -140,6 +143,7 @@ class RunInfo:
             ("shadow_values", _DUAL_LABELS.get(self.dual_kind, self.dual_kind)),
             ("created_at", self.created_at),
             *([("market", self.market)] if self.market else []),
+            *([("network_model", self.network)] if self.network else []),
             ("warnings", len(self.warnings)),
         ]
         rows += [(f"warning_{i + 1}", text) for i, text in enumerate(self.warnings)]

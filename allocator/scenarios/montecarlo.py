@@ -18,6 +18,7 @@ is the same whatever the batch size.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ import pandas as pd
 from allocator.api import FleetSource
 from allocator.domain import Fleet, MarketMonth
 from allocator.errors import InputError, Problem
-from allocator.market import project_fleet_market
+from allocator.market import fleet_network_model, project_fleet_market, react_point
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.cases import (
     CONVERTED_EPS_MW,
@@ -98,26 +99,36 @@ def sample_fleet(fleet: Fleet, btc_factor: Array, hashrate_factor: Array) -> Fle
     """``fleet`` with every horizon month's market multiplied by the given factors.
 
     Every horizon month gets its own Market row; a given hashprice (or one projected from a
-    hashprice-only row) moves by ``btc_factor / hashrate_factor``, like the formula's.
+    hashprice-only row) moves by ``btc_factor / hashrate_factor``, like the formula's. With
+    ``network_model marginal_cost`` the network reacts to the sampled path: in each month
+    not given by a Market row only the hashrate that covers its cost at the sampled prices
+    runs (the sample's rows are then written as it runs).
     """
-    points = project_fleet_market(fleet)
+    network = fleet_network_model(fleet)
     given = {m.month: m for m in fleet.market}
     rows = []
-    for t, point in enumerate(points):
+    for t, point in enumerate(project_fleet_market(fleet, react=False)):
         fb, fh = float(btc_factor[t]), float(hashrate_factor[t])
         row = given.get(point.month)
         override = (row.hashprice_usd_ph_day is not None) if row is not None else (
             point.btc_price_usd is None)
-        rows.append(MarketMonth(
-            month=point.month,
+        shocked = dataclasses.replace(
+            point,
             btc_price_usd=None if point.btc_price_usd is None else point.btc_price_usd * fb,
             network_hashrate_ehs=(None if point.network_hashrate_ehs is None
                                   else point.network_hashrate_ehs * fh),
+            hashprice_usd_ph_day=point.hashprice_usd_ph_day * fb / fh)
+        if network is not None and row is None:
+            shocked = react_point(shocked, network)
+        rows.append(MarketMonth(
+            month=point.month, btc_price_usd=shocked.btc_price_usd,
+            network_hashrate_ehs=shocked.network_hashrate_ehs,
             fees_btc_per_block=point.fees_btc_per_block,
-            hashprice_usd_ph_day=point.hashprice_usd_ph_day * fb / fh if override else None,
+            hashprice_usd_ph_day=shocked.hashprice_usd_ph_day if override else None,
         ))
     return Fleet(settings=fleet.settings, sites=fleet.sites, miners=fleet.miners,
-                 market=tuple(rows), power_prices=fleet.power_prices, contracts=fleet.contracts)
+                 market=tuple(rows), power_prices=fleet.power_prices, contracts=fleet.contracts,
+                 network_fleet=fleet.network_fleet)
 
 
 @dataclass(frozen=True)

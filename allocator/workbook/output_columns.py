@@ -96,7 +96,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
                             "where the row gives that; blank where only a hashprice).",
     "market_basis": "Where the month's market comes from: given (a Market row), "
                     "hold_and_grow or interpolate (between rows, by market_gap_fill), or "
-                    "projected (after the last row).",
+                    "projected (after the last row); network_model (projected) and the like "
+                    "where network_model marginal_cost held the hashrate below the "
+                    "projection.",
     "revenue_usd": "Mining revenue + HPC revenue.",
     "power_cost_usd": "Mining and HPC power cost.",
     "opex_usd": "Mining and HPC opex.",

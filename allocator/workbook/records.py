@@ -18,10 +18,12 @@ from pydantic_core import ErrorDetails
 
 from allocator.catalog import Catalog
 from allocator.domain import (
+    SHARE_SUM_TOLERANCE,
     Contract,
     Fleet,
     MarketMonth,
     MinerTranche,
+    NetworkBand,
     PowerPrice,
     Settings,
     Site,
@@ -32,12 +34,13 @@ from allocator.domain import (
 from allocator.periods import month_from_index, month_index, months_between
 from allocator.workbook.cells import format_list
 from allocator.workbook.parts import WORKBOOK
-from allocator.workbook.schema import SETTINGS_KEYS
+from allocator.workbook.schema import NETWORK_FLEET_SHEET, SETTINGS_KEYS
 from allocator.workbook.tables import Report, Row, Table, listing
 
 __all__ = ["CHECK_ORDER", "FleetRecords", "build_record"]
 
-CHECK_ORDER = ("Sites", "Market", "Miners", "PowerPrices", "Contracts", "Settings")
+CHECK_ORDER = ("Sites", "Market", "Miners", "PowerPrices", "Contracts", "Settings",
+               NETWORK_FLEET_SHEET)
 """The order :meth:`FleetRecords.read` checks the sheets in (sites first: others name them)."""
 
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -182,6 +185,7 @@ class FleetRecords:
         power_prices = self._power_prices(tables.get("PowerPrices"))
         contracts = self._contracts(tables.get("Contracts"))
         settings = self._settings(settings_row, months)
+        network_fleet = self._network_fleet(tables.get(NETWORK_FLEET_SHEET))
         if self.report.problems or settings is None:
             return None
         try:
@@ -192,6 +196,7 @@ class FleetRecords:
                 market=tuple(market),
                 power_prices=tuple(power_prices),
                 contracts=tuple(contracts),
+                network_fleet=tuple(network_fleet),
             )
         except ValidationError as exc:  # checks the rows above should already have caught
             for error in exc.errors(include_url=False):
@@ -415,6 +420,29 @@ class FleetRecords:
             if contract is not None:
                 contracts.append(contract)
         return contracts
+
+    def _network_fleet(self, table: Table | None) -> list[NetworkBand]:
+        """The NetworkFleet bands; their shares must sum to 1 (reported at the share cells
+        when every share could be read)."""
+        if table is None or not table.usable or not table.rows:
+            return []
+        bands: list[NetworkBand] = []
+        for record in table.rows:
+            band = _build(NetworkBand, record, record.values, table.headers, self.report)
+            if band is not None:
+                bands.append(band)
+        shares = [record.number_of("share") for record in table.rows]
+        if len(bands) == len(table.rows) and all(share is not None for share in shares):
+            total = sum(share for share in shares if share is not None)
+            if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+                cells = [record.where("share") or "" for record in table.rows]
+                span = cells[0] if len(cells) == 1 else f"{cells[0]}:{cells[-1]}"
+                self.report.problem(
+                    table.sheet, f"the shares ({span}) sum to {total:.6g}, not 1: each is "
+                    "the band's share of the network hashrate, so together they make all of "
+                    "it", cells[-1], table.headers.get("share", "share"),
+                    table.rows[-1].raw.get("share"))
+        return bands
 
     def _settings(self, record: Row, months: list[str]) -> Settings | None:
         if not months:

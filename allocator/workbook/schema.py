@@ -17,9 +17,11 @@ from pydantic import BaseModel
 from allocator.catalog import EFFICIENCY_TOLERANCE, CatalogModel
 from allocator.domain import (
     MARKET_GAP_FILLS,
+    NETWORK_MODELS,
     Contract,
     MarketMonth,
     MinerTranche,
+    NetworkBand,
     PowerPrice,
     Settings,
     Site,
@@ -31,6 +33,7 @@ __all__ = [
     "BAD_SHEET_CHARS",
     "CATALOG_SHEET",
     "INPUT_SHEETS",
+    "NETWORK_FLEET_SHEET",
     "OUTPUT_COLUMNS",
     "OUTPUT_SHEETS",
     "RESULT_SHEETS",
@@ -185,6 +188,19 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
                "the row before at the growth rates, as after the last row; interpolate steps "
                "log-linearly in BTC price and network hashrate to the row after, fees "
                "linearly.", choices=MARKET_GAP_FILLS, example="interpolate"),
+    ColumnSpec("network_model", "network_model", "choice", False, "rule",
+               "How the network hashrate of filled and projected months is set: "
+               "fixed_growth (default) follows the Market rows and growth rates whatever "
+               "hashprice does; marginal_cost lets it follow them only while the network's "
+               "marginal machines cover their power cost (bands in NetworkFleet, power at "
+               "network_power_price_usd_mwh): below that, the least efficient bands switch "
+               "off and hashrate falls until hashprice covers the last band running. Given "
+               "Market rows stay as given.", choices=NETWORK_MODELS, example="marginal_cost"),
+    ColumnSpec("network_power_price_usd_mwh", "network_power_price_usd_mwh", "number", False,
+               "USD/MWh", "With network_model marginal_cost: the all-in power price the "
+               "world's miners pay; a band of e J/TH costs 0.024 x e x this per PH/s per day. "
+               "Default 45 (Core Scientific's mining sites averaged about $44/MWh in 2024).",
+               example=45),
     ColumnSpec("solver", "solver", "text", False, "name",
                "LP solver: highs (default), cbc, glpk or any installed PuLP solver.",
                example="highs"),
@@ -355,6 +371,21 @@ _CATALOG = _with_percent_rule(CatalogModel, (
                "Where the figures come from.", example="vendor spec sheet"),
 ))
 
+NETWORK_FLEET_SHEET = "NetworkFleet"
+"""The sheet of the world's fleet for ``network_model marginal_cost``; the template lists the
+default table there."""
+
+_NETWORK_FLEET = _with_percent_rule(NetworkBand, (
+    ColumnSpec("efficiency_j_th", "efficiency_j_th", "number", True, "J/TH",
+               "Efficiency of one band of the world's mining fleet, at the wall.",
+               example=21.5),
+    ColumnSpec("share", "share", "fraction", True, "fraction of network hashrate",
+               "Share of the projected network hashrate the band carries; the shares sum "
+               "to 1.", example=0.25),
+    ColumnSpec("source", "source", "text", False, "text",
+               "Where the band's figures come from.", example="Hashrate Index tier 19-25 J/TH"),
+))
+
 INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("Settings", False, "Horizon, finance and policy settings as key | value rows.",
               SETTINGS_KEYS, key_value=True),
@@ -366,6 +397,10 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("PowerPrices", False, "Monthly power price overrides per site.", _POWER_PRICES),
     SheetSpec("Contracts", False, "HPC lease offers.", _CONTRACTS),
     SheetSpec("Scenarios", False, "What-if changes, used by compare.", _SCENARIOS),
+    SheetSpec(NETWORK_FLEET_SHEET, False, "The world's mining fleet as efficiency bands, "
+              "for network_model marginal_cost: the template holds the default table "
+              "(docs/model.md gives its sources); edit it, or leave the sheet out for the "
+              "default.", _NETWORK_FLEET),
     SheetSpec(CATALOG_SHEET, False, "Miner models: the shipped catalog as reference rows; "
               "a row of yours adds a model, or overrides a shipped one's figures, for this "
               "workbook.", _CATALOG),

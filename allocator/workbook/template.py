@@ -3,8 +3,9 @@
 Everything here comes from :mod:`allocator.workbook.schema` and the hardware catalog, so the
 template cannot drift from what the reader accepts: each header's (and each setting's) note
 gives its unit, the domain field's bounds, and for a rate or share how to type it. The
-``Catalog`` sheet holds the shipped catalog as reference rows, for the user to extend. It reads
-no fleet and solves nothing.
+``Catalog`` sheet holds the shipped catalog as reference rows, for the user to extend, and the
+``NetworkFleet`` sheet the default network fleet, for the user to edit. It reads no fleet and
+solves nothing.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.catalog import load_catalog
+from allocator.domain import DEFAULT_NETWORK_FLEET
 from allocator.errors import OutputError
 from allocator.workbook.frames import format_header, set_widths
 from allocator.workbook.saving import save_workbook
 from allocator.workbook.schema import (
     CATALOG_SHEET,
     INPUT_SHEETS,
+    NETWORK_FLEET_SHEET,
     ColumnSpec,
     SheetSpec,
     sheet_spec,
@@ -82,6 +85,8 @@ def build_template() -> Workbook:
             _table_sheet(ws, spec)
         if spec.name == CATALOG_SHEET:
             _catalog_rows(ws)
+        if spec.name == NETWORK_FLEET_SHEET:
+            _network_fleet_rows(ws, spec)
     wb.active = 0
     return wb
 
@@ -199,3 +204,13 @@ def _catalog_rows(ws: Worksheet) -> None:
             width[header] = max(width[header], min(len(str(data[header])) + 2, 60))
     ws.freeze_panes = "C2"  # manufacturer and model stay in view
     set_widths(ws, [width[header] for header in CATALOG_COLUMNS])
+
+
+def _network_fleet_rows(ws: Worksheet, spec: SheetSpec) -> None:
+    """The default network fleet under the NetworkFleet headers: the table
+    ``network_model marginal_cost`` assumes with the sheet left out."""
+    headers = [col.header for col in spec.columns]
+    for band in DEFAULT_NETWORK_FLEET:
+        data = band.model_dump()
+        ws.append([data[header] for header in headers])
+    set_widths(ws, [18, 12, max(len(b.source) for b in DEFAULT_NETWORK_FLEET) // 2])

@@ -15,10 +15,15 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.catalog import load_catalog
-from allocator.domain import Settings, percent_limit
+from allocator.domain import DEFAULT_NETWORK_FLEET, Settings, percent_limit
 from allocator.errors import OutputError
 from allocator.workbook.reader import read_workbook
-from allocator.workbook.schema import INPUT_SHEETS, SETTINGS_KEYS, SheetSpec
+from allocator.workbook.schema import (
+    INPUT_SHEETS,
+    NETWORK_FLEET_SHEET,
+    SETTINGS_KEYS,
+    SheetSpec,
+)
 from allocator.workbook.template import (
     CATALOG_COLUMNS,
     CATALOG_SHEET,
@@ -57,6 +62,8 @@ def test_headers_are_canonical_with_a_note_each(template: Path) -> None:
         if spec.name == CATALOG_SHEET:  # the shipped catalog's reference rows
             assert ws.max_row == len(load_catalog()) + 1
             assert ws.freeze_panes == "C2"
+        elif spec.name == NETWORK_FLEET_SHEET:  # the default network fleet, to edit
+            assert ws.max_row == len(DEFAULT_NETWORK_FLEET) + 1
         else:
             assert ws.max_row == 1, f"{spec.name} should be blank below the header"
             assert ws.freeze_panes == "A2"

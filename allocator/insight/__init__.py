@@ -1,11 +1,12 @@
 """Why the plan is what it is (breakevens, contract values, sensitivity, shadow values); no files.
 
-Everything here re-solves the plan (warm where only a rate changes) rather than reading one
-dual; nothing here writes a file. This module only re-exports the public names:
-``breakevens`` (site HPC and miner breakevens), ``contracts`` (value added, drop and
-full-take rates), ``tornado`` (sensitivity), ``annotate`` (all of them merged into a plan),
-``duals`` (shadow values checked by re-solving), ``resolve`` (the shared re-solver) and
-``summary`` (the merged insight as plain values, for printing and JSON; no re-solve).
+Everything here re-solves the plan, or reads off its optimal basis what a re-solve would
+find, rather than trusting one dual; nothing here writes a file. This module only re-exports
+the public names: ``breakevens`` (site HPC and miner breakevens), ``contracts`` (value
+added, drop and full-take rates), ``tornado`` (sensitivity), ``annotate`` (all of them
+merged into a plan), ``duals`` (shadow values checked at +/-1 MW), ``resolve`` (the rate
+search and the rebuilding re-solver), ``held`` (the LP held in HiGHS and varied in place)
+and ``summary`` (the merged insight as plain values, for printing and JSON; no re-solve).
 """
 
 from allocator.insight.annotate import add_insight

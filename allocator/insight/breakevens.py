@@ -2,10 +2,11 @@
 small probe lease, and the hashprice at which each miner tranche pays its way, by formula; no
 file I/O and no printing here.
 
-A site's breakeven is located by bisection on its probe's rate between a rate where the plan
-leaves the probe and one where it takes it; the reported rate is the upper end of the final
-bracket, so a re-solve at the reported rate plus ``tol`` takes the probe and one at the
-reported rate minus ``tol`` does not.
+A site's breakeven is the rate of its probe at which the plan starts to take it: read off the
+optimal basis where that basis proves it (:func:`probe_rate`), else bisected between a rate
+where the plan leaves the probe and one where it takes it (the reported rate is then the
+upper end of the final bracket). Either way a re-solve at the reported rate plus ``tol``
+takes the probe and one at the reported rate minus ``tol`` does not.
 """
 
 from __future__ import annotations
@@ -262,9 +263,10 @@ def site_breakevens(
 
     Found by parametric re-solve: a :func:`probe_contract` of ``probe_mw`` IT MW at the site
     only (power passed through, from the earliest month a conversion can be online to the
-    horizon end) is added and its rate bisected between 0 and ``max_rate_usd_kw_month``
-    until the plan just takes it. The alternative it has to beat is whatever the optimizer
-    would otherwise do with that grid power and space: mining, idling, or another lease.
+    horizon end) is added and its rate searched between 0 and ``max_rate_usd_kw_month`` for
+    the one at which the plan just takes it. The alternative it has to beat is whatever the
+    optimizer would otherwise do with that grid power and space: mining, idling, or another
+    lease.
 
     Returns:
         One row per site: ``site``, ``breakeven_hpc_rate_usd_kw_month`` (blank where there

@@ -2,8 +2,9 @@
 no file I/O and no printing here.
 
 The value a contract adds is the NPV with it minus the NPV re-solved without the offer. Its
-drop and full-take rates are bisected on the contract's own rate (escalator kept); the
-reported rate is the upper end of the final bracket, so a re-solve at the reported rate plus
+drop and full-take rates are searched on the contract's own rate (escalator kept): bisected,
+where each held-model re-solve also brackets the flip by the rates its basis stays optimal
+over (:class:`~allocator.insight.resolve.RateSearch`); a re-solve at the reported rate plus
 ``tol`` shows the new take and one at the reported rate minus ``tol`` the old one.
 """
 
@@ -57,7 +58,7 @@ def contract_insight(
     - ``full_take_rate_usd_kw_month``: the lowest rate at which it is taken in full
       (``committed_mw = max_mw``).
 
-    Both rates are bisected on the contract's own rate (escalator kept) between 0 and
+    Both rates are searched on the contract's own rate (escalator kept) between 0 and
     ``rate_bound_factor`` times its rate (``max_rate_usd_kw_month`` for a contract at 0);
     a rate never reached in that range is blank and ``insight_note`` says why.
     """

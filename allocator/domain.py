@@ -195,7 +195,7 @@ class Settings(_Frozen):
     halving_date: Day | None = None
     market_gap_fill: MarketGapFill = "hold_and_grow"
     network_model: NetworkModel = "fixed_growth"
-    network_power_price_usd_mwh: Finite = Field(default=45.0, ge=0, le=1000)
+    network_power_price_usd_mwh: Finite = Field(default=40.0, ge=0, le=1000)
     asset_life_years: Finite = Field(default=15.0, gt=0, le=100)
     btc_price_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
     network_hashrate_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)

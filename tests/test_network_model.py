@@ -193,13 +193,13 @@ def test_on_with_free_power_every_band_covers_its_cost_and_the_plan_is_today_s()
 
 def test_on_the_network_stops_growing_when_its_marginal_band_loses_money() -> None:
     """The issue's sample outlook (BTC +5 %/yr, hashrate +20 %/yr): fixed, hashprice falls
-    to about $10 by 2030 and mining stops; reacting, the default table at $45/MWh keeps it
-    at the 17.5 J/TH band's $18.9 or above, and the S21 XP fleet at $40/MWh keeps mining."""
+    to about $10 by 2030 and mining stops; reacting, the default table at $40/MWh keeps it
+    at the 17.5 J/TH band's $16.8 or above, and the S21 XP fleet at $40/MWh keeps mining."""
     off, on = _sample(), _sample(network_model="marginal_cost")
     hp_off = compute_coefficients(off).hashprice_usd_ph_day
     hp_on = compute_coefficients(on).hashprice_usd_ph_day
     assert hp_off[-1] < 10.5
-    assert hp_on.min() >= 0.024 * 17.5 * 45.0 - 1e-9
+    assert hp_on.min() >= 0.024 * 17.5 * 40.0 - 1e-9
     assert (hp_on >= hp_off - 1e-12).all() and (hp_on > hp_off).any()
     plan_off, plan_on = verified(off), verified(on)
     assert plan_on.npv_usd > plan_off.npv_usd
@@ -240,7 +240,7 @@ def test_scenarios_keep_the_network_fleet_and_monte_carlo_samples_react() -> Non
     sample = sample_fleet(base, down, ones)
     assert sample.network_fleet == bands
     hp = [p.hashprice_usd_ph_day for p in project_fleet_market(sample)]
-    model = NetworkFleetModel(bands, 45.0)
+    model = NetworkFleetModel(bands, 40.0)
     raw = [p.hashprice_usd_ph_day * 0.5 for p in project_fleet_market(base, react=False)]
     assert hp[0] == pytest.approx(raw[0])  # the given row: a fact, shocked, not reacted
     assert hp[1:] == pytest.approx(

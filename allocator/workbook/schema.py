@@ -199,8 +199,9 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
     ColumnSpec("network_power_price_usd_mwh", "network_power_price_usd_mwh", "number", False,
                "USD/MWh", "With network_model marginal_cost: the all-in power price the "
                "world's miners pay; a band of e J/TH costs 0.024 x e x this per PH/s per day. "
-               "Default 45 (Core Scientific's mining sites averaged about $44/MWh in 2024).",
-               example=45),
+               "Default 40: the 38 J/TH band then costs $36.5, which the January 2026 "
+               "hashprice ($39.5) covers, so today's network runs (docs/model.md).",
+               example=40),
     ColumnSpec("solver", "solver", "text", False, "name",
                "LP solver: highs (default), cbc, glpk or any installed PuLP solver.",
                example="highs"),

@@ -143,3 +143,14 @@ def test_a_book_without_the_sheet_plans_with_the_default_table(tmp_path: Path) -
     assert set(basis.iloc[1:]) == {"projected", "network_model (projected)"}
     assert basis.iloc[-1] == "network_model (projected)"
     assert "network_model (projected) " in info["market"]
+
+
+def test_bands_of_your_own_with_the_model_off_earn_a_warning(template: Path,
+                                                             tmp_path: Path) -> None:
+    """The template's default rows stay quiet; edited rows say they are not used."""
+    assert not [w for w in read_workbook(_fill(template, tmp_path, {})).warnings
+                if w.startswith("NetworkFleet")]
+    edited = _fill(template, tmp_path, {}, [[15, 0.5], [30, 0.5]])
+    assert [w for w in read_workbook(edited).warnings if w.startswith("NetworkFleet")] == [
+        "NetworkFleet!A2: the bands are read only with network_model marginal_cost; "
+        "network_model is fixed_growth, so they are not used"]

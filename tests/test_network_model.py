@@ -248,3 +248,14 @@ def test_scenarios_keep_the_network_fleet_and_monte_carlo_samples_react() -> Non
     assert [p.hashprice_usd_ph_day for p in project_fleet_market(
         sample_fleet(base, ones, ones))] == pytest.approx(
         [p.hashprice_usd_ph_day for p in project_fleet_market(base)])
+
+
+def test_a_scenario_may_change_the_network_s_power_price() -> None:
+    """Dearer power for the world's miners switches more of them off: a higher hashprice."""
+    base = _sample(network_model="marginal_cost")
+    dear = apply_changes(base, [Change("network_power_price_usd_mwh", "set", 60.0)],
+                         scenario="dear")
+    assert dear.settings.network_power_price_usd_mwh == 60.0
+    hp_base = compute_coefficients(base).hashprice_usd_ph_day
+    hp_dear = compute_coefficients(dear).hashprice_usd_ph_day
+    assert (hp_dear >= hp_base - 1e-12).all() and (hp_dear > hp_base).any()

@@ -123,6 +123,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("network_hashrate_volatility_pa", "settings", "fraction", "network hashrate volatility",
        "%/yr"),
     _p("btc_hashrate_correlation", "settings", "number", "the BTC-hashrate correlation"),
+    _p("network_power_price_usd_mwh", "settings", "number", "the network's power price",
+       "$/MWh", (0, 1000)),
 )
 
 

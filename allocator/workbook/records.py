@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from allocator.catalog import Catalog
 from allocator.domain import (
+    DEFAULT_NETWORK_FLEET,
     SHARE_SUM_TOLERANCE,
     Contract,
     Fleet,
@@ -186,6 +187,11 @@ class FleetRecords:
         contracts = self._contracts(tables.get("Contracts"))
         settings = self._settings(settings_row, months)
         network_fleet = self._network_fleet(tables.get(NETWORK_FLEET_SHEET))
+        if (settings is not None and settings.network_model == "fixed_growth"
+                and network_fleet and tuple(network_fleet) != DEFAULT_NETWORK_FLEET):
+            self.report.warn(tables[NETWORK_FLEET_SHEET].sheet, "A2",
+                             "the bands are read only with network_model marginal_cost; "
+                             "network_model is fixed_growth, so they are not used")
         if self.report.problems or settings is None:
             return None
         try:

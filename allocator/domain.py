@@ -1,8 +1,9 @@
 """Validated, frozen domain objects of a fleet plan; they know no Excel and no solver.
 
 A :class:`Fleet` is everything the optimizer needs: :class:`Settings`, :class:`Site` rows,
-:class:`MinerTranche` rows, :class:`MarketMonth` rows, optional :class:`PowerPrice` overrides
-and :class:`Contract` offers. Field names carry their unit (``capacity_mw``,
+:class:`MinerTranche` rows, :class:`MarketMonth` rows, optional :class:`PowerPrice` overrides,
+:class:`Contract` offers and :class:`NetworkBand` rows (the world's fleet, for
+``network_model marginal_cost``). Field names carry their unit (``capacity_mw``,
 ``rate_usd_kw_month``). The workbook reader builds these; pipelines may build them directly.
 
 Every rate and share field carries a :class:`PercentAbove` limit: where a person types the

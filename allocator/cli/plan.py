@@ -37,7 +37,6 @@ from allocator.consistency import Locate, check_consistency, check_numerics, pro
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
 from allocator.insight.annotate import add_insight
-from allocator.insight.duals import check_site_duals
 from allocator.insight.summary import insight_summary
 from allocator.optimization.coefficients import compute_coefficients
 from allocator.optimization.infeasibility import explain_infeasibility, relax
@@ -172,8 +171,7 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
             _print_relaxation(source.fleet, source.locate)
             sys.exit(1)
         if insight:
-            plan = check_site_duals(source.fleet, plan)
-            plan = add_insight(plan, source, solver=options)
+            plan = add_insight(plan, source, solver=options, check_duals=True)
         written = None
         if not no_write:
             written = write_plan(plan, target, source=None if results_only else book,

@@ -18,6 +18,7 @@ from allocator.insight.breakevens import (
     with_probes,
 )
 from allocator.insight.contracts import CONTRACT_INSIGHT_COLUMNS, contract_rows
+from allocator.insight.duals import check_site_duals
 from allocator.insight.held import HeldModel, resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
@@ -43,6 +44,7 @@ def add_insight(
     max_rate_usd_kw_month: float = MAX_RATE_USD_KW_MONTH,
     rate_bound_factor: float = RATE_BOUND_FACTOR,
     tol_usd_kw_month: float = TOL_USD_KW_MONTH,
+    check_duals: bool = False,
 ) -> Plan:
     """A copy of ``plan`` with the decision insight merged in.
 
@@ -55,7 +57,10 @@ def add_insight(
     - ``extra`` gains ``Miner Breakeven``
       (:func:`~allocator.insight.breakevens.miner_breakevens`) and, unless
       ``sensitivity_pct`` is ``None``, ``Sensitivity``
-      (:func:`~allocator.insight.tornado.sensitivity`; the writer draws its tornado chart).
+      (:func:`~allocator.insight.tornado.sensitivity`; the writer draws its tornado chart);
+    - with ``check_duals``, ``site_value`` is first checked at +/-1 MW per site
+      (:func:`~allocator.insight.duals.check_site_duals`, on the same held model where the
+      solver is the fleet's own).
 
     All site and contract searches and the tornado share one LP (every site's probe is in
     the model, idle at rate 0): on the default HiGHS path it is built and solved once and
@@ -70,6 +75,7 @@ def add_insight(
         max_rate_usd_kw_month: Highest rate a site probe is offered.
         rate_bound_factor: Contract rates are searched up to this multiple of their rate.
         tol_usd_kw_month: Bisection tolerance.
+        check_duals: Also check the shadow values (what ``optimize --insight`` shows).
 
     Raises:
         ValueError: ``plan`` does not belong to ``source`` (other sites or contracts), a
@@ -90,6 +96,10 @@ def add_insight(
     options = solver_options(fleet, solver)
     probes = with_probes(fleet, probe_mw)
     resolves = resolves_for(probes.fleet, options)
+    held = resolves if isinstance(resolves, HeldModel) else None
+    if check_duals:  # first, while the held model's basis is the base's
+        own = held if options == SolverOptions(name=fleet.settings.solver) else None
+        plan = check_site_duals(fleet, plan, held=own)
     site_frame = pd.DataFrame(
         site_rows(resolves, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month),
         columns=SITE_BREAKEVEN_COLUMNS)
@@ -106,8 +116,7 @@ def add_insight(
     )
     if sensitivity_pct is None:
         return merged
-    table = tornado(fleet, sensitivity_pct, options,
-                    held=resolves if isinstance(resolves, HeldModel) else None)
+    table = tornado(fleet, sensitivity_pct, options, held=held)
     return dataclasses.replace(merged, extra={**merged.extra, SENSITIVITY_SHEET: table})
 
 

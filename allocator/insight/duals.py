@@ -36,7 +36,8 @@ __all__ = ["check_site_duals"]
 _REL_TOL = 1e-4
 
 
-def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0) -> Plan:
+def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0, *,
+                     held: HeldModel | None = None) -> Plan:
     """``plan`` with its Site Value checked by re-solving each site at capacity ± ``delta_mw``.
 
     Adds ``plus_1mw_npv_usd`` and ``minus_1mw_npv_usd`` (NPV change of one more / one less
@@ -44,10 +45,14 @@ def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0) -> Plan:
     differ, the optimum is degenerate at that site: the averaged shadow value is blanked and
     the check says which value holds in which direction. For a MILP the re-solves keep the
     integers free, so the check states the discrete values.
+
+    ``held``: a held model of ``fleet`` (or of ``fleet`` with idle probes, which change no
+    optimum) on the fleet's own solver, to check on instead of building one (HiGHS only).
     """
     sm = plan.site_months
     rows = []
-    for site, (up, down) in zip(fleet.sites, _gains(fleet, plan, delta_mw), strict=True):
+    gains = _gains(fleet, plan, delta_mw, held)
+    for site, (up, down) in zip(fleet.sites, gains, strict=True):
         own = sm[sm["site"] == site.name]
         predicted = float((own["site_power_value_usd_mw_month"] * own["discount_factor"]).sum())
         plus = up / delta_mw if up is not None else math.nan
@@ -84,17 +89,18 @@ Gain = float | None
 """Change of the optimum, USD; ``None`` where the variant has no plan (or is refused)."""
 
 
-def _gains(fleet: Fleet, plan: Plan, delta_mw: float) -> list[tuple[Gain, Gain]]:
+def _gains(fleet: Fleet, plan: Plan, delta_mw: float,
+           held: HeldModel | None) -> list[tuple[Gain, Gain]]:
     """Per site, the optimum's change at capacity + and - ``delta_mw`` (the fleet's solver)."""
     options = SolverOptions(name=fleet.settings.solver)
-    if not is_direct_highs(options):
+    if held is None and not is_direct_highs(options):
         base = plan.objective_usd
         values = [(_value_at(fleet, i, site.capacity_mw + delta_mw),
                    _value_at(fleet, i, site.capacity_mw - delta_mw))
                   for i, site in enumerate(fleet.sites)]
         return [(None if up is None else up - base, None if down is None else down - base)
                 for up, down in values]
-    held = HeldModel(fleet, options)
+    held = held or HeldModel(fleet, options)
     # what the base basis says, for every site before any re-solve moves it
     told = [held.capacity_gain(i, delta_mw) for i in range(len(fleet.sites))]
     out: list[tuple[Gain, Gain]] = []

@@ -33,8 +33,10 @@ SAMPLE_BLOCK = [
     "none at or below 69.30",
     "  Cedar Retrofit    25.0 of 40.0 MW  adds  -$21.8M  104.00 now, full from 135.39; "
     "firm: at least 25.0 MW is taken at any rate",
+    # the drop rate is the flip itself, 170.274 (read off the basis): the bisection's bracket
+    # end, 170.277, printed 170.28, at which 40 MW is taken
     "  Neocloud MG       0.0 of 150.0 MW  adds    $0.0M  150.00 now, full from 193.44, "
-    "none at or below 170.28",
+    "none at or below 170.27",
     "NPV at -10% / +10% of each driver (re-optimized), largest swing first:",
     "  Network hashrate    $1,338.0M / $944.0M  (swing $394.0M)",
     "  BTC price           $927.4M / $1,315.3M  (swing $387.9M)",

@@ -10,12 +10,15 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from fleetkit import contract, fleet, miners, site
 
-from allocator import Fleet
+from allocator import Fleet, optimize
+from allocator.insight.annotate import add_insight
 from allocator.insight.breakevens import site_breakevens, site_rows, with_probes
 from allocator.insight.contracts import contract_rows
+from allocator.insight.duals import check_site_duals
 from allocator.insight.held import HeldModel, resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
@@ -118,6 +121,14 @@ def test_capacity_moves_read_off_the_basis_equal_re_solves(few: Fleet) -> None:
             again = held.with_capacity(s, delta) - held.objective
             assert gain == pytest.approx(again, rel=1e-7, abs=1e-3), (s, delta)
     assert read >= len(few.sites)
+
+
+def test_insight_checks_the_duals_on_its_own_held_model(few: Fleet) -> None:
+    """``check_duals`` (what ``optimize --insight`` asks) gives what checking them apart does."""
+    plan = optimize(few)
+    apart = add_insight(check_site_duals(few, plan), few, sensitivity_pct=None).site_value
+    shared = add_insight(plan, few, sensitivity_pct=None, check_duals=True).site_value
+    pd.testing.assert_frame_equal(shared, apart, rtol=1e-7)
 
 
 def test_rate_search_stops_where_two_intervals_meet() -> None:

@@ -2,9 +2,10 @@
 swing first; no file I/O and no printing here (the workbook writer draws the chart).
 
 Every driver moves prices only, so on the default HiGHS path each variant is the held LP
-(:class:`~allocator.insight.held.HeldModel`) with its cost vector swapped and re-solved warm;
-a variant whose matrix or bounds differ (capex, where a capex budget holds) is optimized
-afresh. Other solvers optimize every variant.
+(:class:`~allocator.insight.held.HeldModel`) with its cost vector swapped (computed without
+building the matrix) and re-solved warm; a variant whose matrix differs (capex, where a capex
+budget holds) is built, and optimized afresh if its structure differs. Other solvers
+optimize every variant.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from allocator.errors import AllocatorError, InputError
 from allocator.insight.held import HeldModel
 from allocator.optimization.backends import WarmStart, is_direct_highs
 from allocator.optimization.coefficients import compute_coefficients
-from allocator.optimization.lp import build_model
+from allocator.optimization.lp import build_model, objective
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
 from allocator.scenarios.cases import fleet_of, solver_options
 
 __all__ = ["DRIVERS", "SENSITIVITY_COLUMNS", "SENSITIVITY_SHEET", "add_sensitivity",
-           "check_pct", "sensitivity", "tornado"]
+           "check_pct", "prices_only", "scaled", "sensitivity", "tornado"]
 
 SENSITIVITY_SHEET = "Sensitivity"
 """Name of the ``plan.extra`` frame (and sheet) holding :func:`sensitivity`."""
@@ -121,7 +122,7 @@ def tornado(fleet: Fleet, pct: float, options: SolverOptions,
         base = optimize(fleet, solver=options, warm=warm).npv_usd
 
         def npv_at(parameter: str, factor: float) -> float:
-            return optimize(_scaled(fleet, parameter, factor), solver=options,
+            return optimize(scaled(fleet, parameter, factor), solver=options,
                             warm=warm).npv_usd
 
     rows = [_driver_row(parameter, step, base, npv_at) for parameter in chosen]
@@ -169,14 +170,26 @@ def _held_npv(held: HeldModel, fleet: Fleet, parameter: str, factor: float,
     Raises:
         AllocatorError: the variant is refused or has no plan.
     """
-    variant = _scaled(fleet, parameter, factor)
+    variant = scaled(fleet, parameter, factor)
     errors = check_consistency(variant).errors or check_numerics(compute_coefficients(variant))
     if errors:
         raise InputError(errors)
-    model = build_model(compute_coefficients(_scaled(held.coef.fleet, parameter, factor)))
+    coef = compute_coefficients(scaled(held.coef.fleet, parameter, factor))
+    if prices_only(fleet, parameter):
+        return held.with_costs(objective(coef, held.model))
+    model = build_model(coef)
     if held.same_structure(model):
         return held.with_costs(model.col_cost)
     return optimize(variant, solver=options).npv_usd
+
+
+def prices_only(fleet: Fleet, parameter: str) -> bool:
+    """Whether scaling ``parameter`` changes the LP's costs alone (its matrix and bounds kept).
+
+    Every driver is a price but capex, which is also the capex budget's coefficients.
+    """
+    return parameter != "conversion_capex_usd_mw" or (
+        fleet.settings.capex_budget_usd_per_year is None)
 
 
 def _driver_row(parameter: str, step: float, base_npv_usd: float,
@@ -201,7 +214,7 @@ def _driver_row(parameter: str, step: float, base_npv_usd: float,
     }
 
 
-def _scaled(fleet: Fleet, parameter: str, factor: float) -> Fleet:
+def scaled(fleet: Fleet, parameter: str, factor: float) -> Fleet:
     """``fleet`` with every value of one driver multiplied by ``factor``.
 
     A Market row that gives ``hashprice_usd_ph_day`` directly has it scaled the way the

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from allocator.optimization.coefficients import Coefficients
 from allocator.optimization.model import Axis, MatrixModel, ModelBuilder
 
-__all__ = ["IndexSets", "build_model", "index_sets"]
+__all__ = ["IndexSets", "build_model", "index_sets", "objective"]
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,21 @@ def index_sets(coef: Coefficients) -> IndexSets:
     )
 
 
+def _mining_value(c: Coefficients) -> npt.NDArray[np.float64]:
+    """``[M, T]``: what a running MW earns, discounted: ``df_t * margin[m,t]``."""
+    return c.mining_margin_usd_mw_month * c.discount[None, :]
+
+
+def _conversion_charge(c: Coefficients) -> npt.NDArray[np.float64]:
+    """``[S, T]``: the discounted capital charge on a converted MW, ``-df_t * charge[s]``."""
+    return -c.capital_charge_usd_mw_month[:, None] * c.discount[None, :]
+
+
 def add_mining(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
     """``0 <= mine[m,t] <= uptime_s * installed_mw[m]``, earning ``df_t * margin[m,t]``."""
     cap = c.tranche_available_mw
     b.variables("mine", (x.M, x.T), where=(cap > 0)[:, None], upper=cap[:, None],
-                cost=c.mining_margin_usd_mw_month * c.discount[None, :])
+                cost=_mining_value(c))
 
 
 def add_conversion(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
@@ -86,8 +96,7 @@ def add_conversion(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
     space = c.site.hpc_convertible_mw
     at = (space > 0)[:, None]
     build = b.variables("build", (x.S, x.T), where=at)
-    converted = b.variables("converted", (x.S, x.T), where=at,
-                            cost=-c.capital_charge_usd_mw_month[:, None] * c.discount[None, :])
+    converted = b.variables("converted", (x.S, x.T), where=at, cost=_conversion_charge(c))
     (b.constraints("conversion_stock", (x.S, x.T), where=at, sense="==", rhs=0.0)
      .add(converted, 1.0).add(converted, -1.0, lag=1).add(build, -1.0))
     last_month = np.arange(len(x.T)) == len(x.T) - 1
@@ -242,6 +251,22 @@ def add_max_conversion(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
         return
     (b.constraints("max_conversion", (x.Y,), sense="<=", rhs=most)
      .add(b.col_families["build"], 1.0, sum_over=(x.S, x.T.to(x.Y, x.year_of))))
+
+
+def objective(coef: Coefficients, model: MatrixModel) -> npt.NDArray[np.float64]:
+    """The cost vector :func:`build_model` would give ``coef``, placed in ``model``'s columns.
+
+    For a fleet that differs from ``model``'s in prices only (BTC price, hashrate, power
+    prices, HPC rates, capex without a capex budget), so that every family covers the same
+    cells: then it equals ``build_model(coef).col_cost``, without building the matrix.
+    """
+    cost = np.zeros(model.n_cols)
+    for name, value in (("mine", _mining_value(coef)), ("converted", _conversion_charge(coef)),
+                        ("lease", _LeaseTerms.of(coef).value_usd_mw)):
+        index = model.variables[name].index
+        at = index >= 0
+        cost[index[at]] = np.broadcast_to(value, index.shape)[at]
+    return cost
 
 
 def build_model(coef: Coefficients) -> MatrixModel:

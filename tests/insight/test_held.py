@@ -30,6 +30,9 @@ from allocator.insight.resolve import (
     Seen,
     is_taken,
 )
+from allocator.insight.tornado import DRIVERS, prices_only, scaled
+from allocator.optimization.coefficients import compute_coefficients
+from allocator.optimization.lp import build_model, objective
 from allocator.optimization.solvers import SolverOptions, available_solvers
 from allocator.synthetic import synthetic_fleet
 
@@ -129,6 +132,21 @@ def test_insight_checks_the_duals_on_its_own_held_model(few: Fleet) -> None:
     apart = add_insight(check_site_duals(few, plan), few, sensitivity_pct=None).site_value
     shared = add_insight(plan, few, sensitivity_pct=None, check_duals=True).site_value
     pd.testing.assert_frame_equal(shared, apart, rtol=1e-7)
+
+
+@pytest.mark.parametrize("budget", [None, 50e6])
+def test_a_price_driver_changes_the_costs_alone(few: Fleet, budget: float | None) -> None:
+    """The tornado swaps the cost vector only where the matrix and bounds stay: every driver
+    but capex under a capex budget; the costs it computes are the rebuilt model's."""
+    f = few.model_copy(update={"settings": few.settings.model_copy(
+        update={"capex_budget_usd_per_year": budget})})
+    held = HeldModel(f, HIGHS)
+    for _, parameter in DRIVERS:
+        coef = compute_coefficients(scaled(f, parameter, 1.1))
+        model = build_model(coef)
+        assert held.same_structure(model) == prices_only(f, parameter), parameter
+        if prices_only(f, parameter):
+            assert np.array_equal(objective(coef, held.model), model.col_cost), parameter
 
 
 def test_rate_search_stops_where_two_intervals_meet() -> None:

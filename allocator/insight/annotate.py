@@ -84,11 +84,7 @@ def add_insight(
             solver itself failed).
     """
     fleet = fleet_of(source)[0]
-    sites = [s.name for s in fleet.sites]
-    contracts = [c.name for c in fleet.contracts]
-    if list(plan.site_value["site"]) != sites or list(plan.contracts["contract"]) != contracts:
-        raise ValueError("add_insight: the plan's sites and contracts differ from the "
-                         "source's; pass the fleet the plan was optimized from")
+    _check_plan(plan, fleet)
     check_search(probe_mw=probe_mw, rate_bound_factor=rate_bound_factor,
                  max_rate_usd_kw_month=max_rate_usd_kw_month, tol_usd_kw_month=tol_usd_kw_month)
     if sensitivity_pct is not None:
@@ -118,6 +114,15 @@ def add_insight(
         return merged
     table = tornado(fleet, sensitivity_pct, options, held=held)
     return dataclasses.replace(merged, extra={**merged.extra, SENSITIVITY_SHEET: table})
+
+
+def _check_plan(plan: Plan, fleet: Fleet) -> None:
+    """Raises ValueError unless ``plan`` has ``fleet``'s sites and contracts, in order."""
+    sites = [s.name for s in fleet.sites]
+    contracts = [c.name for c in fleet.contracts]
+    if list(plan.site_value["site"]) != sites or list(plan.contracts["contract"]) != contracts:
+        raise ValueError("add_insight: the plan's sites and contracts differ from the "
+                         "source's; pass the fleet the plan was optimized from")
 
 
 def _merge(frame: pd.DataFrame, extra: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -1,22 +1,27 @@
 """One fleet's LP held in HiGHS and varied in place for the insight probes; no tables here.
 
 :class:`HeldModel` builds the LP once and answers every probe by changing it where it
-stands: a contract's rate is one objective coefficient (on its ``commit`` column), dropping
-a contract is a bound, a site's grid capacity is the bounds of its power rows, a tornado
-variant is a new cost vector. Each re-solve starts from the previous optimal basis.
+stands: a contract's rate is one objective coefficient (on its ``commit`` column, or the
+lease of a one-site contract), dropping a contract is a bound, a site's grid capacity is
+the bounds of its power rows, a tornado variant is a new cost vector. Each re-solve starts
+from the previous optimal basis.
 
-Before re-solving, it uses what the optimal basis already says (docs/model.md, "Insight"):
+Before re-solving, it uses what an optimal basis already proves (docs/model.md,
+"Breakevens and sensitivity"):
 
 - a column's reduced cost is how far its cost can rise (or fall) before it enters (or
-  leaves) the basis, so a commitment at a bound holds over a whole interval of rates;
+  leaves) the basis, and a basic column's cost range how far its cost can move, so one
+  solve's commitment holds over a whole interval of rates;
 - the entering column's ratio test says how far it would rise at that rate: when by more
-  than :data:`~allocator.insight.resolve.TAKEN_MW`, the rate is exactly the flip;
+  than :data:`~allocator.insight.resolve.TAKEN_MW`, the rate is exactly the flip; a trace
+  forced in gives the marginal cost of the first MW, exact where a box test shows the basis
+  holds down to none;
 - a change of the right-hand side ``db`` keeps the basis optimal when the basic values
   ``x_B + B^-1 db`` stay within their bounds, and the objective then moves by ``y'db``.
 
 Where the basis cannot decide (a degenerate basis, a MILP) the caller re-solves. Only the
 default HiGHS path (highspy) is held; other solvers rebuild (:class:`~allocator.insight.
-resolve.Resolver`).
+resolve.Rebuilt`).
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ _PIVOT_TOL = 1e-9
 """Entries of ``B^-1 a`` below this are taken as zero in a ratio test."""
 _DUAL_TOL = 1e-9
 """A reduced cost above this, in USD per MW, proves its column nonbasic."""
+_HIGHS_FEASIBLE = 2
+"""HiGHS's kSolutionStatusFeasible: a time limit left a plan."""
 FORCED_MW = 1e-3
 """MW a commitment is held at to read its marginal cost (1 kW, a thousand times TAKEN_MW)."""
 
@@ -121,7 +128,7 @@ class HeldModel:
         info = self.highs.getInfo()
         if status == kinds.kOptimal or (
                 status == kinds.kTimeLimit and self.options.accept_incumbent
-                and int(info.primal_solution_status) == 2):
+                and int(info.primal_solution_status) == _HIGHS_FEASIBLE):
             return float(info.objective_function_value)
         if status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
             raise InfeasibleError("The model is infeasible: no allocation meets every "
@@ -184,8 +191,9 @@ class HeldModel:
     def search(self, k: int, *, ranging: bool = True) -> RateSearch:
         """Contract ``k``'s commitment by rate, starting from what the base solve says.
 
-        With ``ranging``, a probe whose commitment is basic also asks HiGHS's cost ranging
-        for the rates it holds over (worth it for a few contracts, not for every site).
+        With ``ranging``, a probe whose commitment is basic also asks its column's cost range
+        for the rates it holds over (:meth:`cost_range`; worth it for a few contracts, not
+        for every site).
         """
         rate = self.coef.contracts[k].contract.rate_usd_kw_month
         mw = float(self.base.commit_mw[k])
@@ -200,8 +208,8 @@ class HeldModel:
         """Contract ``k``'s commitment re-solved at ``rate``, and the rates it holds over.
 
         The cost goes back to the base after the solve (the basis stays, for the next warm
-        start). With ``ranging`` a basic commitment's interval comes from HiGHS's cost
-        ranging; without it, only a commitment at a bound gets one (from its reduced cost).
+        start). With ``ranging`` a basic commitment's interval comes from its cost range;
+        without it, only a commitment at a bound gets one (from its reduced cost).
         """
         j = int(self.rate_col[k])
         self.highs.changeColCost(j, self.rate_cost(k, rate))

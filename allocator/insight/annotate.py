@@ -18,7 +18,7 @@ from allocator.insight.breakevens import (
     with_probes,
 )
 from allocator.insight.contracts import CONTRACT_INSIGHT_COLUMNS, contract_rows
-from allocator.insight.duals import check_site_duals
+from allocator.insight.duals import site_duals_on
 from allocator.insight.held import HeldModel, resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
@@ -95,7 +95,7 @@ def add_insight(
     held = resolves if isinstance(resolves, HeldModel) else None
     if check_duals:  # first, while the held model's basis is the base's
         own = held if options == SolverOptions(name=fleet.settings.solver) else None
-        plan = check_site_duals(fleet, plan, held=own)
+        plan = site_duals_on(own, fleet, plan)
     site_frame = pd.DataFrame(
         site_rows(resolves, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month),
         columns=SITE_BREAKEVEN_COLUMNS)

@@ -31,13 +31,12 @@ from allocator.optimization.backends import is_direct_highs
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
 
-__all__ = ["check_site_duals"]
+__all__ = ["check_site_duals", "site_duals_on"]
 
 _REL_TOL = 1e-4
 
 
-def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0, *,
-                     held: HeldModel | None = None) -> Plan:
+def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0) -> Plan:
     """``plan`` with its Site Value checked by re-solving each site at capacity ± ``delta_mw``.
 
     Adds ``plus_1mw_npv_usd`` and ``minus_1mw_npv_usd`` (NPV change of one more / one less
@@ -45,10 +44,15 @@ def check_site_duals(fleet: Fleet, plan: Plan, delta_mw: float = 1.0, *,
     differ, the optimum is degenerate at that site: the averaged shadow value is blanked and
     the check says which value holds in which direction. For a MILP the re-solves keep the
     integers free, so the check states the discrete values.
-
-    ``held``: a held model of ``fleet`` (or of ``fleet`` with idle probes, which change no
-    optimum) on the fleet's own solver, to check on instead of building one (HiGHS only).
     """
+    return site_duals_on(None, fleet, plan, delta_mw)
+
+
+def site_duals_on(held: HeldModel | None, fleet: Fleet, plan: Plan,
+                  delta_mw: float = 1.0) -> Plan:
+    """:func:`check_site_duals` on ``held``: a held model of ``fleet`` (or of ``fleet`` with
+    idle probes, which change no optimum) on the fleet's own solver, instead of building one
+    (``None``: build one, or rebuild each variant off HiGHS)."""
     sm = plan.site_months
     rows = []
     gains = _gains(fleet, plan, delta_mw, held)

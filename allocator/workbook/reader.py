@@ -19,6 +19,9 @@ What is read, beyond the values themselves:
 - Before python-calamine opens the file, :mod:`allocator.workbook.guards` refuse paths that
   are not regular files (FIFOs, devices), zip bombs, XML DTDs, workbooks with too many sheets
   or shared strings, and sheets whose used area is larger than the cell cap.
+- A long sheet is read first from its first 2,000 rows (:mod:`allocator.workbook.first_rows`);
+  when those alone pass the cap of problems, the rest is neither scanned nor loaded and the
+  report is the one the whole sheet would give.
 
 This module opens the file, finds the input sheets and loads them; their rows are parsed by
 :mod:`allocator.workbook.tables` and turned into the fleet by :mod:`allocator.workbook.records`,

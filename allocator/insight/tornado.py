@@ -218,8 +218,9 @@ def scaled(fleet: Fleet, parameter: str, factor: float) -> Fleet:
     """``fleet`` with every value of one driver multiplied by ``factor``.
 
     A Market row that gives ``hashprice_usd_ph_day`` directly has it scaled the way the
-    formula would move it (with BTC price, inversely with network hashrate), so the driver
-    moves every month of the horizon, given or projected.
+    formula would move it (with BTC price, inversely with network hashrate), and a row that
+    gives the network as ``difficulty`` has that scaled, so the driver moves every month of
+    the horizon, given or projected.
     """
     if parameter in ("btc_price_usd", "network_hashrate_ehs"):
         hp_factor = factor if parameter == "btc_price_usd" else 1.0 / factor
@@ -229,6 +230,8 @@ def scaled(fleet: Fleet, parameter: str, factor: float) -> Fleet:
             value = getattr(m, parameter)
             if value is not None:
                 update[parameter] = value * factor
+            if parameter == "network_hashrate_ehs" and m.difficulty is not None:
+                update["difficulty"] = m.difficulty * factor  # hashrate is proportional
             if m.hashprice_usd_ph_day is not None:
                 update["hashprice_usd_ph_day"] = m.hashprice_usd_ph_day * hp_factor
             market.append(m.model_copy(update=update))

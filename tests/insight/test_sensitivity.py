@@ -21,8 +21,9 @@ from fleetkit import contract, fleet, miners, site, write_book
 from allocator import Fleet, optimize
 from allocator.cli.main import cli
 from allocator.insight.annotate import add_insight
-from allocator.insight.tornado import DRIVERS, SENSITIVITY_COLUMNS, SENSITIVITY_SHEET
+from allocator.insight.tornado import DRIVERS, SENSITIVITY_COLUMNS, SENSITIVITY_SHEET, scaled
 from allocator.insight.tornado import sensitivity as sensitivity_table
+from allocator.market import network_hashrate_ehs_of
 from allocator.synthetic import synthetic_fleet
 from allocator.workbook.writer import TORNADO_TITLE, write_plan
 
@@ -252,3 +253,19 @@ def test_sensitivity_command_rejects_a_pct_out_of_range(tmp_path: Path, pct: str
     result = CliRunner().invoke(cli, ["sensitivity", str(small_book(tmp_path)), "--pct", pct])
     assert result.exit_code == 2
     assert "Invalid value for '--pct'" in result.output
+
+
+def test_the_network_driver_scales_a_market_row_given_as_difficulty() -> None:
+    """A Market row may give the network as difficulty instead of EH/s; the tornado's
+    "Network hashrate" driver must move it the same way, or the driver does nothing on such
+    rows (each month's hashrate, hence its hashprice, would stay put)."""
+    base = synthetic_fleet(2, months=12, seed=3)
+    row = base.market[0]
+    hashrate_ehs = network_hashrate_ehs_of(row)
+    assert hashrate_ehs is not None
+    difficulty = hashrate_ehs * 1e18 * 600 / 2**32
+    as_difficulty = row.model_copy(update={"network_hashrate_ehs": None,
+                                           "difficulty": difficulty})
+    fleet_d = base.model_copy(update={"market": (as_difficulty, *base.market[1:])})
+    moved = scaled(fleet_d, "network_hashrate_ehs", 1.1).market[0]
+    assert network_hashrate_ehs_of(moved) == pytest.approx(hashrate_ehs * 1.1, rel=1e-12)

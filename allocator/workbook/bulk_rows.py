@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -83,62 +83,148 @@ def fill_table(xml: bytes, frame: pd.DataFrame) -> bytes:
         style = _STYLE_ATTR.search(attrs)
         if style:
             styles[letter] = style.group(1)
-    body = _rows(frame, styles)
-    text = text[: match.start()] + body + text[match.end():]
     last = f"{get_column_letter(max(frame.shape[1], 1))}{len(frame) + 1}"
-    return _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', text, count=1).encode("utf-8")
+    # the dimension comes before the rows: only the head is searched, never the table
+    head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', text[: match.start()], count=1)
+    return b"".join([head.encode("utf-8"), _rows(frame, styles).encode("utf-8"),
+                     text[match.end():].encode("utf-8")])
+
+
+# What a cell holds, and so which template writes it: nothing, a number, a true/false, text,
+# text with leading or trailing space (kept), and text without the column's style (an infinite
+# number, written as "inf" or "-inf").
+_EMPTY, _NUMBER, _BOOL, _TEXT, _SPACED, _BARE = range(6)
 
 
 def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> str:
-    n = len(frame)
-    row_numbers = [str(i) for i in range(2, n + 2)]
-    columns: list[list[str]] = []
-    for j in range(frame.shape[1]):
+    """Every row's XML. Each column's values become text at once (numpy for numbers, one
+    pass with a cache for text); each row is then one ``str.format`` of a row template chosen
+    by which kinds of cell the row holds, so no Python code runs per cell."""
+    n, width = frame.shape
+    if n == 0 or width == 0:
+        return ""
+    kinds = np.empty((n, width), dtype=np.int8)
+    values: list[list[str]] = []
+    cells: list[list[str]] = []
+    for j in range(width):
         letter = get_column_letter(j + 1)
         style = f' s="{styles[letter]}"' if letter in styles else ""
-        columns.append(_column(frame.iloc[:, j], letter, style, row_numbers))
-    parts = [f'<row r="{r}">{"".join(cells)}</row>'
-             for r, cells in zip(row_numbers, zip(*columns, strict=True), strict=True)]
-    return "".join(parts)
+        kinds[:, j], text = _column(frame.iloc[:, j])
+        values.append(text)
+        cells.append(_cell_templates(letter, style, j + 1))
+    shapes, which = _shapes(kinds)
+    templates = ['<row r="{0}">' + "".join(cells[j][k] for j, k in enumerate(shape)) + "</row>"
+                 for shape in shapes.tolist()]
+    return "".join([templates[t].format(*row) for t, row in
+                    zip(which.tolist(), zip(range(2, n + 2), *values, strict=True), strict=True)])
 
 
-def _column(series: pd.Series, letter: str, style: str, rows: list[str]) -> list[str]:
-    if pd.api.types.is_bool_dtype(series):
-        return [f'<c r="{letter}{r}"{style} t="b"><v>{int(v)}</v></c>'
-                for r, v in zip(rows, series.tolist(), strict=True)]
-    if pd.api.types.is_numeric_dtype(series):
-        values = series.to_numpy(dtype=float)
-        out = []
-        for r, v in zip(rows, values.tolist(), strict=True):
-            out.append(_number(letter, r, style, v))
-        return out
-    return [_any(letter, r, style, v) for r, v in zip(rows, series.tolist(), strict=True)]
+def _shapes(kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``kinds`` and which of them each row is (hashing, not sorting:
+    up to 24 columns of kinds 0-5 make one int64 key, wider tables combine their keys)."""
+    which = np.zeros(len(kinds), dtype=np.int64)
+    for start in range(0, kinds.shape[1], 24):
+        chunk = kinds[:, start:start + 24].astype(np.int64)
+        key = chunk @ (6 ** np.arange(chunk.shape[1], dtype=np.int64))
+        part, seen = pd.factorize(key)
+        which, _ = pd.factorize(which * len(seen) + part)
+    _, first = np.unique(which, return_index=True)
+    return kinds[first], which
 
 
-def _number(letter: str, row: str, style: str, value: float) -> str:
-    if math.isnan(value):
-        return ""
-    if math.isinf(value):
-        return _text(letter, row, "", "inf" if value > 0 else "-inf")
-    if value.is_integer() and abs(value) < 1e15:
-        return f'<c r="{letter}{row}"{style}><v>{int(value)}</v></c>'
-    return f'<c r="{letter}{row}"{style}><v>{value!r}</v></c>'
+def _cell_templates(letter: str, style: str, arg: int) -> list[str]:
+    """One column's cell XML per kind, with ``{0}`` for the row and ``{arg}`` for the value."""
+    ref = f'<c r="{letter}{{0}}"'
+    inline = f'{style} t="inlineStr"><is><t'
+    return ["",
+            f"{ref}{style}><v>{{{arg}}}</v></c>",
+            f'{ref}{style} t="b"><v>{{{arg}}}</v></c>',
+            f"{ref}{inline}>{{{arg}}}</t></is></c>",
+            f'{ref}{inline} xml:space="preserve">{{{arg}}}</t></is></c>',
+            f'{ref} t="inlineStr"><is><t>{{{arg}}}</t></is></c>']
 
 
-def _any(letter: str, row: str, style: str, value: object) -> str:
+def _column(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each cell's kind and its text (escaped), for the whole column.
+
+    Plan columns repeat their values (a month's price at every site, whole megawatts), so
+    numbers and text are made once per distinct value and then looked up."""
+    if series.dtype == np.bool_:
+        flags = series.to_numpy()
+        return np.full(len(flags), _BOOL, dtype=np.int8), np.where(flags, "1", "0").tolist()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        codes, seen = pd.factorize(series.to_numpy(dtype=float))
+        kinds, texts = _numbers(np.asarray(seen, dtype=float))
+        return _look_up(codes, kinds, texts)
+    if isinstance(series.dtype, pd.StringDtype):  # str or missing, nothing else
+        codes, words = pd.factorize(series)
+        made = [_text(str(value)) for value in words]
+        return _look_up(codes, np.array([k for k, _ in made], dtype=np.int8),
+                        [t for _, t in made])
+    memo: dict[str, tuple[int, str]] = {}
+    kinds_of: list[int] = []
+    texts_of: list[str] = []
+    for value in series.tolist():
+        if type(value) is str:
+            hit = memo.get(value)
+            if hit is None:
+                hit = memo[value] = _text(value)
+        else:
+            hit = _scalar(value)
+        kinds_of.append(hit[0])
+        texts_of.append(hit[1])
+    return np.array(kinds_of, dtype=np.int8), texts_of
+
+
+def _look_up(codes: np.ndarray, kinds: np.ndarray, texts: list[str]) -> tuple[np.ndarray,
+                                                                               list[str]]:
+    """Per-cell kinds and texts from the distinct values' (code -1, missing, is empty)."""
+    kinds = np.append(kinds, np.int8(_EMPTY))
+    table = np.array([*texts, ""], dtype=object)
+    return kinds[codes], table[codes].tolist()
+
+
+def _numbers(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Whole numbers below 1e15 as integers, others as Python's shortest repr, NaN empty."""
+    kinds = np.full(len(values), _NUMBER, dtype=np.int8)
+    text = np.full(len(values), "", dtype=object)
+    missing, infinite = np.isnan(values), np.isinf(values)
+    kinds[missing] = _EMPTY
+    kinds[infinite] = _BARE
+    text[infinite] = np.where(values[infinite] > 0, "inf", "-inf").astype(object)
+    finite = ~(missing | infinite)
+    with np.errstate(invalid="ignore"):
+        whole = finite & (np.trunc(values) == values) & (np.abs(values) < 1e15)
+    text[whole] = _objects(map(str, values[whole].astype(np.int64).tolist()))
+    rest = finite & ~whole
+    text[rest] = _objects(map(repr, values[rest].tolist()))
+    return kinds, text.tolist()
+
+
+def _objects(texts: Iterable[str]) -> np.ndarray:
+    return np.fromiter(texts, dtype=object)
+
+
+def _scalar(value: object) -> tuple[int, str]:
+    """A cell of a column that is not all numbers: what the value is decides its kind."""
     if value is None or value is pd.NA or value is pd.NaT:
-        return ""
+        return _EMPTY, ""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool):
-        return f'<c r="{letter}{row}"{style} t="b"><v>{int(value)}</v></c>'
+        return _BOOL, str(int(value))
     if isinstance(value, int | float):
-        return _number(letter, row, style, float(value))
-    return _text(letter, row, style, str(value))
+        number = float(value)
+        if math.isnan(number):
+            return _EMPTY, ""
+        if math.isinf(number):
+            return _BARE, "inf" if number > 0 else "-inf"
+        if number.is_integer() and abs(number) < 1e15:
+            return _NUMBER, str(int(number))
+        return _NUMBER, repr(number)
+    return _text(str(value))
 
 
-def _text(letter: str, row: str, style: str, text: str) -> str:
+def _text(text: str) -> tuple[int, str]:
     text = ILLEGAL_CHARACTERS_RE.sub("", text)[:_MAX_TEXT]
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return (f'<c r="{letter}{row}"{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is>'
-            "</c>")
+    return (_SPACED if text != text.strip() else _TEXT), escape(text)

@@ -119,14 +119,13 @@ def write_frame(ws: Worksheet, frame: pd.DataFrame, *, freeze: str | None = "A2"
     ws.append([text_cell(ws, h) for h in headers])
     formats = [number_format(h) for h in headers]
     styles = [number_style(ws, fmt) for fmt in formats]
-    rows = frame
+    rows, make = frame, styled_cell
     if stream is not None and len(frame) > STREAM_MIN_ROWS:
         stream.append(StreamedTable(ws.title, frame))
-        rows = frame.iloc[:1]
+        rows, make = frame.iloc[:1], _placeholder_cell
     columns = [_column_values(rows.iloc[:, j]) for j in range(rows.shape[1])]
     for row in zip(*columns, strict=True):
-        ws.append([styled_cell(ws, value, style)
-                   for value, style in zip(row, styles, strict=True)])
+        ws.append([make(ws, value, style) for value, style in zip(row, styles, strict=True)])
     format_header(ws, len(headers), freeze=freeze)
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(frame) + 1}"
@@ -320,6 +319,14 @@ def styled_cell(ws: Worksheet, value: object, style: StyleArray | None) -> objec
         return value
     # A copy per cell: openpyxl changes a cell's style array in place when it is restyled.
     return Cell(ws, value=value, style_array=StyleArray(style))
+
+
+def _placeholder_cell(ws: Worksheet, value: object, style: StyleArray | None) -> object:
+    """A cell of the row a streamed table replaces: only its style counts (it gives the
+    column's number style to every streamed cell), so it is empty, whatever the first row
+    holds (a blank or an infinite number in the first row would write no styled cell)."""
+    del value
+    return None if style is None else Cell(ws, value=None, style_array=StyleArray(style))
 
 
 def _column_width(header: str, series: pd.Series[Any], fmt: str | None, *,

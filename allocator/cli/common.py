@@ -12,7 +12,6 @@ solved. The library never imports this module.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from allocator.cli.json_errors import error_json
 from allocator.errors import AllocatorError, InputError, OutputError
 from allocator.optimization.solvers import solver_notice
 from allocator.workbook.saving import start_workbook
@@ -92,22 +92,6 @@ def error_text(exc: AllocatorError) -> str:
     more = (f"  ... and {rest:,} more problem{'s' if rest != 1 else ''} "
             f"(the first {MAX_REPORT_LINES} are shown; fix these and run again)")
     return "\n".join(["Error: " + head, *shown, more])
-
-
-def error_json(message: str, exit_code: int, kind: str,
-               problems: Sequence[Any] = ()) -> str:
-    """An error as the JSON object ``--json`` prints on stdout.
-
-    ``{"error": {"type", "message", "exit_code", "problems": [{"location", "sheet", "cell",
-    "column", "value", "message"}, ...]}}``: ``type`` is ``UsageError`` (exit 2) or the
-    library's exception (``InputError``, ``InfeasibleError``, ``OutputError``, ...); an input
-    error lists every problem, each with its cell.
-    """
-    rows = [{"location": p.location, "sheet": p.sheet, "cell": p.cell, "column": p.column,
-             "value": p.value if isinstance(p.value, int | float | str | bool) or p.value is None
-             else str(p.value), "message": p.message} for p in problems]
-    body = {"type": kind, "message": message, "exit_code": exit_code, "problems": rows}
-    return json.dumps({"error": body}, indent=2, default=str)
 
 
 @contextmanager

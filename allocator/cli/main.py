@@ -1,7 +1,13 @@
-"""The ``allocator`` group, ``--version`` and ``main()``, adding each command; it defines none.
+"""The ``allocator`` group, ``--version`` and ``main()``, naming each command; it defines none.
 
 The commands live in :mod:`allocator.cli.plan`, :mod:`allocator.cli.scenarios` and
-:mod:`allocator.cli.insight`; each is added here with one ``cli.add_command(...)`` line.
+:mod:`allocator.cli.insight`; each is named here with one line of :data:`COMMANDS` (its
+module and the first paragraph of its help), and its module is imported only when the command
+runs or its own ``--help`` is asked (click's "lazy loading subcommands" pattern). So
+``allocator --help``, ``--version`` and a usage error of the group (an unknown command or
+option) load click and nothing heavy: no pandas, openpyxl, pydantic or solver.
+``tests/cli/test_cli_imports.py`` checks that, and that each line of :data:`COMMANDS` says
+what the command's own docstring says.
 ``main()`` turns SIGTERM into ``SystemExit``, so a terminated command unwinds like Ctrl+C:
 executors leave their ``with`` blocks and kill their worker processes.
 
@@ -15,6 +21,7 @@ error (an unknown option, a missing or malformed value, options that do not go t
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 from collections.abc import Sequence
@@ -24,16 +31,68 @@ from typing import Any
 import click
 
 from allocator._version import __version__
-from allocator.cli.common import error_json
-from allocator.cli.insight import sensitivity
-from allocator.cli.plan import explain, optimize, template, validate
-from allocator.cli.scenarios import compare, sweep
+from allocator.cli.json_errors import error_json
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMANDS", "cli", "load_command", "main"]
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "compare": ("allocator.cli.scenarios",
+                "Solve every scenario of BOOK's Scenarios sheet and compare them side by side."),
+    "explain": ("allocator.cli.plan",
+                "Say in plain words why BOOK has no feasible plan; exit 1 when it has none."),
+    "optimize": ("allocator.cli.plan",
+                 "Optimize BOOK and write the plan as new sheets in a copy of it."),
+    "sensitivity": ("allocator.cli.insight",
+                    "Show how NPV moves with -/+PCT % of BTC price, network hashrate, power "
+                    "price, HPC rates and conversion capex, largest swing first (a tornado)."),
+    "sweep": ("allocator.cli.scenarios",
+              "Sweep one parameter across a range and find where the allocation flips; or, "
+              "with --samples, run a Monte Carlo over BTC price and network hashrate paths."),
+    "template": ("allocator.cli.plan",
+                 "Write a blank fleet workbook with every sheet, unit notes and dropdowns."),
+    "validate": ("allocator.cli.plan",
+                 "Check BOOK without solving: every input problem is listed at once."),
+}
+"""Command name -> (the module defining it, as a function of that name; its help's first
+paragraph). The group's ``--help`` lists the commands from here, importing none of them."""
+
+
+def load_command(name: str) -> click.Command:
+    """The command ``name`` of :data:`COMMANDS`, importing its module (once; Python keeps it)."""
+    command = getattr(importlib.import_module(COMMANDS[name][0]), name)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{COMMANDS[name][0]}.{name} is not a click command")
+    return command
 
 
 class _Group(click.Group):
-    """The group: usage errors of a ``--json`` run are printed as JSON on stdout as well."""
+    """The group: each command loaded on use; usage errors of a ``--json`` run are printed as
+    JSON on stdout as well."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # "Did you mean ...?" from the table
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=COMMANDS,
+                                                 ctx=ctx) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The ``Commands:`` section as click writes it, each line from :data:`COMMANDS`.
+
+        A help-only stand-in shortens each line with click's own rule, so the group's help
+        reads exactly as it would with every command imported.
+        """
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, click.Command(name, help=COMMANDS[name][1])
+                                 .get_short_help_str(limit)) for name in sorted(COMMANDS)])
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -62,15 +121,6 @@ def cli() -> None:
 
     Example: allocator optimize sample_inputs/fleet.xlsx
     """
-
-
-cli.add_command(optimize)
-cli.add_command(validate)
-cli.add_command(template)
-cli.add_command(explain)
-cli.add_command(compare)
-cli.add_command(sweep)
-cli.add_command(sensitivity)
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:

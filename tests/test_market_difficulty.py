@@ -13,7 +13,8 @@ from allocator import optimize
 from allocator.domain import MarketMonth
 from allocator.errors import InputError
 from allocator.market import project_fleet_market
-from allocator.scenarios.changes import Change, apply_changes, input_diff
+from allocator.scenarios.changes import Change, apply_changes
+from allocator.scenarios.input_diff import input_diff
 from allocator.workbook.fleet_writer import write_fleet
 from allocator.workbook.reader import read_workbook
 

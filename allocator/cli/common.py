@@ -6,14 +6,16 @@ such as ``AI Lab [/]`` would raise ``MarkupError`` and ``[red]`` would vanish, s
 at most :data:`MAX_REPORT_LINES` problems and a count of the rest; ``InputError.problems``
 keeps them all. Under ``--json`` an error is also printed on stdout as one JSON object (the
 same problems, each with its cell), so a script reading stdout never gets plain text; the
-exit code does not change. An output is checked (:func:`check_output`) before anything is
-solved. The library never imports this module.
+exit code does not change. An output is checked before anything is solved
+(:func:`allocator.cli.outputs.check_output`). Nothing here loads pandas, openpyxl or a
+solver, so a command that needs none of them (``validate``) starts quickly. The library never
+imports this module.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,12 +26,11 @@ from rich.table import Table
 from rich.text import Text
 
 from allocator.cli.json_errors import error_json
-from allocator.errors import AllocatorError, InputError, OutputError
+from allocator.errors import AllocatorError, InputError
 from allocator.optimization.solvers import solver_notice
-from allocator.workbook.saving import start_workbook
 
 __all__ = ["ERR", "MAX_REPORT_LINES", "ODS_CHART_NOTE", "OUT", "RESULTS_ONLY", "add_row",
-           "check_output", "error_json", "error_text", "library_errors", "literal",
+           "error_json", "error_text", "library_errors", "literal",
            "note_ods_charts", "output_suffix", "results_only_options", "warn_about_solver"]
 
 RESULTS_ONLY = "--results-only"
@@ -109,25 +110,6 @@ def library_errors(as_json: bool = False) -> Iterator[None]:
             message = str(exc).partition("\n")[0] if problems else str(exc)
             click.echo(error_json(message, 1, type(exc).__name__, problems))
         sys.exit(1)
-
-
-def check_output(target: Path, source: Path | None, *, overwrite: bool,
-                 sheets: Sequence[str]) -> None:
-    """Refuse an output before any solve, with the writer's own words.
-
-    ``target`` exists without ``overwrite``, is the input itself, has the wrong suffix, its
-    folder is missing, or ``source`` (the workbook to copy, ``None`` for results only) cannot
-    be copied or has a sheet of its own named like one of ``sheets``.
-
-    Raises:
-        OutputError: the writer would refuse ``target`` after the solve.
-    """
-    start_workbook(target, source, sheets=sheets, overwrite=overwrite, separate=RESULTS_ONLY)
-    # The same words as the save itself (allocator.workbook.saving), which checks these last.
-    if not target.parent.is_dir():
-        raise OutputError(f"Cannot write {target}: folder {target.parent} does not exist")
-    if target.is_dir():
-        raise OutputError(f"Cannot write {target}: it is a folder")
 
 
 def warn_about_solver(name: str) -> None:

@@ -22,7 +22,6 @@ from allocator.cli.common import (
     ERR,
     OUT,
     add_row,
-    check_output,
     library_errors,
     literal,
     note_ods_charts,
@@ -30,6 +29,7 @@ from allocator.cli.common import (
     results_only_options,
     warn_about_solver,
 )
+from allocator.cli.outputs import check_output
 from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity
 from allocator.optimization.solvers import SolverOptions
 from allocator.workbook.reader import read_workbook

@@ -1,13 +1,14 @@
 """The ``allocator`` group, ``--version`` and ``main()``, naming each command; it defines none.
 
-The commands live in :mod:`allocator.cli.plan`, :mod:`allocator.cli.scenarios` and
-:mod:`allocator.cli.insight`; each is named here with one line of :data:`COMMANDS` (its
-module and the first paragraph of its help), and its module is imported only when the command
-runs or its own ``--help`` is asked (click's "lazy loading subcommands" pattern). So
-``allocator --help``, ``--version`` and a usage error of the group (an unknown command or
-option) load click and nothing heavy: no pandas, openpyxl, pydantic or solver.
-``tests/cli/test_cli_imports.py`` checks that, and that each line of :data:`COMMANDS` says
-what the command's own docstring says.
+The commands live in :mod:`allocator.cli.plan`, :mod:`allocator.cli.checks`,
+:mod:`allocator.cli.scenarios` and :mod:`allocator.cli.insight`; each is named here with one
+line of :data:`COMMANDS` (its module and the first paragraph of its help), and its module is
+imported only when the command runs or its own ``--help`` is asked (click's "lazy loading
+subcommands" pattern). So ``allocator --help``, ``--version`` and a usage error of the group
+(an unknown command or option) load click and nothing heavy: no pandas, openpyxl, pydantic or
+solver. ``tests/cli/test_cli_imports.py`` checks that, and that each line of :data:`COMMANDS`
+says what the command's own docstring says.
+
 ``main()`` turns SIGTERM into ``SystemExit``, so a terminated command unwinds like Ctrl+C:
 executors leave their ``with`` blocks and kill their worker processes.
 
@@ -50,7 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "with --samples, run a Monte Carlo over BTC price and network hashrate paths."),
     "template": ("allocator.cli.plan",
                  "Write a blank fleet workbook with every sheet, unit notes and dropdowns."),
-    "validate": ("allocator.cli.plan",
+    "validate": ("allocator.cli.checks",
                  "Check BOOK without solving: every input problem is listed at once."),
 }
 """Command name -> (the module defining it, as a function of that name; its help's first

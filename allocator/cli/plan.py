@@ -1,4 +1,4 @@
-"""The ``optimize``, ``validate``, ``template`` and ``explain`` commands; no model logic here.
+"""The ``optimize``, ``template`` and ``explain`` commands; no model logic here.
 
 Each command validates its arguments, calls one library function and renders the result.
 Library errors become one message and exit code 1 in one place
@@ -23,7 +23,6 @@ from allocator.cli.common import (
     ERR,
     OUT,
     add_row,
-    check_output,
     error_text,
     library_errors,
     literal,
@@ -33,12 +32,12 @@ from allocator.cli.common import (
     warn_about_solver,
 )
 from allocator.cli.insight_summary import insight_lines
-from allocator.consistency import Locate, check_consistency, check_numerics, problem_line
+from allocator.cli.outputs import check_output
+from allocator.consistency import Locate, check_consistency, problem_line
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
 from allocator.insight.annotate import add_insight
 from allocator.insight.summary import insight_summary
-from allocator.optimization.coefficients import compute_coefficients
 from allocator.optimization.infeasibility import explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
@@ -48,7 +47,7 @@ from allocator.workbook.template import write_template
 from allocator.workbook.writer import write_plan
 
 __all__ = ["INSIGHT_SHEETS", "default_output", "explain", "optimize", "plan_headline",
-           "template", "validate"]
+           "template"]
 
 INSIGHT_SHEETS = ("Miner Breakeven", "Sensitivity")
 """The sheets ``--insight`` adds to the plan's."""
@@ -219,33 +218,6 @@ def explain(book: Path, relax_: bool) -> None:
     if relax_:
         _print_relaxation(source.fleet, source.locate)
     sys.exit(1)
-
-
-@click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate(book: Path) -> None:
-    """Check BOOK without solving: every input problem is listed at once.
-
-    The checks are those ``optimize`` makes before it solves, numbers too large for a solver
-    included.
-
-    Example: allocator validate sample_inputs/fleet.xlsx
-    """
-    with library_errors():
-        source = read_workbook(book)
-        report = check_consistency(source.fleet)
-        problems = report.errors or check_numerics(compute_coefficients(source.fleet))
-        if problems:
-            raise InputError([source.locate(p) for p in problems], source=str(book))
-    fleet = source.fleet
-    for w in (*source.warnings, *report.warnings):
-        ERR.print(f"Warning: {w}", markup=False)
-    OUT.print(
-        f"{book}: OK - {len(fleet.sites)} sites, {len(fleet.miners)} miner rows, "
-        f"{len(fleet.contracts)} contracts, {fleet.settings.months} months from "
-        f"{fleet.settings.start_month}.",
-        markup=False,
-    )
 
 
 @click.command()

@@ -25,13 +25,13 @@ from allocator.cli.common import (
     OUT,
     RESULTS_ONLY,
     add_row,
-    check_output,
     library_errors,
     literal,
     note_ods_charts,
     output_suffix,
     warn_about_solver,
 )
+from allocator.cli.outputs import check_output
 from allocator.cli.progress import progress as _progress
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.compare import Comparison

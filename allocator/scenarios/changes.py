@@ -3,8 +3,9 @@
 A :class:`Scenario` is a name and a list of :class:`Change` rows (``parameter``, ``operation``
 ``set`` | ``scale`` | ``add``, ``value``, optional ``target``), as in the workbook's
 ``Scenarios`` sheet (read by :mod:`allocator.workbook.scenarios_sheet`).
-:func:`apply_changes` returns the modified copy of a Fleet, validated like the original, and
-:func:`input_diff` lists what a scenario changed, field by field.
+:func:`apply_changes` returns the modified copy of a Fleet, validated like the original
+(:func:`allocator.scenarios.input_diff.input_diff` lists what a scenario changed, field by
+field).
 
 The parameters (:data:`~allocator.scenarios.parameters.PARAMETERS`) cover every number of
 the market, the sites, the contracts and Settings:
@@ -46,7 +47,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from allocator.domain import (
@@ -61,9 +61,6 @@ from allocator.domain import (
 from allocator.errors import InputError, Problem
 from allocator.periods import add_months, is_month
 from allocator.scenarios.market_rows import (
-    implied_difficulty,
-    implied_hashprice,
-    implied_hashrate_ehs,
     market_base_value,
     shift_halving_date,
 )
@@ -83,7 +80,6 @@ __all__ = [
     "Scenario",
     "apply_changes",
     "apply_scenario",
-    "input_diff",
     "resolve_parameter",
     "scenario_problems",
     "select_scenarios",
@@ -513,58 +509,3 @@ def apply_scenario(fleet: Fleet, scenario: Scenario) -> Fleet:
     if scenario.is_base:
         return fleet
     return apply_changes(fleet, scenario.changes, scenario=scenario.name)
-
-
-# ------------------------------------------------------------------------------ input diff
-
-_DIFF_COLUMNS = ["sheet", "record", "parameter", "base_value", "scenario_value"]
-
-
-def _records(fleet: Fleet) -> list[tuple[str, str, Mapping[str, Any]]]:
-    out: list[tuple[str, str, Mapping[str, Any]]] = [("Settings", "", fleet.settings.model_dump())]
-    out += [("Sites", s.name, s.model_dump()) for s in fleet.sites]
-    out += [("Market", m.month, m.model_dump()) for m in fleet.market]
-    out += [("PowerPrices", f"{p.site} {p.month}", p.model_dump()) for p in fleet.power_prices]
-    out += [("Contracts", c.name, c.model_dump()) for c in fleet.contracts]
-    return out
-
-
-def input_diff(base: Fleet, changed: Fleet) -> pd.DataFrame:
-    """Every input field that differs between ``base`` and ``changed``, one row each.
-
-    Columns: sheet, record (site, contract, month; blank for Settings), parameter, base_value,
-    scenario_value. Records are matched by their name or month; a record present on one
-    side only is listed with a blank on the other. A value the inputs leave to be derived
-    shows the value it is derived as: a Market row's blank ``hashprice_usd_ph_day`` is the
-    hashprice its BTC price, network hashrate and fees imply (at that side's halving month),
-    so a scenario that scales or sets the hashprice shows the base hashprice it replaces.
-    """
-    before = {(sheet, rec): data for sheet, rec, data in _records(base)}
-    after = {(sheet, rec): data for sheet, rec, data in _records(changed)}
-    rows = []
-    for key in dict.fromkeys([*before, *after]):
-        old, new = before.get(key, {}), after.get(key, {})
-        for name in dict.fromkeys([*old, *new]):
-            if name in ("name", "month", "site"):
-                continue
-            a, b = old.get(name), new.get(name)
-            if a != b:
-                rows.append({"sheet": key[0], "record": key[1], "parameter": name,
-                             "base_value": _derived(key[0], name, a, old, base.settings),
-                             "scenario_value": _derived(key[0], name, b, new,
-                                                        changed.settings)})
-    return pd.DataFrame(rows, columns=_DIFF_COLUMNS)
-
-
-def _derived(sheet: str, name: str, value: Any, row: Mapping[str, Any],
-             settings: Settings) -> Any:
-    """``value``, or where the inputs leave it blank to be derived, the value derived."""
-    if value is not None or sheet != "Market" or not row:
-        return value
-    if name == "hashprice_usd_ph_day":
-        return implied_hashprice(row, settings.halving_day)
-    if name == "network_hashrate_ehs":
-        return implied_hashrate_ehs(row)
-    if name == "difficulty":
-        return implied_difficulty(row)
-    return value

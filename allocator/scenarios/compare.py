@@ -32,12 +32,12 @@ from allocator.scenarios.cases import (
 from allocator.scenarios.changes import (
     Scenario,
     apply_scenario,
-    input_diff,
     scenario_problems,
     select_scenarios,
     with_base,
 )
 from allocator.scenarios.executors import Executor, Progress
+from allocator.scenarios.input_diff import input_diff
 
 __all__ = ["Comparison", "ScenarioBook", "compare"]
 
@@ -53,7 +53,7 @@ class Comparison:
             :func:`~allocator.scenarios.cases.plan_metrics`), one column per scenario.
         hpc_leased_mw: Index month, one column per scenario: fleet HPC IT MW leased.
         inputs: The input diff: scenario, sheet, record, parameter, base_value,
-            scenario_value (see :func:`allocator.scenarios.changes.input_diff`).
+            scenario_value (see :func:`allocator.scenarios.input_diff.input_diff`).
         plans: Scenario name -> plan, when kept (``keep_plans``).
         warnings: The workbook reader's warnings.
         source: The workbook compared, when there was one.

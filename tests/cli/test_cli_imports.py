@@ -23,6 +23,7 @@ from allocator.cli.main import COMMANDS, cli, load_command
 HEAVY = frozenset({"pandas", "numpy", "openpyxl", "python_calamine", "pydantic", "highspy",
                    "pulp"})
 """Libraries a quick answer must not load: each costs tens to hundreds of milliseconds."""
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_inputs" / "fleet.xlsx"
 
 MARK = "\n@@modules "
 RUN_MAIN = ("import json, sys\n"
@@ -79,6 +80,14 @@ def test_a_command_still_loads_what_it_needs() -> None:
     assert exit_code == 0, output
     assert "Example: allocator validate " in output
     assert "openpyxl" in modules or "python_calamine" in modules
+
+
+def test_validate_loads_neither_pandas_nor_openpyxl_nor_a_solver() -> None:
+    """The reader (python-calamine), the checks (numpy, pydantic) and no more."""
+    exit_code, output, modules = _run("validate", str(SAMPLE))
+    assert exit_code == 0, output
+    assert ": OK - 7 sites" in output
+    assert not modules & {"pandas", "openpyxl", "highspy", "pulp"}, sorted(modules & HEAVY)
 
 
 def test_importing_the_package_loads_nothing_heavy() -> None:

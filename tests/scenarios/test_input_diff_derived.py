@@ -14,9 +14,10 @@ import pytest
 from scenariokit import small_fleet
 
 from allocator import economics as econ
-from allocator.scenarios.changes import Change, Scenario, apply_changes, input_diff
+from allocator.scenarios.changes import Change, Scenario, apply_changes
 from allocator.scenarios.compare import compare
 from allocator.scenarios.executors import SerialExecutor
+from allocator.scenarios.input_diff import input_diff
 from allocator.workbook.comparison_writer import COMPARISON_SHEET, write_comparison
 
 

@@ -22,10 +22,10 @@ from allocator.scenarios.changes import (
     Scenario,
     apply_changes,
     apply_scenario,
-    input_diff,
     scenario_problems,
 )
 from allocator.scenarios.compare import compare
+from allocator.scenarios.input_diff import input_diff
 from allocator.scenarios.parameters import parameter_names
 from allocator.workbook.fleet_writer import write_fleet
 from allocator.workbook.scenarios_sheet import read_scenarios

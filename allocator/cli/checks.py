@@ -1,0 +1,47 @@
+"""The ``validate`` command: read BOOK and check it as ``optimize`` does, without solving.
+
+It lives apart from :mod:`allocator.cli.plan` so that it loads only the reader
+(python-calamine) and the checks (numpy, pydantic): no pandas, no openpyxl, no solver, which
+``allocator validate`` would otherwise wait for before reading a cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from allocator.cli.common import ERR, OUT, library_errors
+from allocator.consistency import check_consistency, check_numerics
+from allocator.errors import InputError
+from allocator.optimization.coefficients import compute_coefficients
+from allocator.workbook.reader import read_workbook
+
+__all__ = ["validate"]
+
+
+@click.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(book: Path) -> None:
+    """Check BOOK without solving: every input problem is listed at once.
+
+    The checks are those ``optimize`` makes before it solves, numbers too large for a solver
+    included.
+
+    Example: allocator validate sample_inputs/fleet.xlsx
+    """
+    with library_errors():
+        source = read_workbook(book)
+        report = check_consistency(source.fleet)
+        problems = report.errors or check_numerics(compute_coefficients(source.fleet))
+        if problems:
+            raise InputError([source.locate(p) for p in problems], source=str(book))
+    fleet = source.fleet
+    for w in (*source.warnings, *report.warnings):
+        ERR.print(f"Warning: {w}", markup=False)
+    OUT.print(
+        f"{book}: OK - {len(fleet.sites)} sites, {len(fleet.miners)} miner rows, "
+        f"{len(fleet.contracts)} contracts, {fleet.settings.months} months from "
+        f"{fleet.settings.start_month}.",
+        markup=False,
+    )

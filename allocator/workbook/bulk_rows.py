@@ -10,12 +10,17 @@ inline strings, never as formulas. No PuLP, no solver here.
 
 from __future__ import annotations
 
+import itertools
 import math
+import queue
 import re
+import time
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -23,10 +28,15 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-__all__ = ["STREAM_MIN_ROWS", "StreamedTable", "fill_table", "stream_tables"]
+__all__ = ["STREAM_MIN_ROWS", "StreamedTable", "fill_table", "stream_tables", "table_chunks",
+           "write_table"]
 
 STREAM_MIN_ROWS = 500
 """Frames longer than this are streamed; shorter ones are written cell by cell by openpyxl."""
+
+_BLOCK_ROWS = 4096  # rows made and deflated at a time
+_QUEUED_BLOCKS = 4  # blocks made but not yet written, at most
+_ZIP64_CELLS = 8_000_000  # a sheet this large may pass 2 GiB of XML: its entry is zip64
 
 _MAX_TEXT = 32_767
 _ROW2 = re.compile(r'<row r="2"[^>]*>.*?</row>', re.S)
@@ -62,14 +72,22 @@ def stream_tables(source: Path, dest: Path, tables: Sequence[StreamedTable],
                 dst.writestr(info, data, compress_type=info.compress_type)
                 continue
             # fast deflate: these parts are large and compress well even at level 1
-            dst.writestr(info, fill_table(data, table.frame), compress_type=zipfile.ZIP_DEFLATED,
-                         compresslevel=1)
+            write_table(dst, info, data, table.frame, level=1)
 
 
 def fill_table(xml: bytes, frame: pd.DataFrame) -> bytes:
     """Sheet XML with its placeholder row 2 replaced by every row of ``frame``.
 
     The cells of row 2 give each column's style; the dimension is set to the full table.
+
+    Raises:
+        ValueError: the sheet has no placeholder row 2.
+    """
+    return b"".join(table_chunks(xml, frame))
+
+
+def table_chunks(xml: bytes, frame: pd.DataFrame) -> Iterator[bytes]:
+    """:func:`fill_table` in pieces: the head, blocks of rows, the tail (checked at once).
 
     Raises:
         ValueError: the sheet has no placeholder row 2.
@@ -86,8 +104,56 @@ def fill_table(xml: bytes, frame: pd.DataFrame) -> bytes:
     last = f"{get_column_letter(max(frame.shape[1], 1))}{len(frame) + 1}"
     # the dimension comes before the rows: only the head is searched, never the table
     head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', text[: match.start()], count=1)
-    return b"".join([head.encode("utf-8"), _rows(frame, styles).encode("utf-8"),
-                     text[match.end():].encode("utf-8")])
+    return itertools.chain([head.encode("utf-8")],
+                           (rows.encode("utf-8") for rows in _rows(frame, styles)),
+                           [text[match.end():].encode("utf-8")])
+
+
+def write_table(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, xml: bytes,
+                frame: pd.DataFrame, *, level: int = 1) -> None:
+    """Write entry ``name`` of ``archive``: ``xml`` filled with ``frame`` (:func:`fill_table`).
+
+    The rows are made in blocks on this thread while another deflates and writes the blocks
+    before (zlib lets go of the GIL), so the two overlap and the whole sheet is never held in
+    memory. The entry is what ``archive.writestr(name, fill_table(xml, frame),
+    compresslevel=level)`` writes.
+
+    Raises:
+        ValueError: the sheet has no placeholder row 2 (before anything is written).
+    """
+    chunks = table_chunks(xml, frame)
+    if isinstance(name, zipfile.ZipInfo):  # its name, date and attributes, like writestr
+        entry = zipfile.ZipInfo(name.filename, date_time=name.date_time)
+        entry.external_attr = name.external_attr
+    else:
+        entry = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
+        entry.external_attr = 0o600 << 16  # as writestr sets it
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry._compresslevel = level  # type: ignore[attr-defined]  # what writestr sets
+    waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_BLOCKS)
+    with (archive.open(entry, "w", force_zip64=frame.size > _ZIP64_CELLS) as stream,
+          ThreadPoolExecutor(1, thread_name_prefix="deflate") as pool):
+        written = pool.submit(_drain, waiting, stream)
+        try:
+            for chunk in chunks:
+                waiting.put(chunk)
+        finally:
+            waiting.put(None)
+        written.result()
+
+
+def _drain(waiting: queue.Queue[bytes | None], stream: IO[bytes]) -> None:
+    """Write blocks until ``None``; after a failed write keep taking them (so the maker never
+    waits on a full queue), then raise the failure."""
+    failure: BaseException | None = None
+    while (chunk := waiting.get()) is not None:
+        if failure is None:
+            try:
+                stream.write(chunk)
+            except BaseException as exc:  # re-raised below, on the caller's thread
+                failure = exc
+    if failure is not None:
+        raise failure
 
 
 # What a cell holds, and so which template writes it: nothing, a number, a true/false, text,
@@ -96,13 +162,15 @@ def fill_table(xml: bytes, frame: pd.DataFrame) -> bytes:
 _EMPTY, _NUMBER, _BOOL, _TEXT, _SPACED, _BARE = range(6)
 
 
-def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> str:
-    """Every row's XML. Each column's values become text at once (numpy for numbers, one
-    pass with a cache for text); each row is then one ``str.format`` of a row template chosen
-    by which kinds of cell the row holds, so no Python code runs per cell."""
+def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> Iterator[str]:
+    """Every row's XML, in blocks of rows.
+
+    Each column's values become text at once (numpy for numbers, one pass with a cache for
+    text); each row is then one ``str.format`` of a row template chosen by which kinds of cell
+    the row holds, so no Python code runs per cell."""
     n, width = frame.shape
     if n == 0 or width == 0:
-        return ""
+        return
     kinds = np.empty((n, width), dtype=np.int8)
     values: list[list[str]] = []
     cells: list[list[str]] = []
@@ -115,8 +183,9 @@ def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> str:
     shapes, which = _shapes(kinds)
     templates = ['<row r="{0}">' + "".join(cells[j][k] for j, k in enumerate(shape)) + "</row>"
                  for shape in shapes.tolist()]
-    return "".join([templates[t].format(*row) for t, row in
-                    zip(which.tolist(), zip(range(2, n + 2), *values, strict=True), strict=True)])
+    rows = zip(which.tolist(), zip(range(2, n + 2), *values, strict=True), strict=True)
+    while block := [templates[t].format(*row) for t, row in itertools.islice(rows, _BLOCK_ROWS)]:
+        yield "".join(block)
 
 
 def _shapes(kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

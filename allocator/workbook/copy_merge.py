@@ -13,7 +13,7 @@ and their signatures, custom ribbons), except that:
 - the styles part gains the result sheets' cell formats (:mod:`allocator.workbook.copy_styles`).
 
 The result sheets' parts get names no source part has, and long tables are streamed into
-them here (:func:`~allocator.workbook.bulk_rows.fill_table`).
+them here (:func:`~allocator.workbook.bulk_rows.write_table`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from allocator.workbook.bulk_rows import StreamedTable, fill_table
+from allocator.workbook.bulk_rows import StreamedTable, write_table
 from allocator.workbook.copy_styles import merge_styles, remap_sheet_styles
 from allocator.workbook.parts import Package, open_package, rels_part
 from allocator.workbook.xml_splice import Edits, Element, XmlPart, escape_attr, with_attribute
@@ -187,15 +187,15 @@ class _Merge:
             sheet_names = {part: name for name, part in self.out_sheets.items()}
             for old, new in self.carried.items():
                 data = self.out.archive.read(old)
-                level = None
-                if old in sheet_names:
-                    name = sheet_names[old]
+                name = sheet_names.get(old)
+                if name is not None:
                     data = remap_sheet_styles(data, xf_map)
                     if name != selected:
                         data = _TAB_SELECTED.sub(b"", data)
-                    if name in tables:
-                        data, level = fill_table(data, tables[name].frame), _STREAM_LEVEL
-                archive.writestr(new, data, compresslevel=level)
+                if name in tables:
+                    write_table(archive, new, data, tables[name].frame, level=_STREAM_LEVEL)
+                else:
+                    archive.writestr(new, data)
                 rels = self._rels_for(old)
                 if rels is not None:
                     archive.writestr(rels_part(new), rels)

@@ -17,7 +17,7 @@ what it names or reads cannot be planned (bad input, an unknown parameter, targe
 or solver, no feasible plan, a solve cut short, an output that cannot be written); 2 a usage
 error (an unknown option, a missing or malformed value, options that do not go together);
 143 stopped by SIGTERM. Under ``--json`` a usage error is printed on stdout as JSON too
-(:func:`allocator.cli.common.error_json`), as library errors are.
+(:func:`allocator.cli.json_errors.error_json`), as library errors are.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from typing import Protocol, cast
 from allocator._version import __version__
 from allocator.catalog import Catalog
 from allocator.consistency import check_consistency, check_numerics
+from allocator.documents.fleet_document import read_fleet_source
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError, Problem, SolveError
 from allocator.optimization.backends import WarmStart, solve_model
@@ -29,7 +30,6 @@ from allocator.results.accounting import reprice
 from allocator.results.checks import plan_violations
 from allocator.results.extract import make_plan
 from allocator.results.plan import Plan
-from allocator.workbook.reader import read_workbook
 
 __all__ = ["FleetSource", "fleet_source", "optimize", "optimize_many"]
 
@@ -54,7 +54,8 @@ def fleet_source(source: object, what: str = "optimize") -> Fleet | FleetSource:
     """``source`` as a Fleet or a FleetSource; a path (``str`` or ``os.PathLike``) is read.
 
     Args:
-        source: A :class:`Fleet`, what ``read_workbook`` returned, or a workbook's path.
+        source: A :class:`Fleet`, what ``read_workbook`` returned, or a workbook's or fleet
+            document's path (read with ``read_fleet_source``).
         what: The function the caller is, for the error message.
 
     Raises:
@@ -64,7 +65,7 @@ def fleet_source(source: object, what: str = "optimize") -> Fleet | FleetSource:
     if isinstance(source, Fleet):
         return source
     if isinstance(source, str | os.PathLike):
-        return read_workbook(source)
+        return read_fleet_source(source)
     if isinstance(getattr(source, "fleet", None), Fleet) and all(
             hasattr(source, name) for name in ("warnings", "sha256")):
         return cast(FleetSource, source)
@@ -100,7 +101,8 @@ def optimize(
 
     Args:
         source: A :class:`Fleet`, what ``read_workbook`` returned, or a workbook's path
-            (``"fleet.xlsx"`` or a ``pathlib.Path``, read with ``read_workbook``).
+            (``"fleet.xlsx"`` or a ``pathlib.Path``, read with ``read_workbook``; a ``.yaml``,
+            ``.yml`` or ``.json`` fleet document is read with ``read_fleet_source``).
         solver: Solver name or options; default the workbook's ``solver`` setting (``highs``).
         time_limit_s: Give up after this many seconds (> 0; raises :class:`SolveError` with
             status ``time_limit`` unless ``SolverOptions.accept_incumbent``). Overrides the

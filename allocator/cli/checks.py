@@ -13,9 +13,9 @@ import click
 
 from allocator.cli.common import ERR, OUT, library_errors
 from allocator.consistency import check_consistency, check_numerics
+from allocator.documents.fleet_document import read_fleet_source
 from allocator.errors import InputError
 from allocator.optimization.coefficients import compute_coefficients
-from allocator.workbook.reader import read_workbook
 
 __all__ = ["validate"]
 
@@ -31,7 +31,7 @@ def validate(book: Path) -> None:
     Example: allocator validate sample_inputs/fleet.xlsx
     """
     with library_errors():
-        source = read_workbook(book)
+        source = read_fleet_source(book)
         report = check_consistency(source.fleet)
         problems = report.errors or check_numerics(compute_coefficients(source.fleet))
         if problems:

@@ -1,7 +1,8 @@
 """The ``allocator`` group, ``--version`` and ``main()``, naming each command; it defines none.
 
 The commands live in :mod:`allocator.cli.plan`, :mod:`allocator.cli.checks`,
-:mod:`allocator.cli.scenarios` and :mod:`allocator.cli.insight`; each is named here with one
+:mod:`allocator.cli.scenarios`, :mod:`allocator.cli.insight` and
+:mod:`allocator.cli.documents`; each is named here with one
 line of :data:`COMMANDS` (its module and the first paragraph of its help), and its module is
 imported only when the command runs or its own ``--help`` is asked (click's "lazy loading
 subcommands" pattern). So ``allocator --help``, ``--version`` and a usage error of the group
@@ -39,10 +40,16 @@ __all__ = ["COMMANDS", "cli", "load_command", "main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("allocator.cli.scenarios",
                 "Solve every scenario of BOOK's Scenarios sheet and compare them side by side."),
+    "convert": ("allocator.cli.documents",
+                "Convert a fleet between a workbook and a YAML or JSON document, losing "
+                "nothing."),
     "explain": ("allocator.cli.plan",
                 "Say in plain words why BOOK has no feasible plan; exit 1 when it has none."),
     "optimize": ("allocator.cli.plan",
                  "Optimize BOOK and write the plan as new sheets in a copy of it."),
+    "schema": ("allocator.cli.documents",
+               "Print the JSON Schema of the fleet document (YAML or JSON), with units and "
+               "meanings."),
     "sensitivity": ("allocator.cli.insight",
                     "Show how NPV moves with -/+PCT % of BTC price, network hashrate, power "
                     "price, HPC rates and conversion capex, largest swing first (a tornado)."),

@@ -34,6 +34,7 @@ from allocator.cli.common import (
 from allocator.cli.insight_summary import insight_lines
 from allocator.cli.outputs import check_output
 from allocator.consistency import Locate, check_consistency, problem_line
+from allocator.documents.fleet_document import is_document, read_fleet_source
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
 from allocator.insight.annotate import add_insight
@@ -41,7 +42,6 @@ from allocator.insight.summary import insight_summary
 from allocator.optimization.infeasibility import explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
-from allocator.workbook.reader import read_workbook
 from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.template import write_template
 from allocator.workbook.writer import write_plan
@@ -150,10 +150,11 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
 
     Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs --insight
     """
-    results_only = results_only or plan_only
+    # A document has no workbook of the user's to copy: its plan is a results-only workbook.
+    results_only = results_only or plan_only or is_document(book)
     target = output or default_output(book, results_only)
     with library_errors(as_json):
-        source = read_workbook(book)
+        source = read_fleet_source(book)
         if not no_write:
             extra = INSIGHT_SHEETS if insight else ()
             check_output(target, None if results_only else book, overwrite=overwrite,
@@ -203,7 +204,7 @@ def explain(book: Path, relax_: bool) -> None:
     Example: allocator explain sample_inputs/infeasible.xlsx --relax
     """
     with library_errors():
-        source = read_workbook(book)
+        source = read_fleet_source(book)
     report = check_consistency(source.fleet)
     if report.errors:
         OUT.print(f"{book}: no plan is possible as the workbook stands:", markup=False)

@@ -9,6 +9,7 @@ when given (``FleetWorkbook.catalog``), so a round trip keeps that sheet's own r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,12 @@ from allocator.catalog import Catalog
 from allocator.domain import Fleet
 from allocator.workbook.cells import format_list
 from allocator.workbook.saving import save_workbook
-from allocator.workbook.schema import CATALOG_SHEET, INPUT_SHEETS, SheetSpec
+from allocator.workbook.schema import (
+    CATALOG_SHEET,
+    INPUT_SHEETS,
+    NETWORK_FLEET_SHEET,
+    SheetSpec,
+)
 
 __all__ = ["fleet_rows", "write_fleet"]
 
@@ -49,6 +55,7 @@ def fleet_rows(fleet: Fleet, spec: SheetSpec, catalog: Catalog | None = None
         "Market": fleet.market,
         "PowerPrices": fleet.power_prices,
         "Contracts": fleet.contracts,
+        NETWORK_FLEET_SHEET: fleet.network_fleet,
         CATALOG_SHEET: catalog.own if catalog is not None else (),
     }.get(spec.name, ())
     rows = [[c.header for c in spec.columns]]
@@ -59,18 +66,21 @@ def fleet_rows(fleet: Fleet, spec: SheetSpec, catalog: Catalog | None = None
 
 
 def write_fleet(fleet: Fleet, path: str | Path, *, overwrite: bool = False,
-                catalog: Catalog | None = None) -> Path:
+                catalog: Catalog | None = None,
+                scenarios: Sequence[Sequence[Any]] = ()) -> Path:
     """Write ``fleet`` as a workbook the reader reads back to an equal Fleet.
 
     Optional sheets with no rows are left out. With ``catalog`` (what ``read_workbook``
-    returned as ``catalog``) its added and overriding models are the Catalog sheet's rows.
+    returned as ``catalog``) its added and overriding models are the Catalog sheet's rows;
+    ``scenarios`` (header row first) are the Scenarios sheet's rows, which a Fleet lacks.
 
     Raises:
         OutputError: ``path`` exists and ``overwrite`` is false, or it cannot be written.
     """
     book = openpyxl.Workbook(write_only=True)
     for spec in INPUT_SHEETS:
-        rows = fleet_rows(fleet, spec, catalog)
+        rows = ([list(r) for r in scenarios] if spec.name == "Scenarios"
+                else fleet_rows(fleet, spec, catalog))
         if len(rows) <= 1 and not spec.required:
             continue
         sheet = book.create_sheet(spec.name)

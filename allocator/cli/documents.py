@@ -1,0 +1,60 @@
+"""The ``schema`` and ``convert`` commands: the fleet as a YAML or JSON document.
+
+See :mod:`allocator.documents` and ``docs/documents.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from allocator.cli.common import OUT, library_errors
+from allocator.documents.conversion import convert as convert_fleet
+from allocator.documents.json_schema import fleet_json_schema
+from allocator.errors import OutputError
+
+__all__ = ["convert", "schema"]
+
+
+@click.command()
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def schema(out: Path | None, overwrite: bool) -> None:
+    """Print the JSON Schema of the fleet document (YAML or JSON), with units and meanings.
+
+    With OUT the schema is written there instead.
+
+    Example: allocator schema fleet.schema.json
+    """
+    text = json.dumps(fleet_json_schema(), indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    with library_errors():
+        try:
+            with out.open("w" if overwrite else "x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError:
+            raise OutputError(f"{out} exists; pass --overwrite to replace it") from None
+        except OSError as exc:
+            raise OutputError(f"cannot write {out}: {exc}") from exc
+    OUT.print(f"Schema written to {out}", markup=False)
+
+
+@click.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace TARGET if it exists.")
+def convert(source: Path, target: Path, overwrite: bool) -> None:
+    """Convert a fleet between a workbook and a YAML or JSON document, losing nothing.
+
+    SOURCE is read and checked as validate reads it; TARGET's suffix (.yaml, .yml, .json or
+    a workbook's) says what is written.
+
+    Example: allocator convert sample_inputs/fleet.xlsx fleet.yaml
+    """
+    with library_errors():
+        written = convert_fleet(source, target, overwrite=overwrite)
+    OUT.print(f"Fleet written to {written}", markup=False)

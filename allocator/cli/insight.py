@@ -30,9 +30,9 @@ from allocator.cli.common import (
     warn_about_solver,
 )
 from allocator.cli.outputs import check_output
+from allocator.documents.fleet_document import is_document, read_fleet_source
 from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity
 from allocator.optimization.solvers import SolverOptions
-from allocator.workbook.reader import read_workbook
 from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.writer import write_plan
 
@@ -98,10 +98,11 @@ def sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool,
 
     Example: allocator sensitivity fleet.xlsx --pct 20 -o fleet.sensitivity.xlsx
     """
-    results_only = results_only or plan_only
+    # A document has no workbook of the user's to copy: its plan is a results-only workbook.
+    results_only = results_only or plan_only or is_document(book)
     target = output or default_sensitivity_output(book, results_only)
     with library_errors(as_json):
-        source = read_workbook(book)
+        source = read_fleet_source(book)
         if not no_write:
             check_output(target, None if results_only else book, overwrite=overwrite,
                          sheets=[*OUTPUT_SHEETS, SENSITIVITY_SHEET])

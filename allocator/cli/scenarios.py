@@ -33,6 +33,7 @@ from allocator.cli.common import (
 )
 from allocator.cli.outputs import check_output
 from allocator.cli.progress import progress as _progress
+from allocator.documents.fleet_document import FleetDocument, is_document, read_fleet_source
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.compare import Comparison
 from allocator.scenarios.compare import compare as compare_scenarios
@@ -49,7 +50,7 @@ from allocator.workbook.comparison_writer import (
     write_monte_carlo,
     write_sweep,
 )
-from allocator.workbook.reader import FleetWorkbook, read_workbook
+from allocator.workbook.reader import FleetWorkbook
 
 __all__ = ["compare", "sweep"]
 
@@ -57,9 +58,10 @@ F = Callable[..., Any]
 
 
 def _read_for(target: Path, book: Path, sheet: str, *, solver: str | None, write: bool,
-              results_only: bool, overwrite: bool) -> tuple[FleetWorkbook, SolverOptions]:
+              results_only: bool, overwrite: bool
+              ) -> tuple[FleetWorkbook | FleetDocument, SolverOptions]:
     """Read ``book``, check the output before any solve, and choose the solver."""
-    source = read_workbook(book)
+    source = read_fleet_source(book)
     if write:
         check_output(target, None if results_only else book, overwrite=overwrite,
                      sheets=[sheet])
@@ -146,6 +148,7 @@ def compare(book: Path, reference: str | None, names: str | None, plans: bool,
     wanted = [n.strip() for n in names.split(",") if n.strip()] if names else None
     if names is not None and not wanted:
         raise click.BadParameter("give at least one scenario name", param_hint="--scenarios")
+    results_only = results_only or is_document(book)  # a document has no workbook to copy
     target = output or _output(book, "compare", results_only)
     with library_errors(as_json):
         source, options = _read_for(target, book, COMPARISON_SHEET, solver=solver,
@@ -245,6 +248,7 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
 
     Example: allocator sweep fleet.xlsx --param rate_usd_kw_month --target "AI Lab NNN" --from 100 --to 200 --steps 11
     """  # noqa: E501
+    results_only = results_only or is_document(book)  # a document has no workbook to copy
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" for name in ("steps", "operation")
              if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]

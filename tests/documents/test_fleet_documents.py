@@ -171,3 +171,17 @@ def test_schema_writes_out_and_refuses_to_overwrite(tmp_path: Path) -> None:
     again = run("schema", str(out))
     assert again.exit_code == 1
     assert again.stderr == f"Error: {out} exists; pass --overwrite to replace it\n"
+
+
+@pytest.mark.parametrize("command", [["compare"], ["sensitivity", "--pct", "20"],
+                                     ["sweep", "--param", "btc_price_usd", "--operation",
+                                      "scale", "--from", "0.5", "--to", "1.5", "--steps", "3"]],
+                         ids=lambda c: c[0])
+def test_the_multi_solve_commands_read_a_document_as_its_workbook(command: list[str],
+                                                                  tmp_path: Path) -> None:
+    document = convert(SAMPLES / "fleet.xlsx", tmp_path / "fleet.yaml")
+    runs = [run(*command, str(path), "--json", "--no-write")
+            for path in (SAMPLES / "fleet.xlsx", document)]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].stderr
+    workbook, yaml_run = (json.loads(r.stdout) for r in runs)
+    assert yaml_run == workbook

@@ -12,8 +12,8 @@ import click
 
 from allocator.cli.common import OUT, library_errors
 from allocator.documents.conversion import convert as convert_fleet
+from allocator.documents.conversion import write_text
 from allocator.documents.json_schema import fleet_json_schema
-from allocator.errors import OutputError
 
 __all__ = ["convert", "schema"]
 
@@ -33,13 +33,7 @@ def schema(out: Path | None, overwrite: bool) -> None:
         click.echo(text, nl=False)
         return
     with library_errors():
-        try:
-            with out.open("w" if overwrite else "x", encoding="utf-8") as handle:
-                handle.write(text)
-        except FileExistsError:
-            raise OutputError(f"{out} exists; pass --overwrite to replace it") from None
-        except OSError as exc:
-            raise OutputError(f"cannot write {out}: {exc}") from exc
+        write_text(out, text, overwrite=overwrite)
     OUT.print(f"Schema written to {out}", markup=False)
 
 

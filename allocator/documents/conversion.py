@@ -101,6 +101,15 @@ def write_fleet_document(source: FleetWorkbook | FleetDocument, path: str | os.P
         text = json.dumps(data, indent=2, default=_json_default) + "\n"
     else:
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return write_text(target, text, overwrite=overwrite)
+
+
+def write_text(target: Path, text: str, *, overwrite: bool) -> Path:
+    """Write ``text`` to ``target``, refusing to replace it without ``overwrite``.
+
+    Raises:
+        OutputError: ``target`` exists (and not ``overwrite``) or cannot be written.
+    """
     try:
         with target.open("w" if overwrite else "x", encoding="utf-8") as out:
             out.write(text)

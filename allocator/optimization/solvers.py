@@ -63,9 +63,9 @@ _CBC_NAMES = frozenset({"cbc", "coin"})
 """Friendly names that mean CBC wherever it is installed, bundled copy included."""
 
 BUNDLED_CBC = "PULP_CBC_CMD"
+"""PuLP's class for the CBC it bundles (deprecated in PuLP 3.3, gone in PuLP 4)."""
 CBC_CLASSES = ("COIN_CMD", BUNDLED_CBC)
 """PuLP's two CBC classes: the ``cbc`` program on PATH, and the deprecated bundled copy."""
-"""PuLP's class for the CBC it bundles (deprecated in PuLP 3.3, gone in PuLP 4)."""
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,13 @@ whole read's (the survey switched off).
 from __future__ import annotations
 
 import io
-import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-import python_calamine
 from bookkit import rows_xlsx
+from calaminekit import spy_on_calamine
 from fleetkit import write_book
 from test_reader import MINERS, SITES, base_sheets
 
@@ -44,34 +43,7 @@ def sites(count: int, capacity: Any = 100, name: str = "S") -> list[list[object]
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """The sheets python-calamine loads from the file itself and from the first read's copy."""
-    seen: dict[str, list[str]] = {"file": [], "copy": []}
-    real = python_calamine.CalamineWorkbook
-
-    class Book:
-        def __init__(self, book: Any, where: str) -> None:
-            self.book, self.where = book, where
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.book, name)
-
-        def __enter__(self) -> Book:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.book.close()
-
-        def get_sheet_by_name(self, name: str) -> Any:
-            seen[self.where].append(name)
-            return self.book.get_sheet_by_name(name)
-
-    fake = types.SimpleNamespace(
-        CalamineWorkbook=types.SimpleNamespace(
-            from_path=lambda path: Book(real.from_path(path), "file"),
-            from_filelike=lambda data: Book(real.from_filelike(data), "copy")),
-        SheetVisibleEnum=python_calamine.SheetVisibleEnum,
-    )
-    monkeypatch.setattr(reader, "python_calamine", fake)
-    return seen
+    return spy_on_calamine(monkeypatch)
 
 
 def whole_read(path: Path, monkeypatch: pytest.MonkeyPatch) -> InputError | FleetWorkbook:

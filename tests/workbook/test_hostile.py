@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import struct
 import time
-import types
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,12 @@ import openpyxl.xml
 import pytest
 import python_calamine
 from bookkit import raw_xlsx, rows_xlsx, sheet_xml
+from calaminekit import spy_on_calamine
 from click.testing import CliRunner
 from test_reader import base_sheets
 
 from allocator.cli.main import cli
 from allocator.errors import InputError
-from allocator.workbook import reader
 from allocator.workbook.guards import check_file
 from allocator.workbook.reader import Limits, read_workbook
 from allocator.workbook.writer import write_plan
@@ -44,36 +43,7 @@ def problems(path: Path, **kw: Any) -> list[str]:
 @pytest.fixture
 def calamine_spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Record what python-calamine is asked to open and load; a refused file opens nothing."""
-    seen: dict[str, list[str]] = {"opened": [], "loaded": []}
-    real = python_calamine.CalamineWorkbook
-
-    class Book:
-        def __init__(self, book: Any) -> None:
-            self.book = book
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.book, name)
-
-        def __enter__(self) -> Book:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.book.close()
-
-        def get_sheet_by_name(self, name: str) -> Any:
-            seen["loaded"].append(name)
-            return self.book.get_sheet_by_name(name)
-
-    def from_path(path: str) -> Book:
-        seen["opened"].append(Path(path).name)
-        return Book(real.from_path(path))
-
-    fake = types.SimpleNamespace(
-        CalamineWorkbook=types.SimpleNamespace(from_path=from_path),
-        SheetVisibleEnum=python_calamine.SheetVisibleEnum,
-    )
-    monkeypatch.setattr(reader, "python_calamine", fake)
-    return seen
+    return spy_on_calamine(monkeypatch)
 
 
 def declare_size(path: Path, part: str, size: int) -> None:
@@ -112,7 +82,7 @@ def test_zip_bomb_by_declared_size_fails_fast_and_opens_nothing(
     assert message == (
         "workbook: bomb.xlsx would unpack to 4,000 MB, more than the 200 MB the reader "
         "accepts; it is not opened (a fleet workbook is far smaller; this looks like a zip bomb)")
-    assert calamine_spy == {"opened": [], "loaded": []}
+    assert calamine_spy == {"opened": [], "file": [], "copy": []}
 
 
 def test_zip_bomb_by_compression_ratio(tmp_path: Path, calamine_spy: dict[str, list[str]]) -> None:
@@ -165,7 +135,7 @@ def test_one_far_cell_is_refused_before_calamine_builds_the_grid(
         "Sites: the sheet's cells span A1:XFD1048576 (17,179,869,184 cells), more than the "
         "1,000,000 the reader accepts; delete stray cells far outside the table (Ctrl+End "
         "jumps to the last one)"]
-    assert "Sites" not in calamine_spy["loaded"]
+    assert "Sites" not in calamine_spy["file"]
 
 
 def test_the_cell_cap_counts_every_sheet_read(tmp_path: Path) -> None:

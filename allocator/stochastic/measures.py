@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from allocator.scenarios.executors import Executor
 from allocator.stochastic.distribution import Distribution, distribution
 from allocator.stochastic.extensive import build_extensive, scenario_npv_usd
 from allocator.stochastic.first_stage import FirstStage, read_first_stage
-from allocator.stochastic.frontier import FrontierPoint, risk_frontier
+from allocator.stochastic.frontier import FrontierPoint, held_npv_usd, risk_frontier
 from allocator.stochastic.held import HeldHighs, check_solver, solve_many
 from allocator.stochastic.scenario_set import ScenarioSet, monte_carlo_set, scenario_costs
 
@@ -59,8 +60,10 @@ class StochasticResult:
             plan, of the EV plan held in every future, and of each future's own optimum.
         first_stage / ev_first_stage: The stochastic plan's and the EV plan's first stage.
         frontier: One point per weight asked, in order.
-        sites / contracts: Names, in the order of the first-stage arrays.
-        variables / constraints / solve_seconds: Size and solve time of the extensive form.
+        sites / contracts / months: Names and months, in the order of the first-stage
+            arrays.
+        variables / constraints / solve_seconds: Size of the risk-neutral extensive form and
+            the seconds HiGHS took (model hand-off included).
         source: The workbook, when there was one.
         warnings: The reader's warnings.
     """
@@ -81,6 +84,7 @@ class StochasticResult:
     sites: tuple[str, ...]
     contracts: tuple[str, ...]
     frontier: tuple[FrontierPoint, ...] = ()
+    months: tuple[str, ...] = ()
     variables: int = 0
     constraints: int = 0
     solve_seconds: float = 0.0
@@ -153,17 +157,15 @@ def stochastic_plan(
     costs = scenario_costs(chosen)
     probs = costs.probabilities
     form = build_extensive(costs, chosen.names)
-    held = HeldHighs(form.model, options)
-    rp = held.solve()
+    started = time.perf_counter()
+    rp = HeldHighs(form.model, options).solve()
+    rp_seconds = time.perf_counter() - started
     rp_npv = scenario_npv_usd(form, rp.x)
     det = costs.model
     own = solve_many(det, np.vstack([costs.expected, costs.costs]), options,
                      executor=executor)
     ev_first = read_first_stage(det, own[0].x)
-    hold = ev_first.held_in(det)
-    eev = solve_many(det, costs.costs, options, fixed=[hold] * len(chosen),
-                     executor=executor)
-    eev_npv = np.array([one.objective_usd for one in eev])
+    eev_npv = held_npv_usd(costs, ev_first, options, executor)
     ws_npv = np.array([one.objective_usd for one in own[1:]])
     return StochasticResult(
         names=chosen.names, probabilities=probs, seed=chosen.seed, alpha=alpha,
@@ -176,5 +178,6 @@ def stochastic_plan(
         sites=tuple(s.name for s in fleet.sites), contracts=tuple(c.name for c in
                                                                  fleet.contracts),
         frontier=risk_frontier(costs, chosen.names, frontier, alpha, options, executor),
-        variables=form.model.n_cols, constraints=form.model.n_rows,
-        source=path, warnings=warnings)
+        months=costs.coefficients[0].months, variables=form.model.n_cols,
+        constraints=form.model.n_rows,
+        solve_seconds=rp_seconds, source=path, warnings=warnings)

@@ -39,12 +39,16 @@ from allocator.stochastic.extensive import build_extensive, scenario_npv_usd
 from allocator.stochastic.first_stage import FirstStage, read_first_stage
 from allocator.stochastic.frontier import FrontierPoint, held_npv_usd, risk_frontier
 from allocator.stochastic.held import HeldHighs, check_solver, solve_many
+from allocator.stochastic.regret import MAX_OWN_PLANS, RegretTable, regret_table
 from allocator.stochastic.scenario_set import ScenarioSet, monte_carlo_set, scenario_costs
 
-__all__ = ["DEFAULT_ALPHA", "StochasticResult", "check_risk_request", "stochastic_plan"]
+__all__ = ["DEFAULT_ALPHA", "MEAN_PATH_PLAN", "STOCHASTIC_PLAN", "StochasticResult",
+           "check_risk_request", "stochastic_plan"]
 
 Array = npt.NDArray[np.float64]
 DEFAULT_ALPHA = 0.05
+STOCHASTIC_PLAN = "stochastic plan"
+MEAN_PATH_PLAN = "mean-path plan"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class StochasticResult:
             plan, of the EV plan held in every future, and of each future's own optimum.
         first_stage / ev_first_stage: The stochastic plan's and the EV plan's first stage.
         frontier: One point per weight asked, in order.
+        regret: The candidate plans held in every future
+            (:mod:`~allocator.stochastic.regret`).
         sites / contracts / months: Names and months, in the order of the first-stage
             arrays.
         variables / constraints / solve_seconds: Size of the risk-neutral extensive form and
@@ -84,6 +90,7 @@ class StochasticResult:
     sites: tuple[str, ...]
     contracts: tuple[str, ...]
     frontier: tuple[FrontierPoint, ...] = ()
+    regret: RegretTable | None = None
     months: tuple[str, ...] = ()
     variables: int = 0
     constraints: int = 0
@@ -167,6 +174,13 @@ def stochastic_plan(
     ev_first = read_first_stage(det, own[0].x)
     eev_npv = held_npv_usd(costs, ev_first, options, executor)
     ws_npv = np.array([one.objective_usd for one in own[1:]])
+    plans = {STOCHASTIC_PLAN: read_first_stage(form.model, rp.x), MEAN_PATH_PLAN: ev_first}
+    if len(chosen) <= MAX_OWN_PLANS:
+        plans.update({f"{name}'s own plan": read_first_stage(det, one.x)
+                      for name, one in zip(chosen.names, own[1:], strict=True)})
+    regret = regret_table(costs, chosen.names, plans, ws_npv, options,
+                          known={STOCHASTIC_PLAN: rp_npv, MEAN_PATH_PLAN: eev_npv},
+                          executor=executor)
     return StochasticResult(
         names=chosen.names, probabilities=probs, seed=chosen.seed, alpha=alpha,
         rp_usd=rp.objective_usd, ev_usd=own[0].objective_usd,
@@ -174,7 +188,7 @@ def stochastic_plan(
         stochastic=distribution(rp_npv, probs, alpha),
         expected_value=distribution(eev_npv, probs, alpha),
         wait_and_see=distribution(ws_npv, probs, alpha),
-        first_stage=read_first_stage(form.model, rp.x), ev_first_stage=ev_first,
+        first_stage=plans[STOCHASTIC_PLAN], ev_first_stage=ev_first, regret=regret,
         sites=tuple(s.name for s in fleet.sites), contracts=tuple(c.name for c in
                                                                  fleet.contracts),
         frontier=risk_frontier(costs, chosen.names, frontier, alpha, options, executor),

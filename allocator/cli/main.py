@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sensitivity": ("allocator.cli.insight",
                     "Show how NPV moves with -/+PCT % of BTC price, network hashrate, power "
                     "price, HPC rates and conversion capex, largest swing first (a tornado)."),
+    "stochastic": ("allocator.cli.stochastic",
+                   "Choose one plan of conversions, leases and commitments across Monte Carlo "
+                   "futures, and say what it is worth against planning on the outlook and "
+                   "against perfect foresight."),
     "sweep": ("allocator.cli.scenarios",
               "Sweep one parameter across a range and find where the allocation flips; or, "
               "with --samples, run a Monte Carlo over BTC price and network hashrate paths."),

@@ -426,6 +426,10 @@ RESULT_SHEETS: tuple[str, ...] = (
     "Scenario Comparison",
     "Sweep",
     "Monte Carlo",
+    "Risk Summary",
+    "Risk Frontier",
+    "First Stage",
+    "Regret",
 )
 """Every sheet the tool writes. A copy of a workbook replaces its own earlier result sheets
 of these names, and the reader never takes them for input."""

@@ -1,0 +1,234 @@
+"""The ``stochastic`` command: one plan chosen across Monte Carlo futures; no model logic here.
+
+It validates the flags (a bad ``--alpha``, ``--frontier`` weight or ``--samples`` is a usage
+error, exit 2, before anything is read), calls
+:func:`allocator.stochastic.measures.stochastic_plan` on the executor asked for, prints the
+measures, the NPV distributions and the frontier (or ``--json``), and writes the risk sheets
+(:mod:`allocator.workbook.risk_writer`). Library errors exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+from rich import box
+from rich.table import Table
+
+from allocator.cli.common import OUT, add_row, library_errors, literal, note_ods_charts
+from allocator.cli.progress import progress as _progress
+from allocator.cli.scenarios import _executor, _money, _output, _read_for, _run_options, _warn
+from allocator.documents.fleet_document import is_document
+from allocator.stochastic.distribution import Distribution
+from allocator.stochastic.first_stage import FirstStage
+from allocator.stochastic.measures import DEFAULT_ALPHA, StochasticResult, stochastic_plan
+from allocator.stochastic.paths import read_paths
+from allocator.workbook.risk_writer import RISK_SUMMARY_SHEET, write_risk
+
+__all__ = ["frontier_weights", "result_json", "stochastic"]
+
+DEFAULT_FRONTIER = "0,0.25,0.5,0.75,1"
+
+
+def frontier_weights(text: str) -> tuple[float, ...]:
+    """``"0,0.5,1"`` as weights, each in [0, 1]; blank gives none.
+
+    Raises:
+        click.BadParameter: a weight that is not a number in [0, 1].
+    """
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            lam = float(part)
+        except ValueError:
+            raise click.BadParameter(f"{part!r} is not a number", param_hint="--frontier"
+                                     ) from None
+        if not (math.isfinite(lam) and 0.0 <= lam <= 1.0):
+            raise click.BadParameter(f"each weight lambda must be in [0, 1], got {part}",
+                                     param_hint="--frontier")
+        out.append(lam)
+    return tuple(sorted(set(out)))
+
+
+def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (math.isfinite(value) and 0.0 < value < 1.0):
+        raise click.BadParameter(f"alpha must be in (0, 1), got {value}")
+    return value
+
+
+@click.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--samples", type=click.IntRange(min=1),
+              help="Monte Carlo futures of BTC price and network hashrate (as sweep --samples).")
+@click.option("--paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Futures given as market paths instead: a CSV of scenario, probability, "
+                   "month, btc_price_usd, network_hashrate_ehs[, hashprice_usd_ph_day].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--alpha", type=float, default=DEFAULT_ALPHA, show_default=True,
+              callback=_check_alpha, help="CVaR tail: the worst share of futures, in (0, 1).")
+@click.option("--frontier", "weights", default=DEFAULT_FRONTIER, show_default=True,
+              metavar="L1,L2", help="CVaR weights lambda in [0, 1], one frontier point each "
+                                     "(blank: none).")
+@_run_options
+def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, alpha: float,
+               weights: str,
+               output: Path | None, overwrite: bool, results_only: bool, no_write: bool,
+               as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
+               scheduler: str | None) -> None:
+    """Choose one plan of conversions, leases and commitments across Monte Carlo futures,
+    and say what it is worth against planning on the outlook and against perfect foresight.
+
+    Mining is re-optimized in every future. Prints RP, EV, EEV, WS, VSS = RP - EEV and
+    EVPI = WS - RP, each plan's NPV P5/P50/P95 and CVaR, and the risk frontier (E[NPV]
+    against CVaR for each weight, with MW converted per site and committed per contract);
+    writes Risk Summary, Risk Frontier, First Stage and Regret sheets into a copy of BOOK
+    (default: BOOK with .stochastic before the suffix).
+
+    The futures are Monte Carlo draws (--samples, --seed) or paths of your own (--paths).
+
+    Example: allocator stochastic sample_inputs/fleet.xlsx --samples 30 --seed 7
+    """
+    lams = frontier_weights(weights)
+    if (samples is None) == (paths is None):
+        raise click.UsageError("give --samples N (Monte Carlo futures) or --paths FILE.csv "
+                               "(futures of your own), one of them")
+    results_only = results_only or is_document(book)
+    target = output or _output(book, "stochastic", results_only)
+    with library_errors(as_json):
+        source, options = _read_for(target, book, RISK_SUMMARY_SHEET, solver=solver,
+                                    write=not no_write, results_only=results_only,
+                                    overwrite=overwrite)
+        with _executor(executor_kind, jobs, scheduler) as pool, \
+                _progress("Stochastic plan") as update:
+            futures = read_paths(paths, source.fleet) if paths is not None else None
+            result = stochastic_plan(source, samples, seed, scenarios=futures, alpha=alpha,
+                                     frontier=lams, executor=pool, solver=options)
+            update(1, 1)
+        written = None
+        if not no_write:
+            written = write_risk(result, target, source=None if results_only else book,
+                                 overwrite=overwrite)
+            note_ods_charts(written)
+    if as_json:
+        click.echo(json.dumps(result_json(result, written), indent=2))
+        return
+    _print_result(result)
+    _warn(result.warnings)
+    if written is not None:
+        OUT.print(f"Stochastic plan written to {written}", markup=False)
+
+
+def _first_stage_json(result: StochasticResult, first: FirstStage) -> dict[str, Any]:
+    return {
+        "converted_mw": dict(zip(result.sites, (float(x) for x in first.converted_mw()),
+                                 strict=True)),
+        "committed_mw": dict(zip(result.contracts, (float(x) for x in first.committed_mw()),
+                                 strict=True)),
+    }
+
+
+def _distribution_json(d: Distribution) -> dict[str, float]:
+    return {"mean_usd": d.mean_usd, "p5_usd": d.p5_usd, "p50_usd": d.p50_usd,
+            "p95_usd": d.p95_usd, "cvar_usd": d.cvar_usd}
+
+
+def result_json(result: StochasticResult, written: Path | None = None) -> dict[str, Any]:
+    """The figures of ``result`` as JSON-ready values (what ``--json`` prints)."""
+    return {
+        "samples": len(result.names), "seed": result.seed, "alpha": result.alpha,
+        "rp_usd": result.rp_usd, "ev_usd": result.ev_usd, "eev_usd": result.eev_usd,
+        "ws_usd": result.ws_usd, "vss_usd": result.vss_usd, "evpi_usd": result.evpi_usd,
+        "npv_usd": {"stochastic": _distribution_json(result.stochastic),
+                    "expected_value": _distribution_json(result.expected_value),
+                    "wait_and_see": _distribution_json(result.wait_and_see)},
+        "first_stage": _first_stage_json(result, result.first_stage),
+        "ev_first_stage": _first_stage_json(result, result.ev_first_stage),
+        "frontier": [{"lambda": p.lam, "expected_npv_usd": p.expected_npv_usd,
+                      "cvar_usd": p.cvar_usd, "objective_usd": p.objective_usd,
+                      **_first_stage_json(result, p.first_stage)} for p in result.frontier],
+        "regret": _regret_json(result),
+        "variables": result.variables, "constraints": result.constraints,
+        "output": str(written) if written else None,
+    }
+
+
+def _regret_json(result: StochasticResult) -> list[dict[str, Any]]:
+    table = result.regret
+    if table is None:
+        return []
+    regret = table.regret_usd
+    return [{"plan": plan, "npv_usd": dict(zip(table.scenarios, map(float, table.npv_usd[i]),
+                                               strict=True)),
+             "regret_usd": dict(zip(table.scenarios, map(float, regret[i]), strict=True))}
+            for i, plan in enumerate(table.plans)]
+
+
+def _print_result(result: StochasticResult) -> None:
+    OUT.print(f"Stochastic plan: {len(result.names)} futures, seed {result.seed}, "
+              f"CVaR at {result.alpha:.0%}; extensive form {result.variables:,} columns, "
+              f"{result.constraints:,} rows", markup=False)
+    measures = Table(title="What deciding now is worth", title_justify="left")
+    measures.add_column("measure")
+    measures.add_column("value", justify="right")
+    for name, value in (("RP (stochastic plan, E[NPV])", result.rp_usd),
+                        ("EV (plan on the mean path, its own NPV)", result.ev_usd),
+                        ("EEV (EV plan held in every future)", result.eev_usd),
+                        ("WS (perfect foresight)", result.ws_usd),
+                        ("VSS = RP - EEV", result.vss_usd), ("EVPI = WS - RP", result.evpi_usd)):
+        add_row(measures, name, _money(value))
+    OUT.print(measures)
+    spread = Table(title="NPV across the futures", title_justify="left")
+    for name in ("plan", "mean", "P5", "P50", "P95", f"CVaR {result.alpha:.0%}"):
+        spread.add_column(name, justify="left" if name == "plan" else "right")
+    for name, d in (("stochastic", result.stochastic), ("EV plan", result.expected_value),
+                    ("wait and see", result.wait_and_see)):
+        add_row(spread, name, *(_money(x) for x in (d.mean_usd, d.p5_usd, d.p50_usd,
+                                                    d.p95_usd, d.cvar_usd)))
+    OUT.print(spread)
+    if result.regret is not None:
+        _print_regret(result)
+    if result.frontier:
+        _print_frontier(result)
+
+
+def _print_regret(result: StochasticResult) -> None:
+    """Each candidate plan held in every future: E[NPV], expected and largest regret."""
+    table = result.regret
+    if table is None:
+        return
+    out = Table(title="Regret: each plan held in every future, against that future's best",
+                title_justify="left")
+    for name in ("plan", "E[NPV]", "expected regret", "largest regret"):
+        out.add_column(name, justify="left" if name == "plan" else "right")
+    regret = table.regret_usd
+    for i, plan in enumerate(table.plans):
+        add_row(out, plan, _money(float(table.probabilities @ table.npv_usd[i])),
+                _money(float(table.probabilities @ regret[i])), _money(float(regret[i].max())))
+    OUT.print(out)
+
+
+def _print_frontier(result: StochasticResult) -> None:
+    """One column per weight: E[NPV], CVaR, MW converted per site that converts at any
+    weight, MW committed per contract."""
+    points = result.frontier
+    table = Table(title=literal("Risk frontier, (1 - lambda) E[NPV] + lambda CVaR; MW "
+                                "converted per site and committed per contract; money in $M"),
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("lambda", no_wrap=True)
+    for p in points:
+        table.add_column(f"{p.lam:g}", justify="right")
+    add_row(table, "E[NPV]", *(f"{p.expected_npv_usd / 1e6:,.1f}" for p in points))
+    add_row(table, f"CVaR {result.alpha:.0%}", *(f"{p.cvar_usd / 1e6:,.1f}" for p in points))
+    for i, site in enumerate(result.sites):
+        mw = [float(p.first_stage.converted_mw()[i]) for p in points]
+        if max(mw) > 1e-6:
+            add_row(table, f"{site} converted", *(f"{x:,.1f}" for x in mw))
+    for k, name in enumerate(result.contracts):
+        add_row(table, f"{name} committed",
+                *(f"{float(p.first_stage.committed_mw()[k]):,.1f}" for p in points))
+    OUT.print(table)

@@ -1,0 +1,197 @@
+"""The stochastic plan and what it is worth: RP, EV, EEV, WS, VSS, EVPI, the frontier.
+
+For a set of futures with probabilities (:mod:`allocator.stochastic.scenario_set`):
+
+- **RP**, the recourse problem: the extensive form's optimum, E[NPV] of the plan whose
+  first stage is chosen with every future in view;
+- **EV**: the optimum of the deterministic LP of the mean future (every cost at its
+  probability-weighted mean: the mean path's margins);
+- **EEV**: the EV plan's first stage held and mining re-optimized in every future, its
+  E[NPV];
+- **WS**, wait and see: each future's own perfect-foresight optimum, weighted;
+- **VSS = RP - EEV** (what deciding with the uncertainty in view is worth over planning on
+  the mean path) and **EVPI = WS - RP** (what perfect foresight would add); WS >= RP >= EEV.
+
+Each plan's NPV distribution (P5, P50, P95, CVaR) comes with it, and the risk frontier
+(:mod:`allocator.stochastic.frontier`) for the weights asked. No printing, no files.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from allocator.api import FleetSource
+from allocator.domain import Fleet
+from allocator.errors import InputError, Problem
+from allocator.optimization.solvers import SolverOptions
+from allocator.scenarios.cases import fleet_of, solver_options
+from allocator.scenarios.executors import Executor
+from allocator.stochastic.distribution import Distribution, distribution
+from allocator.stochastic.extensive import build_extensive, scenario_npv_usd
+from allocator.stochastic.first_stage import FirstStage, read_first_stage
+from allocator.stochastic.frontier import FrontierPoint, held_npv_usd, risk_frontier
+from allocator.stochastic.held import HeldHighs, check_solver, solve_many
+from allocator.stochastic.regret import MAX_OWN_PLANS, RegretTable, regret_table
+from allocator.stochastic.scenario_set import ScenarioSet, monte_carlo_set, scenario_costs
+
+__all__ = ["DEFAULT_ALPHA", "MEAN_PATH_PLAN", "STOCHASTIC_PLAN", "StochasticResult",
+           "check_risk_request", "stochastic_plan"]
+
+Array = npt.NDArray[np.float64]
+DEFAULT_ALPHA = 0.05
+STOCHASTIC_PLAN = "stochastic plan"
+MEAN_PATH_PLAN = "mean-path plan"
+
+
+@dataclass(frozen=True)
+class StochasticResult:
+    """A stochastic plan, the measures of its scenario set and its risk frontier.
+
+    Attributes:
+        names / probabilities: The futures.
+        seed: The Monte Carlo seed, or ``None`` for a set given by hand.
+        alpha: The CVaR tail.
+        rp_usd, ev_usd, eev_usd, ws_usd, vss_usd, evpi_usd: The measures (module docstring).
+        stochastic / expected_value / wait_and_see: NPV distributions of the stochastic
+            plan, of the EV plan held in every future, and of each future's own optimum.
+        first_stage / ev_first_stage: The stochastic plan's and the EV plan's first stage.
+        frontier: One point per weight asked, in order.
+        regret: The candidate plans held in every future
+            (:mod:`~allocator.stochastic.regret`).
+        sites / contracts / months: Names and months, in the order of the first-stage
+            arrays.
+        variables / constraints / solve_seconds: Size of the risk-neutral extensive form and
+            the seconds HiGHS took (model hand-off included).
+        source: The workbook, when there was one.
+        warnings: The reader's warnings.
+    """
+
+    names: tuple[str, ...]
+    probabilities: Array
+    seed: int | None
+    alpha: float
+    rp_usd: float
+    ev_usd: float
+    eev_usd: float
+    ws_usd: float
+    stochastic: Distribution
+    expected_value: Distribution
+    wait_and_see: Distribution
+    first_stage: FirstStage
+    ev_first_stage: FirstStage
+    sites: tuple[str, ...]
+    contracts: tuple[str, ...]
+    frontier: tuple[FrontierPoint, ...] = ()
+    regret: RegretTable | None = None
+    months: tuple[str, ...] = ()
+    variables: int = 0
+    constraints: int = 0
+    solve_seconds: float = 0.0
+    source: Path | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def vss_usd(self) -> float:
+        """Value of the stochastic solution, RP - EEV."""
+        return self.rp_usd - self.eev_usd
+
+    @property
+    def evpi_usd(self) -> float:
+        """Expected value of perfect information, WS - RP."""
+        return self.ws_usd - self.rp_usd
+
+
+def check_risk_request(alpha: float, lams: Sequence[float]) -> list[Problem]:
+    """``alpha`` in (0, 1) and every weight in [0, 1], as problems."""
+    out = []
+    if not (math.isfinite(alpha) and 0.0 < alpha < 1.0):
+        out.append(Problem("stochastic", f"alpha must be in (0, 1), got {alpha}",
+                           column="alpha", value=alpha))
+    out += [Problem("stochastic", f"frontier weight lambda must be in [0, 1], got {lam}",
+                    column="frontier", value=lam)
+            for lam in lams if not (math.isfinite(lam) and 0.0 <= lam <= 1.0)]
+    return out
+
+
+def stochastic_plan(
+    source: Fleet | FleetSource | str | os.PathLike[str],
+    samples: int | None = None,
+    seed: int = 0,
+    *,
+    scenarios: ScenarioSet | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    frontier: Sequence[float] = (),
+    executor: Executor | None = None,
+    solver: str | SolverOptions | None = None,
+) -> StochasticResult:
+    """The risk-neutral stochastic plan of ``source``, its measures and its risk frontier.
+
+    Args:
+        source: A fleet, what ``read_workbook`` returned, or a workbook's path.
+        samples: Monte Carlo futures to draw (as ``sweep --samples``), when ``scenarios``
+            is not given.
+        seed: Their random seed.
+        scenarios: A set of futures given by hand instead.
+        alpha: CVaR tail, in (0, 1).
+        frontier: CVaR weights lambda in [0, 1], one frontier point each.
+        executor: Where wait-and-see, EEV and frontier solves run; default here.
+        solver: ``highs`` (the only solver of stochastic plans) or its options.
+
+    Raises:
+        InputError: a bad alpha, weight or sample count, no volatility in Settings, or a
+            future that cannot be planned; every problem at once.
+        InfeasibleError: no plan meets every constraint.
+        SolverNotAvailableError: another solver than HiGHS was asked for.
+    """
+    fleet, warnings, path = fleet_of(source, "stochastic_plan")
+    problems = check_risk_request(alpha, frontier)
+    if scenarios is None and samples is None:
+        problems.append(Problem("stochastic", "give samples (a Monte Carlo set) or scenarios",
+                                column="samples"))
+    if problems:
+        raise InputError(problems, source=str(path) if path else None)
+    options = solver_options(fleet, solver)
+    check_solver(options)
+    chosen = scenarios if scenarios is not None else monte_carlo_set(fleet, samples or 0, seed)
+    costs = scenario_costs(chosen)
+    probs = costs.probabilities
+    form = build_extensive(costs, chosen.names)
+    started = time.perf_counter()
+    rp = HeldHighs(form.model, options).solve()
+    rp_seconds = time.perf_counter() - started
+    rp_npv = scenario_npv_usd(form, rp.x)
+    det = costs.model
+    own = solve_many(det, np.vstack([costs.expected, costs.costs]), options,
+                     executor=executor)
+    ev_first = read_first_stage(det, own[0].x)
+    eev_npv = held_npv_usd(costs, ev_first, options, executor)
+    ws_npv = np.array([one.objective_usd for one in own[1:]])
+    plans = {STOCHASTIC_PLAN: read_first_stage(form.model, rp.x), MEAN_PATH_PLAN: ev_first}
+    if len(chosen) <= MAX_OWN_PLANS:
+        plans.update({f"{name}'s own plan": read_first_stage(det, one.x)
+                      for name, one in zip(chosen.names, own[1:], strict=True)})
+    regret = regret_table(costs, chosen.names, plans, ws_npv, options,
+                          known={STOCHASTIC_PLAN: rp_npv, MEAN_PATH_PLAN: eev_npv},
+                          executor=executor)
+    return StochasticResult(
+        names=chosen.names, probabilities=probs, seed=chosen.seed, alpha=alpha,
+        rp_usd=rp.objective_usd, ev_usd=own[0].objective_usd,
+        eev_usd=float(probs @ eev_npv), ws_usd=float(probs @ ws_npv),
+        stochastic=distribution(rp_npv, probs, alpha),
+        expected_value=distribution(eev_npv, probs, alpha),
+        wait_and_see=distribution(ws_npv, probs, alpha),
+        first_stage=plans[STOCHASTIC_PLAN], ev_first_stage=ev_first, regret=regret,
+        sites=tuple(s.name for s in fleet.sites), contracts=tuple(c.name for c in
+                                                                 fleet.contracts),
+        frontier=risk_frontier(costs, chosen.names, frontier, alpha, options, executor),
+        months=costs.coefficients[0].months, variables=form.model.n_cols,
+        constraints=form.model.n_rows,
+        solve_seconds=rp_seconds, source=path, warnings=warnings)

@@ -1,0 +1,196 @@
+"""Write a stochastic plan's sheets: Risk Summary, Risk Frontier (with its chart), First Stage,
+Regret (each candidate plan's NPV and regret in every future).
+
+Like the other result writers (:mod:`allocator.workbook.comparison_writer`): a new file, by
+default a copy of the input workbook with these sheets added, the user's sheets kept byte
+for byte, an existing output replaced only with ``overwrite``. Numbers are formatted by
+their names' unit suffixes; the frontier chart is a native Excel scatter chart of E[NPV]
+against CVaR, one marker per weight. Nothing is solved here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.chart.marker import Marker
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from allocator.workbook.frames import write_frame
+from allocator.workbook.saving import save_result, start_workbook
+
+if TYPE_CHECKING:
+    from allocator.stochastic.distribution import Distribution
+    from allocator.stochastic.measures import StochasticResult
+
+__all__ = ["FIRST_STAGE_SHEET", "FRONTIER_CHART_TITLE", "FRONTIER_SHEET", "REGRET_SHEET",
+           "RISK_SHEETS",
+           "RISK_SUMMARY_SHEET", "first_stage_frame", "frontier_frame", "risk_sentences",
+           "summary_frame", "write_risk"]
+
+RISK_SUMMARY_SHEET = "Risk Summary"
+FRONTIER_SHEET = "Risk Frontier"
+FIRST_STAGE_SHEET = "First Stage"
+REGRET_SHEET = "Regret"
+RISK_SHEETS = (RISK_SUMMARY_SHEET, FRONTIER_SHEET, FIRST_STAGE_SHEET, REGRET_SHEET)
+FRONTIER_CHART_TITLE = "Risk frontier: expected NPV against CVaR"
+_EPS_MW = 1e-6
+
+
+def _millions(x: float) -> str:
+    return f"{'-' if x < 0 else ''}${abs(x) / 1e6:,.1f}M"
+
+
+def risk_sentences(result: StochasticResult) -> list[str]:
+    """The measures in words, for the top of the Risk Summary sheet."""
+    worst = f"worst {result.alpha:.0%}"
+    return [
+        f"Deciding with the uncertainty in view is worth {_millions(result.vss_usd)} over "
+        f"planning on the outlook (VSS = RP - EEV); perfect foresight would be worth "
+        f"{_millions(result.evpi_usd)} more (EVPI = WS - RP).",
+        f"The stochastic plan's expected NPV is {_millions(result.rp_usd)} across "
+        f"{len(result.names)} futures; the mean of its {worst} is "
+        f"{_millions(result.stochastic.cvar_usd)} (CVaR).",
+        f"The plan made on the mean path expects {_millions(result.ev_usd)} there, but held "
+        f"in every future it earns {_millions(result.eev_usd)} on average (EEV).",
+    ]
+
+
+def summary_frame(result: StochasticResult) -> pd.DataFrame:
+    """measure | value_usd | meaning: the measures, then each plan's NPV statistics."""
+    rows: list[tuple[str, float, str]] = [
+        ("RP", result.rp_usd, "expected NPV of the stochastic plan"),
+        ("EV", result.ev_usd, "NPV of the plan made on the mean path, on that path"),
+        ("EEV", result.eev_usd, "expected NPV of the mean-path plan held in every future"),
+        ("WS", result.ws_usd, "expected NPV with perfect foresight (each future's own plan)"),
+        ("VSS", result.vss_usd, "RP - EEV: what deciding with the uncertainty in view adds"),
+        ("EVPI", result.evpi_usd, "WS - RP: what perfect foresight would add"),
+    ]
+    plans: tuple[tuple[str, Distribution], ...] = (
+        ("stochastic plan", result.stochastic), ("mean-path plan", result.expected_value),
+        ("perfect foresight", result.wait_and_see))
+    for name, d in plans:
+        rows += [(f"{name} {stat}", value, f"NPV {stat} across the futures")
+                 for stat, value in (("P5", d.p5_usd), ("P50", d.p50_usd),
+                                     ("P95", d.p95_usd),
+                                     (f"CVaR {result.alpha:.0%}", d.cvar_usd))]
+    return pd.DataFrame(rows, columns=["measure", "value_usd", "meaning"])
+
+
+def frontier_frame(result: StochasticResult) -> pd.DataFrame:
+    """One row per weight: lambda, E[NPV], CVaR, objective, MW converted and committed."""
+    rows = []
+    for p in result.frontier:
+        row: dict[str, object] = {"lambda_weight": p.lam,
+                                  "expected_npv_usd": p.expected_npv_usd,
+                                  "cvar_usd": p.cvar_usd, "objective_usd": p.objective_usd}
+        row.update({f"{site}: converted_mw": float(mw)
+                    for site, mw in zip(result.sites, p.first_stage.converted_mw(),
+                                        strict=True)})
+        row.update({f"{name}: committed_mw": float(mw)
+                    for name, mw in zip(result.contracts, p.first_stage.committed_mw(),
+                                        strict=True)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def first_stage_frame(result: StochasticResult) -> pd.DataFrame:
+    """decision | site | contract | month | stochastic_plan_mw | mean_path_plan_mw: the
+    conversions started per site and month, then the commitments, then the leases."""
+    ours, theirs = result.first_stage.values, result.ev_first_stage.values
+    rows: list[tuple[str, str, str, str, float, float]] = []
+    build, other = ours["build"], theirs["build"]
+    for s, site in enumerate(result.sites):
+        for t, month in enumerate(result.months):
+            if max(build[s, t], other[s, t]) > _EPS_MW:
+                rows.append(("conversion started", site, "", month, float(build[s, t]),
+                             float(other[s, t])))
+    for k, name in enumerate(result.contracts):
+        rows.append(("commitment", "", name, "", float(ours["commit"][k]),
+                     float(theirs["commit"][k])))
+    lease, held = ours["lease"], theirs["lease"]
+    for s, site in enumerate(result.sites):
+        for k, name in enumerate(result.contracts):
+            if max(lease[s, k], held[s, k]) > _EPS_MW:
+                rows.append(("lease", site, name, "", float(lease[s, k]), float(held[s, k])))
+    return pd.DataFrame(rows, columns=["decision", "site", "contract", "month",
+                                       "stochastic_plan_mw", "mean_path_plan_mw"])
+
+
+def _summary_sheet(ws: Worksheet, result: StochasticResult) -> None:
+    frame = summary_frame(result)
+    write_frame(ws, frame)
+    row = len(frame) + 3
+    for text in risk_sentences(result):
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.data_type = "s"
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        ws.row_dimensions[row].height = 32
+        row += 1
+
+
+def _frontier_sheet(ws: Worksheet, result: StochasticResult) -> None:
+    frame = frontier_frame(result)
+    write_frame(ws, frame)
+    if frame.empty:
+        return
+    chart = ScatterChart()
+    chart.title = FRONTIER_CHART_TITLE
+    chart.style = 10
+    last = len(frame) + 1
+    series = Series(Reference(ws, min_col=2, min_row=2, max_row=last),
+                    Reference(ws, min_col=3, min_row=2, max_row=last), title="frontier")
+    series.marker = Marker(symbol="circle", size=8)
+    chart.series.append(series)
+    chart.x_axis.title = "CVaR (USD)"
+    chart.y_axis.title = "Expected NPV (USD)"
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.number_format = '#,##0,,"M"'
+        axis.delete = False
+    chart.legend = None
+    chart.width, chart.height = 18, 10
+    ws.add_chart(chart, f"A{last + 3}")
+
+
+def _print_one_page_wide(ws: Worksheet) -> None:
+    """Landscape, one page wide: a printout (or a PDF) shows each table and chart whole."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def write_risk(result: StochasticResult, path: str | Path, *,
+               source: str | Path | None = None, overwrite: bool = False) -> Path:
+    """Write the Risk Summary, Risk Frontier, First Stage and Regret sheets.
+
+    Args:
+        result: From :func:`allocator.stochastic.measures.stochastic_plan`.
+        path: The output (``.xlsx``, ``.xlsm`` or ``.ods``).
+        source: The workbook to copy the sheets into, or ``None`` for them alone.
+        overwrite: Replace ``path`` if it exists.
+
+    Raises:
+        OutputError: the output exists without ``overwrite``, is the source, or the source
+            cannot be copied.
+    """
+    book = start_workbook(path, source, sheets=RISK_SHEETS, overwrite=overwrite,
+                          separate="--results-only")
+    wb = book.workbook
+    summary = wb.create_sheet(RISK_SUMMARY_SHEET)
+    _summary_sheet(summary, result)
+    _frontier_sheet(wb.create_sheet(FRONTIER_SHEET), result)
+    write_frame(wb.create_sheet(FIRST_STAGE_SHEET), first_stage_frame(result))
+    if result.regret is not None:
+        write_frame(wb.create_sheet(REGRET_SHEET), result.regret.frame())
+    summary.column_dimensions[get_column_letter(3)].width = 60
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = sheet is summary
+        _print_one_page_wide(sheet)
+    wb.active = summary
+    return save_result(book, Path(path), active=summary.title, overwrite=overwrite)

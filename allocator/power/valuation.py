@@ -18,11 +18,11 @@ exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
 
+from allocator.domain import CURTAILMENT_POLICIES, CurtailmentPolicy
 from allocator.economics import HOURS_PER_DAY
 
 __all__ = [
@@ -35,11 +35,6 @@ __all__ = [
 ]
 
 Array = npt.NDArray[np.float64]
-
-CurtailmentPolicy = Literal["optimal", "strike", "none"]
-"""How a site with hourly prices curtails its miners (``curtailment``)."""
-CURTAILMENT_POLICIES: tuple[str, ...] = get_args(CurtailmentPolicy)
-
 
 def mining_revenue_usd_mwh(hashprice_usd_ph_day: npt.ArrayLike, efficiency_j_th: npt.ArrayLike,
                            pool_fee: float) -> Array:

@@ -469,6 +469,7 @@ RESULT_SHEETS: tuple[str, ...] = (
     *OUTPUT_SHEETS,
     "Sensitivity",
     "Miner Breakeven",
+    "Flexibility",
     "Scenario Comparison",
     "Sweep",
     "Monte Carlo",

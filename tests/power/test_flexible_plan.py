@@ -99,3 +99,22 @@ def test_a_hashprice_change_re_values_the_curve() -> None:
     assert coef.mining_margin_usd_mw_month[0, 0] == pytest.approx(4_000.0, abs=1e-6)
     assert coef.curtailment is not None
     assert float(coef.curtailment.mined_hours[0, 0]) == pytest.approx(600.0)
+
+
+def test_the_flexibility_sheet_reports_the_premium() -> None:
+    """Proves the report's figures for the hand-solved month: 10 MW mine 600 h and leave
+    1,500 grid MWh undrawn (120 h x 10 MW x 1.25); flat $85,000, flexible $340,000, premium
+    $255,000 ($25,500 per MW-month), also the Summary's flexibility_premium_usd; a plan
+    without hourly prices has neither the sheet nor the column."""
+    plan = verified(_one_site(True))
+    (row,) = plan.extra["Flexibility"].to_dict("records")
+    assert row["site"] == "A" and row["month"] == "2026-04"
+    assert row["hours_mined"] == pytest.approx(600.0)
+    assert row["curtailed_mwh"] == pytest.approx(1_500.0)
+    assert row["flat_margin_usd"] == pytest.approx(85_000.0, abs=0.01)
+    assert row["flexible_margin_usd"] == pytest.approx(340_000.0, abs=0.01)
+    assert row["flexibility_premium_usd"] == pytest.approx(255_000.0, abs=0.01)
+    assert row["flexibility_premium_usd_mw_month"] == pytest.approx(25_500.0, abs=1e-6)
+    assert plan.summary["flexibility_premium_usd"].tolist() == pytest.approx([255_000.0])
+    flat = verified(_one_site(False))
+    assert "Flexibility" not in flat.extra and "flexibility_premium_usd" not in flat.summary

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         MinerTranche,
         NetworkBand,
         PowerPrice,
+        PriceCurve,
         Settings,
         Site,
     )
@@ -87,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "MinerTranche": "allocator.domain",
     "NetworkBand": "allocator.domain",
     "PowerPrice": "allocator.domain",
+    "PriceCurve": "allocator.domain",
     "Settings": "allocator.domain",
     "Site": "allocator.domain",
     "AllocatorError": "allocator.errors",
@@ -164,6 +166,7 @@ __all__ = [
     "Parameter",
     "Plan",
     "PowerPrice",
+    "PriceCurve",
     "Problem",
     "ProcessExecutor",
     "Relaxation",

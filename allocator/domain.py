@@ -27,12 +27,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from allocator.periods import is_month, month_from_index, month_index
 
 __all__ = [
+    "CURTAILMENT_POLICIES",
     "DEFAULT_NETWORK_FLEET",
+    "HOURLY_PRICE_FILLS",
     "MARKET_GAP_FILLS",
     "NETWORK_MODELS",
     "SHARE_SUM_TOLERANCE",
     "Contract",
+    "CurtailmentPolicy",
     "Fleet",
+    "HourlyPriceFill",
     "MarketGapFill",
     "MarketMonth",
     "MinerTranche",
@@ -40,6 +44,7 @@ __all__ = [
     "NetworkModel",
     "PercentAbove",
     "PowerPrice",
+    "PriceCurve",
     "Settings",
     "Site",
     "months_without_market",
@@ -179,6 +184,12 @@ MARKET_GAP_FILLS: tuple[str, ...] = get_args(MarketGapFill)
 NetworkModel = Literal["fixed_growth", "marginal_cost"]
 """How the network hashrate of filled and projected months is set (``network_model``)."""
 NETWORK_MODELS: tuple[str, ...] = get_args(NetworkModel)
+CurtailmentPolicy = Literal["optimal", "strike", "none"]
+"""How a site with hourly prices curtails its miners (``curtailment``, allocator.power)."""
+CURTAILMENT_POLICIES: tuple[str, ...] = get_args(CurtailmentPolicy)
+HourlyPriceFill = Literal["error", "monthly"]
+"""What a planned month the hourly prices do not cover gets (``hourly_prices_fill``)."""
+HOURLY_PRICE_FILLS: tuple[str, ...] = get_args(HourlyPriceFill)
 
 
 class Settings(_Frozen):
@@ -212,6 +223,11 @@ class Settings(_Frozen):
         default=None, ge=0, le=5)
     btc_hashrate_correlation: Annotated[Finite | None, _SHARE] = Field(default=None, ge=-1,
                                                                        le=1)
+    # Hourly prices (allocator.power): where they are read from and how; the reader turns
+    # them into the Fleet's price_curves, which is all the optimizer reads.
+    hourly_prices_file: str | None = None
+    hourly_prices_timezone: str = "UTC"
+    hourly_prices_fill: HourlyPriceFill = "error"
 
     @model_validator(mode="before")
     @classmethod
@@ -254,6 +270,15 @@ class Site(_Frozen):
     hpc_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
     hpc_load_factor: Annotated[Finite, _SHARE] = Field(default=1.0, ge=0, le=1)
     conversion_block_mw: Finite | None = Field(default=None, gt=0)
+    curtailment: CurtailmentPolicy = "optimal"
+    curtailment_strike_usd_mwh: Finite | None = Field(default=None, ge=-1000, le=20000)
+    curtailment_capture: Annotated[Finite, _SHARE] = Field(default=1.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _strike_given(self) -> Self:
+        if self.curtailment == "strike" and self.curtailment_strike_usd_mwh is None:
+            raise ValueError("curtailment 'strike' needs curtailment_strike_usd_mwh")
+        return self
 
 
 class MinerTranche(_Frozen):
@@ -361,6 +386,28 @@ class PowerPrice(_Frozen):
         return f"{self.site} {self.month}"
 
 
+class PriceCurve(_Frozen):
+    """One site-month's hourly (or 15-minute) prices as a binned duration curve
+    (:mod:`allocator.power.curve`): hours and mean price per bin, ascending. Made by the
+    reader from the hourly prices; a site-month without one is priced flat, as before."""
+
+    site: Name
+    month: Month
+    hours: tuple[Finite, ...] = Field(min_length=1, strict=False)
+    price_usd_mwh: tuple[Finite, ...] = Field(min_length=1, strict=False)
+
+    @model_validator(mode="after")
+    def _same_bins(self) -> Self:
+        if len(self.hours) != len(self.price_usd_mwh) or min(self.hours) <= 0:
+            raise ValueError("a price curve needs one positive hours figure per bin price")
+        return self
+
+    @property
+    def label(self) -> str:
+        """The curve's name in messages: ``Alpha Ridge 2026-06``."""
+        return f"{self.site} {self.month}"
+
+
 class Contract(_Frozen):
     """An HPC lease offer (sheet ``Contracts``): take-or-pay on critical-IT MW.
 
@@ -417,6 +464,8 @@ class Fleet(BaseModel):
     contracts: tuple[Contract, ...] = ()
     network_fleet: tuple[NetworkBand, ...] = ()
     """The NetworkFleet rows; empty means :data:`DEFAULT_NETWORK_FLEET`."""
+    price_curves: tuple[PriceCurve, ...] = ()
+    """Site-months valued on their hourly prices (allocator.power); empty: all flat."""
 
     @model_validator(mode="after")
     def _cross_check(self) -> Self:
@@ -450,6 +499,11 @@ class Fleet(BaseModel):
         for p in self.power_prices:
             if p.site not in known:
                 errors.append(f"power price for unknown site {p.site!r}")
+        for curve in self.price_curves:
+            if curve.site not in known:
+                errors.append(f"hourly prices for unknown site {curve.site!r}")
+        if dup := _duplicates([curve.label for curve in self.price_curves]):
+            errors.append(f"hourly price curve given more than once: {', '.join(dup)}")
         for c in self.contracts:
             for s in c.sites:
                 if s not in known:

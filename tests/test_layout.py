@@ -29,7 +29,7 @@ MAX_TOP_MODULES = 14
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 # Imported on first use only, because they are optional or slow to load.
-LAZY_IMPORTS = {"highspy", "pulp", "dask", "distributed"}
+LAZY_IMPORTS = {"highspy", "pulp", "dask", "distributed", "pyarrow"}
 # May import an allocator module by name, from a table the tests check.
 LAZY_LOADERS = {"__init__.py", "cli/main.py"}
 

@@ -90,7 +90,20 @@ def plan_headline(plan: Plan) -> dict[str, Any]:
         "build_seconds": info.build_seconds,
         "solve_seconds": info.solve_seconds,
         "warnings": list(info.warnings),
+        **_flexibility_figures(plan),
     }
+
+
+def _flexibility_figures(plan: Plan) -> dict[str, Any]:
+    """The flexibility premium, where a site has hourly prices (else nothing)."""
+    flex = plan.extra.get("Flexibility")
+    if flex is None:
+        return {}
+    running = float(flex["mining_mw"].sum())
+    premium = float(flex["flexibility_premium_usd"].sum())
+    return {"flexibility_premium_usd": premium,
+            "flexibility_premium_usd_mw_month": premium / running if running > 0 else 0.0,
+            "hourly_price_sites": sorted(set(flex["site"]))}
 
 
 def _money(x: float) -> str:
@@ -113,6 +126,10 @@ def _print_headline(head: dict[str, Any], written: Path | None,
     add_row(table, "Idle grid, average", f"{head['avg_idle_mw']:,.1f} MW")
     for c in head["contracts_taken"]:
         add_row(table, f"Contract {c['contract']}", f"{c['committed_mw']:,.1f} IT MW")
+    if "flexibility_premium_usd" in head:
+        add_row(table, "Flexibility premium", f"{_money(head['flexibility_premium_usd'])} "
+                f"(${head['flexibility_premium_usd_mw_month']:,.0f}/MW-month, "
+                f"{len(head['hourly_price_sites'])} site(s) on hourly prices)")
     add_row(table, "Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
                   f"{head['variables']:,} variables)")
     OUT.print(table)

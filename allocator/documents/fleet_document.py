@@ -35,11 +35,18 @@ from allocator.errors import InputError, Problem
 from allocator.scenarios.changes import Scenario, scenario_problems
 from allocator.workbook.catalog_sheet import read_catalog_sheet
 from allocator.workbook.cells import address_order, format_list
+from allocator.workbook.hourly_sheet import read_hourly_prices
 from allocator.workbook.reader import FleetWorkbook, read_workbook
 from allocator.workbook.records import FleetRecords
 from allocator.workbook.scans import SheetFacts
 from allocator.workbook.scenarios_sheet import _parse as parse_scenario_rows
-from allocator.workbook.schema import CATALOG_SHEET, INPUT_SHEETS, SheetSpec, sheet_spec
+from allocator.workbook.schema import (
+    CATALOG_SHEET,
+    HOURLY_PRICES_SHEET,
+    INPUT_SHEETS,
+    SheetSpec,
+    sheet_spec,
+)
 from allocator.workbook.tables import (
     HEADER_ROW,
     LoadedSheets,
@@ -308,6 +315,9 @@ def read_fleet_document(path: str | os.PathLike[str]) -> FleetDocument:
         models = read_catalog_sheet(tables.get(CATALOG_SHEET), report)
         reader = FleetRecords(report, models)
         fleet = reader.read(tables, settings)
+        if fleet is not None:
+            fleet = read_hourly_prices(fleet, laid.sheets.get(HOURLY_PRICES_SHEET),
+                                       source.resolve().parent, reader.places, report)
     except TooManyProblems:
         pass
     problems = [*laid.problems,

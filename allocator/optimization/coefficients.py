@@ -15,6 +15,8 @@ from allocator import economics as econ
 from allocator.domain import Contract, Fleet, MinerTranche, Site
 from allocator.market import MarketPoint, project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
+from allocator.power.flexible import CurveArrays, curve_arrays, tranche_curtailment
+from allocator.power.valuation import Curtailment
 
 __all__ = ["Coefficients", "ContractTerms", "SiteArrays", "compute_coefficients"]
 
@@ -108,6 +110,9 @@ class Coefficients:
     mining_cost_usd_mw_month: Array  # [M, T]
     capital_charge_usd_mw_month: Array  # [S]
     contracts: tuple[ContractTerms, ...]
+    curves: CurveArrays | None = None  # hourly price curves [S, T, B]; None: none given
+    curtailment: Curtailment | None = None  # [M, T] what curtailment takes off a running MW
+    mining_power_cost_usd_mw_month: Array | None = None  # [M, T] grid bill, with curtailment
 
     @property
     def mining_margin_usd_mw_month(self) -> Array:
@@ -134,6 +139,24 @@ class _Mining:
     efficiency_j_th: Array
     revenue_usd_mw_month: Array
     cost_usd_mw_month: Array
+    curtailment: Curtailment | None = None
+    power_cost_usd_mw_month: Array | None = None
+
+
+def _flexible(fleet: Fleet, site: SiteArrays, mining: _Mining, curves: CurveArrays,
+              hashprice: Array, power: Array, days: Array) -> _Mining:
+    """``mining`` with each tranche curtailed on its site's hourly price curves
+    (:mod:`allocator.power.flexible`): revenue and grid bill less what the stopped hours
+    would have earned and cost; months without a curve keep their figures exactly."""
+    at = mining.tranche_site
+    cut = tranche_curtailment(fleet, curves, at, mining.efficiency_j_th, hashprice)
+    pue = site.mining_pue[at, None]
+    flat_power = econ.mining_power_cost_usd_mw_month(power[at, :], days[None, :], pue)
+    power_cost = cut.power_cost_usd(flat_power, pue)
+    return _Mining(mining.tranches, at, mining.available_mw, mining.efficiency_j_th,
+                   cut.revenue_usd(mining.revenue_usd_mw_month),
+                   power_cost + site.mining_opex_usd_mw_month[at, None], cut,
+                   np.asarray(power_cost, dtype=float))
 
 
 def _mining(fleet: Fleet, site: SiteArrays, hashprice: Array, power: Array,
@@ -194,7 +217,12 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
     hashprice = np.array([p.hashprice_usd_ph_day for p in market], dtype=float)
     site = SiteArrays.of(fleet.sites)
     power = _power_prices(fleet, months)
+    curves = curve_arrays(fleet, months) if fleet.price_curves else None
+    if curves is not None:  # HPC and the flat figures pay the full-hours average
+        power = curves.with_means(power)
     mining = _mining(fleet, site, hashprice, power, days)
+    if curves is not None and mining.tranches:
+        mining = _flexible(fleet, site, mining, curves, hashprice, power, days)
     charge = np.array(
         [econ.capital_charge_usd_mw_month(capex, st.discount_rate, st.asset_life_years)
          for capex in site.conversion_capex_usd_mw.tolist()],
@@ -218,4 +246,7 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
         mining_cost_usd_mw_month=mining.cost_usd_mw_month,
         capital_charge_usd_mw_month=charge,
         contracts=tuple(_contract_terms(fleet, c, power, days) for c in fleet.contracts),
+        curves=curves,
+        curtailment=mining.curtailment,
+        mining_power_cost_usd_mw_month=mining.power_cost_usd_mw_month,
     )

@@ -19,6 +19,7 @@ from allocator import economics as econ
 from allocator.domain import Fleet
 from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
+from allocator.power.flexible import curve_mean_usd_mwh, row_curtailment
 from allocator.results.plan import Plan
 
 __all__ = ["Valuation", "reprice"]
@@ -68,6 +69,8 @@ class _Inputs:
         }, index=horizon)
         sites = pd.DataFrame([s.model_dump() for s in fleet.sites]).set_index("name")
         overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
+        overrides.update({(c.site, c.month): curve_mean_usd_mwh(c)  # hourly: full-hours mean
+                          for c in fleet.price_curves})
         return cls(fleet, horizon, months, sites, overrides)
 
     def lookup(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
@@ -114,6 +117,13 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
         months["hashprice"].to_numpy(), eff, days, fleet.settings.pool_fee)
     cost = econ.mining_cost_usd_mw_month(
         power, days, site["mining_pue"].to_numpy(), site["mining_opex_usd_mw_month"].to_numpy())
+    if fleet.price_curves:  # curtailed in the hours dearer than the strike (allocator.power)
+        pue = site["mining_pue"].to_numpy()
+        cut = row_curtailment(fleet, [m.site for m in miners], list(running["month"]),
+                              months["hashprice"].to_numpy(), eff)
+        revenue = cut.revenue_usd(revenue)
+        cost = (cut.power_cost_usd(econ.mining_power_cost_usd_mw_month(power, days, pue), pue)
+                + site["mining_opex_usd_mw_month"].to_numpy())
     return float((running["running_mw"].to_numpy() * (revenue - cost)
                   * months["df"].to_numpy()).sum())
 

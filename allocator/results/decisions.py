@@ -103,6 +103,8 @@ def mining(coef: Coefficients, sol: Solution) -> Mining:
     power_cost = econ.mining_power_cost_usd(
         run_mw, coef.power_price_usd_mwh[at], coef.days[None, :],
         coef.site.mining_pue[at][:, None])
+    if coef.mining_power_cost_usd_mw_month is not None:  # curtailed on hourly prices
+        power_cost = run_mw * coef.mining_power_cost_usd_mw_month
     opex = run_mw * coef.site.mining_opex_usd_mw_month[at][:, None]
     miner_index = {id(m): i for i, m in enumerate(coef.fleet.miners)}
     tranches = pd.DataFrame({

@@ -13,7 +13,7 @@ from allocator.market import MarketPoint, describe_network_model
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import describe_months
-from allocator.results import decisions, rollups
+from allocator.results import decisions, flexibility, rollups
 from allocator.results.plan import Plan, RunInfo
 
 __all__ = ["make_plan", "market_bases"]
@@ -54,16 +54,22 @@ def make_plan(
         warnings=warnings, input_file=input_file, input_sha256=input_sha256,
         workbook_models=workbook_models, created_at=created_at,
     )
+    summary = rollups.summary(coef, mine, lease, conv, sm)
+    premium = flexibility.premium_by_month(coef, mine)
+    if premium is not None:  # only where hourly prices were given: old plans keep their shape
+        summary["flexibility_premium_usd"] = premium
+    flex = flexibility.flexibility(coef, mine)
     return Plan(
         site_months=sm.frame,
         allocation=rollups.allocation(sm),
         tranches=mine.tranches,
         leases=lease.leases,
         builds=conv.builds,
-        summary=rollups.summary(coef, mine, lease, conv, sm),
+        summary=summary,
         contracts=lease.contracts,
         site_value=rollups.site_value(coef, sol, mine, conv, sm),
         run_info=run_info,
+        extra={} if flex is None else {flexibility.FLEXIBILITY_SHEET: flex},
     )
 
 

@@ -34,6 +34,7 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     hpc_leased_mw, hpc_grid_mw, idle_mw, conversion_started_mw, mining_revenue_usd,
     hpc_revenue_usd, revenue_usd, power_cost_usd, opex_usd, capital_charge_usd, margin_usd,
     margin_pct, capex_usd, discount_factor, discounted_margin_usd, cumulative_npv_usd
+    (and flexibility_premium_usd when a site has hourly prices)
 
 ``contracts`` (sheet ``Contract Result``), one row per contract offer:
     contract, tenant, firm, power_pass_through, rate_usd_kw_month, escalator_pa,
@@ -45,6 +46,12 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     shadow_value_basis,
     months_at_capacity, marginal_model, marginal_efficiency_j_th,
     breakeven_hashprice_usd_ph_day, avg_hashprice_usd_ph_day, converted_mw, npv_usd
+
+``extra["Flexibility"]`` (sheet ``Flexibility``), only when a site has hourly prices, one row
+    per site-month valued on its price curve (:mod:`allocator.results.flexibility`):
+    site, month, mining_mw, power_price_usd_mwh, hours_mined, curtailed_mwh,
+    flat_margin_usd, flexible_margin_usd, flexibility_premium_usd,
+    flexibility_premium_usd_mw_month
 
 Added on request (the command line's ``--insight``):
 

@@ -473,7 +473,8 @@ def _rebuild(fleet: Fleet, rec: _Records, changes: Sequence[Change], name: str) 
     try:
         return Fleet(settings=settings, sites=tuple(sites), miners=fleet.miners,
                      market=tuple(market), power_prices=tuple(prices),
-                     contracts=tuple(contracts), network_fleet=fleet.network_fleet)
+                     contracts=tuple(contracts), network_fleet=fleet.network_fleet,
+                     price_curves=fleet.price_curves)
     except ValidationError as exc:
         first = changes[0]
         raise InputError([

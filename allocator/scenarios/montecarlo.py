@@ -128,7 +128,8 @@ def sample_fleet(fleet: Fleet, btc_factor: Array, hashrate_factor: Array) -> Fle
         ))
     return Fleet(settings=fleet.settings, sites=fleet.sites, miners=fleet.miners,
                  market=tuple(rows), power_prices=fleet.power_prices, contracts=fleet.contracts,
-                 network_fleet=fleet.network_fleet)
+                 network_fleet=fleet.network_fleet,
+                 price_curves=fleet.price_curves)
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("conversion_lead_months", "site", "integer", "the conversion lead time", "months"),
     _p("hpc_opex_usd_mw_month", "site", "number", "HPC opex", "$/MW-month"),
     _p("hpc_load_factor", "site", "fraction", "the HPC load factor", "%"),
+    _p("curtailment_strike_usd_mwh", "site", "number", "the curtailment strike", "$/MWh",
+       (-1000, 20000)),
+    _p("curtailment_capture", "site", "fraction", "the curtailment capture", "%"),
     _p("conversion_block_mw", "site", "number", "the conversion block", "MW"),
     # Contracts.
     _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month", (0, 1e4)),

@@ -87,6 +87,19 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "discount_factor": "1 / (1 + discount_rate) ^ (months from start / 12).",
     "discounted_margin_usd": "margin_usd x discount_factor.",
     "site_power_value_usd_mw_month": "Shadow value of one more grid MW at the site that month.",
+    "hours_mined": "Flexibility: hours the running miners mine in the month, averaged over "
+                   "their MW (the month's hours less those curtailed above each tranche's "
+                   "strike).",
+    "curtailed_mwh": "Flexibility: grid MWh the running miners leave undrawn in the dear "
+                     "hours (curtailed hours x running MW x mining_pue).",
+    "flat_margin_usd": "Flexibility: mining margin of the same running MW at the month's "
+                       "full-hours average price (what the plan assumed before hourly "
+                       "prices).",
+    "flexible_margin_usd": "Flexibility: mining margin with curtailment on the hourly prices "
+                           "(the plan's).",
+    "flexibility_premium_usd": "flexible_margin_usd - flat_margin_usd: what stopping in the "
+                               "dear hours adds; a MW converted to HPC gives it up.",
+    "flexibility_premium_usd_mw_month": "Flexibility premium per running miner MW-month.",
     "days": "Days in the month.",
     "hashprice_usd_ph_day": "Hashprice: BTC earned per PH/s per day (subsidy + fees) x BTC price.",
     "fleet_hashrate_ehs": "Hashrate of every running miner of the fleet.",

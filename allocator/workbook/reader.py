@@ -50,11 +50,17 @@ from allocator.workbook.catalog_sheet import read_catalog_sheet
 from allocator.workbook.cells import address_order
 from allocator.workbook.first_rows import FIRST_ROWS, LONG_ROWS, Survey, cut_book, survey
 from allocator.workbook.guards import DEFAULT_LIMITS, Format, Limits, check_file
+from allocator.workbook.hourly_sheet import read_hourly_prices
 from allocator.workbook.parts import WORKBOOK
 from allocator.workbook.records import CHECK_ORDER, FleetRecords
 from allocator.workbook.scans import SheetFacts, scan_ods, scan_ooxml
 from allocator.workbook.scenarios_sheet import read_scenarios
-from allocator.workbook.schema import CATALOG_SHEET, INPUT_SHEETS, RESULT_SHEETS
+from allocator.workbook.schema import (
+    CATALOG_SHEET,
+    HOURLY_PRICES_SHEET,
+    INPUT_SHEETS,
+    RESULT_SHEETS,
+)
 from allocator.workbook.tables import (
     LoadedSheets,
     Report,
@@ -151,6 +157,9 @@ def read_workbook(path: str | os.PathLike[str], *, limits: Limits | None = None)
         models = read_catalog_sheet(tables.get(CATALOG_SHEET), report)
         reader = FleetRecords(report, models)
         fleet = reader.read(tables, settings)
+        if fleet is not None:
+            fleet = read_hourly_prices(fleet, sheets.get(HOURLY_PRICES_SHEET),
+                                       source.resolve().parent, reader.places, report)
     except TooManyProblems as stop:
         stopped = _stopped(stop.problem, sheets, order, report.max_problems)
         raise InputError(in_reading_order(report.problems), source=str(source),

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 
 from allocator.catalog import EFFICIENCY_TOLERANCE, CatalogModel
 from allocator.domain import (
+    CURTAILMENT_POLICIES,
+    HOURLY_PRICE_FILLS,
     MARKET_GAP_FILLS,
     NETWORK_MODELS,
     Contract,
@@ -32,6 +34,7 @@ from allocator.workbook.output_columns import OUTPUT_COLUMNS, output_label, outp
 __all__ = [
     "BAD_SHEET_CHARS",
     "CATALOG_SHEET",
+    "HOURLY_PRICES_SHEET",
     "INPUT_SHEETS",
     "NETWORK_FLEET_SHEET",
     "OUTPUT_COLUMNS",
@@ -226,6 +229,22 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
     ColumnSpec("btc_hashrate_correlation", "btc_hashrate_correlation", "number", False,
                "-1 to 1", "Monte Carlo: correlation of the BTC price and network hashrate "
                "shocks; blank = 0.", example=0.5),
+    ColumnSpec("hourly_prices_file", "hourly_prices_file", "text", False, "path",
+               "A CSV or Parquet file of hourly or 15-minute prices (columns site, "
+               "timestamp, price_usd_mwh), relative to the workbook's folder. Its sites' "
+               "miners are valued with curtailment and HPC pays the full-hours average "
+               "(docs/model.md); blank = none (or the HourlyPrices sheet).",
+               example="prices.parquet"),
+    ColumnSpec("hourly_prices_timezone", "hourly_prices_timezone", "text", False,
+               "IANA zone", "The clock of the hourly prices: timestamps without an offset are "
+               "read as this zone's local time, the repeated fall-back hour averaged and the "
+               "skipped spring hour filled; with an offset they are converted to it. "
+               "Default UTC.", example="America/Chicago"),
+    ColumnSpec("hourly_prices_fill", "hourly_prices_fill", "choice", False, "rule",
+               "A planned month the hourly prices do not cover: error (default) refuses the "
+               "workbook naming the month; monthly prices it flat at the Sites or "
+               "PowerPrices price, with a warning.", choices=HOURLY_PRICE_FILLS,
+               example="monthly"),
 ))
 
 _SITES = _with_percent_rule(Site, (
@@ -261,6 +280,17 @@ _SITES = _with_percent_rule(Site, (
     ColumnSpec("conversion_block_mw", "conversion_block_mw", "number", False, "IT MW",
                "Convert in whole halls of this size only (makes the model a MILP); "
                "blank = any MW."),
+    ColumnSpec("curtailment", "curtailment", "choice", False, "rule",
+               "With hourly prices: optimal (default) stops each miner tranche in the hours "
+               "dearer than it earns; strike stops every tranche above "
+               "curtailment_strike_usd_mwh; none runs every hour (the monthly average).",
+               choices=CURTAILMENT_POLICIES, example="optimal"),
+    ColumnSpec("curtailment_strike_usd_mwh", "curtailment_strike_usd_mwh", "number", False,
+               "USD/MWh", "With curtailment strike: the grid price above which miners stop.",
+               example=80),
+    ColumnSpec("curtailment_capture", "curtailment_capture", "fraction", False, "fraction",
+               "Share of the hours worth curtailing that the site really curtails "
+               "(imperfect response); default 1.", example=0.9),
 ))
 
 _MINERS = _with_percent_rule(MinerTranche, (
@@ -302,6 +332,19 @@ _POWER_PRICES = _with_percent_rule(PowerPrice, (
     ColumnSpec("power_price_usd_mwh", "power_price_usd_mwh", "number", True, "USD/MWh",
                "Power price for that site and month.", example=45),
 ))
+
+HOURLY_PRICES_SHEET = "HourlyPrices"
+"""The sheet of hourly prices (or ``hourly_prices_file``), read by allocator.power."""
+
+_HOURLY_PRICES = (
+    ColumnSpec("site", "site", "text", True, "name", "Site.", example="Alpha"),
+    ColumnSpec("timestamp", "timestamp", "text", True, "date and time",
+               "Start of the hour or 15-minute interval, on the hourly_prices_timezone "
+               "clock (or with a UTC offset: 2026-07-01T15:00-05:00).",
+               example="2026-07-01 15:00"),
+    ColumnSpec("price_usd_mwh", "price_usd_mwh", "number", True, "USD/MWh",
+               "Real-time price of that interval; -1,000 to 20,000.", example=42.5),
+)
 
 _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("contract", "name", "text", True, "name", "Unique contract name.",
@@ -396,6 +439,9 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
               "months between rows are filled by market_gap_fill, later months projected with "
               "the growth rates.", _MARKET),
     SheetSpec("PowerPrices", False, "Monthly power price overrides per site.", _POWER_PRICES),
+    SheetSpec(HOURLY_PRICES_SHEET, False, "Hourly or 15-minute prices per site (or name a "
+              "CSV/Parquet file in hourly_prices_file): every whole month of a site's "
+              "series values its miners with curtailment (docs/model.md).", _HOURLY_PRICES),
     SheetSpec("Contracts", False, "HPC lease offers.", _CONTRACTS),
     SheetSpec("Scenarios", False, "What-if changes, used by compare.", _SCENARIOS),
     SheetSpec(NETWORK_FLEET_SHEET, False, "The world's mining fleet as efficiency bands, "
@@ -423,6 +469,7 @@ RESULT_SHEETS: tuple[str, ...] = (
     *OUTPUT_SHEETS,
     "Sensitivity",
     "Miner Breakeven",
+    "Flexibility",
     "Scenario Comparison",
     "Sweep",
     "Monte Carlo",

@@ -443,7 +443,8 @@ def parse_settings(sheet: str, rows: Rows, report: Report,
 
 
 def parse_sheets(sheets: LoadedSheets, report: Report) -> tuple[dict[str, Table], Row]:
-    """Parse every loaded input sheet but Scenarios (read by the scenario tools).
+    """Parse every loaded input sheet but Scenarios (read by the scenario tools) and
+    HourlyPrices (read by :mod:`allocator.workbook.hourly_sheet`).
 
     Args:
         sheets: The loaded sheets, by schema name.
@@ -456,7 +457,7 @@ def parse_sheets(sheets: LoadedSheets, report: Report) -> tuple[dict[str, Table]
     tables: dict[str, Table] = {}
     settings = Row("Settings", 0)
     for spec in INPUT_SHEETS:
-        if spec.name not in sheets or spec.name == "Scenarios":
+        if spec.name not in sheets or spec.name in ("Scenarios", "HourlyPrices"):
             continue
         sheet, rows, facts = sheets[spec.name]
         if spec.key_value:

@@ -1,0 +1,137 @@
+"""The fleet's price curves turned into the LP's flexible mining coefficients; pure numpy.
+
+For every site-month with a :class:`~allocator.domain.PriceCurve`:
+
+- the month's power price (what HPC and the flat mining figures use) is the curve's
+  full-hours average;
+- each tranche's running MW is curtailed above its strike (the site's ``curtailment``
+  policy and ``curtailment_capture``, :mod:`allocator.power.valuation`), which takes revenue
+  and grid bill off its flat figures.
+
+Site-months without a curve keep today's numbers bit for bit. The curves are re-valued at
+each hashprice, so a scenario, sweep or sample that moves the hashprice moves the strikes and
+the curtailed hours with it; no file is read again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from allocator.domain import Fleet, PriceCurve, Site
+from allocator.power.valuation import Curtailment, curtail, mining_revenue_usd_mwh
+
+__all__ = ["CurveArrays", "curve_arrays", "curve_mean_usd_mwh", "row_curtailment",
+           "tranche_curtailment"]
+
+Array = npt.NDArray[np.float64]
+
+
+def curve_mean_usd_mwh(curve: PriceCurve) -> float:
+    """The curve's full-hours average price (exactly the price when it is flat)."""
+    prices = np.asarray(curve.price_usd_mwh, dtype=float)
+    if np.all(prices == prices[0]):
+        return float(prices[0])
+    hours = np.asarray(curve.hours, dtype=float)
+    return float((hours * prices).sum() / hours.sum())
+
+
+@dataclass(frozen=True)
+class CurveArrays:
+    """The fleet's curves on the plan's sites ``[S]`` and months ``[T]``, padded to ``B``.
+
+    Attributes:
+        has_curve: Site-months valued on a curve ``[S, T]``.
+        mean_usd_mwh: Their full-hours average (``nan`` without a curve) ``[S, T]``.
+        hours: Hours per bin ``[S, T, B]`` (0 in padding and without a curve).
+        price_usd_mwh: Mean price per bin ``[S, T, B]``.
+    """
+
+    has_curve: npt.NDArray[np.bool_]
+    mean_usd_mwh: Array
+    hours: Array
+    price_usd_mwh: Array
+
+    def with_means(self, power_usd_mwh: Array) -> Array:
+        """``power_usd_mwh`` ``[S, T]`` with each curve's month at the curve's average."""
+        return np.asarray(np.where(self.has_curve, self.mean_usd_mwh, power_usd_mwh),
+                          dtype=float)
+
+
+def curve_arrays(fleet: Fleet, months: list[str]) -> CurveArrays:
+    """The fleet's curves laid out on its sites and the months ``months``."""
+    s_of = {s.name: i for i, s in enumerate(fleet.sites)}
+    t_of = {m: i for i, m in enumerate(months)}
+    used = [c for c in fleet.price_curves if c.month in t_of]
+    bins = max((len(c.hours) for c in used), default=1)
+    shape = (len(fleet.sites), len(months))
+    has = np.zeros(shape, dtype=bool)
+    mean = np.full(shape, np.nan)
+    hours = np.zeros((*shape, bins))
+    price = np.zeros((*shape, bins))
+    for c in used:
+        s, t = s_of[c.site], t_of[c.month]
+        has[s, t] = True
+        mean[s, t] = curve_mean_usd_mwh(c)
+        hours[s, t, :len(c.hours)] = c.hours
+        price[s, t, :len(c.hours)] = c.price_usd_mwh
+    return CurveArrays(has, mean, hours, price)
+
+
+def _policy_strike(site: Site, revenue_usd_mwh: Array, pue: float) -> Array:
+    if site.curtailment == "optimal":
+        return np.asarray(revenue_usd_mwh / pue, dtype=float)
+    if site.curtailment == "strike" and site.curtailment_strike_usd_mwh is not None:
+        return np.full_like(revenue_usd_mwh, site.curtailment_strike_usd_mwh)
+    return np.full_like(revenue_usd_mwh, np.inf)
+
+
+def tranche_curtailment(fleet: Fleet, curves: CurveArrays, tranche_site: npt.NDArray[np.int64],
+                        efficiency_j_th: Array, hashprice_usd_ph_day: Array) -> Curtailment:
+    """What curtailment takes off each running tranche MW and month ``[M, T]``.
+
+    Without a curve the month curtails nothing (0 hours, $0), so its flat figures stand.
+    """
+    m_count, t_count = len(tranche_site), hashprice_usd_ph_day.size
+    revenue = mining_revenue_usd_mwh(hashprice_usd_ph_day[None, :], efficiency_j_th[:, None],
+                                     fleet.settings.pool_fee).reshape(m_count, t_count)
+    strike = np.empty((m_count, t_count))
+    capture = np.empty(m_count)
+    for m, s in enumerate(tranche_site.tolist()):
+        site = fleet.sites[s]
+        strike[m] = _policy_strike(site, revenue[m], site.mining_pue)
+        capture[m] = site.curtailment_capture
+    strike = np.where(curves.has_curve[tranche_site], strike, np.inf)
+    cut = curtail(curves.hours[tranche_site], curves.price_usd_mwh[tranche_site], strike,
+                  capture[:, None])
+    hours = np.where(curves.has_curve[tranche_site], cut.hours, 1.0)  # no 0 / 0 without one
+    return Curtailment(hours=np.asarray(hours, dtype=float),
+                       curtailed_hours=cut.curtailed_hours,
+                       avoided_energy_usd=cut.avoided_energy_usd)
+
+
+def row_curtailment(fleet: Fleet, sites: list[str], months: list[str],
+                    hashprice_usd_ph_day: Array, efficiency_j_th: Array) -> Curtailment:
+    """The curtailment of plan rows (one running tranche in one month each), looked up row
+    by row from the fleet's curves: the independent route the plan's re-pricing takes."""
+    by_key = {(c.site, c.month): c for c in fleet.price_curves}
+    found = [by_key.get((s, m)) for s, m in zip(sites, months, strict=True)]
+    bins = max((len(c.hours) for c in found if c is not None), default=1)
+    hours = np.zeros((len(sites), bins))
+    price = np.zeros((len(sites), bins))
+    strike = np.full(len(sites), np.inf)
+    capture = np.ones(len(sites))
+    revenue = mining_revenue_usd_mwh(hashprice_usd_ph_day, efficiency_j_th,
+                                     fleet.settings.pool_fee)
+    for i, curve in enumerate(found):
+        if curve is None:
+            hours[i, 0] = 1.0  # a dummy hour at price 0, never curtailed
+            continue
+        hours[i, :len(curve.hours)] = curve.hours
+        price[i, :len(curve.hours)] = curve.price_usd_mwh
+        site = fleet.site(sites[i])
+        strike[i] = float(_policy_strike(site, revenue[i:i + 1], site.mining_pue)[0])
+        capture[i] = site.curtailment_capture
+    return curtail(hours, price, strike, capture)

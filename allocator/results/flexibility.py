@@ -1,0 +1,85 @@
+"""What curtailing on hourly prices is worth in a solved plan; no solver calls, no I/O.
+
+For each site-month valued on a price curve (:mod:`allocator.power`), the ``Flexibility``
+frame compares the miners the plan runs with the same MW run at the month's full-hours
+average price: the hours they mine, the grid MWh they leave undrawn, the flat-average margin,
+the flexible margin and the difference, the **flexibility premium** ($ and $ per running
+MW-month). The premium is what a MW converted to HPC (firm, every hour) gives up on top of
+the flat mining margin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from allocator import economics as econ
+from allocator.optimization.coefficients import Coefficients
+from allocator.results.decisions import Mining
+
+__all__ = ["FLEXIBILITY_COLUMNS", "FLEXIBILITY_SHEET", "flexibility", "premium_by_month"]
+
+Array = npt.NDArray[np.float64]
+
+FLEXIBILITY_SHEET = "Flexibility"
+FLEXIBILITY_COLUMNS = ["site", "month", "mining_mw", "power_price_usd_mwh", "hours_mined",
+                       "curtailed_mwh", "flat_margin_usd", "flexible_margin_usd",
+                       "flexibility_premium_usd", "flexibility_premium_usd_mw_month"]
+
+
+def _by_site(coef: Coefficients, values: Array) -> Array:
+    out = np.zeros((len(coef.sites), len(coef.months)))
+    np.add.at(out, coef.tranche_site, values)
+    return out
+
+
+def _flat_margin_usd_mw_month(coef: Coefficients) -> Array:
+    """Each tranche's margin per running MW-month at the month's full-hours average."""
+    at = coef.tranche_site
+    revenue = econ.mining_revenue_usd_mw_month(
+        coef.hashprice_usd_ph_day[None, :], coef.efficiency_j_th[:, None], coef.days[None, :],
+        coef.fleet.settings.pool_fee)
+    cost = econ.mining_cost_usd_mw_month(
+        coef.power_price_usd_mwh[at], coef.days[None, :], coef.site.mining_pue[at, None],
+        coef.site.mining_opex_usd_mw_month[at, None])
+    return np.asarray(revenue - cost, dtype=float).reshape(len(at), len(coef.months))
+
+
+def premium_by_month(coef: Coefficients, mine: Mining) -> Array | None:
+    """The fleet's flexibility premium per month ``[T]`` (USD), or None without curves."""
+    if coef.curves is None or coef.curtailment is None:
+        return None
+    gain = coef.mining_margin_usd_mw_month - _flat_margin_usd_mw_month(coef)
+    return np.asarray((mine.running_mw * gain).sum(axis=0), dtype=float)
+
+
+def flexibility(coef: Coefficients, mine: Mining) -> pd.DataFrame | None:
+    """The ``Flexibility`` frame: one row per site-month with a price curve; None without."""
+    if coef.curves is None or coef.curtailment is None:
+        return None
+    run = mine.running_mw
+    cut = coef.curtailment
+    at = coef.tranche_site
+    mined = _by_site(coef, run * cut.mined_hours)
+    curtailed = _by_site(coef, run * cut.curtailed_mwh(coef.site.mining_pue[at, None]))
+    flat = _by_site(coef, run * _flat_margin_usd_mw_month(coef))
+    flexible = _by_site(coef, run * coef.mining_margin_usd_mw_month)
+    mw = mine.mining_mw
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hours = np.where(mw > 0, mined / mw, 0.0)
+        per_mw = np.where(mw > 0, (flexible - flat) / mw, 0.0)
+    s, t = np.nonzero(coef.curves.has_curve)
+    frame = pd.DataFrame({
+        "site": [coef.site.name[i] for i in s.tolist()],
+        "month": [coef.months[j] for j in t.tolist()],
+        "mining_mw": mw[s, t],
+        "power_price_usd_mwh": coef.power_price_usd_mwh[s, t],
+        "hours_mined": hours[s, t],
+        "curtailed_mwh": curtailed[s, t],
+        "flat_margin_usd": flat[s, t],
+        "flexible_margin_usd": flexible[s, t],
+        "flexibility_premium_usd": (flexible - flat)[s, t],
+        "flexibility_premium_usd_mw_month": per_mw[s, t],
+    })
+    return frame[FLEXIBILITY_COLUMNS]

@@ -1,0 +1,196 @@
+"""Monthly cash flows of each conversion project of a solved plan, horizon and tail; pure.
+
+A **project** is one site and one contract leased there (site x contract). Its cash flows,
+month by month from the plan's first month:
+
+- ``capex_usd``: the site's conversion capex in the month construction starts (the Build
+  Schedule), shared among the contracts leased at the site in proportion to their leased IT
+  MW; capex at a site that leases nothing is a project of its own with no contract;
+- ``rent_usd``, ``power_cost_usd``, ``opex_usd``: inside the horizon the plan's own lease
+  rows; after it (the **contracted tail**) the rent the signed lease still owes to the end of
+  its term, with its escalator, and the operator's power and opex on the same MW, priced at
+  the site's power price of the horizon's last month;
+- ``net_cash_flow_usd`` = rent - power - opex - capex, discounted by
+  ``(1 + discount_rate) ^ (-month offset / 12)`` as the plan discounts.
+
+The rows of a project run from its first to its last month with cash (months between with
+none are kept, as 0), so IRR and payback read an unbroken monthly series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from allocator import economics as econ
+from allocator.domain import Contract
+from allocator.optimization.coefficients import Coefficients
+from allocator.periods import days_in_month, month_from_index, month_index
+from allocator.results.plan import Plan
+
+__all__ = ["CASH_FLOW_COLUMNS", "Project", "ProjectFlows", "cash_flow_frame",
+           "project_cash_flows", "projects"]
+
+Array = npt.NDArray[np.float64]
+
+CASH_FLOW_COLUMNS = ["site", "contract", "tenant", "month", "in_horizon", "leased_mw",
+                     "capex_usd", "rent_usd", "power_cost_usd", "opex_usd",
+                     "net_cash_flow_usd", "discount_factor", "discounted_cash_flow_usd"]
+
+
+@dataclass(frozen=True)
+class Project:
+    """One site and the contract leased there (``None``: capex at a site leasing nothing).
+
+    Attributes:
+        site: Site index in the fleet.
+        contract: Contract index in the fleet, or ``None``.
+        leased_mw: IT MW the lease holds over its term.
+        capex_share: Share of the site's conversion capex carried by this project.
+    """
+
+    site: int
+    contract: int | None
+    leased_mw: float
+    capex_share: float
+
+
+@dataclass(frozen=True)
+class ProjectFlows:
+    """One project's monthly cash flows as arrays over month offsets ``first .. last``.
+
+    ``offset`` counts months from the plan's first month (the discount's ``t``).
+    """
+
+    project: Project
+    offset: npt.NDArray[np.int64]
+    capex_usd: Array
+    rent_usd: Array
+    power_cost_usd: Array
+    opex_usd: Array
+    discount_factor: Array
+    horizon_months: int
+
+    @property
+    def net_cash_flow_usd(self) -> Array:
+        """Rent less power, opex and capex, month by month."""
+        return self.rent_usd - self.power_cost_usd - self.opex_usd - self.capex_usd
+
+    @property
+    def noi_usd(self) -> Array:
+        """Net operating income: rent less power and opex (capex left out)."""
+        return self.rent_usd - self.power_cost_usd - self.opex_usd
+
+    @property
+    def in_horizon(self) -> npt.NDArray[np.bool_]:
+        """Months inside the plan horizon (the rest is the contracted tail)."""
+        return self.offset < self.horizon_months
+
+
+def projects(coef: Coefficients, plan: Plan) -> list[Project]:
+    """The plan's conversion projects, by site then contract in the fleet's order."""
+    contract_at = {c.name: k for k, c in enumerate(coef.fleet.contracts)}
+    at_site: dict[str, dict[int, float]] = {}
+    for site_name, contract_name, mw in zip(plan.leases["site"], plan.leases["contract"],
+                                            plan.leases["leased_mw"], strict=True):
+        if float(mw) > 0:
+            here = at_site.setdefault(str(site_name), {})
+            k = contract_at[str(contract_name)]
+            here[k] = max(here.get(k, 0.0), float(mw))
+    capex: dict[str, float] = {}
+    for site_name, usd in zip(plan.builds["site"], plan.builds["capex_usd"], strict=True):
+        capex[str(site_name)] = capex.get(str(site_name), 0.0) + float(usd)
+    out: list[Project] = []
+    for s, name in enumerate(coef.site.name):
+        here = at_site.get(name, {})
+        total = sum(here.values())
+        out += [Project(s, k, mw, mw / total) for k, mw in sorted(here.items())]
+        if not here and capex.get(name, 0.0) > 0:
+            out.append(Project(s, None, 0.0, 1.0))
+    return out
+
+
+def _end_offset(coef: Coefficients, contract: Contract) -> int:
+    """Month offset just after the lease's last month."""
+    start = month_index(contract.start_month) - month_index(coef.months[0])
+    return start + contract.term_months
+
+
+def _tail_rows(coef: Coefficients, p: Project, contract: Contract,
+               offsets: npt.NDArray[np.int64]) -> tuple[Array, Array, Array]:
+    """Rent, power and opex of the lease's MW in the months after the horizon."""
+    s = p.site
+    first = month_index(coef.months[0])
+    since = offsets - (month_index(contract.start_month) - first)
+    days = np.array([days_in_month(month_from_index(first + int(t))) for t in offsets],
+                    dtype=float)
+    rent = p.leased_mw * econ.hpc_revenue_usd_mw_month(
+        contract.rate_usd_kw_month, contract.escalator_pa, since.astype(float))
+    def flat(value: float) -> Array:
+        return np.full(len(offsets), float(value))
+
+    power = p.leased_mw * econ.hpc_power_cost_usd_mw_month(
+        flat(coef.power_price_usd_mwh[s, -1]), days, flat(coef.site.hpc_pue[s]),
+        flat(coef.site.hpc_load_factor[s]), contract.power_pass_through)
+    opex = p.leased_mw * float(coef.site.hpc_opex_usd_mw_month[s]) * np.ones(len(offsets))
+    return np.asarray(rent, dtype=float), np.asarray(power, dtype=float), opex
+
+
+def _flows(coef: Coefficients, plan: Plan, p: Project) -> ProjectFlows:
+    """One project's cash flows from its first to its last month with cash."""
+    t_count = len(coef.months)
+    contract = None if p.contract is None else coef.fleet.contracts[p.contract]
+    end = t_count if contract is None else max(t_count, _end_offset(coef, contract))
+    capex, rent, power, opex = (np.zeros(end) for _ in range(4))
+    column = {m: t for t, m in enumerate(coef.months)}
+    builds = plan.builds[plan.builds["site"] == coef.site.name[p.site]]
+    np.add.at(capex, [column[m] for m in builds["month"]],
+              p.capex_share * builds["capex_usd"].to_numpy(dtype=float))
+    if contract is not None:
+        rows = plan.leases[(plan.leases["site"] == coef.site.name[p.site])
+                           & (plan.leases["contract"] == contract.name)]
+        at = [column[m] for m in rows["month"]]
+        rent[at] = rows["revenue_usd"].to_numpy(dtype=float)
+        power[at] = rows["power_cost_usd"].to_numpy(dtype=float)
+        opex[at] = rows["opex_usd"].to_numpy(dtype=float)
+        tail = np.arange(t_count, end, dtype=np.int64)
+        if len(tail):
+            rent[t_count:], power[t_count:], opex[t_count:] = _tail_rows(coef, p, contract, tail)
+    used = np.flatnonzero((capex != 0) | (rent != 0) | (power != 0) | (opex != 0))
+    keep = (np.arange(used[0], used[-1] + 1, dtype=np.int64) if len(used)
+            else np.zeros(0, dtype=np.int64))
+    discount = econ.discount_factor(keep.astype(float), coef.fleet.settings.discount_rate)
+    return ProjectFlows(p, keep, capex[keep], rent[keep], power[keep], opex[keep],
+                        np.asarray(discount, dtype=float), t_count)
+
+
+def project_cash_flows(coef: Coefficients, plan: Plan) -> list[ProjectFlows]:
+    """Every project's monthly cash flows (see the module docstring)."""
+    return [_flows(coef, plan, p) for p in projects(coef, plan)]
+
+
+def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
+    """The projects' cash flows as one long frame, :data:`CASH_FLOW_COLUMNS`."""
+    first = month_index(coef.months[0])
+    frames = []
+    for f in flows:
+        p = f.project
+        contract = None if p.contract is None else coef.fleet.contracts[p.contract]
+        frames.append(pd.DataFrame({
+            "site": coef.site.name[p.site],
+            "contract": "" if contract is None else contract.name,
+            "tenant": "" if contract is None else contract.tenant,
+            "month": [month_from_index(first + int(t)) for t in f.offset],
+            "in_horizon": f.in_horizon,
+            "leased_mw": np.where(f.rent_usd != 0, p.leased_mw, 0.0),
+            "capex_usd": f.capex_usd, "rent_usd": f.rent_usd,
+            "power_cost_usd": f.power_cost_usd, "opex_usd": f.opex_usd,
+            "net_cash_flow_usd": f.net_cash_flow_usd, "discount_factor": f.discount_factor,
+            "discounted_cash_flow_usd": f.net_cash_flow_usd * f.discount_factor,
+        }, columns=CASH_FLOW_COLUMNS))
+    if not frames:
+        return pd.DataFrame(columns=CASH_FLOW_COLUMNS)
+    return pd.concat(frames, ignore_index=True)

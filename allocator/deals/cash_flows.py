@@ -19,7 +19,9 @@ none are kept, as 0), so IRR and payback read an unbroken monthly series.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -113,6 +115,18 @@ def projects(coef: Coefficients, plan: Plan) -> list[Project]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _days_at(index: int) -> float:
+    """Days in the month of index ``index`` (cached: tails repeat the same months)."""
+    return float(days_in_month(month_from_index(index)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_at(index: int) -> str:
+    """The ``YYYY-MM`` of month index ``index`` (cached)."""
+    return month_from_index(index)
+
+
 def _end_offset(coef: Coefficients, contract: Contract) -> int:
     """Month offset just after the lease's last month."""
     start = month_index(contract.start_month) - month_index(coef.months[0])
@@ -125,8 +139,7 @@ def _tail_rows(coef: Coefficients, p: Project, contract: Contract,
     s = p.site
     first = month_index(coef.months[0])
     since = offsets - (month_index(contract.start_month) - first)
-    days = np.array([days_in_month(month_from_index(first + int(t))) for t in offsets],
-                    dtype=float)
+    days = np.array([_days_at(first + int(t)) for t in offsets.tolist()], dtype=float)
     rent = p.leased_mw * econ.hpc_revenue_usd_mw_month(
         contract.rate_usd_kw_month, contract.escalator_pa, since.astype(float))
     def flat(value: float) -> Array:
@@ -139,23 +152,55 @@ def _tail_rows(coef: Coefficients, p: Project, contract: Contract,
     return np.asarray(rent, dtype=float), np.asarray(power, dtype=float), opex
 
 
-def _flows(coef: Coefficients, plan: Plan, p: Project) -> ProjectFlows:
+@dataclass(frozen=True)
+class _Rows:
+    """The plan's lease and build rows as arrays, with each project's and site's row numbers."""
+
+    month: npt.NDArray[np.int64]  # lease rows: horizon month offset
+    rent: Array
+    power: Array
+    opex: Array
+    lease_rows: dict[tuple[str, str], npt.NDArray[np.int64]]
+    build_month: npt.NDArray[np.int64]
+    build_capex: Array
+    build_rows: dict[str, npt.NDArray[np.int64]]
+
+    @classmethod
+    def of(cls, coef: Coefficients, plan: Plan) -> _Rows:
+        column = {m: t for t, m in enumerate(coef.months)}
+        leases, builds = plan.leases, plan.builds
+        lease_rows: dict[tuple[str, str], npt.NDArray[np.int64]] = {}
+        if len(leases):
+            for key, at in leases.groupby(["site", "contract"], sort=False).indices.items():
+                site, contract = cast(tuple[object, object], key)
+                lease_rows[str(site), str(contract)] = np.asarray(at, dtype=np.int64)
+        build_rows = ({str(k): np.asarray(v, dtype=np.int64) for k, v in
+                       builds.groupby("site", sort=False).indices.items()}
+                      if len(builds) else {})
+        return cls(
+            month=np.array([column[m] for m in leases["month"]], dtype=np.int64),
+            rent=leases["revenue_usd"].to_numpy(dtype=float),
+            power=leases["power_cost_usd"].to_numpy(dtype=float),
+            opex=leases["opex_usd"].to_numpy(dtype=float),
+            lease_rows=lease_rows,
+            build_month=np.array([column[m] for m in builds["month"]], dtype=np.int64),
+            build_capex=builds["capex_usd"].to_numpy(dtype=float),
+            build_rows=build_rows)
+
+
+def _flows(coef: Coefficients, rows: _Rows, p: Project) -> ProjectFlows:
     """One project's cash flows from its first to its last month with cash."""
     t_count = len(coef.months)
+    site = coef.site.name[p.site]
     contract = None if p.contract is None else coef.fleet.contracts[p.contract]
     end = t_count if contract is None else max(t_count, _end_offset(coef, contract))
     capex, rent, power, opex = (np.zeros(end) for _ in range(4))
-    column = {m: t for t, m in enumerate(coef.months)}
-    builds = plan.builds[plan.builds["site"] == coef.site.name[p.site]]
-    np.add.at(capex, [column[m] for m in builds["month"]],
-              p.capex_share * builds["capex_usd"].to_numpy(dtype=float))
+    built = rows.build_rows.get(site, np.zeros(0, dtype=np.int64))
+    np.add.at(capex, rows.build_month[built], p.capex_share * rows.build_capex[built])
     if contract is not None:
-        rows = plan.leases[(plan.leases["site"] == coef.site.name[p.site])
-                           & (plan.leases["contract"] == contract.name)]
-        at = [column[m] for m in rows["month"]]
-        rent[at] = rows["revenue_usd"].to_numpy(dtype=float)
-        power[at] = rows["power_cost_usd"].to_numpy(dtype=float)
-        opex[at] = rows["opex_usd"].to_numpy(dtype=float)
+        at = rows.lease_rows.get((site, contract.name), np.zeros(0, dtype=np.int64))
+        month = rows.month[at]
+        rent[month], power[month], opex[month] = rows.rent[at], rows.power[at], rows.opex[at]
         tail = np.arange(t_count, end, dtype=np.int64)
         if len(tail):
             rent[t_count:], power[t_count:], opex[t_count:] = _tail_rows(coef, p, contract, tail)
@@ -169,28 +214,39 @@ def _flows(coef: Coefficients, plan: Plan, p: Project) -> ProjectFlows:
 
 def project_cash_flows(coef: Coefficients, plan: Plan) -> list[ProjectFlows]:
     """Every project's monthly cash flows (see the module docstring)."""
-    return [_flows(coef, plan, p) for p in projects(coef, plan)]
+    rows = _Rows.of(coef, plan)
+    return [_flows(coef, rows, p) for p in projects(coef, plan)]
 
 
 def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
     """The projects' cash flows as one long frame, :data:`CASH_FLOW_COLUMNS`."""
-    first = month_index(coef.months[0])
-    frames = []
-    for f in flows:
-        p = f.project
-        contract = None if p.contract is None else coef.fleet.contracts[p.contract]
-        frames.append(pd.DataFrame({
-            "site": coef.site.name[p.site],
-            "contract": "" if contract is None else contract.name,
-            "tenant": "" if contract is None else contract.tenant,
-            "month": [month_from_index(first + int(t)) for t in f.offset],
-            "in_horizon": f.in_horizon,
-            "leased_mw": np.where(f.rent_usd != 0, p.leased_mw, 0.0),
-            "capex_usd": f.capex_usd, "rent_usd": f.rent_usd,
-            "power_cost_usd": f.power_cost_usd, "opex_usd": f.opex_usd,
-            "net_cash_flow_usd": f.net_cash_flow_usd, "discount_factor": f.discount_factor,
-            "discounted_cash_flow_usd": f.net_cash_flow_usd * f.discount_factor,
-        }, columns=CASH_FLOW_COLUMNS))
-    if not frames:
+    if not flows:
         return pd.DataFrame(columns=CASH_FLOW_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
+    first = month_index(coef.months[0])
+    names = [(coef.site.name[f.project.site],
+              *(("", "") if f.project.contract is None else
+                (coef.fleet.contracts[f.project.contract].name,
+                 coef.fleet.contracts[f.project.contract].tenant))) for f in flows]
+    sizes = [len(f.offset) for f in flows]
+
+    def joined(values: list[Array]) -> Array:
+        return np.concatenate(values) if values else np.zeros(0)
+
+    offsets = np.concatenate([f.offset for f in flows])
+    net = joined([f.net_cash_flow_usd for f in flows])
+    discount = joined([f.discount_factor for f in flows])
+    return pd.DataFrame({
+        "site": np.repeat([n[0] for n in names], sizes),
+        "contract": np.repeat([n[1] for n in names], sizes),
+        "tenant": np.repeat([n[2] for n in names], sizes),
+        "month": [_month_at(first + t) for t in offsets.tolist()],
+        "in_horizon": np.concatenate([f.in_horizon for f in flows]),
+        "leased_mw": joined([np.where(f.rent_usd != 0, f.project.leased_mw, 0.0)
+                             for f in flows]),
+        "capex_usd": joined([f.capex_usd for f in flows]),
+        "rent_usd": joined([f.rent_usd for f in flows]),
+        "power_cost_usd": joined([f.power_cost_usd for f in flows]),
+        "opex_usd": joined([f.opex_usd for f in flows]),
+        "net_cash_flow_usd": net, "discount_factor": discount,
+        "discounted_cash_flow_usd": net * discount,
+    }, columns=CASH_FLOW_COLUMNS)

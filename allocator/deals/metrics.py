@@ -31,15 +31,16 @@ __all__ = ["DEAL_COLUMNS", "deal_frame", "irr_pa", "payback_offset", "stabilized
 
 Array = npt.NDArray[np.float64]
 
-DEAL_COLUMNS = ["site", "contract", "tenant", "leased_mw", "start_month", "end_month",
-                "rent_start_month", "capex_usd", "capex_usd_mw", "stabilized_noi_usd",
-                "yield_on_cost_pct", "unlevered_irr_pct", "payback_month", "payback_months",
-                "npv_usd", "rent_in_horizon_usd", "contracted_tail_rent_usd",
-                "tail_npv_usd", "share_of_rent_pct"]
+DEAL_COLUMNS = ["site", "contract", "tenant", "lease_mw", "start_month", "end_month",
+                "rent_start_month", "owner_capex_usd", "owner_capex_usd_mw",
+                "stabilized_noi_usd", "yield_on_cost_pct", "unlevered_irr_pct",
+                "payback_month", "payback_months", "project_npv_usd", "rent_in_horizon_usd",
+                "contracted_tail_rent_usd", "tail_npv_usd", "share_of_rent_pct"]
 
 _IRR_LOW, _IRR_HIGH = -0.2, 10.0
 """Monthly rates searched for the IRR: -20 % (-93 %/yr) to +1,000 % a month."""
-_IRR_STEPS = 200
+_IRR_STEPS = 64
+"""Halvings of the bracket: 10.2 / 2^64 is far below a float's step at these rates."""
 
 
 def _npv_at(cash: Array, monthly_rate: float) -> float:
@@ -110,20 +111,20 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "site": coef.site.name[p.site],
         "contract": "" if contract is None else contract.name,
         "tenant": "" if contract is None else contract.tenant,
-        "leased_mw": p.leased_mw,
+        "lease_mw": p.leased_mw,
         "start_month": "" if contract is None else contract.start_month,
         "end_month": "" if contract is None else add_months(contract.start_month,
                                                             contract.term_months - 1),
         "rent_start_month": add_months(start, int(f.offset[paid[0]])) if len(paid) else "",
-        "capex_usd": capex,
-        "capex_usd_mw": capex / p.leased_mw if p.leased_mw > 0 else math.nan,
+        "owner_capex_usd": capex,
+        "owner_capex_usd_mw": capex / p.leased_mw if p.leased_mw > 0 else math.nan,
         "stabilized_noi_usd": noi,
         "yield_on_cost_pct": noi / capex if capex > 0 else math.nan,
         "unlevered_irr_pct": irr_pa(cash),
         "payback_month": "" if back is None else add_months(start, int(f.offset[back])),
         "payback_months": (math.nan if back is None or not len(first_capex)
                            else float(back - first_capex[0])),
-        "npv_usd": float((cash * f.discount_factor).sum()),
+        "project_npv_usd": float((cash * f.discount_factor).sum()),
         "rent_in_horizon_usd": float(f.rent_usd[f.in_horizon].sum()),
         "contracted_tail_rent_usd": float(f.rent_usd[tail].sum()),
         "tail_npv_usd": float((cash[tail] * f.discount_factor[tail]).sum()),

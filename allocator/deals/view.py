@@ -7,17 +7,19 @@ numbers.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 
 from allocator.deals.cash_flows import ProjectFlows, cash_flow_frame, project_cash_flows
 from allocator.deals.metrics import deal_frame
+from allocator.deals.mining import MINING_COLUMNS, mining_metrics
 from allocator.deals.portfolio import NpvBridge, Portfolio, npv_bridge, portfolio
 from allocator.optimization.coefficients import Coefficients
 from allocator.results.plan import Plan
 
-__all__ = ["DealView", "deal_view"]
+__all__ = ["DealView", "deal_view", "with_deals"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,14 @@ def deal_view(coef: Coefficients, plan: Plan) -> DealView:
     return DealView(flows=flows, deals=deal_frame(coef, flows),
                     cash_flows=cash_flow_frame(coef, flows), portfolio=portfolio(coef, flows),
                     bridge=npv_bridge(plan, flows))
+
+
+def with_deals(coef: Coefficients, plan: Plan) -> Plan:
+    """``plan`` with its deals: the ``deals`` and ``deal_cash_flows`` frames, the mining
+    metrics as ``summary`` columns and the bridge and portfolio rows in its run info."""
+    view = deal_view(coef, plan)
+    mining = mining_metrics(plan, coef.fleet.settings.pool_fee)
+    summary = plan.summary.assign(**{name: mining[name].to_numpy() for name in MINING_COLUMNS})
+    info = dataclasses.replace(plan.run_info, deal_figures=tuple(view.figures()))
+    return dataclasses.replace(plan, summary=summary, deals=view.deals,
+                               deal_cash_flows=view.cash_flows, run_info=info)

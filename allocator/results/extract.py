@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from allocator.deals.view import with_deals
 from allocator.market import MarketPoint, describe_network_model
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
@@ -43,7 +44,8 @@ def make_plan(
         created_at: ISO timestamp (UTC).
 
     Returns:
-        The plan, with ``run_info.npv_usd`` re-added from its site-month margins.
+        The plan, with ``run_info.npv_usd`` re-added from its site-month margins, and its
+        deals (:func:`allocator.deals.view.with_deals`).
     """
     mine = decisions.mining(coef, sol)
     lease = decisions.leases(coef, sol)
@@ -54,7 +56,7 @@ def make_plan(
         warnings=warnings, input_file=input_file, input_sha256=input_sha256,
         workbook_models=workbook_models, created_at=created_at,
     )
-    return Plan(
+    plan = Plan(
         site_months=sm.frame,
         allocation=rollups.allocation(sm),
         tranches=mine.tranches,
@@ -65,6 +67,7 @@ def make_plan(
         site_value=rollups.site_value(coef, sol, mine, conv, sm),
         run_info=run_info,
     )
+    return with_deals(coef, plan)
 
 
 def _run_info(coef: Coefficients, sol: Solution, *, npv_usd: float, version: str,

@@ -416,6 +416,7 @@ OUTPUT_SHEETS: tuple[str, ...] = (
     "Build Schedule",
     "Miner Tranches",
     "Leases",
+    "Deals",
     "Run Info",
 )
 

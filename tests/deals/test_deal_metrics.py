@@ -38,8 +38,8 @@ def test_flat_lease_yield_on_cost_is_twelve_times_rate_over_capex() -> None:
     """A flat 10-year lease with no escalator and no costs: yield on cost = 12 x rate x 1000 /
     C = 12 x 100 x 1000 / 6M = 20 %, and NOI is a year's rent on the 10 MW ($12M)."""
     row = _view(_fleet()).deals.iloc[0]
-    assert row["leased_mw"] == pytest.approx(10.0)
-    assert row["capex_usd"] == pytest.approx(10 * CAPEX_USD_MW)
+    assert row["lease_mw"] == pytest.approx(10.0)
+    assert row["owner_capex_usd"] == pytest.approx(10 * CAPEX_USD_MW)
     assert row["stabilized_noi_usd"] == pytest.approx(12 * RATE * 1000 * 10)
     assert row["yield_on_cost_pct"] == pytest.approx(12 * RATE * 1000 / CAPEX_USD_MW, rel=1e-12)
 
@@ -64,7 +64,7 @@ def test_flat_lease_payback_npv_and_contracted_tail() -> None:
     assert row["payback_month"] == "2030-12"
     assert row["payback_months"] == 59
     v = 1.08 ** (-1 / 12)
-    assert row["npv_usd"] == pytest.approx(1e6 * (1 - v**120) / (1 - v) - 60e6, rel=1e-9)
+    assert row["project_npv_usd"] == pytest.approx(1e6 * (1 - v**120) / (1 - v) - 60e6, rel=1e-9)
     assert row["rent_in_horizon_usd"] == pytest.approx(12e6)
     assert row["contracted_tail_rent_usd"] == pytest.approx(108e6)
     assert row["tail_npv_usd"] == pytest.approx(1e6 * (v**12 - v**120) / (1 - v), rel=1e-9)
@@ -88,7 +88,7 @@ def test_bridge_from_planning_to_cash_npv_adds_up() -> None:
     view = _view(_fleet())
     b = view.bridge
     assert b.capex_when_spent_usd == pytest.approx(60e6)
-    assert b.cash_npv_usd == pytest.approx(view.deals["npv_usd"].sum(), rel=1e-12)
+    assert b.cash_npv_usd == pytest.approx(view.deals["project_npv_usd"].sum(), rel=1e-12)
     assert b.contracted_tail_usd == pytest.approx(view.deals["tail_npv_usd"].sum(), rel=1e-12)
 
 
@@ -103,9 +103,9 @@ def test_cash_npv_is_mining_plus_every_project_on_random_fleets() -> None:
         sm = plan.site_months
         mining = float(((sm["mining_revenue_usd"] - sm["mining_power_cost_usd"]
                          - sm["mining_opex_usd"]) * sm["discount_factor"]).sum())
-        total = mining + float(view.deals["npv_usd"].sum())
+        total = mining + float(view.deals["project_npv_usd"].sum())
         assert view.bridge.cash_npv_usd == pytest.approx(total, rel=1e-9, abs=1e-3)
-        assert view.deals["capex_usd"].sum() == pytest.approx(plan.builds["capex_usd"].sum())
+        assert view.deals["owner_capex_usd"].sum() == pytest.approx(plan.builds["capex_usd"].sum())
         if len(plan.leases):
             assert sum(view.portfolio.rent_share_by_tenant.values()) == pytest.approx(1.0)
 

@@ -13,18 +13,10 @@ from typing import Any
 from rich.table import Table
 
 from allocator.cli.common import OUT, add_row, literal
+from allocator.deals.portfolio import BRIDGE_LABELS
 from allocator.results.plan import Plan
 
-__all__ = ["BRIDGE_WORDS", "deal_figures", "mining_figures", "print_deals"]
-
-BRIDGE_WORDS = {
-    "planning_npv_usd": "Planning NPV (capital as a charge within the horizon)",
-    "capital_charge_in_horizon_usd": "+ capital charge within the horizon",
-    "capex_when_spent_usd": "- conversion capex when spent",
-    "contracted_tail_usd": "+ contracted tail after the horizon (rent - power - opex)",
-    "cash_npv_usd": "= cash NPV incl. contracted tail",
-}
-"""The bridge's lines in order, as the terminal words them."""
+__all__ = ["deal_figures", "mining_figures", "print_deals"]
 
 def _plain(value: object) -> object:
     """A JSON-ready value: floats stay floats, NaN becomes None, numpy scalars plain."""
@@ -38,8 +30,8 @@ def _plain(value: object) -> object:
 def deal_figures(plan: Plan) -> dict[str, Any]:
     """``{"npv_bridge": {...}, "portfolio": {...}, "projects": [...]}`` of ``plan``."""
     rows = dict(plan.run_info.deal_figures)
-    bridge = {key: _plain(rows[key]) for key in BRIDGE_WORDS if key in rows}
-    portfolio = {key: _plain(value) for key, value in rows.items() if key not in BRIDGE_WORDS}
+    bridge = {key: _plain(rows[key]) for key in BRIDGE_LABELS if key in rows}
+    portfolio = {key: _plain(value) for key, value in rows.items() if key not in BRIDGE_LABELS}
     projects = [{key: _plain(row.get(key)) for key in plan.deals.columns}
                 for row in plan.deals.to_dict("records")]
     return {"npv_bridge": bridge, "portfolio": portfolio, "projects": projects}
@@ -76,7 +68,7 @@ def print_deals(deals: dict[str, Any]) -> None:
     table = Table(title="Planning NPV vs cash NPV (discounted)", title_justify="left")
     table.add_column("line")
     table.add_column("value", justify="right")
-    for key, words in BRIDGE_WORDS.items():
+    for key, words in BRIDGE_LABELS.items():
         add_row(table, words, _money(bridge.get(key)))
     p = deals["portfolio"]
     add_row(table, "Contracted backlog", _money(p.get("contracted_backlog_usd")))

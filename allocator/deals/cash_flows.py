@@ -10,8 +10,18 @@ month by month from the plan's first month:
   rows; after it (the **contracted tail**) the rent the signed lease still owes to the end of
   its term, with its escalator, and the operator's power and opex on the same MW, priced at
   the site's power price of the horizon's last month;
-- ``net_cash_flow_usd`` = rent - power - opex - capex, discounted by
+- ``tenant_capex_usd``: the part of that capex the tenant funds, ``tenant_capex_usd_mw`` per
+  leased MW (at most the project's capex), taken off ``capex_usd`` one for one in the same
+  months, so ``capex_usd`` is the owner's;
+- ``prepayment_usd``: ``prepayment_share`` of the rent from the plan's first month to the end
+  of the term, received at signing (the plan's first month, for a lease starting in the
+  horizon), and the same share of each month's rent drawn from it (negative): the column adds
+  up to 0 and only moves cash to signing;
+- ``net_cash_flow_usd`` = rent - power - opex - capex + prepayment, discounted by
   ``(1 + discount_rate) ^ (-month offset / 12)`` as the plan discounts.
+
+Rent is the expected rent the plan priced: nothing in the ``rent_free_months``, and scaled by
+the tenant's credit (``default_probability_pa``, ``backstop_share``) where given.
 
 The rows of a project run from its first to its last month with cash (months between with
 none are kept, as 0), so IRR and payback read an unbroken monthly series.
@@ -39,8 +49,9 @@ __all__ = ["CASH_FLOW_COLUMNS", "Project", "ProjectFlows", "cash_flow_frame",
 Array = npt.NDArray[np.float64]
 
 CASH_FLOW_COLUMNS = ["site", "contract", "tenant", "month", "in_horizon", "leased_mw",
-                     "capex_usd", "rent_usd", "power_cost_usd", "opex_usd",
-                     "net_cash_flow_usd", "discount_factor", "discounted_cash_flow_usd"]
+                     "capex_usd", "tenant_capex_usd", "prepayment_usd", "rent_usd",
+                     "power_cost_usd", "opex_usd", "net_cash_flow_usd", "discount_factor",
+                     "discounted_cash_flow_usd"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class ProjectFlows:
     project: Project
     offset: npt.NDArray[np.int64]
     capex_usd: Array
+    tenant_capex_usd: Array
+    prepayment_usd: Array
     rent_usd: Array
     power_cost_usd: Array
     opex_usd: Array
@@ -78,8 +91,9 @@ class ProjectFlows:
 
     @property
     def net_cash_flow_usd(self) -> Array:
-        """Rent less power, opex and capex, month by month."""
-        return self.rent_usd - self.power_cost_usd - self.opex_usd - self.capex_usd
+        """Rent less power, opex and the owner's capex, plus prepayment, month by month."""
+        return (self.rent_usd - self.power_cost_usd - self.opex_usd - self.capex_usd
+                + self.prepayment_usd)
 
     @property
     def noi_usd(self) -> Array:
@@ -141,7 +155,8 @@ def _tail_rows(coef: Coefficients, p: Project, contract: Contract,
     since = offsets - (month_index(contract.start_month) - first)
     days = np.array([_days_at(first + int(t)) for t in offsets.tolist()], dtype=float)
     rent = p.leased_mw * econ.hpc_revenue_usd_mw_month(
-        contract.rate_usd_kw_month, contract.escalator_pa, since.astype(float))
+        contract.rate_usd_kw_month, contract.escalator_pa, since.astype(float),
+        contract.rent_free_months, contract.default_probability_pa, contract.backstop_share)
     def flat(value: float) -> Array:
         return np.full(len(offsets), float(value))
 
@@ -204,12 +219,31 @@ def _flows(coef: Coefficients, rows: _Rows, p: Project) -> ProjectFlows:
         tail = np.arange(t_count, end, dtype=np.int64)
         if len(tail):
             rent[t_count:], power[t_count:], opex[t_count:] = _tail_rows(coef, p, contract, tail)
-    used = np.flatnonzero((capex != 0) | (rent != 0) | (power != 0) | (opex != 0))
+    funded, prepaid = _deal_terms(coef, contract, p, capex, rent)
+    capex -= funded
+    used = np.flatnonzero((capex != 0) | (funded != 0) | (prepaid != 0) | (rent != 0)
+                          | (power != 0) | (opex != 0))
     keep = (np.arange(used[0], used[-1] + 1, dtype=np.int64) if len(used)
             else np.zeros(0, dtype=np.int64))
     discount = econ.discount_factor(keep.astype(float), coef.fleet.settings.discount_rate)
-    return ProjectFlows(p, keep, capex[keep], rent[keep], power[keep], opex[keep],
-                        np.asarray(discount, dtype=float), t_count)
+    return ProjectFlows(p, keep, capex[keep], funded[keep], prepaid[keep], rent[keep],
+                        power[keep], opex[keep], np.asarray(discount, dtype=float), t_count)
+
+
+def _deal_terms(coef: Coefficients, contract: Contract | None, p: Project, capex: Array,
+                rent: Array) -> tuple[Array, Array]:
+    """The tenant-funded part of ``capex`` and the prepayment column (module docstring)."""
+    funded, prepaid = np.zeros_like(capex), np.zeros_like(rent)
+    if contract is None:
+        return funded, prepaid
+    gross = float(capex.sum())
+    if contract.tenant_capex_usd_mw > 0 and gross > 0:
+        funded = capex * min(1.0, contract.tenant_capex_usd_mw * p.leased_mw / gross)
+    if contract.prepayment_share > 0:
+        prepaid = -contract.prepayment_share * rent
+        if month_index(contract.start_month) >= month_index(coef.months[0]):
+            prepaid[0] += contract.prepayment_share * float(rent.sum())
+    return funded, prepaid
 
 
 def project_cash_flows(coef: Coefficients, plan: Plan) -> list[ProjectFlows]:
@@ -244,6 +278,8 @@ def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFra
         "leased_mw": joined([np.where(f.rent_usd != 0, f.project.leased_mw, 0.0)
                              for f in flows]),
         "capex_usd": joined([f.capex_usd for f in flows]),
+        "tenant_capex_usd": joined([f.tenant_capex_usd for f in flows]),
+        "prepayment_usd": joined([f.prepayment_usd for f in flows]),
         "rent_usd": joined([f.rent_usd for f in flows]),
         "power_cost_usd": joined([f.power_cost_usd for f in flows]),
         "opex_usd": joined([f.opex_usd for f in flows]),

@@ -25,14 +25,15 @@ import pandas as pd
 
 from allocator.deals.cash_flows import ProjectFlows
 from allocator.optimization.coefficients import Coefficients
-from allocator.periods import add_months
+from allocator.periods import add_months, month_index
 
 __all__ = ["DEAL_COLUMNS", "deal_frame", "irr_pa", "payback_offset", "stabilized_noi_usd"]
 
 Array = npt.NDArray[np.float64]
 
-DEAL_COLUMNS = ["site", "contract", "tenant", "lease_mw", "start_month", "end_month",
-                "rent_start_month", "owner_capex_usd", "owner_capex_usd_mw",
+DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "start_month",
+                "end_month", "rent_start_month", "owner_capex_usd", "owner_capex_usd_mw",
+                "tenant_capex_usd", "prepayment_usd",
                 "stabilized_noi_usd", "yield_on_cost_pct", "unlevered_irr_pct",
                 "payback_month", "payback_months", "project_npv_usd", "rent_in_horizon_usd",
                 "contracted_tail_rent_usd", "tail_npv_usd", "share_of_rent_pct"]
@@ -94,6 +95,22 @@ def stabilized_noi_usd(flows: ProjectFlows) -> float:
     return float(year.sum() * 12.0 / len(year))
 
 
+def _structure(lease_structure: str | None, power_pass_through: bool) -> str:
+    """The lease structure as given, else what power_pass_through says."""
+    if lease_structure:
+        return lease_structure
+    return "power passed through" if power_pass_through else "gross"
+
+
+def _prepaid_usd(coef: Coefficients, f: ProjectFlows) -> float:
+    """Rent received at signing: the share prepaid of the lease's rent, for a lease starting
+    in the horizon (one signed before it was prepaid before the plan)."""
+    c = None if f.project.contract is None else coef.fleet.contracts[f.project.contract]
+    if c is None or month_index(c.start_month) < month_index(coef.months[0]):
+        return 0.0
+    return c.prepayment_share * float(f.rent_usd.sum())
+
+
 def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dict[str, object]:
     """The Deals row of one project."""
     p = f.project
@@ -111,6 +128,8 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "site": coef.site.name[p.site],
         "contract": "" if contract is None else contract.name,
         "tenant": "" if contract is None else contract.tenant,
+        "lease_structure": "" if contract is None else _structure(
+            contract.lease_structure, contract.power_pass_through),
         "lease_mw": p.leased_mw,
         "start_month": "" if contract is None else contract.start_month,
         "end_month": "" if contract is None else add_months(contract.start_month,
@@ -118,6 +137,8 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "rent_start_month": add_months(start, int(f.offset[paid[0]])) if len(paid) else "",
         "owner_capex_usd": capex,
         "owner_capex_usd_mw": capex / p.leased_mw if p.leased_mw > 0 else math.nan,
+        "tenant_capex_usd": float(f.tenant_capex_usd.sum()),
+        "prepayment_usd": _prepaid_usd(coef, f),
         "stabilized_noi_usd": noi,
         "yield_on_cost_pct": noi / capex if capex > 0 else math.nan,
         "unlevered_irr_pct": irr_pa(cash),

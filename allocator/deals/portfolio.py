@@ -11,10 +11,12 @@
   horizon and no rent after it; the cash NPV counts capex when spent and the contracted tail.
   Line by line, in discounted USD::
 
-      planning NPV (capital as a charge within the horizon)
+      Planning NPV (capital as a charge within the horizon)
     + capital charge within the horizon
     - conversion capex when spent
+    + conversion capex funded by tenants
     + contracted tail after the horizon (rent - power - opex of signed leases)
+    + prepayments at signing, less the rent they stand for
     = cash NPV incl. contracted tail
 """
 
@@ -32,10 +34,12 @@ from allocator.results.plan import Plan
 __all__ = ["BRIDGE_LABELS", "NpvBridge", "Portfolio", "npv_bridge", "portfolio"]
 
 BRIDGE_LABELS: dict[str, str] = {
-    "planning_npv_usd": "planning NPV (capital as a charge within the horizon)",
+    "planning_npv_usd": "Planning NPV (capital as a charge within the horizon)",
     "capital_charge_in_horizon_usd": "+ capital charge within the horizon",
     "capex_when_spent_usd": "- conversion capex when spent",
+    "tenant_funded_capex_usd": "+ conversion capex funded by tenants",
     "contracted_tail_usd": "+ contracted tail after the horizon (rent - power - opex)",
+    "prepayment_timing_usd": "+ prepayments at signing, less the rent they stand for",
     "cash_npv_usd": "= cash NPV incl. contracted tail",
 }
 """Each bridge line's words, in order; the values are discounted USD, added as signed."""
@@ -48,13 +52,17 @@ class NpvBridge:
     planning_npv_usd: float
     capital_charge_in_horizon_usd: float
     capex_when_spent_usd: float
+    tenant_funded_capex_usd: float
     contracted_tail_usd: float
+    prepayment_timing_usd: float
 
     @property
     def cash_npv_usd(self) -> float:
-        """Planning NPV + capital charge - capex when spent + contracted tail."""
+        """Planning NPV + capital charge - capex when spent + tenant-funded capex +
+        contracted tail + prepayment timing."""
         return (self.planning_npv_usd + self.capital_charge_in_horizon_usd
-                - self.capex_when_spent_usd + self.contracted_tail_usd)
+                - self.capex_when_spent_usd + self.tenant_funded_capex_usd
+                + self.contracted_tail_usd + self.prepayment_timing_usd)
 
     def lines(self) -> list[tuple[str, float]]:
         """``(key, value)`` in :data:`BRIDGE_LABELS` order, each value as printed (unsigned)."""
@@ -80,14 +88,18 @@ def npv_bridge(plan: Plan, flows: list[ProjectFlows]) -> NpvBridge:
     """The plan's planning NPV and the lines leading from it to the cash NPV."""
     s = plan.summary
     discount = s["discount_factor"].to_numpy(dtype=float)
-    tail = sum(float((f.net_cash_flow_usd[~f.in_horizon]
-                      * f.discount_factor[~f.in_horizon]).sum()) for f in flows)
+    tail = sum(float((f.noi_usd[~f.in_horizon] * f.discount_factor[~f.in_horizon]).sum())
+               for f in flows)
     return NpvBridge(
         planning_npv_usd=plan.npv_usd,
         capital_charge_in_horizon_usd=float(
             (s["capital_charge_usd"].to_numpy(dtype=float) * discount).sum()),
         capex_when_spent_usd=float((s["capex_usd"].to_numpy(dtype=float) * discount).sum()),
+        tenant_funded_capex_usd=sum(float((f.tenant_capex_usd * f.discount_factor).sum())
+                                    for f in flows),
         contracted_tail_usd=tail,
+        prepayment_timing_usd=sum(float((f.prepayment_usd * f.discount_factor).sum())
+                                  for f in flows),
     )
 
 

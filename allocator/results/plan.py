@@ -41,14 +41,16 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     revenue_usd, power_cost_usd, opex_usd, margin_usd, npv_usd
 
 ``deals`` (sheet ``Deals``), one row per conversion project (site x contract, by
-``allocator.deals``): site, contract, tenant, lease_mw, start_month, end_month,
-    rent_start_month, owner_capex_usd, owner_capex_usd_mw, stabilized_noi_usd,
+``allocator.deals``): site, contract, tenant, lease_structure, lease_mw, start_month,
+    end_month, rent_start_month, owner_capex_usd, owner_capex_usd_mw, tenant_capex_usd,
+    prepayment_usd, stabilized_noi_usd,
     yield_on_cost_pct, unlevered_irr_pct, payback_month, payback_months, project_npv_usd,
     rent_in_horizon_usd, contracted_tail_rent_usd, tail_npv_usd, share_of_rent_pct
 
 ``deal_cash_flows``, one row per project and month with cash, horizon and tail: site,
-    contract, tenant, month, in_horizon, leased_mw, capex_usd, rent_usd, power_cost_usd,
-    opex_usd, net_cash_flow_usd, discount_factor, discounted_cash_flow_usd
+    contract, tenant, month, in_horizon, leased_mw, capex_usd, tenant_capex_usd,
+    prepayment_usd, rent_usd, power_cost_usd, opex_usd, net_cash_flow_usd, discount_factor,
+    discounted_cash_flow_usd
 
 ``summary`` also carries the month's mining metrics (``allocator.deals.mining``): mined_btc,
     hashprice_btc_ph_day, hashcost_usd_ph_day, cash_cost_usd_btc, all_in_cost_usd_btc,

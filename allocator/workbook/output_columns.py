@@ -29,7 +29,9 @@ _LABELS = {
     "planning_npv_usd": "Planning NPV, capital as a charge within the horizon ($)",
     "capital_charge_in_horizon_usd": "+ Capital charge within the horizon ($)",
     "capex_when_spent_usd": "- Conversion capex when spent ($)",
+    "tenant_funded_capex_usd": "+ Conversion capex funded by tenants ($)",
     "contracted_tail_usd": "+ Contracted tail after the horizon ($)",
+    "prepayment_timing_usd": "+ Prepayments at signing, less the rent they stand for ($)",
     "cash_npv_usd": "= Cash NPV incl. contracted tail ($)",
     "walt_years": "Weighted average lease term (years)",
     "unlevered_irr_pct": "Unlevered IRR (%/yr)",
@@ -245,7 +247,18 @@ OUTPUT_COLUMNS: dict[str, str] = {
                             "taken off.",
     "contracted_tail_usd": "Discounted rent - power - opex the signed leases still bring "
                            "after the horizon, added.",
-    "cash_npv_usd": "Planning NPV + capital charge - capex when spent + contracted tail.",
+    "tenant_funded_capex_usd": "Discounted conversion capex the tenants fund "
+                               "(tenant_capex_usd_mw), added back.",
+    "prepayment_timing_usd": "Discounted prepayments received at signing less the "
+                             "discounted rent they stand for: what paying early is worth.",
+    "cash_npv_usd": "Planning NPV + capital charge - capex when spent + capex funded by "
+                    "tenants + contracted tail + prepayment timing.",
+    "lease_structure": "Who pays the hall's power: nnn or modified_gross (the tenant), gross "
+                       "(the owner); else what power_pass_through says.",
+    "tenant_capex_usd": "Conversion capex of the project the tenant funds "
+                        "(tenant_capex_usd_mw x lease MW, at most the project's capex).",
+    "prepayment_usd": "Rent received at signing: prepayment_share of the lease's rent from "
+                      "the plan's first month.",
     "contracted_backlog_usd": "Rent the plan's leases are owed from its first month to the "
                               "end of their terms.",
     "backlog_after_horizon_usd": "The part of the backlog after the horizon.",

@@ -30,6 +30,7 @@ __all__ = [
     "CURTAILMENT_POLICIES",
     "DEFAULT_NETWORK_FLEET",
     "HOURLY_PRICE_FILLS",
+    "LEASE_STRUCTURES",
     "MARKET_GAP_FILLS",
     "NETWORK_MODELS",
     "SHARE_SUM_TOLERANCE",
@@ -37,6 +38,7 @@ __all__ = [
     "CurtailmentPolicy",
     "Fleet",
     "HourlyPriceFill",
+    "LeaseStructure",
     "MarketGapFill",
     "MarketMonth",
     "MinerTranche",
@@ -47,6 +49,7 @@ __all__ = [
     "PriceCurve",
     "Settings",
     "Site",
+    "lease_structure_conflict",
     "months_without_market",
     "name_key",
     "percent_limit",
@@ -181,6 +184,10 @@ class _Frozen(BaseModel):
 MarketGapFill = Literal["hold_and_grow", "interpolate"]
 """How Market months between two given rows are filled (``market_gap_fill``)."""
 MARKET_GAP_FILLS: tuple[str, ...] = get_args(MarketGapFill)
+LeaseStructure = Literal["nnn", "modified_gross", "gross"]
+"""Who pays the HPC hall's power (``lease_structure``): the tenant under ``nnn`` and
+``modified_gross``, the owner under ``gross``; the owner runs the hall (its opex) in all."""
+LEASE_STRUCTURES: tuple[str, ...] = get_args(LeaseStructure)
 NetworkModel = Literal["fixed_growth", "marginal_cost"]
 """How the network hashrate of filled and projected months is set (``network_model``)."""
 NETWORK_MODELS: tuple[str, ...] = get_args(NetworkModel)
@@ -426,12 +433,42 @@ class Contract(_Frozen):
     power_pass_through: bool = False
     firm: bool = False
     all_or_nothing: bool = False
+    rent_free_months: int = Field(default=0, ge=0, le=600)
+    prepayment_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    tenant_capex_usd_mw: Finite = Field(default=0.0, ge=0)
+    lease_structure: LeaseStructure | None = None
+    default_probability_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
+    backstop_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _power_of_lease_structure(cls, data: Any) -> Any:
+        """``lease_structure`` sets ``power_pass_through`` (``gross``: no; ``nnn`` and
+        ``modified_gross``: yes); given both, they must agree."""
+        if not isinstance(data, dict) or data.get("lease_structure") not in LEASE_STRUCTURES:
+            return data
+        passes = data["lease_structure"] != "gross"
+        given = data.get("power_pass_through")
+        if isinstance(given, bool) and given != passes:
+            raise ValueError(lease_structure_conflict(data["lease_structure"], given))
+        return {**data, "power_pass_through": passes}
 
     @model_validator(mode="after")
     def _min_below_max(self) -> Self:
         if self.min_mw > self.max_mw:
             raise ValueError(f"min_mw {self.min_mw} exceeds max_mw {self.max_mw}")
+        if self.rent_free_months >= self.term_months:
+            raise ValueError(f"rent_free_months {self.rent_free_months} must be below "
+                             f"term_months {self.term_months}")
         return self
+
+
+def lease_structure_conflict(structure: str, power_pass_through: bool) -> str:
+    """Why a lease structure and a power_pass_through cell disagree, in words."""
+    payer = "the owner pays the power" if structure == "gross" else "the tenant pays the power"
+    return (f"lease_structure {structure} means {payer}, but power_pass_through says "
+            f"{'yes' if power_pass_through else 'no'}; leave power_pass_through blank or "
+            "make them agree")
 
 
 def months_without_market(start_month: str, first_market_index: int) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "capital_recovery_factor",
     "discount_factor",
     "escalation_factor",
+    "expected_rent_share",
     "hashprice_usd_ph_day",
     "hpc_cost_usd_mw_month",
     "hpc_power_cost_usd_mw_month",
@@ -173,10 +174,34 @@ def escalation_factor(escalator_pa: float, months_since_start: F) -> F:
 
 
 def hpc_revenue_usd_mw_month(
-    rate_usd_kw_month: float, escalator_pa: float, months_since_start: F
+    rate_usd_kw_month: float, escalator_pa: float, months_since_start: F,
+    rent_free_months: int = 0, default_probability_pa: float = 0.0,
+    backstop_share: float = 0.0,
 ) -> F:
-    """Rent of one leased IT MW for a month (per kW of critical IT, take-or-pay)."""
-    return rate_usd_kw_month * 1000.0 * escalation_factor(escalator_pa, months_since_start)
+    """Expected rent of one leased IT MW for a month (per kW of critical IT, take-or-pay).
+
+    ``rate x 1000 x escalation``, nothing in the first ``rent_free_months`` of the term, and
+    times :func:`expected_rent_share` where the tenant may default. With the defaults the
+    rent is the rate and its escalator alone, computed as before.
+    """
+    rent = rate_usd_kw_month * 1000.0 * escalation_factor(escalator_pa, months_since_start)
+    if rent_free_months == 0 and default_probability_pa == 0.0 and backstop_share == 0.0:
+        return rent
+    paid = np.asarray(months_since_start) >= rent_free_months
+    share = expected_rent_share(months_since_start, default_probability_pa, backstop_share)
+    return rent * paid * share  # type: ignore[return-value]
+
+
+def expected_rent_share(months_since_start: F, default_probability_pa: float,
+                        backstop_share: float) -> F:
+    """Share of the contracted rent expected in a month of the term, given tenant credit.
+
+    The tenant still pays with probability ``(1 - p) ^ (months / 12)`` (``p`` the annual
+    default probability); ``backstop_share`` of the rent is guaranteed by a backstop (a
+    rated guarantor) whatever the tenant does: ``b + (1 - b) x (1 - p) ^ (months / 12)``.
+    """
+    survival = (1.0 - default_probability_pa) ** (months_since_start / 12.0)
+    return backstop_share + (1.0 - backstop_share) * survival  # type: ignore[no-any-return]
 
 
 def hpc_cost_usd_mw_month(

@@ -31,6 +31,7 @@ from allocator.cli.common import (
     results_only_options,
     warn_about_solver,
 )
+from allocator.cli.deals_output import deal_figures, mining_figures, print_deals
 from allocator.cli.insight_summary import insight_lines
 from allocator.cli.outputs import check_output
 from allocator.consistency import Locate, check_consistency, problem_line
@@ -63,7 +64,8 @@ def default_output(book: Path, plan_only: bool = False) -> Path:
 
 
 def plan_headline(plan: Plan) -> dict[str, Any]:
-    """The figures ``optimize`` prints: NPV, hashrate, HPC, idle, timings."""
+    """The figures ``optimize`` prints: NPV, hashrate, HPC, idle, timings, the deals (NPV
+    bridge, portfolio, projects) and the horizon's mining totals."""
     summary = plan.summary
     last = summary.iloc[-1]
     info = plan.run_info
@@ -91,6 +93,8 @@ def plan_headline(plan: Plan) -> dict[str, Any]:
         "solve_seconds": info.solve_seconds,
         "warnings": list(info.warnings),
         **_flexibility_figures(plan),
+        "deals": deal_figures(plan),
+        "mining": mining_figures(plan),
     }
 
 
@@ -133,6 +137,7 @@ def _print_headline(head: dict[str, Any], written: Path | None,
     add_row(table, "Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
                   f"{head['variables']:,} variables)")
     OUT.print(table)
+    print_deals(head["deals"])
     for line in insight:
         OUT.print(line, markup=False)
     for w in head["warnings"]:

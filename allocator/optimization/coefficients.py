@@ -190,7 +190,8 @@ def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array)
     allowed = (tuple(sorted(site_index[n] for n in contract.sites)) if contract.sites
                else tuple(range(len(fleet.sites))))
     rent = econ.hpc_revenue_usd_mw_month(
-        contract.rate_usd_kw_month, contract.escalator_pa, (in_term - offset).astype(float))
+        contract.rate_usd_kw_month, contract.escalator_pa, (in_term - offset).astype(float),
+        contract.rent_free_months, contract.default_probability_pa, contract.backstop_share)
     rows = [
         econ.hpc_cost_usd_mw_month(
             fleet.sites[s].hpc_opex_usd_mw_month, power[s, in_term], days[in_term],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from allocator.deals.view import with_deals
 from allocator.market import MarketPoint, describe_network_model
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
@@ -43,7 +44,8 @@ def make_plan(
         created_at: ISO timestamp (UTC).
 
     Returns:
-        The plan, with ``run_info.npv_usd`` re-added from its site-month margins.
+        The plan, with ``run_info.npv_usd`` re-added from its site-month margins, and its
+        deals (:func:`allocator.deals.view.with_deals`).
     """
     mine = decisions.mining(coef, sol)
     lease = decisions.leases(coef, sol)
@@ -59,7 +61,7 @@ def make_plan(
     if premium is not None:  # only where hourly prices were given: old plans keep their shape
         summary["flexibility_premium_usd"] = premium
     flex = flexibility.flexibility(coef, mine)
-    return Plan(
+    plan = Plan(
         site_months=sm.frame,
         allocation=rollups.allocation(sm),
         tranches=mine.tranches,
@@ -71,6 +73,7 @@ def make_plan(
         run_info=run_info,
         extra={} if flex is None else {flexibility.FLEXIBILITY_SHEET: flex},
     )
+    return with_deals(coef, plan)
 
 
 def _run_info(coef: Coefficients, sol: Solution, *, npv_usd: float, version: str,

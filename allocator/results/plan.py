@@ -41,6 +41,22 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     start_month, term_months, min_mw, max_mw, committed_mw, months_in_horizon, sites_used,
     revenue_usd, power_cost_usd, opex_usd, margin_usd, npv_usd
 
+``deals`` (sheet ``Deals``), one row per conversion project (site x contract, by
+``allocator.deals``): site, contract, tenant, lease_structure, lease_mw, start_month,
+    end_month, rent_start_month, owner_capex_usd, owner_capex_usd_mw, tenant_capex_usd,
+    prepayment_usd, stabilized_noi_usd,
+    yield_on_cost_pct, unlevered_irr_pct, payback_month, payback_months, project_npv_usd,
+    rent_in_horizon_usd, contracted_tail_rent_usd, tail_npv_usd, share_of_rent_pct
+
+``deal_cash_flows``, one row per project and month with cash, horizon and tail: site,
+    contract, tenant, month, in_horizon, leased_mw, capex_usd, tenant_capex_usd,
+    prepayment_usd, rent_usd, power_cost_usd, opex_usd, net_cash_flow_usd, discount_factor,
+    discounted_cash_flow_usd
+
+``summary`` also carries the month's mining metrics (``allocator.deals.mining``): mined_btc,
+    hashprice_btc_ph_day, hashcost_usd_ph_day, cash_cost_usd_btc, all_in_cost_usd_btc,
+    fleet_efficiency_j_th
+
 ``site_value`` (sheet ``Site Value``), one row per site:
     site, capacity_mw, avg_shadow_value_usd_mw_month, max_shadow_value_usd_mw_month,
     shadow_value_basis,
@@ -129,6 +145,8 @@ class RunInfo:
     warnings: tuple[str, ...] = ()
     market: str = ""
     network: str = ""
+    deal_figures: tuple[tuple[str, object], ...] = ()
+    """The NPV bridge and portfolio metrics (``allocator.deals``) as key | value rows."""
 
     def to_frame(self) -> pd.DataFrame:
         """Key | value rows, one per field and one per warning."""
@@ -151,6 +169,7 @@ class RunInfo:
             ("created_at", self.created_at),
             *([("market", self.market)] if self.market else []),
             *([("network_model", self.network)] if self.network else []),
+            *self.deal_figures,
             ("warnings", len(self.warnings)),
         ]
         rows += [(f"warning_{i + 1}", text) for i, text in enumerate(self.warnings)]
@@ -174,6 +193,10 @@ class Plan:
     site_value: pd.DataFrame
     run_info: RunInfo
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    deals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per conversion project (site x contract), the ``Deals`` sheet."""
+    deal_cash_flows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Each project's monthly cash flows, horizon and contracted tail."""
 
     @property
     def npv_usd(self) -> float:

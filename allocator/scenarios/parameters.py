@@ -109,6 +109,12 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("start_month", "contract", "month", "the start month"),
     _p("term_months", "contract", "integer", "the term", "months"),
     _p("escalator_pa", "contract", "fraction", "the escalator", "%/yr"),
+    _p("rent_free_months", "contract", "integer", "the rent-free months", "months"),
+    _p("prepayment_share", "contract", "fraction", "the prepayment", "%"),
+    _p("tenant_capex_usd_mw", "contract", "number", "the tenant-funded capex", "$/MW"),
+    _p("default_probability_pa", "contract", "fraction", "the tenant's default probability",
+       "%/yr"),
+    _p("backstop_share", "contract", "fraction", "the backstop share", "%"),
     # Settings.
     _p("start_month", "settings", "month", "the plan's start month"),
     _p("months", "settings", "integer", "the horizon", "months"),

@@ -66,6 +66,8 @@ PCT_FORMAT = "0.0%"
 FACTOR_FORMAT = "0.00"
 DISCOUNT_FORMAT = "0.0000"
 INTEGER_FORMAT = "#,##0"
+BTC_RATE_FORMAT = "0.0000000"
+"""BTC per PH/s per day (about 0.0004): seven decimals."""
 SECONDS_FORMAT = "0.00"
 HEADER_FONT_NAME = "Calibri"
 """A named header font: without one LibreOffice falls back to a serif."""
@@ -93,6 +95,8 @@ _PRICE_UNITS = ("_usd_mwh", "_usd_kw_month", "_usd_ph_day", "_usd_th_day")
 # Whole-plan money, shown in $ millions.
 _MILLIONS = frozenset({"value_added_usd", "swing_usd", "low_npv_change_usd",
                        "high_npv_change_usd", "from_usd", "npv_usd", "cumulative_npv_usd"})
+# The NPV bridge's ends, in whole dollars like its other lines so the lines add up as shown.
+_WHOLE_DOLLARS = frozenset({"planning_npv_usd", "cash_npv_usd"})
 _COUNTS = frozenset({"days", "months", "samples", "variables", "constraints", "warnings",
                      "tranche", "units", "step", "probes"})
 _FORMULA_PREFIXES = ("=",)  # openpyxl turns only these strings into formulas
@@ -200,9 +204,16 @@ def number_format(column: str) -> str | None:
         return PCT_FORMAT
     if name.endswith(_PRICE_UNITS):
         return PRICE_FORMAT
+    if name.endswith("_btc_ph_day"):
+        return BTC_RATE_FORMAT
     if name.endswith(("correlation", "_pue")) or "hashprice" in name \
-            or name.endswith(("_phs", "_ehs", "_ths", "_j_th", "_th")):
+            or name.endswith(("_phs", "_ehs", "_ths", "_j_th", "_th")) \
+            or (name.endswith("_btc") and "_usd" not in name):
         return RATE_FORMAT
+    if name.endswith("_years"):
+        return RATE_FORMAT
+    if name in _WHOLE_DOLLARS:
+        return USD_FORMAT
     if name in _MILLIONS or (name.endswith("npv_usd") and "1mw" not in name):
         return USD_M_FORMAT
     if name.endswith("_usd") or "_usd_" in name:

@@ -11,19 +11,31 @@ from __future__ import annotations
 __all__ = ["OUTPUT_COLUMNS", "output_label", "output_note"]
 
 _UNITS: tuple[tuple[str, str], ...] = (
+    ("_btc_ph_day", "BTC/PH/day"), ("_usd_btc", "$/BTC"), ("_btc", "BTC"),
     ("_usd_ph_day", "$/PH/day"), ("_usd_th_day", "$/TH/day"), ("_usd_kw_month", "$/kW-month"),
     ("_usd_mw_month", "$/MW-month"), ("_usd_mwh", "$/MWh"), ("_usd_mw", "$/MW"),
     ("_usd", "$"), ("_mwh", "MWh"), ("_mw", "MW"), ("_ehs", "EH/s"), ("_phs", "PH/s"),
     ("_j_th", "J/TH"), ("_pct", "%"), ("_pa", "%/yr"), ("_share", "%"), ("_seconds", "s"),
 )
 _WORDS = {"hpc": "HPC", "npv": "NPV", "btc": "BTC", "it": "IT", "pue": "PUE", "1mw": "1 MW",
-          "ehs": "EH/s", "phs": "PH/s", "mw": "MW", "usd": "$", "pa": "per year"}
+          "ehs": "EH/s", "phs": "PH/s", "mw": "MW", "usd": "$", "pa": "per year",
+          "noi": "NOI", "irr": "IRR"}
 _LABELS = {
     "discount_factor": "Discount factor", "uptime": "Uptime (%)", "pool_fee": "Pool fee (%)",
     "discount_rate": "Discount rate (%/yr)", "hpc_load_factor": "HPC load factor (%)",
     "plus_1mw_npv_usd": "NPV with +1 MW ($)", "minus_1mw_npv_usd": "NPV with -1 MW ($)",
     "from_usd": "From ($)", "probability_converts_pct": "Probability it converts (%)",
     "probability_taken_pct": "Probability it is taken (%)", "months": "Months",
+    "planning_npv_usd": "Planning NPV, capital as a charge within the horizon ($)",
+    "capital_charge_in_horizon_usd": "+ Capital charge within the horizon ($)",
+    "capex_when_spent_usd": "- Conversion capex when spent ($)",
+    "tenant_funded_capex_usd": "+ Conversion capex funded by tenants ($)",
+    "contracted_tail_usd": "+ Contracted tail after the horizon ($)",
+    "prepayment_timing_usd": "+ Prepayments at signing, less the rent they stand for ($)",
+    "cash_npv_usd": "= Cash NPV incl. contracted tail ($)",
+    "walt_years": "Weighted average lease term (years)",
+    "unlevered_irr_pct": "Unlevered IRR (%/yr)",
+    "mined_btc": "BTC mined",
 }
 
 
@@ -212,6 +224,60 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "scenario_value": "Its value in the scenario.",
     "from_usd": "Lower edge of the bin.",
     "samples": "Samples whose NPV falls in the bin.",
+    "end_month": "Last month of rent of the lease's term.",
+    "rent_start_month": "First month the project is paid rent (rent commencement).",
+    "lease_mw": "IT MW the lease holds at the site over its whole term.",
+    "owner_capex_usd": "Conversion capex the owner pays for the project, in the months "
+                       "construction starts (a site's capex shared by its leases' MW).",
+    "owner_capex_usd_mw": "owner_capex_usd per leased IT MW.",
+    "project_npv_usd": "Discounted cash flows of the project, capex when spent and the "
+                       "contracted tail included.",
+    "stabilized_noi_usd": "Rent - power - opex over the 12 months from rent commencement, "
+                          "USD a year.",
+    "yield_on_cost_pct": "Stabilized NOI / the project's owner capex.",
+    "unlevered_irr_pct": "Monthly IRR of the project's cash flows (capex when spent, rent, "
+                         "power, opex, horizon and contracted tail), annualized: "
+                         "(1 + monthly IRR) ^ 12 - 1.",
+    "payback_month": "First month from which the project's cumulative cash flow stays >= 0.",
+    "payback_months": "Months from the project's first capex to its payback month.",
+    "rent_in_horizon_usd": "Rent the project is paid inside the plan horizon.",
+    "contracted_tail_rent_usd": "Rent the signed lease still owes after the horizon, to the "
+                                "end of its term (with its escalator).",
+    "tail_npv_usd": "Discounted rent - power - opex of the lease after the horizon.",
+    "share_of_rent_pct": "The project's share of the plan's contracted backlog.",
+    "mined_btc": "BTC mined in the month, after the pool fee: mining revenue / BTC price.",
+    "hashprice_btc_ph_day": "Hashprice in BTC: hashprice_usd_ph_day / btc_price_usd.",
+    "hashcost_usd_ph_day": "Mining power and opex per PH/s running per day.",
+    "cash_cost_usd_btc": "Mining power and opex / BTC mined.",
+    "all_in_cost_usd_btc": "Mining power, opex and pool fee / BTC earned before the pool fee "
+                           "(miner capex, depreciation and overhead are not inputs).",
+    "fleet_efficiency_j_th": "Running miner MW / fleet EH/s: J/TH of the miners that run.",
+    "planning_npv_usd": "The plan's NPV: conversion capital as a monthly charge within the "
+                        "horizon, no rent after it (the objective).",
+    "capital_charge_in_horizon_usd": "Discounted capital charge within the horizon, added "
+                                     "back.",
+    "capex_when_spent_usd": "Discounted conversion capex in the months construction starts, "
+                            "taken off.",
+    "contracted_tail_usd": "Discounted rent - power - opex the signed leases still bring "
+                           "after the horizon, added.",
+    "tenant_funded_capex_usd": "Discounted conversion capex the tenants fund "
+                               "(tenant_capex_usd_mw), added back.",
+    "prepayment_timing_usd": "Discounted prepayments received at signing less the "
+                             "discounted rent they stand for: what paying early is worth.",
+    "cash_npv_usd": "Planning NPV + capital charge - capex when spent + capex funded by "
+                    "tenants + contracted tail + prepayment timing.",
+    "lease_structure": "Who pays the hall's power: nnn or modified_gross (the tenant), gross "
+                       "(the owner); else what power_pass_through says.",
+    "tenant_capex_usd": "Conversion capex of the project the tenant funds "
+                        "(tenant_capex_usd_mw x lease MW, at most the project's capex).",
+    "prepayment_usd": "Rent received at signing: prepayment_share of the lease's rent from "
+                      "the plan's first month.",
+    "contracted_backlog_usd": "Rent the plan's leases are owed from its first month to the "
+                              "end of their terms.",
+    "backlog_after_horizon_usd": "The part of the backlog after the horizon.",
+    "walt_years": "Weighted average lease term from the plan's first month, weighted by "
+                  "each lease's annual rent at commencement.",
+    "rent_share_by_tenant": "Each tenant's share of the contracted backlog.",
 }
 """What each output column is and how it is computed, for the header notes."""
 

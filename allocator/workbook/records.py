@@ -28,6 +28,7 @@ from allocator.domain import (
     PowerPrice,
     Settings,
     Site,
+    lease_structure_conflict,
     months_without_market,
     name_key,
     tranche_labels,
@@ -421,11 +422,30 @@ class FleetRecords:
                         record.where("sites"), "sites",
                     )
                     record.failed.add("sites")
+            self._deal_terms(table, record)
             contract = _build(Contract, record, record.values, table.headers, self.report,
                               anchor="min_mw")
             if contract is not None:
                 contracts.append(contract)
         return contracts
+
+    def _deal_terms(self, table: Table, record: Row) -> None:
+        """A Contracts row's deal terms against each other, each fault at its cell:
+        lease_structure against power_pass_through, rent_free_months against term_months."""
+        structure = record.values.get("lease_structure")
+        passes = record.values.get("power_pass_through")
+        if isinstance(structure, str) and isinstance(passes, bool) \
+                and (structure != "gross") != passes:
+            self.report.problem(table.sheet, lease_structure_conflict(structure, passes),
+                                record.where("lease_structure"), "lease_structure",
+                                record.raw.get("lease_structure"))
+            record.failed.add("lease_structure")
+        free, term = record.number_of("rent_free_months"), record.number_of("term_months")
+        if free is not None and term is not None and 1 <= term <= free:
+            self.report.problem(table.sheet, f"rent_free_months must be below term_months "
+                                f"({_fmt(term)})", record.where("rent_free_months"),
+                                "rent_free_months", record.raw.get("rent_free_months"))
+            record.failed.add("rent_free_months")
 
     def _network_fleet(self, table: Table | None) -> list[NetworkBand]:
         """The NetworkFleet bands; their shares must sum to 1 (reported at the share cells

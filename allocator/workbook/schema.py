@@ -18,6 +18,7 @@ from allocator.catalog import EFFICIENCY_TOLERANCE, CatalogModel
 from allocator.domain import (
     CURTAILMENT_POLICIES,
     HOURLY_PRICE_FILLS,
+    LEASE_STRUCTURES,
     MARKET_GAP_FILLS,
     NETWORK_MODELS,
     Contract,
@@ -375,6 +376,32 @@ _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("all_or_nothing", "all_or_nothing", "bool", False, "yes/no",
                "Take max_mw in full or not at all (makes the model a MILP); default no.",
                choices=_YES_NO),
+    ColumnSpec("rent_free_months", "rent_free_months", "integer", False, "months",
+               "Months at the start of the term with no rent (rent commences after them; "
+               "the plan prices it so); below term_months; default 0.", example=6),
+    ColumnSpec("prepayment_share", "prepayment_share", "fraction", False,
+               "fraction of contract value",
+               "Share of the lease's rent received at signing (the plan's first month) and "
+               "drawn from each month's rent after: moves cash to signing in the deal "
+               "metrics, not the plan; default 0.", example=0.2),
+    ColumnSpec("tenant_capex_usd_mw", "tenant_capex_usd_mw", "number", False,
+               "USD per IT MW",
+               "Conversion capex the tenant funds per leased IT MW: lowers the owner's capex "
+               "one for one in the deal metrics (the plan still charges the site's capex; "
+               "docs/model.md); default 0.", example=2_000_000),
+    ColumnSpec("lease_structure", "lease_structure", "choice", False, "structure",
+               "Who pays the hall's power: nnn and modified_gross the tenant, gross the "
+               "owner (the owner runs the hall, its opex, in all three). Sets "
+               "power_pass_through: give one, or make them agree; blank = "
+               "power_pass_through.", choices=LEASE_STRUCTURES, example="nnn"),
+    ColumnSpec("default_probability_pa", "default_probability_pa", "fraction", False,
+               "per year",
+               "Tenant's annual probability of default: the plan prices the expected rent, "
+               "rent x (b + (1 - b) x (1 - p) ^ years into the term), b the backstop_share; "
+               "default 0.", example=0.02),
+    ColumnSpec("backstop_share", "backstop_share", "fraction", False, "fraction of rent",
+               "Share of the rent a backstop (a rated guarantor) pays whatever the tenant "
+               "does; default 0.", example=0.8),
 ))
 
 _SCENARIOS = (
@@ -462,6 +489,7 @@ OUTPUT_SHEETS: tuple[str, ...] = (
     "Build Schedule",
     "Miner Tranches",
     "Leases",
+    "Deals",
     "Run Info",
 )
 

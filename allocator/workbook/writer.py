@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from allocator.errors import OutputError
 from allocator.workbook.bulk_rows import StreamedTable
 from allocator.workbook.charts import add_mw_chart, add_tornado_chart
+from allocator.workbook.deals_sheet import write_deals
 from allocator.workbook.frames import (
     MIN_WIDTH,
     format_header,
@@ -64,7 +65,8 @@ def write_plan(
 
     Sheets written, after the user's own: ``Plan``, ``Summary``, ``Summary Chart`` (grid MW
     by use), ``Contract Result``, ``Site Value``, ``Build Schedule`` (``plan.builds``),
-    ``Miner Tranches`` (``plan.tranches``), ``Leases`` (``plan.leases``), ``Run Info``, then
+    ``Miner Tranches`` (``plan.tranches``), ``Leases`` (``plan.leases``), ``Deals``
+    (``plan.deals``), ``Run Info``, then
     one sheet per frame in
     ``plan.extra`` (named by its key; a ``Sensitivity`` frame gets a tornado chart). In a
     copy, every part of ``source`` is kept byte for byte (formulas with their saved values,
@@ -114,6 +116,7 @@ def write_plan(
             add_mw_chart(wb["Summary"], frame, CHART_TITLE, target=ws)
             continue
         write_frame(ws, frame, freeze=_FREEZE.get(title, "A2"), stream=streamed, labels=True)
+    write_deals(wb, plan, streamed)
     _write_run_info(wb.create_sheet("Run Info"), plan.run_info.to_frame())
     for title, frame in plan.extra.items():
         ws = wb.create_sheet(title)

@@ -75,6 +75,21 @@ def test_optimize_writes_a_copy_with_the_plan_sheets(tmp_path: Path) -> None:
     assert lines[-1] == f"Plan written to {written}"
     rows = table_rows(result.stdout)
     assert rows.pop("Solve time").endswith(" s (HiGHS, 3 variables)")
+    # the one-month plan leases existing space for a 12-month lease: 11 months of $1M rent
+    # are the contracted tail
+    bridge = {key: rows.pop(key) for key in list(rows)
+              if key[:1] in "+-=" or key.startswith(("Planning NPV", "Contracted", "Weighted",
+                                                     "Rent by"))}
+    assert bridge == {"Planning NPV (capital as a charge within the horizon)": "$3.3M",
+                      "+ capital charge within the horizon": "$0.0M",
+                      "- conversion capex when spent": "$0.0M",
+                      "+ conversion capex funded by tenants": "$0.0M",
+                      "+ contracted tail after the horizon (rent - power - opex)": "$11.0M",
+                      "+ prepayments at signing, less the rent they stand for": "$0.0M",
+                      "= cash NPV incl. contracted tail": "$14.3M",
+                      "Contracted backlog": "$12.0M", "Weighted average lease term": "1.0 years",
+                      "Rent by tenant": "Lease-A 100.0 %"}
+    assert rows.pop("Alpha") == "Lease-A"  # the Deals table's one project
     assert rows == {"NPV": "$3.3M",
                     "Fleet hashrate, first month": "2.70 EH/s",
                     "Fleet hashrate, average": "2.70 EH/s",

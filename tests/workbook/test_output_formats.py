@@ -37,7 +37,8 @@ from allocator.workbook.writer import write_plan
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_inputs" / "fleet.xlsx"
 TABLE_SHEETS = ("Plan", "Summary", "Contract Result", "Site Value", "Miner Breakeven",
                 "Sensitivity")
-NEW_SHEETS = {"Build Schedule": "builds", "Miner Tranches": "tranches", "Leases": "leases"}
+NEW_SHEETS = {"Build Schedule": "builds", "Miner Tranches": "tranches", "Leases": "leases",
+              "Deals": "deals"}
 COUNTS = ("days", "tranche", "units")
 
 
@@ -76,6 +77,10 @@ def _expected(name: str, fmt: str) -> bool:
         return fmt == "#,##0.00"
     if key in COUNTS or key.startswith("months_") or key.endswith("_months"):
         return fmt == "#,##0"
+    if key.endswith("_btc_ph_day"):
+        return fmt == "0.0000000"
+    if key.endswith("_btc"):
+        return fmt == "#,##0.00"
     return False
 
 

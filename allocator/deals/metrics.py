@@ -1,0 +1,159 @@
+"""Deal metrics of each conversion project: NOI, yield on cost, IRR, payback, NPV; pure.
+
+Conventions (docs/model.md, "Deals"):
+
+- **Stabilized NOI**: rent less the operator's power and opex over the 12 months from the
+  first month of rent (rent commencement), in USD a year; a lease with fewer months of rent
+  is annualized, ``x 12 / months``.
+- **Yield on cost**: stabilized NOI / the owner's capex of the project.
+- **Unlevered IRR**: the monthly rate ``i`` at which the project's monthly net cash flows
+  (capex when spent, rent, power, opex, horizon and contracted tail) have an NPV of 0,
+  annualized as ``(1 + i) ^ 12 - 1``: the ``discount_rate`` at which the project's NPV under
+  the plan's own discounting is 0. Blank where the flows do not change sign.
+- **Payback**: the first month from which the cumulative net cash flow stays at or above 0;
+  ``payback_months`` counts from the month of the project's first capex.
+- **NPV**: the net cash flows discounted at ``discount_rate``, tail included.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from allocator.deals.cash_flows import ProjectFlows
+from allocator.optimization.coefficients import Coefficients
+from allocator.periods import add_months, month_index
+
+__all__ = ["DEAL_COLUMNS", "deal_frame", "irr_pa", "payback_offset", "stabilized_noi_usd"]
+
+Array = npt.NDArray[np.float64]
+
+DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "start_month",
+                "end_month", "rent_start_month", "owner_capex_usd", "owner_capex_usd_mw",
+                "tenant_capex_usd", "prepayment_usd",
+                "stabilized_noi_usd", "yield_on_cost_pct", "unlevered_irr_pct",
+                "payback_month", "payback_months", "project_npv_usd", "rent_in_horizon_usd",
+                "contracted_tail_rent_usd", "tail_npv_usd", "share_of_rent_pct"]
+
+_IRR_LOW, _IRR_HIGH = -0.2, 10.0
+"""Monthly rates searched for the IRR: -20 % (-93 %/yr) to +1,000 % a month."""
+_IRR_STEPS = 64
+"""Halvings of the bracket: 10.2 / 2^64 is far below a float's step at these rates."""
+
+
+def _npv_at(cash: Array, monthly_rate: float) -> float:
+    t = np.arange(len(cash), dtype=float)
+    return float((cash * (1.0 + monthly_rate) ** -t).sum())
+
+
+def irr_pa(cash_usd: Array) -> float:
+    """The annualized IRR of monthly cash flows ``cash_usd`` (month 0 first).
+
+    The monthly rate ``i`` with ``sum_t cash[t] / (1 + i) ^ t = 0``, bisected between -20 %
+    and +1,000 % a month, returned as ``(1 + i) ^ 12 - 1``; NaN where the NPV does not change
+    sign over that range (all flows of one sign, or none).
+    """
+    cash = np.asarray(cash_usd, dtype=float)
+    low, high = _IRR_LOW, _IRR_HIGH
+    at_low, at_high = _npv_at(cash, low), _npv_at(cash, high)
+    if not (np.isfinite(at_low) and np.isfinite(at_high)) or at_low * at_high > 0:
+        return math.nan
+    for _ in range(_IRR_STEPS):
+        mid = 0.5 * (low + high)
+        at_mid = _npv_at(cash, mid)
+        if at_mid == 0:
+            low = high = mid
+            break
+        if (at_mid > 0) == (at_low > 0):
+            low, at_low = mid, at_mid
+        else:
+            high = mid
+    return float((1.0 + 0.5 * (low + high)) ** 12 - 1.0)
+
+
+def payback_offset(cash_usd: Array) -> int | None:
+    """Index of the first month from which the cumulative cash stays >= 0, after it was below.
+
+    ``None`` when it never falls below 0 (nothing to pay back) or never recovers.
+    """
+    running = np.cumsum(np.asarray(cash_usd, dtype=float))
+    below = np.flatnonzero(running < 0)
+    if not len(below) or below[-1] == len(running) - 1:
+        return None
+    return int(below[-1] + 1)
+
+
+def stabilized_noi_usd(flows: ProjectFlows) -> float:
+    """NOI over the 12 months from the first month of rent, a year's worth (module doc)."""
+    paid = np.flatnonzero(flows.rent_usd > 0)
+    if not len(paid):
+        return math.nan
+    year = flows.noi_usd[paid[0]: paid[0] + 12]
+    return float(year.sum() * 12.0 / len(year))
+
+
+def _structure(lease_structure: str | None, power_pass_through: bool) -> str:
+    """The lease structure as given, else what power_pass_through says."""
+    if lease_structure:
+        return lease_structure
+    return "power passed through" if power_pass_through else "gross"
+
+
+def _prepaid_usd(coef: Coefficients, f: ProjectFlows) -> float:
+    """Rent received at signing: the share prepaid of the lease's rent, for a lease starting
+    in the horizon (one signed before it was prepaid before the plan)."""
+    c = None if f.project.contract is None else coef.fleet.contracts[f.project.contract]
+    if c is None or month_index(c.start_month) < month_index(coef.months[0]):
+        return 0.0
+    return c.prepayment_share * float(f.rent_usd.sum())
+
+
+def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dict[str, object]:
+    """The Deals row of one project."""
+    p = f.project
+    start = coef.months[0]
+    contract = None if p.contract is None else coef.fleet.contracts[p.contract]
+    capex = float(f.capex_usd.sum())
+    noi = stabilized_noi_usd(f)
+    cash = f.net_cash_flow_usd
+    back = payback_offset(cash)
+    first_capex = np.flatnonzero(f.capex_usd > 0)
+    paid = np.flatnonzero(f.rent_usd > 0)
+    tail = ~f.in_horizon
+    rent = float(f.rent_usd.sum())
+    return {
+        "site": coef.site.name[p.site],
+        "contract": "" if contract is None else contract.name,
+        "tenant": "" if contract is None else contract.tenant,
+        "lease_structure": "" if contract is None else _structure(
+            contract.lease_structure, contract.power_pass_through),
+        "lease_mw": p.leased_mw,
+        "start_month": "" if contract is None else contract.start_month,
+        "end_month": "" if contract is None else add_months(contract.start_month,
+                                                            contract.term_months - 1),
+        "rent_start_month": add_months(start, int(f.offset[paid[0]])) if len(paid) else "",
+        "owner_capex_usd": capex,
+        "owner_capex_usd_mw": capex / p.leased_mw if p.leased_mw > 0 else math.nan,
+        "tenant_capex_usd": float(f.tenant_capex_usd.sum()),
+        "prepayment_usd": _prepaid_usd(coef, f),
+        "stabilized_noi_usd": noi,
+        "yield_on_cost_pct": noi / capex if capex > 0 else math.nan,
+        "unlevered_irr_pct": irr_pa(cash),
+        "payback_month": "" if back is None else add_months(start, int(f.offset[back])),
+        "payback_months": (math.nan if back is None or not len(first_capex)
+                           else float(back - first_capex[0])),
+        "project_npv_usd": float((cash * f.discount_factor).sum()),
+        "rent_in_horizon_usd": float(f.rent_usd[f.in_horizon].sum()),
+        "contracted_tail_rent_usd": float(f.rent_usd[tail].sum()),
+        "tail_npv_usd": float((cash[tail] * f.discount_factor[tail]).sum()),
+        "share_of_rent_pct": rent / total_rent_usd if total_rent_usd > 0 else math.nan,
+    }
+
+
+def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
+    """One row per project, :data:`DEAL_COLUMNS` (the ``Deals`` sheet)."""
+    total = float(sum(f.rent_usd.sum() for f in flows))
+    return pd.DataFrame([_deal_row(coef, f, total) for f in flows], columns=DEAL_COLUMNS)

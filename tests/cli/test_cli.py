@@ -297,7 +297,7 @@ def test_a_missing_book_is_a_usage_error(command: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--time-limit", "0"], "Invalid value for '--time-limit': 0.0 is not in the range x>0."),
-    (["--frobnicate"], "No such option '--frobnicate'."),
+    (["--zebra"], "No such option '--zebra'."),  # not close to any option: no 'Did you mean'
 ])
 def test_optimize_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
     result = run("optimize", str(small_book(tmp_path)), *args)

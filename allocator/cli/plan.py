@@ -127,7 +127,7 @@ def _print_headline(head: dict[str, Any], written: Path | None,
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path),
               help="Workbook to write (default: BOOK with .plan before the suffix); with "
                    "--format parquet or csv the folder (default: BOOK.plan-parquet beside "
@@ -206,7 +206,7 @@ def _print_relaxation(fleet: Fleet, locate: Locate) -> None:
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--relax", "relax_", is_flag=True,
               help="Also print the changes that make the plan feasible, each checked by "
                    "re-solving the plan with it.")

@@ -141,7 +141,7 @@ def _warn(warnings: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--reference", metavar="NAME",
               help="Scenario the deltas are taken against (default: the base case).")
 @click.option("--scenarios", "names", metavar="A,B",
@@ -236,7 +236,7 @@ def _print_comparison(result: Comparison) -> None:
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--param", "parameter", metavar="NAME",
               help="Parameter to sweep, e.g. rate_usd_kw_month or btc_price_usd.")
 @click.option("--target", metavar="NAME", help="The site or contract it applies to (default all).")

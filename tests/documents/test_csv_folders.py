@@ -3,7 +3,8 @@
 What these prove: every sample converts to such a folder and back losing nothing (the same
 Fleet, Catalog models and Scenarios, the same plan to 1e-12); five faults in its files are
 all reported at once by file, line and column, exit 1, nothing written; every command that
-reads BOOK reads a folder (validate, optimize, compare, explain); a folder with files of
+reads BOOK reads a folder (validate, optimize, compare, explain); explain names each fact
+at its path in a document or folder as at its cell in a workbook; a folder with files of
 the user's is never replaced by ``convert``.
 """
 
@@ -45,7 +46,9 @@ def test_a_sample_as_a_csv_folder_and_back_is_the_same_fleet(book: Path,
 @pytest.mark.parametrize("book", FEASIBLE, ids=lambda p: p.stem)
 def test_a_sample_as_a_csv_folder_gives_the_same_plan(book: Path, tmp_path: Path) -> None:
     expected = optimize(book)
-    plan = optimize(convert(book, tmp_path / "fleet"))
+    folder = convert(book, tmp_path / "fleet")
+    assert folder.is_dir()
+    plan = optimize(folder)
     assert plan.npv_usd == pytest.approx(expected.npv_usd, rel=1e-12)
     assert plan.summary.equals(expected.summary)
 
@@ -127,7 +130,25 @@ def test_every_command_reads_a_csv_folder(tmp_path: Path) -> None:
     infeasible = convert(SAMPLES / "infeasible.xlsx", tmp_path / "infeasible")
     done = run("explain", str(infeasible))
     assert done.exit_code == 1
-    assert 'Contract "AI Lab NNN" is firm' in done.stdout
+    assert 'Contract "AI Lab NNN" (Contracts.csv:4.min_mw) is firm' in done.stdout
+
+
+@pytest.mark.parametrize(("name", "where"), [
+    ("infeasible", ("Contracts.csv:4.min_mw", "Sites.csv:4.hpc_convertible_mw",
+                    "Settings.csv:14.max_conversion_mw_per_year")),
+    ("infeasible.yaml", ("contracts[2].min_mw", "sites[2].hpc_convertible_mw",
+                         "settings.max_conversion_mw_per_year")),
+])
+def test_explain_names_where_a_document_or_folder_holds_each_fact(
+        name: str, where: tuple[str, str, str], tmp_path: Path) -> None:
+    """As it names the cell for a workbook (Contracts!D4, Sites!I4, Settings!B11)."""
+    source = convert(SAMPLES / "infeasible.xlsx", tmp_path / name)
+    done = run("explain", str(source))
+    assert done.exit_code == 1
+    contract, site, setting = where
+    assert f'Contract "AI Lab NNN" ({contract}) is firm' in done.stdout
+    assert f'at site "Cedar Creek" ({site})' in done.stdout
+    assert f"max_conversion_mw_per_year ({setting})" in done.stdout
 
 
 def test_convert_never_replaces_a_folder_of_the_users(tmp_path: Path) -> None:

@@ -2,9 +2,9 @@
 
 Typical use::
 
-    from allocator import optimize, read_workbook, write_plan
+    from allocator import optimize, read_fleet_source, read_workbook, write_plan
 
-    book = read_workbook("fleet.xlsx")
+    book = read_workbook("fleet.xlsx")  # or read_fleet_source("fleet.yaml" or a CSV folder)
     plan = optimize(book)
     plan.summary            # a pandas DataFrame per month
     write_plan(plan, "fleet.plan.xlsx", source="fleet.xlsx")
@@ -26,6 +26,12 @@ from allocator._version import __version__
 if TYPE_CHECKING:
     from allocator.api import FleetSource, optimize, optimize_many
     from allocator.catalog import Catalog, CatalogModel
+    from allocator.documents.conversion import convert
+    from allocator.documents.fleet_document import (
+        FleetDocument,
+        SheetLayout,
+        read_fleet_source,
+    )
     from allocator.domain import (
         Contract,
         Fleet,
@@ -82,6 +88,10 @@ _EXPORTS: dict[str, str] = {
     "optimize_many": "allocator.api",
     "Catalog": "allocator.catalog",
     "CatalogModel": "allocator.catalog",
+    "convert": "allocator.documents.conversion",
+    "FleetDocument": "allocator.documents.fleet_document",
+    "SheetLayout": "allocator.documents.fleet_document",
+    "read_fleet_source": "allocator.documents.fleet_document",
     "Contract": "allocator.domain",
     "Fleet": "allocator.domain",
     "MarketMonth": "allocator.domain",
@@ -151,6 +161,7 @@ __all__ = [
     "Explanation",
     "Fix",
     "Fleet",
+    "FleetDocument",
     "FleetSource",
     "FleetWorkbook",
     "Flip",
@@ -174,6 +185,7 @@ __all__ = [
     "Scenario",
     "SerialExecutor",
     "Settings",
+    "SheetLayout",
     "Site",
     "SolveError",
     "SolverNotAvailableError",
@@ -186,10 +198,12 @@ __all__ = [
     "apply_scenario",
     "check_site_duals",
     "compare",
+    "convert",
     "explain_infeasibility",
     "monte_carlo",
     "optimize",
     "optimize_many",
+    "read_fleet_source",
     "read_workbook",
     "relax",
     "sensitivity",

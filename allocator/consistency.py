@@ -70,7 +70,9 @@ _TYPICAL_UNIT = {"hashrate_th": 200.0, "power_w": 3500.0}  # a miner's nameplate
 
 def named(sheet: str, record: str, column: str, locate: Locate | None = None) -> str:
     """A record (``"AI Lab NNN"``) or, with ``record`` empty, a setting (``max_hpc_share``), with
-    the cell of its ``column`` when ``locate`` knows it: ``"AI Lab NNN" (Contracts!D4)``.
+    the cell of its ``column`` when ``locate`` knows it: ``"AI Lab NNN" (Contracts!D4)``, or
+    its path in a fleet document (``contracts[2].min_mw``) or CSV folder
+    (``Contracts.csv:4.min_mw``).
 
     A field left blank (its default applies) has no cell; a record is then placed at its name.
     """
@@ -81,6 +83,8 @@ def named(sheet: str, record: str, column: str, locate: Locate | None = None) ->
         place = locate(Problem(sheet, "", column=field_name, record=record or None))
         if place.cell:
             return f"{text} ({place.sheet}!{place.cell})"
+        if place.sheet != sheet:  # a document's or CSV folder's path: contracts[2].min_mw
+            return f"{text} ({place.location})"
     return text
 
 

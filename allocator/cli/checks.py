@@ -21,7 +21,7 @@ __all__ = ["validate"]
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 def validate(book: Path) -> None:
     """Check BOOK without solving: every input problem is listed at once.
 

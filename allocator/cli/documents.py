@@ -1,4 +1,4 @@
-"""The ``schema`` and ``convert`` commands: the fleet as a YAML or JSON document.
+"""The ``schema`` and ``convert`` commands: the fleet as a YAML or JSON document or CSVs.
 
 See :mod:`allocator.documents` and ``docs/documents.md``.
 """
@@ -38,14 +38,16 @@ def schema(out: Path | None, overwrite: bool) -> None:
 
 
 @click.command()
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace TARGET if it exists.")
 def convert(source: Path, target: Path, overwrite: bool) -> None:
-    """Convert a fleet between a workbook and a YAML or JSON document, losing nothing.
+    """Convert a fleet between a workbook, a YAML or JSON document and a folder of sheet
+    CSVs, losing nothing.
 
     SOURCE is read and checked as validate reads it; TARGET's suffix (.yaml, .yml, .json or
-    a workbook's) says what is written.
+    a workbook's) says what is written: a folder of Settings.csv, Sites.csv, ... where
+    TARGET is a folder or has no suffix.
 
     Example: allocator convert sample_inputs/fleet.xlsx fleet.yaml
     """

@@ -76,7 +76,7 @@ def _print_tornado(table: pd.DataFrame, pct: float) -> None:
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--pct", type=click.FloatRange(min=0, max=100, min_open=True, max_open=True),
               default=10.0, show_default=True,
               help="Change applied down and up to each driver, in percent.")

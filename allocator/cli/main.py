@@ -41,8 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("allocator.cli.scenarios",
                 "Solve every scenario of BOOK's Scenarios sheet and compare them side by side."),
     "convert": ("allocator.cli.documents",
-                "Convert a fleet between a workbook and a YAML or JSON document, losing "
-                "nothing."),
+                "Convert a fleet between a workbook, a YAML or JSON document and a folder "
+                "of sheet CSVs, losing nothing."),
     "explain": ("allocator.cli.plan",
                 "Say in plain words why BOOK has no feasible plan; exit 1 when it has none."),
     "optimize": ("allocator.cli.plan",

@@ -32,12 +32,14 @@ from allocator.cli.common import (
     warn_about_solver,
 )
 from allocator.cli.deals_output import deal_figures, mining_figures, print_deals
+from allocator.cli.formats import check_data_output, data_format, data_output, format_option
 from allocator.cli.insight_summary import insight_lines
 from allocator.cli.outputs import check_output
 from allocator.consistency import Locate, check_consistency, problem_line
 from allocator.documents.fleet_document import is_document, read_fleet_source
 from allocator.domain import Fleet
 from allocator.errors import InfeasibleError, InputError
+from allocator.exports.results import write_plan_tables
 from allocator.insight.annotate import add_insight
 from allocator.insight.summary import insight_summary
 from allocator.optimization.infeasibility import explain_infeasibility, relax
@@ -147,9 +149,11 @@ def _print_headline(head: dict[str, Any], written: Path | None,
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Workbook to write (default: BOOK with .plan before the suffix).")
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
+              help="Workbook to write (default: BOOK with .plan before the suffix); with "
+                   "--format parquet or csv the folder (default: BOOK.plan-parquet beside "
+                   "it).")
 @click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
               help="Give up after this many seconds.")
@@ -157,6 +161,7 @@ def _print_headline(head: dict[str, Any], written: Path | None,
               "found so far (status time_limit) instead of failing.")
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
 @results_only_options
+@format_option
 @click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
 @click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
 @click.option("--relax", "relax_", is_flag=True,
@@ -167,17 +172,22 @@ def _print_headline(head: dict[str, Any], written: Path | None,
                    "sample fleet, longer for large fleets).")
 def optimize(book: Path, output: Path | None, solver: str | None, time_limit: float | None,
              accept_incumbent: bool, overwrite: bool, results_only: bool, plan_only: bool,
-             as_json: bool, no_write: bool, relax_: bool, insight: bool) -> None:
+             out_format: str, as_json: bool, no_write: bool, relax_: bool,
+             insight: bool) -> None:
     """Optimize BOOK and write the plan as new sheets in a copy of it.
 
     Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs --insight
     """
     # A document has no workbook of the user's to copy: its plan is a results-only workbook.
     results_only = results_only or plan_only or is_document(book)
-    target = output or default_output(book, results_only)
+    folder = data_format(out_format)
+    target = output or (data_output(book, "plan", folder) if folder
+                        else default_output(book, results_only))
     with library_errors(as_json):
         source = read_fleet_source(book)
-        if not no_write:
+        if not no_write and folder:
+            check_data_output(target, overwrite=overwrite)
+        elif not no_write:
             extra = INSIGHT_SHEETS if insight else ()
             check_output(target, None if results_only else book, overwrite=overwrite,
                          sheets=[*OUTPUT_SHEETS, *extra])
@@ -195,7 +205,9 @@ def optimize(book: Path, output: Path | None, solver: str | None, time_limit: fl
         if insight:
             plan = add_insight(plan, source, solver=options, check_duals=True)
         written = None
-        if not no_write:
+        if not no_write and folder:
+            written = write_plan_tables(plan, target, file_format=folder, overwrite=overwrite)
+        elif not no_write:
             written = write_plan(plan, target, source=None if results_only else book,
                                  overwrite=overwrite)
     head = plan_headline(plan)
@@ -216,7 +228,7 @@ def _print_relaxation(fleet: Fleet, locate: Locate) -> None:
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--relax", "relax_", is_flag=True,
               help="Also print the changes that make the plan feasible, each checked by "
                    "re-solving the plan with it.")

@@ -31,9 +31,16 @@ from allocator.cli.common import (
     output_suffix,
     warn_about_solver,
 )
+from allocator.cli.formats import check_data_output, data_format, data_output, format_option
 from allocator.cli.outputs import check_output
 from allocator.cli.progress import progress as _progress
 from allocator.documents.fleet_document import FleetDocument, is_document, read_fleet_source
+from allocator.exports.folder import FileFormat
+from allocator.exports.results import (
+    write_comparison_tables,
+    write_monte_carlo_tables,
+    write_sweep_tables,
+)
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.compare import Comparison
 from allocator.scenarios.compare import compare as compare_scenarios
@@ -58,11 +65,14 @@ F = Callable[..., Any]
 
 
 def _read_for(target: Path, book: Path, sheet: str, *, solver: str | None, write: bool,
-              results_only: bool, overwrite: bool
+              results_only: bool, overwrite: bool, folder: FileFormat | None = None
               ) -> tuple[FleetWorkbook | FleetDocument, SolverOptions]:
-    """Read ``book``, check the output before any solve, and choose the solver."""
+    """Read ``book``, check the output (a workbook, or a results ``folder``) before any
+    solve, and choose the solver."""
     source = read_fleet_source(book)
-    if write:
+    if write and folder:
+        check_data_output(target, overwrite=overwrite)
+    elif write:
         check_output(target, None if results_only else book, overwrite=overwrite,
                      sheets=[sheet])
     options = SolverOptions(name=solver or source.fleet.settings.solver)
@@ -70,17 +80,22 @@ def _read_for(target: Path, book: Path, sheet: str, *, solver: str | None, write
     return source, options
 
 
-def _output(book: Path, kind: str, results_only: bool) -> Path:
+def _output(book: Path, kind: str, results_only: bool, folder: FileFormat | None = None
+            ) -> Path:
     """``fleet.xlsx`` -> ``fleet.<kind>.xlsx`` beside it (``.xlsm`` and ``.ods`` copies keep
-    theirs)."""
+    theirs), or the results folder ``fleet.<kind>-parquet``."""
+    if folder:
+        return data_output(book, kind, folder)
     return book.with_name(f"{book.stem}.{kind}{output_suffix(book, results_only)}")
 
 
 def _run_options(fn: F) -> F:
     """Options every multi-solve command shares: executor, jobs, scheduler, solver, output."""
     options = [
-        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Workbook to write (default: beside BOOK, see above)."),
+        click.option("-o", "--output", type=click.Path(path_type=Path),
+                     help="Workbook to write (default: beside BOOK, see above), or the "
+                          "folder with --format parquet or csv."),
+        format_option,
         click.option("--overwrite", is_flag=True,
                      help="Replace OUTPUT if it exists (atomically)."),
         click.option(RESULTS_ONLY, "results_only", is_flag=True,
@@ -126,7 +141,7 @@ def _warn(warnings: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--reference", metavar="NAME",
               help="Scenario the deltas are taken against (default: the base case).")
 @click.option("--scenarios", "names", metavar="A,B",
@@ -134,14 +149,15 @@ def _warn(warnings: tuple[str, ...]) -> None:
 @click.option("--plans", is_flag=True, help="Add a Plan sheet per scenario.")
 @_run_options
 def compare(book: Path, reference: str | None, names: str | None, plans: bool,
-            output: Path | None, overwrite: bool, results_only: bool, no_write: bool,
-            as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
-            scheduler: str | None) -> None:
+            output: Path | None, out_format: str, overwrite: bool, results_only: bool,
+            no_write: bool, as_json: bool, solver: str | None, jobs: int | None,
+            executor_kind: str, scheduler: str | None) -> None:
     """Solve every scenario of BOOK's Scenarios sheet and compare them side by side.
 
     Writes a copy of BOOK with a Scenario Comparison sheet (default: BOOK with .compare
     before the suffix): one column per scenario, changes against the reference, the input
-    diff, and charts of NPV and HPC MW by scenario.
+    diff, and charts of NPV and HPC MW by scenario. With --format parquet or csv: a folder
+    of tables instead, every scenario's plan tables included.
 
     Example: allocator compare sample_inputs/fleet.xlsx -o cmp.xlsx --reference "Jan 2026"
     """
@@ -149,18 +165,22 @@ def compare(book: Path, reference: str | None, names: str | None, plans: bool,
     if names is not None and not wanted:
         raise click.BadParameter("give at least one scenario name", param_hint="--scenarios")
     results_only = results_only or is_document(book)  # a document has no workbook to copy
-    target = output or _output(book, "compare", results_only)
+    folder = data_format(out_format)
+    target = output or _output(book, "compare", results_only, folder)
     with library_errors(as_json):
         source, options = _read_for(target, book, COMPARISON_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
-                                    overwrite=overwrite)
+                                    overwrite=overwrite, folder=folder)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Solving scenarios") as update:
             result = compare_scenarios(source, names=wanted, reference=reference,
-                                       executor=pool, solver=options, keep_plans=plans,
-                                       progress=update)
+                                       executor=pool, solver=options,
+                                       keep_plans=plans or folder is not None, progress=update)
         written = None
-        if not no_write:
+        if not no_write and folder:
+            written = write_comparison_tables(result, target, file_format=folder,
+                                              overwrite=overwrite)
+        elif not no_write:
             written = write_comparison(result, target, source=None if results_only else book,
                                        overwrite=overwrite, plans=plans)
             note_ods_charts(written)
@@ -216,7 +236,7 @@ def _print_comparison(result: Comparison) -> None:
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--param", "parameter", metavar="NAME",
               help="Parameter to sweep, e.g. rate_usd_kw_month or btc_price_usd.")
 @click.option("--target", metavar="NAME", help="The site or contract it applies to (default all).")
@@ -234,9 +254,10 @@ def _print_comparison(result: Comparison) -> None:
 @_run_options
 def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
           start: str | None, stop: str | None, steps: int, bisections: int,
-          samples: int | None, seed: int, output: Path | None, overwrite: bool,
-          results_only: bool, no_write: bool, as_json: bool, solver: str | None,
-          jobs: int | None, executor_kind: str, scheduler: str | None) -> None:
+          samples: int | None, seed: int, output: Path | None, out_format: str,
+          overwrite: bool, results_only: bool, no_write: bool, as_json: bool,
+          solver: str | None, jobs: int | None, executor_kind: str,
+          scheduler: str | None) -> None:
     """Sweep one parameter across a range and find where the allocation flips; or, with
     --samples, run a Monte Carlo over BTC price and network hashrate paths.
 
@@ -244,7 +265,8 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
     a copy of BOOK (default: BOOK with .sweep before the suffix). Monte Carlo reads the
     volatilities from Settings (btc_price_volatility_pa, network_hashrate_volatility_pa,
     btc_hashrate_correlation) and writes a Monte Carlo sheet (.montecarlo): NPV P5/P50/P95,
-    the probability each site converts and each contract is taken.
+    the probability each site converts and each contract is taken. With --format parquet or
+    csv either writes a folder of tables instead (per step or sample, by month too).
 
     Example: allocator sweep fleet.xlsx --param rate_usd_kw_month --target "AI Lab NNN" --from 100 --to 200 --steps 11
     """  # noqa: E501
@@ -259,25 +281,29 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
             raise click.UsageError("--samples runs a Monte Carlo; it cannot be combined with "
                                    "--param, --target, --operation, --from, --to or --steps")
         _monte_carlo(book, samples, seed, output, overwrite, results_only, no_write, as_json,
-                     solver, jobs, executor_kind, scheduler)
+                     solver, jobs, executor_kind, scheduler, data_format(out_format))
         return
     missing = [name for name, value in (("--param", parameter), ("--from", start),
                                         ("--to", stop)) if value is None]
     if parameter is None or start is None or stop is None:
         raise click.UsageError(f"a sweep needs {', '.join(missing)} (or --samples N for a "
                                "Monte Carlo)")
-    target_path = output or _output(book, "sweep", results_only)
+    folder = data_format(out_format)
+    target_path = output or _output(book, "sweep", results_only, folder)
     with library_errors(as_json):
         source, options = _read_for(target_path, book, SWEEP_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
-                                    overwrite=overwrite)
+                                    overwrite=overwrite, folder=folder)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress(f"Sweeping {parameter}") as update:
             result = sweep_parameter(source, parameter, start, stop, steps, target=target,
                                      operation=operation, executor=pool, solver=options,
                                      bisections=bisections, progress=update)
         written = None
-        if not no_write:
+        if not no_write and folder:
+            written = write_sweep_tables(result, target_path, file_format=folder,
+                                         overwrite=overwrite)
+        elif not no_write:
             written = write_sweep(result, target_path, source=None if results_only else book,
                                   overwrite=overwrite)
             note_ods_charts(written)
@@ -336,18 +362,22 @@ def _print_sweep(result: Sweep) -> None:
 
 def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overwrite: bool,
                  results_only: bool, no_write: bool, as_json: bool, solver: str | None,
-                 jobs: int | None, executor_kind: str, scheduler: str | None) -> None:
-    target = output or _output(book, "montecarlo", results_only)
+                 jobs: int | None, executor_kind: str, scheduler: str | None,
+                 folder: FileFormat | None = None) -> None:
+    target = output or _output(book, "montecarlo", results_only, folder)
     with library_errors(as_json):
         source, options = _read_for(target, book, MONTE_CARLO_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
-                                    overwrite=overwrite)
+                                    overwrite=overwrite, folder=folder)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Monte Carlo samples") as update:
             result = monte_carlo(source, samples, seed, executor=pool, solver=options,
                                  progress=update)
         written = None
-        if not no_write:
+        if not no_write and folder:
+            written = write_monte_carlo_tables(result, target, file_format=folder,
+                                               overwrite=overwrite)
+        elif not no_write:
             written = write_monte_carlo(result, target, source=None if results_only else book,
                                         overwrite=overwrite)
             note_ods_charts(written)

@@ -20,6 +20,7 @@ from typing import Any
 import python_calamine
 import yaml
 
+from allocator.documents.csv_folder import write_csv_folder
 from allocator.documents.fleet_document import (
     SCHEMA_VERSION,
     FleetDocument,
@@ -34,7 +35,8 @@ from allocator.workbook.reader import FleetWorkbook
 from allocator.workbook.scenarios_sheet import scenario_sheet_name
 from allocator.workbook.schema import INPUT_SHEETS
 
-__all__ = ["convert", "fleet_document_data", "scenario_rows", "write_fleet_document"]
+__all__ = ["convert", "fleet_document_data", "is_csv_folder_target", "scenario_rows",
+           "sheet_rows", "write_fleet_document"]
 
 
 def _value(value: object, kind: str) -> object:
@@ -82,6 +84,24 @@ def fleet_document_data(source: FleetWorkbook | FleetDocument) -> dict[str, Any]
     return data
 
 
+def sheet_rows(source: FleetWorkbook | FleetDocument) -> dict[str, list[list[Any]]]:
+    """Each input sheet's rows, header first, as a workbook of ``source`` would hold them:
+    Settings always, the others when they have a record or are required."""
+    out: dict[str, list[list[Any]]] = {}
+    for spec in INPUT_SHEETS:
+        rows = (scenario_rows(source) if spec.name == "Scenarios"
+                else fleet_rows(source.fleet, spec, source.catalog))
+        if spec.key_value or spec.required or len(rows) > 1:
+            out[spec.name] = rows
+    return out
+
+
+def is_csv_folder_target(path: str | os.PathLike[str]) -> bool:
+    """Whether ``convert`` writes a folder of sheet CSVs at ``path``: it is a folder, or its
+    name has no suffix."""
+    return Path(path).is_dir() or not Path(path).suffix
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
@@ -122,14 +142,17 @@ def write_text(target: Path, text: str, *, overwrite: bool) -> Path:
 
 def convert(source_path: str | os.PathLike[str], target: str | os.PathLike[str], *,
             overwrite: bool = False) -> Path:
-    """Read the fleet at ``source_path`` (a workbook or a document) and write it at
-    ``target``: a document by its suffix, otherwise a workbook.
+    """Read the fleet at ``source_path`` (a workbook, a document or a folder of sheet CSVs)
+    and write it at ``target``: a folder of sheet CSVs where ``target`` is a folder or has no
+    suffix, a document by its suffix, otherwise a workbook.
 
     Raises:
         InputError: the source has faults.
         OutputError: ``target`` exists and ``overwrite`` is false, or cannot be written.
     """
     source = read_fleet_source(source_path)
+    if is_csv_folder_target(target):
+        return write_csv_folder(sheet_rows(source), target, overwrite=overwrite)
     if is_document(target):
         return write_fleet_document(source, target, overwrite=overwrite)
     return write_fleet(source.fleet, Path(target), overwrite=overwrite, catalog=source.catalog,

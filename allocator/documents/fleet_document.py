@@ -25,11 +25,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from allocator.catalog import Catalog
+from allocator.documents.csv_folder import lay_out_csv_folder
+from allocator.documents.paths import at_path as _at
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
 from allocator.scenarios.changes import Scenario, scenario_problems
@@ -62,10 +64,13 @@ __all__ = [
     "DOCUMENT_SUFFIXES",
     "SCHEMA_VERSION",
     "FleetDocument",
+    "LaidOut",
+    "SheetLayout",
     "document_key",
     "is_document",
     "read_fleet_document",
     "read_fleet_source",
+    "read_laid_out",
 ]
 
 SCHEMA_VERSION = 1
@@ -93,8 +98,38 @@ _SPECS: dict[str, SheetSpec] = {document_key(spec): spec for spec in INPUT_SHEET
 
 
 def is_document(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` names a fleet document (by its suffix) rather than a workbook."""
-    return Path(path).suffix.lower() in DOCUMENT_SUFFIXES
+    """Whether ``path`` names a fleet document (by its suffix) or a folder of sheet CSVs,
+    rather than a workbook."""
+    return Path(path).suffix.lower() in DOCUMENT_SUFFIXES or Path(path).is_dir()
+
+
+class SheetLayout(Protocol):
+    """Where each cell of sheets laid out from a text source came from."""
+
+    def path_of(self, problem: Problem) -> Problem:
+        """``problem`` told where the source has it instead of by sheet and cell."""
+
+    def warning(self, line: str) -> str:
+        """A reader's ``Sheet!Cell: message`` warning told the same way."""
+
+
+class LaidOut(Protocol):
+    """A text source laid out as the sheets it stands for, with the faults of its shape."""
+
+    @property
+    def sheets(self) -> LoadedSheets: ...
+
+    @property
+    def layout(self) -> SheetLayout: ...
+
+    @property
+    def problems(self) -> list[Problem]: ...
+
+    @property
+    def warnings(self) -> list[str]: ...
+
+    @property
+    def scenario_rows(self) -> tuple[dict[str, Any], ...]: ...
 
 
 @dataclass
@@ -135,17 +170,6 @@ class _Layout:
 _KEY_OF = {spec.name: key for key, spec in _SPECS.items()}
 
 
-def _at(problem: Problem, where: str, name: str | None) -> Problem:
-    message = problem.message
-    column = problem.column or name
-    if column and message.startswith(f"{column} "):
-        message = message[len(column) + 1:]
-    elif name and problem.column and message.startswith(f"{problem.column} "):
-        message = message[len(problem.column) + 1:]
-    return dataclasses.replace(problem, sheet=where, cell=None, record=None,
-                               column=name, message=message)
-
-
 @dataclass(frozen=True)
 class FleetDocument:
     """A fleet read from a document, as :class:`~allocator.workbook.reader.FleetWorkbook`
@@ -169,7 +193,7 @@ class FleetDocument:
     scenarios: tuple[Scenario, ...] = ()
     scenario_rows: tuple[dict[str, Any], ...] = ()
     places: Mapping[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
-    layout: _Layout = field(default_factory=_Layout)
+    layout: SheetLayout = field(default_factory=lambda: _Layout())
 
     def locate(self, problem: Problem) -> Problem:
         """``problem`` at its path when it names a record and field of this document.
@@ -306,6 +330,16 @@ def read_fleet_document(path: str | os.PathLike[str]) -> FleetDocument:
                          source=str(source)) from exc
     laid = _Sheets()
     laid.lay_out(_load(source))
+    return read_laid_out(source, digest, laid)
+
+
+def read_laid_out(source: Path, digest: str, laid: LaidOut) -> FleetDocument:
+    """Validate the sheets ``laid`` out from the text source at ``source`` with the
+    workbook reader's code; each fault told by ``laid.layout``.
+
+    Raises:
+        InputError: every fault of the shape and of the sheets at once.
+    """
     report = Report()
     fleet: Fleet | None = None
     models = Catalog()
@@ -338,6 +372,14 @@ def read_fleet_document(path: str | os.PathLike[str]) -> FleetDocument:
 
 
 def read_fleet_source(path: str | os.PathLike[str]) -> FleetWorkbook | FleetDocument:
-    """The fleet at ``path``: a document by its suffix (:data:`DOCUMENT_SUFFIXES`), else a
-    workbook read with :func:`~allocator.workbook.reader.read_workbook`."""
+    """The fleet at ``path``: a folder of sheet CSVs (:mod:`allocator.documents.csv_folder`),
+    a document by its suffix (:data:`DOCUMENT_SUFFIXES`), else a workbook read with
+    :func:`~allocator.workbook.reader.read_workbook`.
+
+    Raises:
+        InputError: every fault of the source, each where the source has it.
+    """
+    if Path(path).is_dir():
+        laid, digest = lay_out_csv_folder(path)
+        return read_laid_out(Path(path), digest, laid)
     return read_fleet_document(path) if is_document(path) else read_workbook(path)

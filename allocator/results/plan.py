@@ -81,9 +81,13 @@ Added on request (the command line's ``--insight``):
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
+
+from allocator.exports.results import write_plan_tables
 
 __all__ = ["Plan", "RunInfo"]
 
@@ -207,4 +211,21 @@ class Plan:
     def objective_usd(self) -> float:
         """The LP objective as the solver reported it."""
         return self.run_info.objective_usd
+
+    def to_parquet(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the plan as a folder of Parquet tables with ``metadata.json``
+        (:mod:`allocator.exports`); ``overwrite`` replaces a results folder written earlier.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_plan_tables(self, folder, file_format="parquet", overwrite=overwrite)
+
+    def to_csv(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """As :meth:`to_parquet`, with CSV files.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_plan_tables(self, folder, file_format="csv", overwrite=overwrite)
 

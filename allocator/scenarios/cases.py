@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from allocator.api import FleetSource, fleet_source, optimize
 from allocator.consistency import check_consistency
@@ -34,11 +35,13 @@ from allocator.scenarios.executors import Executor, Progress, SerialExecutor
 
 __all__ = [
     "CONVERTED_EPS_MW",
+    "MONTHLY_COLUMNS",
     "Case",
     "CaseResult",
     "MetricKey",
     "consistency_problems",
     "fleet_of",
+    "monthly_frame",
     "plan_metrics",
     "raise_failure",
     "run_cases",
@@ -51,6 +54,23 @@ MetricKey = tuple[str, str]
 
 CONVERTED_EPS_MW = 1e-3
 """Below this a conversion or commitment counts as none (solver round-off)."""
+
+MONTHLY_COLUMNS = (
+    "hashprice_usd_ph_day",
+    "btc_price_usd",
+    "network_hashrate_ehs",
+    "fleet_hashrate_ehs",
+    "mining_mw",
+    "mining_grid_mw",
+    "hpc_leased_mw",
+    "hpc_grid_mw",
+    "idle_mw",
+    "conversion_started_mw",
+    "revenue_usd",
+    "margin_usd",
+    "discounted_margin_usd",
+)
+"""The plan's Summary columns every case returns month by month (:attr:`CaseResult.monthly`)."""
 
 _FLEET_METRICS = (
     "npv_usd",
@@ -147,6 +167,7 @@ class CaseResult:
         message: Its message.
         problems: Its problems (input errors).
         status: Its solver status (solve errors).
+        monthly: Each of :data:`MONTHLY_COLUMNS` -> its value in each month.
     """
 
     name: str
@@ -158,6 +179,7 @@ class CaseResult:
     message: str = ""
     problems: tuple[Problem, ...] = ()
     status: str = ""
+    monthly: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -183,7 +205,19 @@ def solve_case(case: Case) -> CaseResult:
         months=tuple(str(m) for m in summary["month"]),
         hpc_leased_mw=tuple(float(x) for x in summary["hpc_leased_mw"]),
         plan=plan if case.keep_plan else None,
+        monthly={name: tuple(summary[name].astype(float).tolist()) for name in MONTHLY_COLUMNS},
     )
+
+
+def monthly_frame(results: Sequence[CaseResult]) -> pd.DataFrame:
+    """One row per case and month: ``scenario`` (the case's name), ``month`` and the
+    :data:`MONTHLY_COLUMNS` of its plan."""
+    frames = [pd.DataFrame({"scenario": r.name, "month": list(r.months),
+                            **{name: list(r.monthly.get(name, ())) for name in MONTHLY_COLUMNS}})
+              for r in results if r.monthly]
+    if not frames:
+        return pd.DataFrame(columns=["scenario", "month", *MONTHLY_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
 
 
 def raise_failure(result: CaseResult, what: str = "Scenario") -> None:

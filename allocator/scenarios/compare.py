@@ -10,6 +10,7 @@ per scenario of headline figures, the monthly HPC MW, the input diff, and
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import pandas as pd
 from allocator.api import FleetSource, fleet_source
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
+from allocator.exports.results import write_comparison_tables
 from allocator.optimization.solvers import SolverOptions
 from allocator.results.plan import Plan
 from allocator.scenarios.cases import (
@@ -101,6 +103,24 @@ class Comparison:
         if ref not in self.table.columns:
             raise KeyError(f"Unknown scenario {ref!r}. Available: {', '.join(self.names)}")
         return self.table.sub(self.table[ref], axis=0)
+
+    def to_parquet(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the comparison (its plans too when kept) as a folder of Parquet tables with
+        ``metadata.json`` (:mod:`allocator.exports`); ``overwrite`` replaces a results
+        folder written earlier.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_comparison_tables(self, folder, file_format="parquet", overwrite=overwrite)
+
+    def to_csv(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """As :meth:`to_parquet`, with CSV files.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_comparison_tables(self, folder, file_format="csv", overwrite=overwrite)
 
 
 @runtime_checkable

@@ -19,6 +19,7 @@ is the same whatever the batch size.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ import pandas as pd
 from allocator.api import FleetSource
 from allocator.domain import Fleet, MarketMonth
 from allocator.errors import InputError, Problem
+from allocator.exports.results import write_monte_carlo_tables
 from allocator.market import fleet_network_model, project_fleet_market, react_point
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.cases import (
@@ -38,6 +40,7 @@ from allocator.scenarios.cases import (
     CaseResult,
     consistency_problems,
     fleet_of,
+    monthly_frame,
     run_cases,
     solver_options,
 )
@@ -146,6 +149,9 @@ class MonteCarlo:
         contracts: contract, probability_taken, mean_committed_mw.
         settings: The volatilities and correlation used.
         source: The workbook, when there was one.
+        warnings: The reader's warnings.
+        monthly: One row per sample and month: ``scenario`` (``sample 1``, ...), ``month``
+            and the :data:`~allocator.scenarios.cases.MONTHLY_COLUMNS` of its plan.
     """
 
     seed: int
@@ -156,6 +162,7 @@ class MonteCarlo:
     settings: dict[str, float] = field(default_factory=dict)
     source: Path | None = None
     warnings: tuple[str, ...] = ()
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def npv_percentile(self, p: float) -> float:
         """The ``p``-th percentile of NPV (linear interpolation)."""
@@ -175,6 +182,23 @@ class MonteCarlo:
     def p95(self) -> float:
         """95th percentile of NPV."""
         return self.npv_percentile(95)
+
+    def to_parquet(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the Monte Carlo run as a folder of Parquet tables with ``metadata.json``
+        (:mod:`allocator.exports`); ``overwrite`` replaces a results folder written earlier.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_monte_carlo_tables(self, folder, file_format="parquet", overwrite=overwrite)
+
+    def to_csv(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """As :meth:`to_parquet`, with CSV files.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_monte_carlo_tables(self, folder, file_format="csv", overwrite=overwrite)
 
 
 def monte_carlo(
@@ -214,6 +238,7 @@ def monte_carlo(
         hashrate_volatility_pa=used["network_hashrate_volatility_pa"],
         correlation=used["btc_hashrate_correlation"])
     frames: list[pd.DataFrame] = []
+    months: list[pd.DataFrame] = []
     done = 0
     for btc, hashrate in batches:
         # Only this batch's fleets exist at once; its results are kept as a frame of numbers.
@@ -221,10 +246,12 @@ def monte_carlo(
         step = None if progress is None else _offset(progress, done, samples)
         results = run_cases(cases, executor, step, what="Monte Carlo")
         frames.append(_sample_table(results, btc, hashrate, first=done))
+        months.append(monthly_frame(results))
         done += len(cases)
     table = pd.concat(frames, ignore_index=True)
     return MonteCarlo(seed, table, _npv_summary(table), _sites(fleet, table),
-                      _contracts(fleet, table), used, path, warnings)
+                      _contracts(fleet, table), used, path, warnings,
+                      monthly=pd.concat(months, ignore_index=True))
 
 
 def _offset(progress: Progress, before: int, total: int) -> Progress:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ import pandas as pd
 from allocator.api import FleetSource
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
+from allocator.exports.results import write_sweep_tables
 from allocator.optimization.solvers import SolverOptions
 from allocator.periods import month_from_index, month_index
 from allocator.scenarios.cases import (
@@ -36,6 +38,7 @@ from allocator.scenarios.cases import (
     CaseResult,
     consistency_problems,
     fleet_of,
+    monthly_frame,
     run_cases,
     solver_options,
 )
@@ -111,6 +114,8 @@ class Sweep:
         mw_changes: Every material change of a site's converted or mining MW between
             neighbouring steps that is not a flip, by site, quantity and value
             (:func:`~allocator.scenarios.mw_changes.material_changes`).
+        monthly: One row per step and month: ``scenario`` (the step's name), ``month`` and
+            the :data:`~allocator.scenarios.cases.MONTHLY_COLUMNS` of its plan.
     """
 
     parameter: Parameter
@@ -123,11 +128,29 @@ class Sweep:
     source: Path | None = None
     warnings: tuple[str, ...] = field(default=())
     mw_changes: tuple[MwChange, ...] = field(default=())
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def column(self) -> str:
         """Name of the table's value column."""
         return sweep_column(self.parameter, self.operation)
+
+    def to_parquet(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the sweep as a folder of Parquet tables with ``metadata.json``
+        (:mod:`allocator.exports`); ``overwrite`` replaces a results folder written earlier.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_sweep_tables(self, folder, file_format="parquet", overwrite=overwrite)
+
+    def to_csv(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """As :meth:`to_parquet`, with CSV files.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_sweep_tables(self, folder, file_format="csv", overwrite=overwrite)
 
 
 def sweep_column(parameter: Parameter, operation: str) -> str:
@@ -270,7 +293,7 @@ def sweep(
     changes = material_changes(fleet, xs, steps_solved, _spanner(param, op, target, xs))
     return Sweep(param, target, op, tuple(xs), table, _flips(brackets, param, op, target),
                  probes=len(runner.solved) - len(xs), source=path, warnings=warnings,
-                 mw_changes=changes)
+                 mw_changes=changes, monthly=monthly_frame(steps_solved))
 
 
 def _spanner(param: Parameter, op: str, target: str | None,

@@ -303,7 +303,7 @@ def test_a_missing_book_is_a_usage_error(command: str, tmp_path: Path) -> None:
     result = run(command, str(missing))
     assert result.exit_code == 2
     assert result.stderr == usage_error(
-        command, f"Invalid value for 'BOOK': File '{missing}' does not exist.")
+        command, f"Invalid value for 'BOOK': Path '{missing}' does not exist.")  # or folder
     assert result.stdout == ""
     result = run(command)
     assert result.exit_code == 2
@@ -312,7 +312,7 @@ def test_a_missing_book_is_a_usage_error(command: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--time-limit", "0"], "Invalid value for '--time-limit': 0.0 is not in the range x>0."),
-    (["--frobnicate"], "No such option '--frobnicate'."),
+    (["--zebra"], "No such option '--zebra'."),  # not close to any option: no 'Did you mean'
 ])
 def test_optimize_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
     result = run("optimize", str(small_book(tmp_path)), *args)
@@ -330,10 +330,10 @@ def test_an_option_missing_its_value_is_exit_2_in_one_line(tmp_path: Path) -> No
 
 
 def test_a_folder_as_book_and_an_unknown_command_are_usage_errors(tmp_path: Path) -> None:
+    """A folder is read as a folder of sheet CSVs (issue 17): without them it is exit 1."""
     result = run("optimize", str(tmp_path))
-    assert result.exit_code == 2
-    assert result.stderr == usage_error(
-        "optimize", f"Invalid value for 'BOOK': File '{tmp_path}' is a directory.")
+    assert result.exit_code == 1
+    assert f"{tmp_path.name}: is a folder without the CSVs of a fleet's sheets" in result.stderr
     result = run("frobnicate")
     assert result.exit_code == 2
     assert result.stderr == usage_error(None, "No such command 'frobnicate'.")

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from allocator.cli.common import OUT, add_row, library_errors, literal, note_ods_charts
 from allocator.cli.progress import progress as _progress
-from allocator.cli.scenarios import _executor, _money, _output, _read_for, _run_options, _warn
+from allocator.cli.scenarios import _executor, _output, _read_for, _run_options, _warn
 from allocator.documents.fleet_document import is_document
 from allocator.stochastic.distribution import Distribution
 from allocator.stochastic.first_stage import FirstStage
@@ -31,6 +31,14 @@ from allocator.workbook.risk_writer import RISK_SUMMARY_SHEET, write_risk
 __all__ = ["frontier_weights", "result_json", "stochastic"]
 
 DEFAULT_FRONTIER = "0,0.25,0.5,0.75,1"
+
+
+def _money(x: float) -> str:
+    """``$1,276.1M``; a figure that rounds to zero is ``$0.0M``, never ``-$0.0M``."""
+    if not math.isfinite(x):
+        return "-"
+    millions = round(x / 1e6, 1) + 0.0
+    return f"{'-' if millions < 0 else ''}${abs(millions):,.1f}M"
 
 
 def frontier_weights(text: str) -> tuple[float, ...]:
@@ -74,9 +82,13 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
 @click.option("--frontier", "weights", default=DEFAULT_FRONTIER, show_default=True,
               metavar="L1,L2", help="CVaR weights lambda in [0, 1], one frontier point each "
                                      "(blank: none).")
+@click.option("--decide-months", "decide_months", type=click.IntRange(min=0), metavar="F",
+              help="Also plan deciding only the first F months now, later decisions "
+                   "adapting to each future; says what must be decided now and what can "
+                   "wait.")
 @_run_options
 def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, alpha: float,
-               weights: str,
+               weights: str, decide_months: int | None,
                output: Path | None, overwrite: bool, results_only: bool, no_write: bool,
                as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
                scheduler: str | None) -> None:
@@ -107,7 +119,8 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
                 _progress("Stochastic plan") as update:
             futures = read_paths(paths, source.fleet) if paths is not None else None
             result = stochastic_plan(source, samples, seed, scenarios=futures, alpha=alpha,
-                                     frontier=lams, executor=pool, solver=options)
+                                     frontier=lams, executor=pool, solver=options,
+                                     decide_months=decide_months)
             update(1, 1)
         written = None
         if not no_write:
@@ -152,9 +165,29 @@ def result_json(result: StochasticResult, written: Path | None = None) -> dict[s
                       "cvar_usd": p.cvar_usd, "objective_usd": p.objective_usd,
                       **_first_stage_json(result, p.first_stage)} for p in result.frontier],
         "regret": _regret_json(result),
-        "variables": result.variables, "constraints": result.constraints,
+        "adaptive": _adaptive_json(result),
+        "method": result.method, "variables": result.variables,
+        "constraints": result.constraints,
         "output": str(written) if written else None,
     }
+
+
+def _adaptive_json(result: StochasticResult) -> dict[str, Any] | None:
+    plan = result.adaptive
+    if plan is None:
+        return None
+
+    def per(names: tuple[str, ...], values: Any) -> dict[str, float | None]:
+        return {n: (None if math.isnan(float(v)) else float(v))
+                for n, v in zip(names, values, strict=True)}
+
+    return {"decide_months": plan.decide_months, "expected_npv_usd": plan.expected_npv_usd,
+            "waiting_usd": result.waiting_usd,
+            "converted_now_mw": per(result.sites, plan.converted_now_mw),
+            "converted_later_mw": per(result.sites, plan.converted_later_mw),
+            "converts_later_probability": per(result.sites, plan.converts_later_probability),
+            "committed_now_mw": per(result.contracts, plan.committed_now_mw),
+            "committed_later_mw": per(result.contracts, plan.committed_later_mw)}
 
 
 def _regret_json(result: StochasticResult) -> list[dict[str, Any]]:
@@ -170,8 +203,8 @@ def _regret_json(result: StochasticResult) -> list[dict[str, Any]]:
 
 def _print_result(result: StochasticResult) -> None:
     OUT.print(f"Stochastic plan: {len(result.names)} futures, seed {result.seed}, "
-              f"CVaR at {result.alpha:.0%}; extensive form {result.variables:,} columns, "
-              f"{result.constraints:,} rows", markup=False)
+              f"CVaR at {result.alpha:.0%}; RP from the {result.method} "
+              f"({result.variables:,} columns, {result.constraints:,} rows)", markup=False)
     measures = Table(title="What deciding now is worth", title_justify="left")
     measures.add_column("measure")
     measures.add_column("value", justify="right")
@@ -194,6 +227,33 @@ def _print_result(result: StochasticResult) -> None:
         _print_regret(result)
     if result.frontier:
         _print_frontier(result)
+    if result.adaptive is not None:
+        _print_adaptive(result)
+
+
+def _print_adaptive(result: StochasticResult) -> None:
+    """What must be decided now, what can wait until month F, and what waiting adds."""
+    plan = result.adaptive
+    if plan is None:
+        return
+    OUT.print(f"Deciding only the first {plan.decide_months} months now and the rest as the "
+              f"future unfolds: E[NPV] {_money(plan.expected_npv_usd)}, "
+              f"{_money(result.waiting_usd or 0.0)} more than deciding everything now.",
+              markup=False)
+    table = Table(title="Now and later (MW; later = mean over the futures)",
+                  title_justify="left")
+    for name in ("site or contract", "now", "later", "P(later)"):
+        table.add_column(name, justify="left" if name == "site or contract" else "right")
+    for i, site in enumerate(result.sites):
+        if max(plan.converted_now_mw[i], plan.converted_later_mw[i]) > 1e-6:
+            add_row(table, f"{site} converted", f"{plan.converted_now_mw[i]:,.1f}",
+                    f"{plan.converted_later_mw[i]:,.1f}",
+                    f"{plan.converts_later_probability[i]:.0%}")
+    for k, name in enumerate(result.contracts):
+        now, later = plan.committed_now_mw[k], plan.committed_later_mw[k]
+        add_row(table, f"{name} committed", "waits" if math.isnan(now) else f"{now:,.1f}",
+                "" if math.isnan(later) else f"{later:,.1f}", "")
+    OUT.print(table)
 
 
 def _print_regret(result: StochasticResult) -> None:

@@ -34,20 +34,29 @@ from allocator.errors import InputError, Problem
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.cases import fleet_of, solver_options
 from allocator.scenarios.executors import Executor
+from allocator.stochastic.adaptive import AdaptivePlan, adaptive_plan
 from allocator.stochastic.distribution import Distribution, distribution
 from allocator.stochastic.extensive import build_extensive, scenario_npv_usd
 from allocator.stochastic.first_stage import FirstStage, read_first_stage
 from allocator.stochastic.frontier import FrontierPoint, held_npv_usd, risk_frontier
 from allocator.stochastic.held import HeldHighs, check_solver, solve_many
 from allocator.stochastic.regret import MAX_OWN_PLANS, RegretTable, regret_table
-from allocator.stochastic.scenario_set import ScenarioSet, monte_carlo_set, scenario_costs
+from allocator.stochastic.scenario_set import (
+    ScenarioCosts,
+    ScenarioSet,
+    monte_carlo_set,
+    scenario_costs,
+)
 
-__all__ = ["DEFAULT_ALPHA", "MEAN_PATH_PLAN", "STOCHASTIC_PLAN", "StochasticResult",
+__all__ = ["DEFAULT_ALPHA", "EXTENSIVE_FORM", "MEAN_PATH_PLAN", "OPTION_LP", "STOCHASTIC_PLAN",
+           "StochasticResult",
            "check_risk_request", "stochastic_plan"]
 
 Array = npt.NDArray[np.float64]
 DEFAULT_ALPHA = 0.05
 STOCHASTIC_PLAN = "stochastic plan"
+OPTION_LP = "expected positive margin LP"
+EXTENSIVE_FORM = "extensive form"
 MEAN_PATH_PLAN = "mean-path plan"
 
 
@@ -66,10 +75,15 @@ class StochasticResult:
         frontier: One point per weight asked, in order.
         regret: The candidate plans held in every future
             (:mod:`~allocator.stochastic.regret`).
+        adaptive: With ``decide_months``, the plan deciding only its first months now
+            (:mod:`~allocator.stochastic.adaptive`).
         sites / contracts / months: Names and months, in the order of the first-stage
             arrays.
-        variables / constraints / solve_seconds: Size of the risk-neutral extensive form and
-            the seconds HiGHS took (model hand-off included).
+        method: How RP was solved: :data:`OPTION_LP` (the expected-positive-margin LP, whose
+            optimum is the extensive form's where the merit order holds, and the plan held
+            in every future for its NPVs) or :data:`EXTENSIVE_FORM`.
+        variables / constraints / solve_seconds: Size of the LP that gave RP and the seconds
+            it took (model hand-off and, for the option LP, the held solves included).
         source: The workbook, when there was one.
         warnings: The reader's warnings.
     """
@@ -91,7 +105,9 @@ class StochasticResult:
     contracts: tuple[str, ...]
     frontier: tuple[FrontierPoint, ...] = ()
     regret: RegretTable | None = None
+    adaptive: AdaptivePlan | None = None
     months: tuple[str, ...] = ()
+    method: str = EXTENSIVE_FORM
     variables: int = 0
     constraints: int = 0
     solve_seconds: float = 0.0
@@ -108,6 +124,12 @@ class StochasticResult:
         """Expected value of perfect information, WS - RP."""
         return self.ws_usd - self.rp_usd
 
+    @property
+    def waiting_usd(self) -> float | None:
+        """What deciding from month F on as the future unfolds adds to RP (with
+        ``decide_months``), else ``None``."""
+        return None if self.adaptive is None else self.adaptive.expected_npv_usd - self.rp_usd
+
 
 def check_risk_request(alpha: float, lams: Sequence[float]) -> list[Problem]:
     """``alpha`` in (0, 1) and every weight in [0, 1], as problems."""
@@ -121,6 +143,44 @@ def check_risk_request(alpha: float, lams: Sequence[float]) -> list[Problem]:
     return out
 
 
+def _recourse(costs: ScenarioCosts, names: tuple[str, ...], options: SolverOptions,
+              executor: Executor | None) -> tuple[float, FirstStage, Array,
+                                                  tuple[int, int, str]]:
+    """RP, its first stage, its NPV in each future and (columns, rows, method) of the LP.
+
+    Where the merit order holds the expected-positive-margin LP (the deterministic LP's
+    size) has the extensive form's optimum (docs/model.md, "An option to switch off"; tested
+    to 1e-9), and its first stage is held in every future for the NPVs; otherwise the
+    extensive form is solved.
+    """
+    if costs.merit_order_holds:
+        det = costs.model
+        solved = HeldHighs(det, options).solve(costs.expected_positive_margin())
+        first = read_first_stage(det, solved.x)
+        npv = held_npv_usd(costs, first, options, executor)
+        return solved.objective_usd, first, npv, (det.n_cols, det.n_rows, OPTION_LP)
+    form = build_extensive(costs, names)
+    solved = HeldHighs(form.model, options).solve()
+    return (solved.objective_usd, read_first_stage(form.model, solved.x),
+            scenario_npv_usd(form, solved.x),
+            (form.model.n_cols, form.model.n_rows, EXTENSIVE_FORM))
+
+
+def _request_problems(fleet: Fleet, no_futures: bool, decide_months: int | None
+                      ) -> list[Problem]:
+    """No futures asked for, or ``decide_months`` beyond the horizon, as problems."""
+    out = []
+    months = fleet.settings.months
+    if decide_months is not None and not 0 <= decide_months <= months:
+        out.append(Problem("stochastic", f"decide_months must be 0 to the horizon's "
+                           f"{months} months, got {decide_months}", column="decide_months",
+                           value=decide_months))
+    if no_futures:
+        out.append(Problem("stochastic", "give samples (a Monte Carlo set) or scenarios",
+                           column="samples"))
+    return out
+
+
 def stochastic_plan(
     source: Fleet | FleetSource | str | os.PathLike[str],
     samples: int | None = None,
@@ -131,6 +191,7 @@ def stochastic_plan(
     frontier: Sequence[float] = (),
     executor: Executor | None = None,
     solver: str | SolverOptions | None = None,
+    decide_months: int | None = None,
 ) -> StochasticResult:
     """The risk-neutral stochastic plan of ``source``, its measures and its risk frontier.
 
@@ -144,18 +205,18 @@ def stochastic_plan(
         frontier: CVaR weights lambda in [0, 1], one frontier point each.
         executor: Where wait-and-see, EEV and frontier solves run; default here.
         solver: ``highs`` (the only solver of stochastic plans) or its options.
+        decide_months: Also plan with only the decisions before this horizon month shared
+            (0 to the horizon's length), the later ones adapting to each future.
 
     Raises:
-        InputError: a bad alpha, weight or sample count, no volatility in Settings, or a
-            future that cannot be planned; every problem at once.
+        InputError: a bad alpha, weight, sample count or ``decide_months``, no volatility in
+            Settings, or a future that cannot be planned; every problem at once.
         InfeasibleError: no plan meets every constraint.
         SolverNotAvailableError: another solver than HiGHS was asked for.
     """
     fleet, warnings, path = fleet_of(source, "stochastic_plan")
     problems = check_risk_request(alpha, frontier)
-    if scenarios is None and samples is None:
-        problems.append(Problem("stochastic", "give samples (a Monte Carlo set) or scenarios",
-                                column="samples"))
+    problems += _request_problems(fleet, samples is None and scenarios is None, decide_months)
     if problems:
         raise InputError(problems, source=str(path) if path else None)
     options = solver_options(fleet, solver)
@@ -163,18 +224,16 @@ def stochastic_plan(
     chosen = scenarios if scenarios is not None else monte_carlo_set(fleet, samples or 0, seed)
     costs = scenario_costs(chosen)
     probs = costs.probabilities
-    form = build_extensive(costs, chosen.names)
-    started = time.perf_counter()
-    rp = HeldHighs(form.model, options).solve()
-    rp_seconds = time.perf_counter() - started
-    rp_npv = scenario_npv_usd(form, rp.x)
     det = costs.model
+    started = time.perf_counter()
+    rp_usd, rp_first, rp_npv, size = _recourse(costs, chosen.names, options, executor)
+    rp_seconds = time.perf_counter() - started
     own = solve_many(det, np.vstack([costs.expected, costs.costs]), options,
                      executor=executor)
     ev_first = read_first_stage(det, own[0].x)
     eev_npv = held_npv_usd(costs, ev_first, options, executor)
     ws_npv = np.array([one.objective_usd for one in own[1:]])
-    plans = {STOCHASTIC_PLAN: read_first_stage(form.model, rp.x), MEAN_PATH_PLAN: ev_first}
+    plans = {STOCHASTIC_PLAN: rp_first, MEAN_PATH_PLAN: ev_first}
     if len(chosen) <= MAX_OWN_PLANS:
         plans.update({f"{name}'s own plan": read_first_stage(det, one.x)
                       for name, one in zip(chosen.names, own[1:], strict=True)})
@@ -183,7 +242,7 @@ def stochastic_plan(
                           executor=executor)
     return StochasticResult(
         names=chosen.names, probabilities=probs, seed=chosen.seed, alpha=alpha,
-        rp_usd=rp.objective_usd, ev_usd=own[0].objective_usd,
+        rp_usd=rp_usd, ev_usd=own[0].objective_usd,
         eev_usd=float(probs @ eev_npv), ws_usd=float(probs @ ws_npv),
         stochastic=distribution(rp_npv, probs, alpha),
         expected_value=distribution(eev_npv, probs, alpha),
@@ -192,6 +251,8 @@ def stochastic_plan(
         sites=tuple(s.name for s in fleet.sites), contracts=tuple(c.name for c in
                                                                  fleet.contracts),
         frontier=risk_frontier(costs, chosen.names, frontier, alpha, options, executor),
-        months=costs.coefficients[0].months, variables=form.model.n_cols,
-        constraints=form.model.n_rows,
+        months=costs.coefficients[0].months, variables=size[0], constraints=size[1],
+        method=size[2],
+        adaptive=(None if decide_months is None
+                  else adaptive_plan(costs, decide_months, options, alpha)),
         solve_seconds=rp_seconds, source=path, warnings=warnings)

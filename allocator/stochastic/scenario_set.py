@@ -164,6 +164,26 @@ class ScenarioCosts:
         out: Array = self.probabilities @ self.costs
         return out
 
+    def expected_positive_margin(self) -> Array:
+        """:attr:`expected` with each mining column's cost ``E[max(0, c_w)]``: a running MW
+        valued as a strip of monthly options to switch off."""
+        out = self.expected.copy()
+        index = self.model.variables["mine"].index
+        cols = index[index >= 0]
+        out[cols] = self.probabilities @ np.maximum(self.costs[:, cols], 0.0)
+        return out
+
+    @property
+    def merit_order_holds(self) -> bool:
+        """True when the expected-positive-margin LP has the extensive form's optimum.
+
+        Every tranche of a site pays the site's power price and opex and earns the fleet's
+        hashprice, so its margin falls with its J/TH the same way in every future and each
+        future fills a site's grid in one order; only a fleet hashrate floor, which ties the
+        sites' mining together in each future, breaks that.
+        """
+        return self.coefficients[0].fleet.settings.min_fleet_hashrate_ehs is None
+
 
 def scenario_costs(scenarios: ScenarioSet) -> ScenarioCosts:
     """Coefficients, the deterministic LP and per-future column costs of ``scenarios``.

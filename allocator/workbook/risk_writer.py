@@ -42,7 +42,8 @@ _EPS_MW = 1e-6
 
 
 def _millions(x: float) -> str:
-    return f"{'-' if x < 0 else ''}${abs(x) / 1e6:,.1f}M"
+    millions = round(x / 1e6, 1) + 0.0
+    return f"{'-' if millions < 0 else ''}${abs(millions):,.1f}M"
 
 
 def risk_sentences(result: StochasticResult) -> list[str]:
@@ -57,6 +58,9 @@ def risk_sentences(result: StochasticResult) -> list[str]:
         f"{_millions(result.stochastic.cvar_usd)} (CVaR).",
         f"The plan made on the mean path expects {_millions(result.ev_usd)} there, but held "
         f"in every future it earns {_millions(result.eev_usd)} on average (EEV).",
+        *([f"Deciding only the first {result.adaptive.decide_months} months now and the "
+           f"rest as the future unfolds would be worth {_millions(result.waiting_usd or 0.0)}"
+           " more."] if result.adaptive is not None else []),
     ]
 
 
@@ -70,6 +74,10 @@ def summary_frame(result: StochasticResult) -> pd.DataFrame:
         ("VSS", result.vss_usd, "RP - EEV: what deciding with the uncertainty in view adds"),
         ("EVPI", result.evpi_usd, "WS - RP: what perfect foresight would add"),
     ]
+    if result.adaptive is not None:
+        rows.append(("waiting", result.waiting_usd or 0.0,
+                     f"E[NPV] deciding from month {result.adaptive.decide_months} on as the "
+                     "future unfolds, less RP"))
     plans: tuple[tuple[str, Distribution], ...] = (
         ("stochastic plan", result.stochastic), ("mean-path plan", result.expected_value),
         ("perfect foresight", result.wait_and_see))

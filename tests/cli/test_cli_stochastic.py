@@ -104,3 +104,17 @@ def test_a_bad_paths_file_exits_1_with_its_cells_and_writes_nothing(tmp_path: Pa
     error = json.dumps(json.loads(out[out.index("{"):])["error"])
     assert "p.csv!C2" in error and "has no row for 2026-02" in error, error
     assert not target.exists()
+
+
+def test_decide_months_says_what_is_decided_now_and_what_waits() -> None:
+    code, out = _run("stochastic", str(SAMPLE), "--samples", "4", "--seed", "3", "--jobs",
+                     "1", "--frontier", "", "--decide-months", "12", "--json", "--no-write")
+    assert code == 0, out
+    adaptive = json.loads(out)["adaptive"]
+    assert adaptive["decide_months"] == 12
+    assert adaptive["waiting_usd"] >= -1e-6 * abs(json.loads(out)["rp_usd"])
+    assert adaptive["committed_now_mw"]["AI Lab NNN"] is None  # starts in 2027-07: waits
+    assert adaptive["committed_now_mw"]["Cedar Retrofit"] == pytest.approx(25.0)
+    code, out = _run("stochastic", str(SAMPLE), "--samples", "2", "--decide-months", "61",
+                     "--no-write")
+    assert code == 1 and "decide_months must be 0 to the horizon's 60 months" in out

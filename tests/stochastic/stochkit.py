@@ -39,3 +39,20 @@ def hall_set() -> ScenarioSet:
     """The hall fleet at $60 and at $10/PH/day, equally likely."""
     return scenario_set([hall_fleet(HIGH_HASHPRICE), hall_fleet(LOW_HASHPRICE)],
                         names=["high", "low"])
+
+
+def two_month_hall(may_hashprice_usd_ph_day: float) -> Fleet:
+    """The hall fleet over April (30 days, hashprice $35 in every future) and May (31 days,
+    the uncertain month), the lease offered for May only."""
+    one = hall_fleet(35.0)
+    return one.model_copy(update={
+        "settings": one.settings.model_copy(update={"months": 2}),
+        "market": (MarketMonth(month="2026-04", hashprice_usd_ph_day=35.0),
+                   MarketMonth(month="2026-05", hashprice_usd_ph_day=may_hashprice_usd_ph_day)),
+        "contracts": (one.contracts[0].model_copy(update={"start_month": "2026-05"}),)})
+
+
+def two_month_set() -> ScenarioSet:
+    """May at $60 or at $10/PH/day, equally likely."""
+    return scenario_set([two_month_hall(HIGH_HASHPRICE), two_month_hall(LOW_HASHPRICE)],
+                        names=["high", "low"])

@@ -18,7 +18,7 @@ from allocator.optimization.solvers import SolverOptions
 from allocator.stochastic.extensive import build_extensive, scenario_npv_usd
 from allocator.stochastic.first_stage import FIRST_STAGE, read_first_stage
 from allocator.stochastic.held import HeldHighs, solve_many
-from allocator.stochastic.measures import stochastic_plan
+from allocator.stochastic.measures import EXTENSIVE_FORM, OPTION_LP, stochastic_plan
 from allocator.stochastic.scenario_set import (
     monte_carlo_set,
     scenario_costs,
@@ -139,6 +139,8 @@ def test_expected_positive_margin_lp_equals_the_extensive_form() -> None:
     mine = costs.model.variables["mine"].index
     cols = mine[mine >= 0]
     cost[cols] = futures.probabilities @ np.maximum(costs.costs[:, cols], 0.0)
+    assert np.array_equal(cost, costs.expected_positive_margin())
+    assert costs.merit_order_holds
     option_lp = HeldHighs(costs.model, SolverOptions()).solve(cost)
     extensive = HeldHighs(build_extensive(costs, futures.names).model, SolverOptions()).solve()
     assert _close(option_lp.objective_usd, extensive.objective_usd)
@@ -166,3 +168,22 @@ def test_probabilities_must_sum_to_one_and_futures_share_their_structure() -> No
         scenario_set([hall_fleet(10.0), other])
     given = scenario_set([hall_fleet(10.0), hall_fleet(HIGH_HASHPRICE)], [0.25, 0.75])
     assert given.probabilities.tolist() == [0.25, 0.75]
+
+
+def test_a_fleet_hashrate_floor_is_planned_on_the_extensive_form() -> None:
+    """A floor on fleet EH/s ties the sites' mining in each future, so the option LP no
+    longer applies: RP comes from the extensive form, and WS >= RP >= EEV still holds; without
+    the floor the option LP's RP is the extensive form's."""
+    fleet = with_volatility(small_fleet(2), btc=0.8, hashrate=0.3)
+    plain = stochastic_plan(fleet, 6, 1)
+    assert plain.method == OPTION_LP
+    futures = monte_carlo_set(fleet, 6, seed=1)
+    form = build_extensive(scenario_costs(futures), futures.names)
+    assert _close(HeldHighs(form.model, SolverOptions()).solve().objective_usd, plain.rp_usd)
+    floor = fleet.model_copy(update={"settings": fleet.settings.model_copy(
+        update={"min_fleet_hashrate_ehs": 0.5})})
+    result = stochastic_plan(floor, 6, 1)
+    assert result.method == EXTENSIVE_FORM
+    scale = 1e-9 * abs(result.rp_usd)
+    assert result.ws_usd >= result.rp_usd - scale >= result.eev_usd - 2 * scale
+    assert result.rp_usd <= plain.rp_usd + scale

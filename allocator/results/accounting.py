@@ -19,7 +19,7 @@ from allocator import economics as econ
 from allocator.domain import Fleet
 from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
-from allocator.power.flexible import curve_mean_usd_mwh, row_curtailment
+from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
 from allocator.results.plan import Plan
 
 __all__ = ["Valuation", "reprice"]
@@ -69,8 +69,8 @@ class _Inputs:
         }, index=horizon)
         sites = pd.DataFrame([s.model_dump() for s in fleet.sites]).set_index("name")
         overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
-        overrides.update({(c.site, c.month): curve_mean_usd_mwh(c)  # hourly: full-hours mean
-                          for c in fleet.price_curves})
+        overrides.update({(c.site, c.month): firm_price_usd_mwh(fleet.site(c.site), c)
+                          for c in fleet.price_curves})  # hourly: full-hours mean or PPA
         return cls(fleet, horizon, months, sites, overrides)
 
     def lookup(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Any]:

@@ -302,6 +302,12 @@ _SITES = _with_percent_rule(Site, (
     ColumnSpec("ppa_resale_discount", "ppa_resale_discount", "fraction", False, "fraction",
                "Share of the hourly price lost on resale (fees, basis); default 0.",
                example=0.05),
+    ColumnSpec("four_cp_usd_kw_year", "four_cp_usd_kw_year", "number", False,
+               "USD per kW-year", "ERCOT 4CP transmission tariff: each kW present at the "
+               "system peak of June, July, August or September costs a quarter of it. HPC "
+               "(unless it pays its power) is always present; miners on hourly prices that "
+               "curtail avoid it (all but 1 - curtailment_capture); blank = none.",
+               example=100),
 ))
 
 _MINERS = _with_percent_rule(MinerTranche, (

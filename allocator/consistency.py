@@ -292,7 +292,8 @@ def _warn_hashprice_below_breakeven(fleet: Fleet, horizon: _Horizon, out: Consis
     """Warn of runs of :data:`IDLE_WARNING_MONTHS` or more months in which the hashprice is
     below every miner tranche's breakeven, so the plan idles all mining."""
     tranches = [m for m in fleet.miners if m.units > 0]
-    if not tranches:
+    hourly = {c.site for c in fleet.price_curves}  # these mine the cheap hours of any month
+    if not tranches or any(m.site in hourly for m in tranches):
         return
     hashprice = np.array([p.hashprice_usd_ph_day for p in project_fleet_market(fleet)])
     breakeven = _breakevens_usd_ph_day(fleet, tranches, horizon)

@@ -280,6 +280,10 @@ class Site(_Frozen):
     curtailment: CurtailmentPolicy = "optimal"
     curtailment_strike_usd_mwh: Finite | None = Field(default=None, ge=-1000, le=20000)
     curtailment_capture: Annotated[Finite, _SHARE] = Field(default=1.0, ge=0, le=1)
+    ppa_price_usd_mwh: Finite | None = Field(default=None, ge=-1000, le=20000)
+    ppa_resale: bool = False
+    ppa_resale_discount: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    four_cp_usd_kw_year: Finite | None = Field(default=None, ge=0, le=1000)
 
     @model_validator(mode="after")
     def _strike_given(self) -> Self:

@@ -10,6 +10,7 @@ an equal Fleet; so does writing that back to a workbook with
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -140,6 +141,23 @@ def write_text(target: Path, text: str, *, overwrite: bool) -> Path:
     return target
 
 
+def _rebased(source: FleetWorkbook | FleetDocument, target: Path
+             ) -> FleetWorkbook | FleetDocument:
+    """``source`` with its ``hourly_prices_file`` relative to ``target``'s folder (absolute
+    where no relative path leads there), so the written fleet finds the same file."""
+    name = source.fleet.settings.hourly_prices_file
+    if not name:
+        return source
+    prices = (source.path.resolve().parent / name).resolve()
+    try:
+        moved = os.path.relpath(prices, target.resolve().parent)
+    except ValueError:  # another drive
+        moved = str(prices)
+    settings = source.fleet.settings.model_copy(update={"hourly_prices_file": moved})
+    return dataclasses.replace(source, fleet=source.fleet.model_copy(
+        update={"settings": settings}))
+
+
 def convert(source_path: str | os.PathLike[str], target: str | os.PathLike[str], *,
             overwrite: bool = False) -> Path:
     """Read the fleet at ``source_path`` (a workbook, a document or a folder of sheet CSVs)
@@ -150,7 +168,7 @@ def convert(source_path: str | os.PathLike[str], target: str | os.PathLike[str],
         InputError: the source has faults.
         OutputError: ``target`` exists and ``overwrite`` is false, or cannot be written.
     """
-    source = read_fleet_source(source_path)
+    source = _rebased(read_fleet_source(source_path), Path(target))
     if is_csv_folder_target(target):
         return write_csv_folder(sheet_rows(source), target, overwrite=overwrite)
     if is_document(target):

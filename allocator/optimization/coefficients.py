@@ -6,6 +6,7 @@ the LP multiplies them by the discount factor.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from allocator.domain import Contract, Fleet, MinerTranche, Site
 from allocator.market import MarketPoint, project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 from allocator.power.flexible import CurveArrays, curve_arrays, tranche_curtailment
+from allocator.power.four_cp import hpc_four_cp_usd_mw_month, mining_four_cp_usd_mw_month
 from allocator.power.valuation import Curtailment
 
 __all__ = ["Coefficients", "ContractTerms", "SiteArrays", "compute_coefficients"]
@@ -179,9 +181,25 @@ def _mining(fleet: Fleet, site: SiteArrays, hashprice: Array, power: Array,
                    np.asarray(cost, dtype=float))
 
 
+def _with_four_cp(fleet: Fleet, site: SiteArrays, mining: _Mining, curves: CurveArrays | None,
+                  months: list[str], power: Array, days: Array) -> _Mining:
+    """``mining`` with the 4CP charge of the MW present at each summer peak added to its grid
+    bill (:mod:`allocator.power.four_cp`)."""
+    at = mining.tranche_site
+    charge = mining_four_cp_usd_mw_month(fleet, at.tolist(), months,
+                                         None if curves is None else curves.has_curve)
+    bill = (mining.power_cost_usd_mw_month if mining.power_cost_usd_mw_month is not None
+            else econ.mining_power_cost_usd_mw_month(power[at, :], days[None, :],
+                                                     site.mining_pue[at, None]))
+    return dataclasses.replace(mining, cost_usd_mw_month=mining.cost_usd_mw_month + charge,
+                               power_cost_usd_mw_month=np.asarray(bill + charge, dtype=float))
+
+
 def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array) -> ContractTerms:
-    """One contract's months inside the horizon, its eligible sites, rent and cost per MW."""
+    """One contract's months inside the horizon, its eligible sites, rent and cost per MW
+    (with the 4CP charge where a site has a tariff, :mod:`allocator.power.four_cp`)."""
     st = fleet.settings
+    months = month_range(st.start_month, len(days))
     t_count = len(days)
     offset = month_index(contract.start_month) - month_index(st.start_month)
     in_term = np.arange(max(offset, 0), min(offset + contract.term_months, t_count),
@@ -198,6 +216,9 @@ def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array)
             fleet.sites[s].hpc_pue, fleet.sites[s].hpc_load_factor,
             contract.power_pass_through,
         ) * np.ones(len(in_term))
+        + (hpc_four_cp_usd_mw_month(fleet.sites[s], [months[t] for t in in_term.tolist()],
+                                    contract.power_pass_through)
+           if fleet.sites[s].four_cp_usd_kw_year is not None else 0.0)
         for s in allowed
     ]
     cost = np.vstack(rows) if rows else np.zeros((0, len(in_term)))
@@ -224,6 +245,8 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
     mining = _mining(fleet, site, hashprice, power, days)
     if curves is not None and mining.tranches:
         mining = _flexible(fleet, site, mining, curves, hashprice, power, days)
+    if any(s.four_cp_usd_kw_year is not None for s in fleet.sites) and mining.tranches:
+        mining = _with_four_cp(fleet, site, mining, curves, months, power, days)
     charge = np.array(
         [econ.capital_charge_usd_mw_month(capex, st.discount_rate, st.asset_life_years)
          for capex in site.conversion_capex_usd_mw.tolist()],

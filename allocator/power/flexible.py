@@ -8,7 +8,12 @@ For every site-month with a :class:`~allocator.domain.PriceCurve`:
   policy and ``curtailment_capture``, :mod:`allocator.power.valuation`), which takes revenue
   and grid bill off its flat figures.
 
-Site-months without a curve keep today's numbers bit for bit. The curves are re-valued at
+A site with a fixed-price PPA (``ppa_price_usd_mwh``) pays that price in every hour instead
+(HPC too); with ``ppa_resale`` its miners stop whenever reselling the hour's power at the
+hourly price less ``ppa_resale_discount`` pays more than mining it, and the resale income
+comes off the bill: the same valuation on the curve's prices times ``1 - discount``. Without
+resale a PPA leaves nothing to curtail. Site-months without a curve keep today's numbers bit
+for bit. The curves are re-valued at
 each hashprice, so a scenario, sweep or sample that moves the hashprice moves the strikes and
 the curtailed hours with it; no file is read again.
 """
@@ -23,8 +28,8 @@ import numpy.typing as npt
 from allocator.domain import Fleet, PriceCurve, Site
 from allocator.power.valuation import Curtailment, curtail, mining_revenue_usd_mwh
 
-__all__ = ["CurveArrays", "curve_arrays", "curve_mean_usd_mwh", "row_curtailment",
-           "tranche_curtailment"]
+__all__ = ["CurveArrays", "curve_arrays", "curve_mean_usd_mwh", "firm_price_usd_mwh",
+           "row_curtailment", "tranche_curtailment"]
 
 Array = npt.NDArray[np.float64]
 
@@ -38,13 +43,30 @@ def curve_mean_usd_mwh(curve: PriceCurve) -> float:
     return float((hours * prices).sum() / hours.sum())
 
 
+def firm_price_usd_mwh(site: Site, curve: PriceCurve) -> float:
+    """What firm load (HPC, and mining's flat figures) pays per MWh in the curve's month: the
+    PPA price, or the curve's full-hours average."""
+    if site.ppa_price_usd_mwh is not None:
+        return float(site.ppa_price_usd_mwh)
+    return curve_mean_usd_mwh(curve)
+
+
+def _resale_factor(site: Site) -> float:
+    """What an hour's price is worth to the site when its miners stop: all of it on index
+    power, ``1 - discount`` when a PPA's power is resold, nothing under a PPA without resale."""
+    if site.ppa_price_usd_mwh is None:
+        return 1.0
+    return 1.0 - site.ppa_resale_discount if site.ppa_resale else 0.0
+
+
 @dataclass(frozen=True)
 class CurveArrays:
     """The fleet's curves on the plan's sites ``[S]`` and months ``[T]``, padded to ``B``.
 
     Attributes:
         has_curve: Site-months valued on a curve ``[S, T]``.
-        mean_usd_mwh: Their full-hours average (``nan`` without a curve) ``[S, T]``.
+        mean_usd_mwh: What firm load pays there: the full-hours average, or the site's PPA
+            price (``nan`` without a curve) ``[S, T]``.
         hours: Hours per bin ``[S, T, B]`` (0 in padding and without a curve).
         price_usd_mwh: Mean price per bin ``[S, T, B]``.
     """
@@ -74,18 +96,20 @@ def curve_arrays(fleet: Fleet, months: list[str]) -> CurveArrays:
     for c in used:
         s, t = s_of[c.site], t_of[c.month]
         has[s, t] = True
-        mean[s, t] = curve_mean_usd_mwh(c)
+        mean[s, t] = firm_price_usd_mwh(fleet.sites[s], c)
         hours[s, t, :len(c.hours)] = c.hours
         price[s, t, :len(c.hours)] = c.price_usd_mwh
     return CurveArrays(has, mean, hours, price)
 
 
 def _policy_strike(site: Site, revenue_usd_mwh: Array, pue: float) -> Array:
-    if site.curtailment == "optimal":
-        return np.asarray(revenue_usd_mwh / pue, dtype=float)
+    """The strike on the hour's value to the site (its price x :func:`_resale_factor`)."""
+    factor = _resale_factor(site)
+    if factor == 0.0 or site.curtailment == "none":
+        return np.full_like(revenue_usd_mwh, np.inf)
     if site.curtailment == "strike" and site.curtailment_strike_usd_mwh is not None:
-        return np.full_like(revenue_usd_mwh, site.curtailment_strike_usd_mwh)
-    return np.full_like(revenue_usd_mwh, np.inf)
+        return np.full_like(revenue_usd_mwh, site.curtailment_strike_usd_mwh * factor)
+    return np.asarray(revenue_usd_mwh / pue, dtype=float)
 
 
 def tranche_curtailment(fleet: Fleet, curves: CurveArrays, tranche_site: npt.NDArray[np.int64],
@@ -99,13 +123,15 @@ def tranche_curtailment(fleet: Fleet, curves: CurveArrays, tranche_site: npt.NDA
                                      fleet.settings.pool_fee).reshape(m_count, t_count)
     strike = np.empty((m_count, t_count))
     capture = np.empty(m_count)
+    factor = np.empty(m_count)
     for m, s in enumerate(tranche_site.tolist()):
         site = fleet.sites[s]
         strike[m] = _policy_strike(site, revenue[m], site.mining_pue)
         capture[m] = site.curtailment_capture
+        factor[m] = _resale_factor(site)
     strike = np.where(curves.has_curve[tranche_site], strike, np.inf)
-    cut = curtail(curves.hours[tranche_site], curves.price_usd_mwh[tranche_site], strike,
-                  capture[:, None])
+    value = curves.price_usd_mwh[tranche_site] * factor[:, None, None]
+    cut = curtail(curves.hours[tranche_site], value, strike, capture[:, None])
     hours = np.where(curves.has_curve[tranche_site], cut.hours, 1.0)  # no 0 / 0 without one
     return Curtailment(hours=np.asarray(hours, dtype=float),
                        curtailed_hours=cut.curtailed_hours,
@@ -129,9 +155,9 @@ def row_curtailment(fleet: Fleet, sites: list[str], months: list[str],
         if curve is None:
             hours[i, 0] = 1.0  # a dummy hour at price 0, never curtailed
             continue
-        hours[i, :len(curve.hours)] = curve.hours
-        price[i, :len(curve.hours)] = curve.price_usd_mwh
         site = fleet.site(sites[i])
+        hours[i, :len(curve.hours)] = curve.hours
+        price[i, :len(curve.hours)] = np.asarray(curve.price_usd_mwh) * _resale_factor(site)
         strike[i] = float(_policy_strike(site, revenue[i:i + 1], site.mining_pue)[0])
         capture[i] = site.curtailment_capture
     return curtail(hours, price, strike, capture)

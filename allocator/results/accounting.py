@@ -19,7 +19,8 @@ from allocator import economics as econ
 from allocator.domain import Fleet
 from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
-from allocator.power.flexible import curve_mean_usd_mwh, row_curtailment
+from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
+from allocator.power.four_cp import four_cp_usd_mw
 from allocator.results.plan import Plan
 
 __all__ = ["Valuation", "reprice"]
@@ -69,8 +70,8 @@ class _Inputs:
         }, index=horizon)
         sites = pd.DataFrame([s.model_dump() for s in fleet.sites]).set_index("name")
         overrides = {(p.site, p.month): p.power_price_usd_mwh for p in fleet.power_prices}
-        overrides.update({(c.site, c.month): curve_mean_usd_mwh(c)  # hourly: full-hours mean
-                          for c in fleet.price_curves})
+        overrides.update({(c.site, c.month): firm_price_usd_mwh(fleet.site(c.site), c)
+                          for c in fleet.price_curves})  # hourly: full-hours mean or PPA
         return cls(fleet, horizon, months, sites, overrides)
 
     def lookup(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
@@ -124,8 +125,22 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
         revenue = cut.revenue_usd(revenue)
         cost = (cut.power_cost_usd(econ.mining_power_cost_usd_mw_month(power, days, pue), pue)
                 + site["mining_opex_usd_mw_month"].to_numpy())
+    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]))
     return float((running["running_mw"].to_numpy() * (revenue - cost)
                   * months["df"].to_numpy()).sum())
+
+
+def _mining_four_cp(fleet: Fleet, sites: list[str], months: list[str]) -> Any:
+    """Each running tranche row's 4CP charge per MW: in full, or the uncurtailed share where
+    the site-month is on hourly prices and its miners curtail."""
+    hourly = {(c.site, c.month) for c in fleet.price_curves}
+    out = []
+    for name, month in zip(sites, months, strict=True):
+        site = fleet.site(name)
+        curtails = (name, month) in hourly and site.curtailment != "none"
+        share = 1.0 - site.curtailment_capture if curtails else 1.0
+        out.append(four_cp_usd_mw(site, month) * site.mining_pue * share)
+    return np.array(out, dtype=float)
 
 
 def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
@@ -149,6 +164,11 @@ def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
             site["hpc_opex_usd_mw_month"].to_numpy()[at], power[at], days[at],
             site["hpc_pue"].to_numpy()[at], site["hpc_load_factor"].to_numpy()[at],
             contract.power_pass_through)
+        if not contract.power_pass_through:  # HPC is firm: present at every 4CP peak
+            cost = cost + np.array([
+                four_cp_usd_mw(inputs.fleet.site(s), m) * inputs.fleet.site(s).hpc_pue
+                * inputs.fleet.site(s).hpc_load_factor
+                for s, m in zip(group["site"], group["month"], strict=True)])
         hpc += float((group["leased_mw"].to_numpy() * (rent - cost)
                       * months["df"].to_numpy()[at]).sum())
     return hpc

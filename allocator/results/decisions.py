@@ -20,6 +20,7 @@ from allocator import economics as econ
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients, ContractTerms
 from allocator.periods import add_months
+from allocator.power.four_cp import hpc_four_cp_usd_mw_month
 
 __all__ = [
     "TINY_MW",
@@ -180,6 +181,10 @@ def _priced_leases(coef: Coefficients, terms: ContractTerms, lease_mw: Array) ->
         coef.power_price_usd_mwh[np.ix_(sites, terms.months)], coef.days[terms.months][None, :],
         coef.site.hpc_pue[sites][:, None], coef.site.hpc_load_factor[sites][:, None],
         terms.contract.power_pass_through)
+    if any(coef.sites[s].four_cp_usd_kw_year is not None for s in sites.tolist()):
+        months = [coef.months[t] for t in terms.months.tolist()]
+        power = power + np.array([hpc_four_cp_usd_mw_month(
+            coef.sites[s], months, terms.contract.power_pass_through) for s in sites.tolist()])
     i, j = np.nonzero(lease_mw)
     mw = lease_mw[i, j]
     rent = terms.revenue_usd_mw_month[j]

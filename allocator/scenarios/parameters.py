@@ -101,6 +101,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("curtailment_strike_usd_mwh", "site", "number", "the curtailment strike", "$/MWh",
        (-1000, 20000)),
     _p("curtailment_capture", "site", "fraction", "the curtailment capture", "%"),
+    _p("ppa_price_usd_mwh", "site", "number", "the PPA price", "$/MWh", (-1000, 20000)),
+    _p("ppa_resale_discount", "site", "fraction", "the PPA resale discount", "%"),
+    _p("four_cp_usd_kw_year", "site", "number", "the 4CP tariff", "$/kW-year", (0, 1000)),
     _p("conversion_block_mw", "site", "number", "the conversion block", "MW"),
     # Contracts.
     _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month", (0, 1e4)),

@@ -292,6 +292,23 @@ _SITES = _with_percent_rule(Site, (
     ColumnSpec("curtailment_capture", "curtailment_capture", "fraction", False, "fraction",
                "Share of the hours worth curtailing that the site really curtails "
                "(imperfect response); default 1.", example=0.9),
+    ColumnSpec("ppa_price_usd_mwh", "ppa_price_usd_mwh", "number", False, "USD/MWh",
+               "With hourly prices: a fixed-price PPA. The site pays this for its power in "
+               "every hour instead of the hourly price (HPC too); blank = index-priced.",
+               example=30),
+    ColumnSpec("ppa_resale", "ppa_resale", "bool", False, "yes/no",
+               "With a PPA: power the miners do not draw may be resold at the hourly price "
+               "(less ppa_resale_discount), so they stop whenever resale pays more than "
+               "mining; default no.", choices=_YES_NO, example="yes"),
+    ColumnSpec("ppa_resale_discount", "ppa_resale_discount", "fraction", False, "fraction",
+               "Share of the hourly price lost on resale (fees, basis); default 0.",
+               example=0.05),
+    ColumnSpec("four_cp_usd_kw_year", "four_cp_usd_kw_year", "number", False,
+               "USD per kW-year", "ERCOT 4CP transmission tariff: each kW present at the "
+               "system peak of June, July, August or September costs a quarter of it. HPC "
+               "(unless it pays its power) is always present; miners on hourly prices that "
+               "curtail avoid it (all but 1 - curtailment_capture); blank = none.",
+               example=100),
 ))
 
 _MINERS = _with_percent_rule(MinerTranche, (

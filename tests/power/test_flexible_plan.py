@@ -118,3 +118,32 @@ def test_the_flexibility_sheet_reports_the_premium() -> None:
     assert plan.summary["flexibility_premium_usd"].tolist() == pytest.approx([255_000.0])
     flat = verified(_one_site(False))
     assert "Flexibility" not in flat.extra and "flexibility_premium_usd" not in flat.summary
+
+
+# A dear month: the four levels with the top 20 h at $2,530 (mean $107.50, above the $80
+# strike of an index-priced tranche).
+DEAR = np.repeat([20.0, 40.0, 100.0, 2530.0], [360, 240, 100, 20])
+
+
+def _ppa_site(**site_kw: object) -> Fleet:
+    base = _one_site(True, ppa_price_usd_mwh=30.0, **site_kw)
+    return base.model_copy(update={"price_curves": (_curve("A", "2026-04", DEAR),)})
+
+
+def test_a_fixed_ppa_with_resale_earns_the_resale_value() -> None:
+    """Proves the PPA case by hand, in a month whose average ($107.50) is above the strike:
+    the PPA costs 1.25 x $30 x 720 = $27,000 per MW whatever runs; with resale at a 10 %
+    discount the miners stop where 0.9 x price > $80 (the $100 and $2,530 hours) and resell
+    1.25 x 0.9 x (100 x 100 + 20 x 2,530) = $68,175, so the MW-month earns 60,000 - 27,000 +
+    68,175 - 5,000 opex = $96,175 (10 MW: $961,750); without resale $72,000 - 27,000 - 5,000 =
+    $40,000 (index-priced: -$29,750 flat, $34,000 curtailed). HPC at the site pays the PPA
+    price: 5 MW x 720 h x $30 = $108,000."""
+    resale = verified(_ppa_site(ppa_resale=True, ppa_resale_discount=0.1))
+    assert resale.tranches["margin_usd"].sum() == pytest.approx(961_750.0, abs=0.01)
+    assert resale.leases["power_cost_usd"].sum() == pytest.approx(108_000.0, abs=0.01)
+    (row,) = resale.extra["Flexibility"].to_dict("records")
+    assert row["flat_margin_usd"] == pytest.approx(400_000.0, abs=0.01)
+    assert row["flexibility_premium_usd"] == pytest.approx(561_750.0, abs=0.01)
+    held = verified(_ppa_site())
+    assert held.tranches["margin_usd"].sum() == pytest.approx(400_000.0, abs=0.01)
+    assert held.extra["Flexibility"]["curtailed_mwh"].tolist() == [0.0]

@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_NETWORK_FLEET",
     "HOURLY_PRICE_FILLS",
     "LEASE_STRUCTURES",
+    "LOAN_AMORTIZATIONS",
     "MARKET_GAP_FILLS",
     "NETWORK_MODELS",
     "SHARE_SUM_TOLERANCE",
@@ -39,6 +40,7 @@ __all__ = [
     "Fleet",
     "HourlyPriceFill",
     "LeaseStructure",
+    "LoanAmortization",
     "MarketGapFill",
     "MarketMonth",
     "MinerTranche",
@@ -188,6 +190,9 @@ LeaseStructure = Literal["nnn", "modified_gross", "gross"]
 """Who pays the HPC hall's power (``lease_structure``): the tenant under ``nnn`` and
 ``modified_gross``, the owner under ``gross``; the owner runs the hall (its opex) in all."""
 LEASE_STRUCTURES: tuple[str, ...] = get_args(LeaseStructure)
+LoanAmortization = Literal["bullet", "amortizing"]
+"""How a project loan repays (``loan_amortization``): all at the end, or level payments."""
+LOAN_AMORTIZATIONS: tuple[str, ...] = get_args(LoanAmortization)
 NetworkModel = Literal["fixed_growth", "marginal_cost"]
 """How the network hashrate of filled and projected months is set (``network_model``)."""
 NETWORK_MODELS: tuple[str, ...] = get_args(NetworkModel)
@@ -235,6 +240,11 @@ class Settings(_Frozen):
     hourly_prices_file: str | None = None
     hourly_prices_timezone: str = "UTC"
     hourly_prices_fill: HourlyPriceFill = "error"
+    # Project financing for the deal metrics (allocator.deals.financing); the LP ignores it.
+    loan_to_cost: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    loan_coupon_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    loan_amortization: LoanAmortization = "bullet"
+    loan_term_months: int | None = Field(default=None, ge=1, le=600)
 
     @model_validator(mode="before")
     @classmethod

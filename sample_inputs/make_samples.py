@@ -1,4 +1,5 @@
-"""Regenerate the sample workbooks ``fleet.xlsx`` and ``spot.xlsx`` next to this script.
+"""Regenerate the sample workbooks ``fleet.xlsx``, ``spot.xlsx`` and ``deals.xlsx`` next to this
+script.
 
 Run from the project root::
 
@@ -172,6 +173,22 @@ FLEET_CONTRACTS: list[Row] = [
         "escalator_pa": 0.0, "sites": None, "power_pass_through": "yes", "firm": "no",
     },
 ]  # fmt: skip
+
+# deals.xlsx: fleet.xlsx with the three offers as their deals would be signed (issue 12).
+DEALS_TERMS: dict[str, Row] = {
+    # CoreWeave funded most of Core Scientific's fit-out: the tenant pays $1M of each MW.
+    "Cedar Retrofit": {"tenant_capex_usd_mw": 1_000_000},
+    # Fluidstack at TeraWulf and Cipher: a rated guarantor (Google) backstops the rent.
+    "Neocloud MG": {"default_probability_pa": 0.03, "backstop_share": 0.8},
+    # IREN-Microsoft-like: 20 % prepaid, rent from three months after delivery, triple-net.
+    "AI Lab NNN": {"lease_structure": "nnn", "power_pass_through": None,
+                   "rent_free_months": 3, "prepayment_share": 0.2},
+}
+DEALS_CONTRACTS: list[Row] = [{**row, **DEALS_TERMS[str(row["contract"])]}
+                              for row in FLEET_CONTRACTS]
+# Illustrative project debt (not from a source): 60 % of cost at 8 %, repaid at lease end.
+DEALS_SETTINGS: Row = {**FLEET_SETTINGS, "loan_to_cost": 0.6, "loan_coupon_pa": 0.08,
+                       "loan_amortization": "bullet"}
 
 # The January 2026 board questions. A row with only a scenario name
 # is the base case under that name; every delta in the comparison is taken against it.
@@ -601,6 +618,28 @@ def report(name: str, fleet: Fleet) -> None:
     print(f"  fleet installed hashrate {total_ph / 1000:.1f} EH/s")
 
 
+DEALS_ABOUT = [
+    "Fleet allocator sample: fleet.xlsx with its HPC offers as deals are signed",
+    "",
+    "The same fleet, market and offers as fleet.xlsx; the Contracts rows carry deal terms:",
+    "Cedar Retrofit: the tenant funds $1M of each IT MW's fit-out (tenant_capex_usd_mw).",
+    "Neocloud MG: a 3 %/yr default probability with 80 % of the rent backstopped by a rated "
+    "guarantor (default_probability_pa, backstop_share).",
+    "AI Lab NNN: triple-net (lease_structure nnn), rent from three months into the term "
+    "(rent_free_months 3) and 20 % of the contract value prepaid at signing "
+    "(prepayment_share).",
+    "",
+    "Settings: each project borrows 60 % of its owner capex at 8 %, repaid at the end of its "
+    "lease (loan_to_cost, loan_coupon_pa, loan_amortization bullet): an illustration, not a "
+    "quoted financing.",
+    "",
+    "allocator optimize deals.xlsx writes the Deals sheet: owner capex, yield on cost, IRR "
+    "(unlevered and levered), equity, DSCR, payback and NPV per project, and the bridge from "
+    "the planning NPV to the cash NPV.",
+    "Regenerate this file with python sample_inputs/make_samples.py.",
+]
+
+
 def main() -> None:
     fleet_market = market_rows(2026, 12)
     spot_market = market_rows(2026, 1)
@@ -629,9 +668,13 @@ def main() -> None:
         spot_market,
         SPOT_CONTRACTS,
     )
+    to_fleet(DEALS_SETTINGS, FLEET_SITES, FLEET_MINERS, fleet_market, DEALS_CONTRACTS,
+             FLEET_POWER_PRICES)
+    build(HERE / "deals.xlsx", DEALS_ABOUT, DEALS_SETTINGS, FLEET_SITES, FLEET_MINERS,
+          fleet_market, DEALS_CONTRACTS, FLEET_POWER_PRICES)
     report("fleet.xlsx", fleet)
     report("spot.xlsx", spot)
-    print(f"wrote {HERE / 'fleet.xlsx'} and {HERE / 'spot.xlsx'}")
+    print(f"wrote {HERE / 'fleet.xlsx'}, {HERE / 'spot.xlsx'} and {HERE / 'deals.xlsx'}")
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ none are kept, as 0), so IRR and payback read an unbroken monthly series.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,7 @@ __all__ = ["CASH_FLOW_COLUMNS", "Project", "ProjectFlows", "cash_flow_frame",
            "project_cash_flows", "projects"]
 
 Array = npt.NDArray[np.float64]
+K = TypeVar("K")
 
 CASH_FLOW_COLUMNS = ["site", "contract", "tenant", "month", "in_horizon", "leased_mw",
                      "capex_usd", "tenant_capex_usd", "prepayment_usd", "rent_usd",
@@ -184,14 +186,9 @@ class _Rows:
     def of(cls, coef: Coefficients, plan: Plan) -> _Rows:
         column = {m: t for t, m in enumerate(coef.months)}
         leases, builds = plan.leases, plan.builds
-        lease_rows: dict[tuple[str, str], npt.NDArray[np.int64]] = {}
-        if len(leases):
-            for key, at in leases.groupby(["site", "contract"], sort=False).indices.items():
-                site, contract = cast(tuple[object, object], key)
-                lease_rows[str(site), str(contract)] = np.asarray(at, dtype=np.int64)
-        build_rows = ({str(k): np.asarray(v, dtype=np.int64) for k, v in
-                       builds.groupby("site", sort=False).indices.items()}
-                      if len(builds) else {})
+        lease_rows = _row_numbers(zip(leases["site"].tolist(), leases["contract"].tolist(),
+                                      strict=True))
+        build_rows = _row_numbers(builds["site"].tolist())
         return cls(
             month=np.array([column[m] for m in leases["month"]], dtype=np.int64),
             rent=leases["revenue_usd"].to_numpy(dtype=float),
@@ -201,6 +198,14 @@ class _Rows:
             build_month=np.array([column[m] for m in builds["month"]], dtype=np.int64),
             build_capex=builds["capex_usd"].to_numpy(dtype=float),
             build_rows=build_rows)
+
+
+def _row_numbers(keys: Iterable[K]) -> dict[K, npt.NDArray[np.int64]]:
+    """Each key's row numbers, in order: ``["a", "b", "a"]`` -> ``{"a": [0, 2], "b": [1]}``."""
+    found: dict[K, list[int]] = {}
+    for i, key in enumerate(keys):
+        found.setdefault(key, []).append(i)
+    return {key: np.array(rows, dtype=np.int64) for key, rows in found.items()}
 
 
 def _flows(coef: Coefficients, rows: _Rows, p: Project) -> ProjectFlows:

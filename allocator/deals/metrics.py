@@ -24,6 +24,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from allocator.deals.cash_flows import ProjectFlows
+from allocator.deals.financing import FINANCING_COLUMNS, Loan, financing_row
+from allocator.deals.irr import irr_pa, payback_offset
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import add_months, month_index
 
@@ -37,54 +39,6 @@ DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "st
                 "stabilized_noi_usd", "yield_on_cost_pct", "unlevered_irr_pct",
                 "payback_month", "payback_months", "project_npv_usd", "rent_in_horizon_usd",
                 "contracted_tail_rent_usd", "tail_npv_usd", "share_of_rent_pct"]
-
-_IRR_LOW, _IRR_HIGH = -0.2, 10.0
-"""Monthly rates searched for the IRR: -20 % (-93 %/yr) to +1,000 % a month."""
-_IRR_STEPS = 64
-"""Halvings of the bracket: 10.2 / 2^64 is far below a float's step at these rates."""
-
-
-def _npv_at(cash: Array, monthly_rate: float) -> float:
-    t = np.arange(len(cash), dtype=float)
-    return float((cash * (1.0 + monthly_rate) ** -t).sum())
-
-
-def irr_pa(cash_usd: Array) -> float:
-    """The annualized IRR of monthly cash flows ``cash_usd`` (month 0 first).
-
-    The monthly rate ``i`` with ``sum_t cash[t] / (1 + i) ^ t = 0``, bisected between -20 %
-    and +1,000 % a month, returned as ``(1 + i) ^ 12 - 1``; NaN where the NPV does not change
-    sign over that range (all flows of one sign, or none).
-    """
-    cash = np.asarray(cash_usd, dtype=float)
-    low, high = _IRR_LOW, _IRR_HIGH
-    at_low, at_high = _npv_at(cash, low), _npv_at(cash, high)
-    if not (np.isfinite(at_low) and np.isfinite(at_high)) or at_low * at_high > 0:
-        return math.nan
-    for _ in range(_IRR_STEPS):
-        mid = 0.5 * (low + high)
-        at_mid = _npv_at(cash, mid)
-        if at_mid == 0:
-            low = high = mid
-            break
-        if (at_mid > 0) == (at_low > 0):
-            low, at_low = mid, at_mid
-        else:
-            high = mid
-    return float((1.0 + 0.5 * (low + high)) ** 12 - 1.0)
-
-
-def payback_offset(cash_usd: Array) -> int | None:
-    """Index of the first month from which the cumulative cash stays >= 0, after it was below.
-
-    ``None`` when it never falls below 0 (nothing to pay back) or never recovers.
-    """
-    running = np.cumsum(np.asarray(cash_usd, dtype=float))
-    below = np.flatnonzero(running < 0)
-    if not len(below) or below[-1] == len(running) - 1:
-        return None
-    return int(below[-1] + 1)
-
 
 def stabilized_noi_usd(flows: ProjectFlows) -> float:
     """NOI over the 12 months from the first month of rent, a year's worth (module doc)."""
@@ -154,6 +108,11 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
 
 
 def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
-    """One row per project, :data:`DEAL_COLUMNS` (the ``Deals`` sheet)."""
+    """One row per project, :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a loan in
+    Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
     total = float(sum(f.rent_usd.sum() for f in flows))
-    return pd.DataFrame([_deal_row(coef, f, total) for f in flows], columns=DEAL_COLUMNS)
+    loan = Loan.of(coef.fleet.settings)
+    rows = [_deal_row(coef, f, total) | ({} if loan is None else financing_row(coef, f, loan))
+            for f in flows]
+    columns = DEAL_COLUMNS + ([] if loan is None else FINANCING_COLUMNS)
+    return pd.DataFrame(rows, columns=columns)

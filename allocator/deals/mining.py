@@ -38,21 +38,38 @@ def _ratio(top: Array, bottom: Array) -> Array:
         return np.where(bottom > 0, top / bottom, np.nan)
 
 
+_SUMMED = ("mining_power_cost_usd", "mining_opex_usd", "mining_revenue_usd", "hashrate_phs")
+
+
+def _by_month(site_months: pd.DataFrame, months: list[str]) -> dict[str, Array]:
+    """The site-month columns :data:`_SUMMED` added up per month, in ``months`` order.
+
+    The plan's site months are site by site, each over the horizon's months in order
+    (:mod:`allocator.results.rollups`), so a reshape adds them up; other frames are grouped.
+    """
+    t_count = len(months)
+    laid_out = (t_count and len(site_months) % t_count == 0
+                and site_months["month"].tolist() == months * (len(site_months) // t_count))
+    if laid_out:
+        return {name: site_months[name].to_numpy(float).reshape(-1, t_count).sum(axis=0)
+                for name in _SUMMED}
+    grouped = site_months.groupby("month", sort=False)[list(_SUMMED)].sum().reindex(months)
+    return {name: grouped[name].to_numpy(float) for name in _SUMMED}
+
+
 def mining_metrics(plan: Plan, pool_fee: float) -> pd.DataFrame:
     """One row per month of ``plan.summary``: ``month`` and :data:`MINING_COLUMNS`."""
     s = plan.summary
     months = s["month"].tolist()
-    by_month = plan.site_months.groupby("month", sort=False)[
-        ["mining_power_cost_usd", "mining_opex_usd", "mining_revenue_usd", "hashrate_phs"]
-    ].sum().reindex(months)
-    cost = (by_month["mining_power_cost_usd"] + by_month["mining_opex_usd"]).to_numpy(float)
-    revenue = by_month["mining_revenue_usd"].to_numpy(float)
+    by_month = _by_month(plan.site_months, months)
+    cost = by_month["mining_power_cost_usd"] + by_month["mining_opex_usd"]
+    revenue = by_month["mining_revenue_usd"]
     price = s["btc_price_usd"].to_numpy(float)
     mined = _ratio(revenue, price)
     mined = np.where(revenue > 0, mined, np.where(np.isfinite(price), 0.0, np.nan))
     gross = mined / (1.0 - pool_fee)
     pool_fee_usd = revenue * pool_fee / (1.0 - pool_fee)
-    phs_days = by_month["hashrate_phs"].to_numpy(float) * s["days"].to_numpy(float)
+    phs_days = by_month["hashrate_phs"] * s["days"].to_numpy(float)
     return pd.DataFrame({
         "month": months,
         "mined_btc": mined,

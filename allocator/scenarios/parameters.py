@@ -135,6 +135,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("network_hashrate_volatility_pa", "settings", "fraction", "network hashrate volatility",
        "%/yr"),
     _p("btc_hashrate_correlation", "settings", "number", "the BTC-hashrate correlation"),
+    _p("loan_to_cost", "settings", "fraction", "the loan-to-cost", "%"),
+    _p("loan_coupon_pa", "settings", "fraction", "the loan coupon", "%/yr"),
+    _p("loan_term_months", "settings", "integer", "the loan term", "months"),
     _p("network_power_price_usd_mwh", "settings", "number", "the network's power price",
        "$/MWh", (0, 1000)),
 )

@@ -36,6 +36,7 @@ _LABELS = {
     "walt_years": "Weighted average lease term (years)",
     "unlevered_irr_pct": "Unlevered IRR (%/yr)",
     "mined_btc": "BTC mined",
+    "levered_irr_pct": "Levered IRR (%/yr)", "min_dscr_factor": "Minimum DSCR (x)",
 }
 
 
@@ -272,6 +273,12 @@ OUTPUT_COLUMNS: dict[str, str] = {
                         "(tenant_capex_usd_mw x lease MW, at most the project's capex).",
     "prepayment_usd": "Rent received at signing: prepayment_share of the lease's rent from "
                       "the plan's first month.",
+    "loan_usd": "The project's loan: loan_to_cost x its owner capex, drawn as it is spent.",
+    "equity_usd": "Owner capex less the loan: the equity the project needs.",
+    "levered_irr_pct": "IRR of the project's cash flows after the loan (draws, interest, "
+                       "principal), annualized as the unlevered IRR.",
+    "min_dscr_factor": "Smallest monthly NOI / debt service from rent commencement to the "
+                       "loan's last month (a bullet's final repayment left out).",
     "contracted_backlog_usd": "Rent the plan's leases are owed from its first month to the "
                               "end of their terms.",
     "backlog_after_horizon_usd": "The part of the backlog after the horizon.",

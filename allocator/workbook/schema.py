@@ -19,6 +19,7 @@ from allocator.domain import (
     CURTAILMENT_POLICIES,
     HOURLY_PRICE_FILLS,
     LEASE_STRUCTURES,
+    LOAN_AMORTIZATIONS,
     MARKET_GAP_FILLS,
     NETWORK_MODELS,
     Contract,
@@ -246,6 +247,20 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
                "workbook naming the month; monthly prices it flat at the Sites or "
                "PowerPrices price, with a warning.", choices=HOURLY_PRICE_FILLS,
                example="monthly"),
+    ColumnSpec("loan_to_cost", "loan_to_cost", "fraction", False, "fraction of owner capex",
+               "Deals: each project borrows this share of its owner capex as it is spent "
+               "(levered IRR, equity, minimum DSCR on the Deals sheet; the plan ignores it); "
+               "blank = no financing.", example=0.8),
+    ColumnSpec("loan_coupon_pa", "loan_coupon_pa", "fraction", False, "per year",
+               "Deals: the loan's interest rate, paid monthly (coupon / 12 on the balance); "
+               "default 0.", example=0.06),
+    ColumnSpec("loan_amortization", "loan_amortization", "choice", False, "rule",
+               "Deals: bullet (default) repays all principal in the loan's last month; "
+               "amortizing pays level instalments from the month after the last draw.",
+               choices=LOAN_AMORTIZATIONS, example="bullet"),
+    ColumnSpec("loan_term_months", "loan_term_months", "integer", False, "months",
+               "Deals: months from the first draw to the loan's last month; blank = to the "
+               "lease's last month of rent.", example=60),
 ))
 
 _SITES = _with_percent_rule(Site, (

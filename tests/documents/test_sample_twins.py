@@ -5,11 +5,12 @@ What these prove: each twin is exactly what ``allocator convert`` makes of its w
 the same fleet, Catalog models and Scenarios; it gives the same plan (NPV to 1e-12, every
 Summary and Plan figure equal) or, for ``infeasible``, no plan either; it satisfies the
 published schema; and every README command runs on the twins with the exit code it has on
-the workbooks.
+the workbooks. The schema published in docs is the one ``allocator schema`` prints.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -97,3 +98,13 @@ def test_a_readme_command_runs_on_the_twin(command: str, tmp_path: Path) -> None
     expected = 1 if words[1] == "explain" else 0
     assert done.returncode == expected, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_published_schema_in_docs_is_current() -> None:
+    """docs/fleet-document.schema.json, linked from the docs, is what ``allocator schema``
+    prints; run ``allocator schema docs/fleet-document.schema.json --overwrite`` when not."""
+    published = json.loads((ROOT / "docs" / "fleet-document.schema.json").read_text(
+        encoding="utf-8"))
+    assert published == fleet_json_schema()
+    assert "fleet-document.schema.json" in (ROOT / "docs" / "documents.md").read_text(
+        encoding="utf-8")

@@ -161,7 +161,7 @@ def _recourse(costs: ScenarioCosts, names: tuple[str, ...], options: SolverOptio
         return solved.objective_usd, first, npv, (det.n_cols, det.n_rows, OPTION_LP)
     form = build_extensive(costs, names)
     solved = HeldHighs(form.model, options).solve()
-    return (solved.objective_usd, read_first_stage(form.model, solved.x),
+    return (solved.objective_usd + form.offset_usd(), read_first_stage(form.model, solved.x),
             scenario_npv_usd(form, solved.x),
             (form.model.n_cols, form.model.n_rows, EXTENSIVE_FORM))
 

@@ -9,6 +9,10 @@ The modules, one job each:
 - :mod:`~allocator.stochastic.extensive`: the extensive form, one first stage (conversions,
   leases, commitments, whole halls, all-or-nothing takes) shared by every future and mining
   per future, risk-neutral or with CVaR (Rockafellar-Uryasev);
+- :mod:`~allocator.stochastic.merit`: which mining the first stage can change (the rest
+  is a constant of each future);
+- :mod:`~allocator.stochastic.adaptive`: only the first F months decided now, the rest
+  adapting to each future;
 - :mod:`~allocator.stochastic.held`: solving LPs of one structure many times (costs and
   fixed first stages changed in place), on any executor;
 - :mod:`~allocator.stochastic.first_stage`: a plan's first-stage decisions, read from one

@@ -77,7 +77,7 @@ def risk_frontier(costs: ScenarioCosts, names: tuple[str, ...], lams: Sequence[f
         first = read_first_stage(form.model, one.x)
         npv = (held_npv_usd(costs, first, options, executor) if lam >= 1.0
                else scenario_npv_usd(form, one.x))
-        points.append(FrontierPoint(float(lam), one.objective_usd,
+        points.append(FrontierPoint(float(lam), one.objective_usd + form.offset_usd(lam),
                                     distribution(npv, costs.probabilities, alpha), first))
     return tuple(points)
 

@@ -116,19 +116,31 @@ class StochasticResult:
 
     @property
     def vss_usd(self) -> float:
-        """Value of the stochastic solution, RP - EEV."""
-        return self.rp_usd - self.eev_usd
+        """Value of the stochastic solution, RP - EEV (never below 0 but by round-off,
+        which is shown as 0)."""
+        return _gain(self.rp_usd, self.eev_usd)
 
     @property
     def evpi_usd(self) -> float:
-        """Expected value of perfect information, WS - RP."""
-        return self.ws_usd - self.rp_usd
+        """Expected value of perfect information, WS - RP (0 for round-off, as VSS)."""
+        return _gain(self.ws_usd, self.rp_usd)
 
     @property
     def waiting_usd(self) -> float | None:
         """What deciding from month F on as the future unfolds adds to RP (with
         ``decide_months``), else ``None``."""
-        return None if self.adaptive is None else self.adaptive.expected_npv_usd - self.rp_usd
+        return (None if self.adaptive is None
+                else _gain(self.adaptive.expected_npv_usd, self.rp_usd))
+
+
+_ROUND_OFF = 1e-9
+"""A gain within this share of the values compared is solver round-off, shown as 0."""
+
+
+def _gain(better: float, worse: float) -> float:
+    """``better - worse``, a gain the theory says is >= 0: round-off below 0 becomes 0."""
+    gain = better - worse
+    return 0.0 if abs(gain) <= _ROUND_OFF * max(1.0, abs(better), abs(worse)) else gain
 
 
 def check_risk_request(alpha: float, lams: Sequence[float]) -> list[Problem]:
@@ -161,7 +173,7 @@ def _recourse(costs: ScenarioCosts, names: tuple[str, ...], options: SolverOptio
         return solved.objective_usd, first, npv, (det.n_cols, det.n_rows, OPTION_LP)
     form = build_extensive(costs, names)
     solved = HeldHighs(form.model, options).solve()
-    return (solved.objective_usd, read_first_stage(form.model, solved.x),
+    return (solved.objective_usd + form.offset_usd(), read_first_stage(form.model, solved.x),
             scenario_npv_usd(form, solved.x),
             (form.model.n_cols, form.model.n_rows, EXTENSIVE_FORM))
 

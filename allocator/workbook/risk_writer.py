@@ -199,6 +199,7 @@ def write_risk(result: StochasticResult, path: str | Path, *,
     summary.column_dimensions[get_column_letter(3)].width = 60
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is summary
-        _print_one_page_wide(sheet)
+        if sheet.title != REGRET_SHEET:  # a column per future: too wide for one page
+            _print_one_page_wide(sheet)
     wb.active = summary
     return save_result(book, Path(path), active=summary.title, overwrite=overwrite)

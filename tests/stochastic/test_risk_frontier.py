@@ -11,8 +11,12 @@ from scenariokit import small_fleet, with_volatility
 from stochkit import hall_fleet, hall_set
 
 from allocator import read_workbook
+from allocator.optimization.solvers import SolverOptions
 from allocator.stochastic.distribution import cvar_usd, quantile_usd
+from allocator.stochastic.extensive import Risk, build_extensive, scenario_npv_usd
+from allocator.stochastic.held import HeldHighs
 from allocator.stochastic.measures import stochastic_plan
+from allocator.stochastic.scenario_set import monte_carlo_set, scenario_costs
 
 SAMPLE = "sample_inputs/fleet.xlsx"
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -68,3 +72,26 @@ def test_frontier_is_monotone_and_lambda_zero_is_risk_neutral(fleet: str, seed: 
         assert point.objective_usd == pytest.approx(blend, rel=1e-7, abs=1.0)
     assert points[0].expected_npv_usd == pytest.approx(result.rp_usd, rel=1e-9)
     assert points[-1].cvar_usd >= result.stochastic.cvar_usd - scale
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.5, 1.0])
+def test_fixing_the_mining_no_first_stage_can_change_is_exact(lam: float) -> None:
+    """The CVaR extensive form with idle and always-running mining as constants has the
+    optimum of the one with every mining cell a variable, at every weight, with far fewer
+    columns."""
+    book = read_workbook(SAMPLE)
+    futures = monte_carlo_set(book.fleet, 8, seed=2)
+    costs = scenario_costs(futures)
+    values = []
+    sizes = []
+    for reduce in (True, False):
+        form = build_extensive(costs, futures.names, Risk(lam, 0.1), reduce=reduce)
+        solved = HeldHighs(form.model, SolverOptions()).solve()
+        values.append(solved.objective_usd + form.offset_usd(lam))
+        sizes.append(form.model.n_cols)
+        npv = scenario_npv_usd(form, solved.x)
+        blend = (1 - lam) * float(futures.probabilities @ npv) + lam * cvar_usd(
+            npv, futures.probabilities, 0.1)
+        assert blend == pytest.approx(values[-1], rel=1e-9)
+    assert values[0] == pytest.approx(values[1], rel=1e-9)
+    assert sizes[0] < sizes[1] / 2

@@ -15,6 +15,7 @@ from stochkit import HIGH_HASHPRICE, hall_fleet, hall_set
 from allocator import optimize, read_workbook
 from allocator.errors import InputError
 from allocator.optimization.solvers import SolverOptions
+from allocator.scenarios.executors import ProcessExecutor
 from allocator.stochastic.extensive import build_extensive, scenario_npv_usd
 from allocator.stochastic.first_stage import FIRST_STAGE, read_first_stage
 from allocator.stochastic.held import HeldHighs, solve_many
@@ -119,13 +120,14 @@ def test_one_first_stage_serves_every_future_and_mining_is_optimal_in_each() -> 
             assert form.model.variables[name].axes == costs.model.variables[name].axes
     assert form.model.variables["mine"].shape[0] == len(futures)
     solved = HeldHighs(form.model, SolverOptions()).solve()
+    assert form.model.variables["mine"].count < costs.model.variables["mine"].count * 6
     npv = scenario_npv_usd(form, solved.x)
     first = read_first_stage(form.model, solved.x)
     held = solve_many(costs.model, costs.costs, SolverOptions(),
                       fixed=[first.held_in(costs.model)] * len(futures))
     for mine, again in zip(npv, held, strict=True):
         assert _close(mine, again.objective_usd, 1e-8)
-    assert _close(float(futures.probabilities @ npv), solved.objective_usd)
+    assert _close(float(futures.probabilities @ npv), solved.objective_usd + form.offset_usd())
 
 
 def test_expected_positive_margin_lp_equals_the_extensive_form() -> None:
@@ -142,10 +144,11 @@ def test_expected_positive_margin_lp_equals_the_extensive_form() -> None:
     assert np.array_equal(cost, costs.expected_positive_margin())
     assert costs.merit_order_holds
     option_lp = HeldHighs(costs.model, SolverOptions()).solve(cost)
-    extensive = HeldHighs(build_extensive(costs, futures.names).model, SolverOptions()).solve()
-    assert _close(option_lp.objective_usd, extensive.objective_usd)
+    form = build_extensive(costs, futures.names)
+    extensive = HeldHighs(form.model, SolverOptions()).solve().objective_usd + form.offset_usd()
+    assert _close(option_lp.objective_usd, extensive)
     mean_path = HeldHighs(costs.model, SolverOptions()).solve(costs.expected)
-    assert mean_path.objective_usd < extensive.objective_usd  # the mean misprices the option
+    assert mean_path.objective_usd < extensive  # the mean misprices the option
 
 
 def test_bad_requests_are_input_errors_all_at_once() -> None:
@@ -179,7 +182,8 @@ def test_a_fleet_hashrate_floor_is_planned_on_the_extensive_form() -> None:
     assert plain.method == OPTION_LP
     futures = monte_carlo_set(fleet, 6, seed=1)
     form = build_extensive(scenario_costs(futures), futures.names)
-    assert _close(HeldHighs(form.model, SolverOptions()).solve().objective_usd, plain.rp_usd)
+    value = HeldHighs(form.model, SolverOptions()).solve().objective_usd + form.offset_usd()
+    assert _close(value, plain.rp_usd)
     floor = fleet.model_copy(update={"settings": fleet.settings.model_copy(
         update={"min_fleet_hashrate_ehs": 0.5})})
     result = stochastic_plan(floor, 6, 1)
@@ -187,3 +191,19 @@ def test_a_fleet_hashrate_floor_is_planned_on_the_extensive_form() -> None:
     scale = 1e-9 * abs(result.rp_usd)
     assert result.ws_usd >= result.rp_usd - scale >= result.eev_usd - 2 * scale
     assert result.rp_usd <= plain.rp_usd + scale
+
+
+@pytest.mark.slow
+def test_local_processes_give_the_serial_numbers() -> None:
+    """Wait-and-see, EEV, regret and frontier solves split over two worker processes give
+    exactly the serial figures."""
+    fleet = with_volatility(small_fleet(6), btc=0.8, hashrate=0.3)
+    serial = stochastic_plan(fleet, 7, 4, frontier=(0.0, 1.0))
+    with ProcessExecutor(jobs=2) as pool:
+        parallel = stochastic_plan(fleet, 7, 4, frontier=(0.0, 1.0), executor=pool)
+    for key in ("rp_usd", "ev_usd", "eev_usd", "ws_usd"):
+        assert getattr(parallel, key) == pytest.approx(getattr(serial, key), rel=1e-12)
+    assert parallel.wait_and_see.npv_usd.tolist() == pytest.approx(
+        serial.wait_and_see.npv_usd.tolist(), rel=1e-12)
+    assert [p.cvar_usd for p in parallel.frontier] == pytest.approx(
+        [p.cvar_usd for p in serial.frontier], rel=1e-9)

@@ -180,9 +180,11 @@ DEALS_TERMS: dict[str, Row] = {
     "Cedar Retrofit": {"tenant_capex_usd_mw": 1_000_000},
     # Fluidstack at TeraWulf and Cipher: a rated guarantor (Google) backstops the rent.
     "Neocloud MG": {"default_probability_pa": 0.03, "backstop_share": 0.8},
-    # IREN-Microsoft-like: 20 % prepaid, rent from three months after delivery, triple-net.
+    # IREN-Microsoft-like: 20 % prepaid, rent from three months after delivery, triple-net;
+    # three 5-year renewal options, each taken at even odds.
     "AI Lab NNN": {"lease_structure": "nnn", "power_pass_through": None,
-                   "rent_free_months": 3, "prepayment_share": 0.2},
+                   "rent_free_months": 3, "prepayment_share": 0.2, "renewal_options": 3,
+                   "renewal_term_months": 60, "renewal_probability": 0.5},
 }
 DEALS_CONTRACTS: list[Row] = [{**row, **DEALS_TERMS[str(row["contract"])]}
                               for row in FLEET_CONTRACTS]
@@ -626,8 +628,9 @@ DEALS_ABOUT = [
     "Neocloud MG: a 3 %/yr default probability with 80 % of the rent backstopped by a rated "
     "guarantor (default_probability_pa, backstop_share).",
     "AI Lab NNN: triple-net (lease_structure nnn), rent from three months into the term "
-    "(rent_free_months 3) and 20 % of the contract value prepaid at signing "
-    "(prepayment_share).",
+    "(rent_free_months 3), 20 % of the contract value prepaid at signing "
+    "(prepayment_share) and three 5-year renewal options, each taken at even odds "
+    "(renewal_options, renewal_term_months, renewal_probability 0.5).",
     "",
     "Settings: each project borrows 60 % of its owner capex at 8 %, repaid at the end of its "
     "lease (loan_to_cost, loan_coupon_pa, loan_amortization bullet): an illustration, not a "

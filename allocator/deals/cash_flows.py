@@ -21,7 +21,11 @@ month by month from the plan's first month:
   ``(1 + discount_rate) ^ (-month offset / 12)`` as the plan discounts.
 
 Rent is the expected rent the plan priced: nothing in the ``rent_free_months``, and scaled by
-the tenant's credit (``default_probability_pa``, ``backstop_share``) where given.
+the tenant's credit (``default_probability_pa``, ``backstop_share``) where given. A lease
+whose firm term reaches the horizon's end may carry **renewal options**
+(``renewal_options`` of ``renewal_term_months`` each, blank = the firm term, its escalator
+running on): the months of the j-th option count at ``renewal_probability ^ j`` (0 = ignored,
+the default; 1 = certain), rent, power and opex alike. The plan itself plans the firm term.
 
 The rows of a project run from its first to its last month with cash (months between with
 none are kept, as 0), so IRR and payback read an unbroken monthly series.
@@ -90,6 +94,13 @@ class ProjectFlows:
     opex_usd: Array
     discount_factor: Array
     horizon_months: int
+    firm_end_offset: int = 2**62
+    """Month offset just after the lease's firm term; months from it on are renewals."""
+
+    @property
+    def in_renewal(self) -> npt.NDArray[np.bool_]:
+        """Months of renewal options, after the firm term (valued at their probability)."""
+        return self.offset >= self.firm_end_offset
 
     @property
     def net_cash_flow_usd(self) -> Array:
@@ -147,6 +158,25 @@ def _end_offset(coef: Coefficients, contract: Contract) -> int:
     """Month offset just after the lease's last month."""
     start = month_index(contract.start_month) - month_index(coef.months[0])
     return start + contract.term_months
+
+
+def _renewal_months(coef: Coefficients, contract: Contract) -> int:
+    """Months of renewal options valued after the firm term: only for a lease whose firm
+    term reaches the horizon's end (earlier, the plan uses the space after the term) and
+    with a probability above 0."""
+    if (contract.renewal_options == 0 or contract.renewal_probability == 0
+            or _end_offset(coef, contract) < len(coef.months)):
+        return 0
+    return contract.renewal_options * (contract.renewal_term_months or contract.term_months)
+
+
+def _renewal_weights(coef: Coefficients, contract: Contract, offsets: npt.NDArray[np.int64]
+                     ) -> Array:
+    """Probability weight of each month: 1 in the firm term, ``p ^ j`` in the j-th option."""
+    firm_end = _end_offset(coef, contract)
+    term = contract.renewal_term_months or contract.term_months
+    option = np.where(offsets >= firm_end, (offsets - firm_end) // term + 1, 0)
+    return np.asarray(contract.renewal_probability ** option.astype(float), dtype=float)
 
 
 def _tail_rows(coef: Coefficients, p: Project, contract: Contract,
@@ -213,7 +243,9 @@ def _flows(coef: Coefficients, rows: _Rows, p: Project) -> ProjectFlows:
     t_count = len(coef.months)
     site = coef.site.name[p.site]
     contract = None if p.contract is None else coef.fleet.contracts[p.contract]
-    end = t_count if contract is None else max(t_count, _end_offset(coef, contract))
+    firm_end = 2**62 if contract is None else _end_offset(coef, contract)
+    end = t_count if contract is None else max(
+        t_count, firm_end + _renewal_months(coef, contract))
     capex, rent, power, opex = (np.zeros(end) for _ in range(4))
     built = rows.build_rows.get(site, np.zeros(0, dtype=np.int64))
     np.add.at(capex, rows.build_month[built], p.capex_share * rows.build_capex[built])
@@ -223,8 +255,11 @@ def _flows(coef: Coefficients, rows: _Rows, p: Project) -> ProjectFlows:
         rent[month], power[month], opex[month] = rows.rent[at], rows.power[at], rows.opex[at]
         tail = np.arange(t_count, end, dtype=np.int64)
         if len(tail):
-            rent[t_count:], power[t_count:], opex[t_count:] = _tail_rows(coef, p, contract, tail)
-    funded, prepaid = _deal_terms(coef, contract, p, capex, rent)
+            weight = _renewal_weights(coef, contract, tail)
+            rent[t_count:], power[t_count:], opex[t_count:] = (
+                weight * column for column in _tail_rows(coef, p, contract, tail))
+    firm = np.arange(end) < firm_end
+    funded, prepaid = _deal_terms(coef, contract, p, capex, rent * firm)
     capex -= funded
     used = np.flatnonzero((capex != 0) | (funded != 0) | (prepaid != 0) | (rent != 0)
                           | (power != 0) | (opex != 0))
@@ -232,7 +267,8 @@ def _flows(coef: Coefficients, rows: _Rows, p: Project) -> ProjectFlows:
             else np.zeros(0, dtype=np.int64))
     discount = econ.discount_factor(keep.astype(float), coef.fleet.settings.discount_rate)
     return ProjectFlows(p, keep, capex[keep], funded[keep], prepaid[keep], rent[keep],
-                        power[keep], opex[keep], np.asarray(discount, dtype=float), t_count)
+                        power[keep], opex[keep], np.asarray(discount, dtype=float), t_count,
+                        firm_end)
 
 
 def _deal_terms(coef: Coefficients, contract: Contract | None, p: Project, capex: Array,

@@ -38,7 +38,8 @@ DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "st
                 "tenant_capex_usd", "prepayment_usd",
                 "stabilized_noi_usd", "yield_on_cost_pct", "unlevered_irr_pct",
                 "payback_month", "payback_months", "project_npv_usd", "rent_in_horizon_usd",
-                "contracted_tail_rent_usd", "tail_npv_usd", "share_of_rent_pct"]
+                "contracted_tail_rent_usd", "tail_npv_usd", "renewal_rent_usd",
+                "share_of_rent_pct"]
 
 def stabilized_noi_usd(flows: ProjectFlows) -> float:
     """NOI over the 12 months from the first month of rent, a year's worth (module doc)."""
@@ -62,7 +63,7 @@ def _prepaid_usd(coef: Coefficients, f: ProjectFlows) -> float:
     c = None if f.project.contract is None else coef.fleet.contracts[f.project.contract]
     if c is None or month_index(c.start_month) < month_index(coef.months[0]):
         return 0.0
-    return c.prepayment_share * float(f.rent_usd.sum())
+    return c.prepayment_share * float(f.rent_usd[~f.in_renewal].sum())
 
 
 def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dict[str, object]:
@@ -76,8 +77,8 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
     back = payback_offset(cash)
     first_capex = np.flatnonzero(f.capex_usd > 0)
     paid = np.flatnonzero(f.rent_usd > 0)
-    tail = ~f.in_horizon
-    rent = float(f.rent_usd.sum())
+    tail = ~f.in_horizon & ~f.in_renewal
+    rent = float(f.rent_usd[~f.in_renewal].sum())
     return {
         "site": coef.site.name[p.site],
         "contract": "" if contract is None else contract.name,
@@ -103,6 +104,7 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "rent_in_horizon_usd": float(f.rent_usd[f.in_horizon].sum()),
         "contracted_tail_rent_usd": float(f.rent_usd[tail].sum()),
         "tail_npv_usd": float((cash[tail] * f.discount_factor[tail]).sum()),
+        "renewal_rent_usd": float(f.rent_usd[f.in_renewal].sum()),
         "share_of_rent_pct": rent / total_rent_usd if total_rent_usd > 0 else math.nan,
     }
 
@@ -110,7 +112,7 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
 def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
     """One row per project, :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a loan in
     Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
-    total = float(sum(f.rent_usd.sum() for f in flows))
+    total = float(sum(f.rent_usd[~f.in_renewal].sum() for f in flows))
     loan = Loan.of(coef.fleet.settings)
     rows = [_deal_row(coef, f, total) | ({} if loan is None else financing_row(coef, f, loan))
             for f in flows]

@@ -16,6 +16,7 @@
     - conversion capex when spent
     + conversion capex funded by tenants
     + contracted tail after the horizon (rent - power - opex of signed leases)
+    + renewal options after the firm term, as valued (renewal_probability)
     + prepayments at signing, less the rent they stand for
     = cash NPV incl. contracted tail
 """
@@ -39,6 +40,7 @@ BRIDGE_LABELS: dict[str, str] = {
     "capex_when_spent_usd": "- conversion capex when spent",
     "tenant_funded_capex_usd": "+ conversion capex funded by tenants",
     "contracted_tail_usd": "+ contracted tail after the horizon (rent - power - opex)",
+    "renewal_options_usd": "+ renewal options after the firm term, as valued",
     "prepayment_timing_usd": "+ prepayments at signing, less the rent they stand for",
     "cash_npv_usd": "= cash NPV incl. contracted tail",
 }
@@ -55,6 +57,7 @@ class NpvBridge:
     tenant_funded_capex_usd: float
     contracted_tail_usd: float
     prepayment_timing_usd: float
+    renewal_options_usd: float = 0.0
 
     @property
     def cash_npv_usd(self) -> float:
@@ -62,7 +65,8 @@ class NpvBridge:
         contracted tail + prepayment timing."""
         return (self.planning_npv_usd + self.capital_charge_in_horizon_usd
                 - self.capex_when_spent_usd + self.tenant_funded_capex_usd
-                + self.contracted_tail_usd + self.prepayment_timing_usd)
+                + self.contracted_tail_usd + self.renewal_options_usd
+                + self.prepayment_timing_usd)
 
     def lines(self) -> list[tuple[str, float]]:
         """``(key, value)`` in :data:`BRIDGE_LABELS` order, each value as printed (unsigned)."""
@@ -88,8 +92,9 @@ def npv_bridge(plan: Plan, flows: list[ProjectFlows]) -> NpvBridge:
     """The plan's planning NPV and the lines leading from it to the cash NPV."""
     s = plan.summary
     discount = s["discount_factor"].to_numpy(dtype=float)
-    tail = sum(float((f.noi_usd[~f.in_horizon] * f.discount_factor[~f.in_horizon]).sum())
+    tail = sum(float((f.noi_usd * f.discount_factor)[~f.in_horizon & ~f.in_renewal].sum())
                for f in flows)
+    renewals = sum(float((f.noi_usd * f.discount_factor)[f.in_renewal].sum()) for f in flows)
     return NpvBridge(
         planning_npv_usd=plan.npv_usd,
         capital_charge_in_horizon_usd=float(
@@ -98,6 +103,7 @@ def npv_bridge(plan: Plan, flows: list[ProjectFlows]) -> NpvBridge:
         tenant_funded_capex_usd=sum(float((f.tenant_capex_usd * f.discount_factor).sum())
                                     for f in flows),
         contracted_tail_usd=tail,
+        renewal_options_usd=renewals,
         prepayment_timing_usd=sum(float((f.prepayment_usd * f.discount_factor).sum())
                                   for f in flows),
     )
@@ -114,9 +120,9 @@ def portfolio(coef: Coefficients, flows: list[ProjectFlows]) -> Portfolio:
         if f.project.contract is None:
             continue
         c = coef.fleet.contracts[f.project.contract]
-        rent = float(f.rent_usd.sum())
+        rent = float(f.rent_usd[~f.in_renewal].sum())
         backlog += rent
-        after += float(f.rent_usd[~f.in_horizon].sum())
+        after += float(f.rent_usd[~f.in_horizon & ~f.in_renewal].sum())
         name = c.tenant or c.name
         by_tenant[name] = by_tenant.get(name, 0.0) + rent
         start = max(month_index(c.start_month), first)

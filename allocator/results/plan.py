@@ -46,7 +46,9 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     end_month, rent_start_month, owner_capex_usd, owner_capex_usd_mw, tenant_capex_usd,
     prepayment_usd, stabilized_noi_usd,
     yield_on_cost_pct, unlevered_irr_pct, payback_month, payback_months, project_npv_usd,
-    rent_in_horizon_usd, contracted_tail_rent_usd, tail_npv_usd, share_of_rent_pct
+    rent_in_horizon_usd, contracted_tail_rent_usd, tail_npv_usd, renewal_rent_usd,
+    share_of_rent_pct (and with a loan in Settings: loan_usd, equity_usd, levered_irr_pct,
+    min_dscr_factor)
 
 ``deal_cash_flows``, one row per project and month with cash, horizon and tail: site,
     contract, tenant, month, in_horizon, leased_mw, capex_usd, tenant_capex_usd,

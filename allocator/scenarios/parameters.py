@@ -118,6 +118,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("default_probability_pa", "contract", "fraction", "the tenant's default probability",
        "%/yr"),
     _p("backstop_share", "contract", "fraction", "the backstop share", "%"),
+    _p("renewal_options", "contract", "integer", "the renewal options", "options"),
+    _p("renewal_term_months", "contract", "integer", "the renewal term", "months"),
+    _p("renewal_probability", "contract", "fraction", "the renewal probability", "%"),
     # Settings.
     _p("start_month", "settings", "month", "the plan's start month"),
     _p("months", "settings", "integer", "the horizon", "months"),

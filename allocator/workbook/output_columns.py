@@ -32,6 +32,7 @@ _LABELS = {
     "tenant_funded_capex_usd": "+ Conversion capex funded by tenants ($)",
     "contracted_tail_usd": "+ Contracted tail after the horizon ($)",
     "prepayment_timing_usd": "+ Prepayments at signing, less the rent they stand for ($)",
+    "renewal_options_usd": "+ Renewal options after the firm term, as valued ($)",
     "cash_npv_usd": "= Cash NPV incl. contracted tail ($)",
     "walt_years": "Weighted average lease term (years)",
     "unlevered_irr_pct": "Unlevered IRR (%/yr)",
@@ -273,6 +274,10 @@ OUTPUT_COLUMNS: dict[str, str] = {
                         "(tenant_capex_usd_mw x lease MW, at most the project's capex).",
     "prepayment_usd": "Rent received at signing: prepayment_share of the lease's rent from "
                       "the plan's first month.",
+    "renewal_rent_usd": "Expected rent of the renewal options after the firm term "
+                        "(renewal_probability ^ j for the j-th).",
+    "renewal_options_usd": "Discounted expected rent - power - opex of the renewal options, "
+                           "added.",
     "loan_usd": "The project's loan: loan_to_cost x its owner capex, drawn as it is spent.",
     "equity_usd": "Owner capex less the loan: the equity the project needs.",
     "levered_irr_pct": "IRR of the project's cash flows after the loan (draws, interest, "

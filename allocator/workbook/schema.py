@@ -434,6 +434,17 @@ _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("backstop_share", "backstop_share", "fraction", False, "fraction of rent",
                "Share of the rent a backstop (a rated guarantor) pays whatever the tenant "
                "does; default 0.", example=0.8),
+    ColumnSpec("renewal_options", "renewal_options", "integer", False, "options",
+               "Renewals the tenant may take after the firm term, one after another; valued "
+               "in the deal metrics at renewal_probability, for a lease reaching the "
+               "horizon's end (the plan plans the firm term); default 0.", example=3),
+    ColumnSpec("renewal_term_months", "renewal_term_months", "integer", False, "months",
+               "Length of each renewal; the escalator runs on; blank = term_months.",
+               example=60),
+    ColumnSpec("renewal_probability", "renewal_probability", "fraction", False,
+               "probability",
+               "Chance each renewal is taken, given the one before: the j-th counts at "
+               "p ^ j; 0 = ignored (default), 1 = certain.", example=0.5),
 ))
 
 _SCENARIOS = (

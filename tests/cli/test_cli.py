@@ -85,6 +85,7 @@ def test_optimize_writes_a_copy_with_the_plan_sheets(tmp_path: Path) -> None:
                       "- conversion capex when spent": "$0.0M",
                       "+ conversion capex funded by tenants": "$0.0M",
                       "+ contracted tail after the horizon (rent - power - opex)": "$11.0M",
+                      "+ renewal options after the firm term, as valued": "$0.0M",
                       "+ prepayments at signing, less the rent they stand for": "$0.0M",
                       "= cash NPV incl. contracted tail": "$14.3M",
                       "Contracted backlog": "$12.0M", "Weighted average lease term": "1.0 years",

@@ -15,8 +15,8 @@ from allocator.results.plan import Plan
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_inputs" / "fleet.xlsx"
 BRIDGE = ("planning_npv_usd", "capital_charge_in_horizon_usd", "capex_when_spent_usd",
-          "tenant_funded_capex_usd", "contracted_tail_usd", "prepayment_timing_usd",
-          "cash_npv_usd")
+          "tenant_funded_capex_usd", "contracted_tail_usd", "renewal_options_usd",
+          "prepayment_timing_usd", "cash_npv_usd")
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +33,11 @@ def test_sample_bridge_reconciles_planning_and_cash_npv(plan: Plan) -> None:
     assert rows["planning_npv_usd"] == plan.npv_usd
     total = (rows["planning_npv_usd"] + rows["capital_charge_in_horizon_usd"]
              - rows["capex_when_spent_usd"] + rows["tenant_funded_capex_usd"]
-             + rows["contracted_tail_usd"] + rows["prepayment_timing_usd"])
+             + rows["contracted_tail_usd"] + rows["renewal_options_usd"]
+             + rows["prepayment_timing_usd"])
     assert rows["cash_npv_usd"] == pytest.approx(total, rel=1e-12)
     assert [round(float(rows[k]) / 1e6, 1) for k in BRIDGE] == [1115.6, 412.2, 887.0, 0.0,
-                                                                 982.0, 0.0, 1622.7]
+                                                                 982.0, 0.0, 0.0, 1622.7]
 
 
 def test_json_carries_the_api_figures(plan: Plan) -> None:
@@ -56,17 +57,18 @@ def test_json_carries_the_api_figures(plan: Plan) -> None:
 
 
 def test_terminal_prints_the_bridge_line_by_line() -> None:
-    """``optimize`` prints the seven bridge lines in order with the figures in $M."""
+    """``optimize`` prints the eight bridge lines in order with the figures in $M."""
     result = run("optimize", str(SAMPLE), "--no-write")
     assert result.exit_code == 0, result.output
     rows = table_rows(result.stdout)
     words = [key for key in rows if key.startswith(("Planning NPV", "+ ", "- ", "= "))]
     starts = ["Planning NPV (capital", "+ capital charge", "- conversion capex when",
-              "+ conversion capex funded", "+ contracted tail after", "+ prepayments at",
+              "+ conversion capex funded", "+ contracted tail after", "+ renewal options",
+              "+ prepayments at",
               "= cash NPV incl."]  # long lines wrap at 80
     assert [w for w, start in zip(words, starts, strict=True) if w.startswith(start)] == words
     assert [rows[key] for key in words] == ["$1,115.6M", "$412.2M", "$887.0M", "$0.0M",
-                                            "$982.0M", "$0.0M", "$1,622.7M"]
+                                            "$982.0M", "$0.0M", "$0.0M", "$1,622.7M"]
 
 
 def test_workbook_has_the_deals_sheet_and_mining_columns(plan: Plan, tmp_path: Path) -> None:

@@ -212,3 +212,28 @@ def test_deal_terms_read_from_a_yaml_document(tmp_path: Path) -> None:
     c = read_fleet_document(path).fleet.contracts[2]
     assert (c.lease_structure, c.power_pass_through, c.rent_free_months, c.prepayment_share,
             c.tenant_capex_usd_mw, c.backstop_share) == ("nnn", True, 3, 0.2, 1e6, 1.0)
+
+
+def test_renewal_options_are_valued_at_their_probability_after_the_firm_term() -> None:
+    """Two 60-month renewals at 50 %: months 120-179 count at 0.5, months 180-239 at 0.25,
+    the 3 % escalator running on (month 120 pays $1M x 1.03^10 x 0.5). The backlog and the
+    prepayment stay firm; the bridge's renewal line is their discounted NOI; ignored (p = 0)
+    or certain (p = 1) are the ends; the plan (LP) does not change."""
+    terms = {"escalator_pa": 0.03, "renewal_options": 2, "renewal_term_months": 60}
+    base = _view(_fleet(escalator_pa=0.03))
+    half = _view(_fleet(renewal_probability=0.5, **terms))
+    f = half.flows[0]
+    assert len(f.rent_usd) == 240 and f.in_renewal.sum() == 120
+    assert f.rent_usd[120] == pytest.approx(1e6 * 1.03**10 * 0.5)
+    assert f.rent_usd[180] == pytest.approx(1e6 * 1.03**15 * 0.25)
+    assert half.portfolio.contracted_backlog_usd == pytest.approx(
+        base.portfolio.contracted_backlog_usd)
+    noi = f.noi_usd * f.discount_factor
+    assert half.bridge.renewal_options_usd == pytest.approx(noi[120:].sum(), rel=1e-12)
+    assert half.bridge.cash_npv_usd - base.bridge.cash_npv_usd == pytest.approx(
+        half.bridge.renewal_options_usd, rel=1e-9)
+    assert half.bridge.planning_npv_usd == pytest.approx(base.bridge.planning_npv_usd)
+    ignored = _view(_fleet(renewal_probability=0.0, **terms))
+    assert len(ignored.flows[0].rent_usd) == 120
+    certain = _view(_fleet(renewal_probability=1.0, **terms)).flows[0]
+    assert certain.rent_usd[239] == pytest.approx(1e6 * 1.03**19)

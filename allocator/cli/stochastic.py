@@ -19,6 +19,7 @@ from rich import box
 from rich.table import Table
 
 from allocator.cli.common import OUT, add_row, library_errors, literal, note_ods_charts
+from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
 from allocator.cli.scenarios import _executor, _output, _read_for, _run_options, _warn
 from allocator.documents.fleet_document import is_document
@@ -70,7 +71,7 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
 
 
 @click.command()
-@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(exists=True, path_type=Path))
 @click.option("--samples", type=click.IntRange(min=1),
               help="Monte Carlo futures of BTC price and network hashrate (as sweep --samples).")
 @click.option("--paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -89,7 +90,8 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
 @_run_options
 def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, alpha: float,
                weights: str, decide_months: int | None,
-               output: Path | None, overwrite: bool, results_only: bool, no_write: bool,
+               output: Path | None, out_format: str, overwrite: bool, results_only: bool,
+               no_write: bool,
                as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
                scheduler: str | None) -> None:
     """Choose one plan of conversions, leases and commitments across Monte Carlo futures,
@@ -110,11 +112,12 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
         raise click.UsageError("give --samples N (Monte Carlo futures) or --paths FILE.csv "
                                "(futures of your own), one of them")
     results_only = results_only or is_document(book)
-    target = output or _output(book, "stochastic", results_only)
+    folder = data_format(out_format)
+    target = output or _output(book, "stochastic", results_only, folder)
     with library_errors(as_json):
         source, options = _read_for(target, book, RISK_SUMMARY_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
-                                    overwrite=overwrite)
+                                    overwrite=overwrite, folder=folder)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Stochastic plan") as update:
             futures = read_paths(paths, source.fleet) if paths is not None else None
@@ -123,7 +126,10 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
                                      decide_months=decide_months)
             update(1, 1)
         written = None
-        if not no_write:
+        if not no_write and folder:
+            written = result.to_parquet(target, overwrite=overwrite) if folder == "parquet" \
+                else result.to_csv(target, overwrite=overwrite)
+        elif not no_write:
             written = write_risk(result, target, source=None if results_only else book,
                                  overwrite=overwrite)
             note_ods_charts(written)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from allocator.exports.folder import FileFormat, write_tables
+from allocator.exports.stochastic import stochastic_tables
 from allocator.exports.tables import (
     comparison_tables,
     monte_carlo_tables,
@@ -26,9 +27,10 @@ if TYPE_CHECKING:  # for annotations only: the results import this module to wri
     from allocator.scenarios.compare import Comparison
     from allocator.scenarios.montecarlo import MonteCarlo
     from allocator.scenarios.sweep import Sweep
+    from allocator.stochastic.measures import StochasticResult
 
 __all__ = ["write_comparison_tables", "write_monte_carlo_tables", "write_plan_tables",
-           "write_sweep_tables"]
+           "write_stochastic_tables", "write_sweep_tables"]
 
 Folder = str | os.PathLike[str]
 
@@ -87,6 +89,22 @@ def write_monte_carlo_tables(result: MonteCarlo, folder: Folder, *,
     run = {"kind": "monte_carlo", "input_file": _source(result.source), "seed": result.seed,
            "samples": len(result.samples), "settings": dict(result.settings)}
     return write_tables(monte_carlo_tables(result), folder, file_format=file_format,
+                        overwrite=overwrite, run=run)
+
+
+def write_stochastic_tables(result: StochasticResult, folder: Folder, *,
+                            file_format: FileFormat = "parquet",
+                            overwrite: bool = False) -> Path:
+    """Write the stochastic plan's tables in ``folder``.
+
+    Raises:
+        OutputError: the folder exists and may not be replaced, or cannot be written.
+    """
+    run = {"kind": "stochastic", "input_file": _source(result.source), "seed": result.seed,
+           "futures": len(result.names), "alpha": result.alpha, "method": result.method,
+           "rp_usd": result.rp_usd, "ev_usd": result.ev_usd, "eev_usd": result.eev_usd,
+           "ws_usd": result.ws_usd, "vss_usd": result.vss_usd, "evpi_usd": result.evpi_usd}
+    return write_tables(stochastic_tables(result), folder, file_format=file_format,
                         overwrite=overwrite, run=run)
 
 

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from allocator.api import FleetSource
 from allocator.domain import Fleet
 from allocator.errors import InputError, Problem
+from allocator.exports.results import write_stochastic_tables
 from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.cases import fleet_of, solver_options
 from allocator.scenarios.executors import Executor
@@ -113,6 +114,25 @@ class StochasticResult:
     solve_seconds: float = 0.0
     source: Path | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_parquet(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the result as a folder of Parquet tables with ``metadata.json``
+        (:mod:`allocator.exports.stochastic`); ``overwrite`` replaces a results folder
+        written earlier.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_stochastic_tables(self, folder, file_format="parquet",
+                                       overwrite=overwrite)
+
+    def to_csv(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """As :meth:`to_parquet`, with CSV files.
+
+        Raises:
+            OutputError: the folder exists and may not be replaced, or cannot be written.
+        """
+        return write_stochastic_tables(self, folder, file_format="csv", overwrite=overwrite)
 
     @property
     def vss_usd(self) -> float:

@@ -13,18 +13,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from allocator.exports.stochastic import first_stage_frame, frontier_frame, summary_frame
 from allocator.workbook.frames import write_frame
 from allocator.workbook.saving import save_result, start_workbook
 
 if TYPE_CHECKING:
-    from allocator.stochastic.distribution import Distribution
     from allocator.stochastic.measures import StochasticResult
 
 __all__ = ["FIRST_STAGE_SHEET", "FRONTIER_CHART_TITLE", "FRONTIER_SHEET", "REGRET_SHEET",
@@ -38,7 +37,6 @@ FIRST_STAGE_SHEET = "First Stage"
 REGRET_SHEET = "Regret"
 RISK_SHEETS = (RISK_SUMMARY_SHEET, FRONTIER_SHEET, FIRST_STAGE_SHEET, REGRET_SHEET)
 FRONTIER_CHART_TITLE = "Risk frontier: expected NPV against CVaR"
-_EPS_MW = 1e-6
 
 
 def _millions(x: float) -> str:
@@ -62,71 +60,6 @@ def risk_sentences(result: StochasticResult) -> list[str]:
            f"rest as the future unfolds would be worth {_millions(result.waiting_usd or 0.0)}"
            " more."] if result.adaptive is not None else []),
     ]
-
-
-def summary_frame(result: StochasticResult) -> pd.DataFrame:
-    """measure | value_usd | meaning: the measures, then each plan's NPV statistics."""
-    rows: list[tuple[str, float, str]] = [
-        ("RP", result.rp_usd, "expected NPV of the stochastic plan"),
-        ("EV", result.ev_usd, "NPV of the plan made on the mean path, on that path"),
-        ("EEV", result.eev_usd, "expected NPV of the mean-path plan held in every future"),
-        ("WS", result.ws_usd, "expected NPV with perfect foresight (each future's own plan)"),
-        ("VSS", result.vss_usd, "RP - EEV: what deciding with the uncertainty in view adds"),
-        ("EVPI", result.evpi_usd, "WS - RP: what perfect foresight would add"),
-    ]
-    if result.adaptive is not None:
-        rows.append(("waiting", result.waiting_usd or 0.0,
-                     f"E[NPV] deciding from month {result.adaptive.decide_months} on as the "
-                     "future unfolds, less RP"))
-    plans: tuple[tuple[str, Distribution], ...] = (
-        ("stochastic plan", result.stochastic), ("mean-path plan", result.expected_value),
-        ("perfect foresight", result.wait_and_see))
-    for name, d in plans:
-        rows += [(f"{name} {stat}", value, f"NPV {stat} across the futures")
-                 for stat, value in (("P5", d.p5_usd), ("P50", d.p50_usd),
-                                     ("P95", d.p95_usd),
-                                     (f"CVaR {result.alpha:.0%}", d.cvar_usd))]
-    return pd.DataFrame(rows, columns=["measure", "value_usd", "meaning"])
-
-
-def frontier_frame(result: StochasticResult) -> pd.DataFrame:
-    """One row per weight: lambda, E[NPV], CVaR, objective, MW converted and committed."""
-    rows = []
-    for p in result.frontier:
-        row: dict[str, object] = {"lambda_weight": p.lam,
-                                  "expected_npv_usd": p.expected_npv_usd,
-                                  "cvar_usd": p.cvar_usd, "objective_usd": p.objective_usd}
-        row.update({f"{site}: converted_mw": float(mw)
-                    for site, mw in zip(result.sites, p.first_stage.converted_mw(),
-                                        strict=True)})
-        row.update({f"{name}: committed_mw": float(mw)
-                    for name, mw in zip(result.contracts, p.first_stage.committed_mw(),
-                                        strict=True)})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def first_stage_frame(result: StochasticResult) -> pd.DataFrame:
-    """decision | site | contract | month | stochastic_plan_mw | mean_path_plan_mw: the
-    conversions started per site and month, then the commitments, then the leases."""
-    ours, theirs = result.first_stage.values, result.ev_first_stage.values
-    rows: list[tuple[str, str, str, str, float, float]] = []
-    build, other = ours["build"], theirs["build"]
-    for s, site in enumerate(result.sites):
-        for t, month in enumerate(result.months):
-            if max(build[s, t], other[s, t]) > _EPS_MW:
-                rows.append(("conversion started", site, "", month, float(build[s, t]),
-                             float(other[s, t])))
-    for k, name in enumerate(result.contracts):
-        rows.append(("commitment", "", name, "", float(ours["commit"][k]),
-                     float(theirs["commit"][k])))
-    lease, held = ours["lease"], theirs["lease"]
-    for s, site in enumerate(result.sites):
-        for k, name in enumerate(result.contracts):
-            if max(lease[s, k], held[s, k]) > _EPS_MW:
-                rows.append(("lease", site, name, "", float(lease[s, k]), float(held[s, k])))
-    return pd.DataFrame(rows, columns=["decision", "site", "contract", "month",
-                                       "stochastic_plan_mw", "mean_path_plan_mw"])
 
 
 def _summary_sheet(ws: Worksheet, result: StochasticResult) -> None:

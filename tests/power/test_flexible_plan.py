@@ -159,3 +159,12 @@ def test_demand_response_credits_pay_curtailable_miners_only() -> None:
     assert credited.leases["power_cost_usd"].sum() == pytest.approx(234_000.0, abs=0.01)
     firm = verified(_one_site(True, demand_response_usd_mw_month=2000.0, curtailment="none"))
     assert firm.tranches["margin_usd"].sum() == pytest.approx(85_000.0, abs=0.01)
+
+
+def test_site_value_gives_the_premium_conversion_gives_up() -> None:
+    """Proves Site Value's flexibility_premium_usd_mw_month is the site's premium per running
+    miner MW-month ($25,500 in the hand-solved month), and is absent without hourly prices."""
+    plan = verified(_one_site(True))
+    assert plan.site_value["flexibility_premium_usd_mw_month"].tolist() == pytest.approx(
+        [25_500.0])
+    assert "flexibility_premium_usd_mw_month" not in verified(_one_site(False)).site_value

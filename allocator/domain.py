@@ -294,6 +294,7 @@ class Site(_Frozen):
     ppa_resale: bool = False
     ppa_resale_discount: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
     four_cp_usd_kw_year: Finite | None = Field(default=None, ge=0, le=1000)
+    demand_response_usd_mw_month: Finite | None = Field(default=None, ge=0, le=1e6)
 
     @model_validator(mode="after")
     def _strike_given(self) -> Self:

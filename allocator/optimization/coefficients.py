@@ -16,6 +16,7 @@ from allocator import economics as econ
 from allocator.domain import Contract, Fleet, MinerTranche, Site
 from allocator.market import MarketPoint, project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
+from allocator.power.credits import demand_response_usd_mw_month
 from allocator.power.flexible import CurveArrays, curve_arrays, tranche_curtailment
 from allocator.power.four_cp import hpc_four_cp_usd_mw_month, mining_four_cp_usd_mw_month
 from allocator.power.valuation import Curtailment
@@ -247,6 +248,11 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
         mining = _flexible(fleet, site, mining, curves, hashprice, power, days)
     if any(s.four_cp_usd_kw_year is not None for s in fleet.sites) and mining.tranches:
         mining = _with_four_cp(fleet, site, mining, curves, months, power, days)
+    if any(s.demand_response_usd_mw_month is not None for s in fleet.sites) and mining.tranches:
+        credit = np.array([demand_response_usd_mw_month(fleet.sites[s])
+                           for s in mining.tranche_site.tolist()], dtype=float)[:, None]
+        mining = dataclasses.replace(mining,  # curtailable load's credit (allocator.power)
+                                     revenue_usd_mw_month=mining.revenue_usd_mw_month + credit)
     charge = np.array(
         [econ.capital_charge_usd_mw_month(capex, st.discount_rate, st.asset_life_years)
          for capex in site.conversion_capex_usd_mw.tolist()],

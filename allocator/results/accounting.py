@@ -19,6 +19,7 @@ from allocator import economics as econ
 from allocator.domain import Fleet
 from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
+from allocator.power.credits import demand_response_usd_mw_month
 from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
 from allocator.power.four_cp import four_cp_usd_mw
 from allocator.results.plan import Plan
@@ -126,6 +127,8 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
         cost = (cut.power_cost_usd(econ.mining_power_cost_usd_mw_month(power, days, pue), pue)
                 + site["mining_opex_usd_mw_month"].to_numpy())
     cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]))
+    revenue = revenue + np.array([demand_response_usd_mw_month(fleet.site(m.site))
+                                  for m in miners], dtype=float)
     return float((running["running_mw"].to_numpy() * (revenue - cost)
                   * months["df"].to_numpy()).sum())
 

@@ -61,6 +61,9 @@ def make_plan(
     if premium is not None:  # only where hourly prices were given: old plans keep their shape
         summary["flexibility_premium_usd"] = premium
     flex = flexibility.flexibility(coef, mine)
+    site_value = rollups.site_value(coef, sol, mine, conv, sm)
+    if flex is not None:
+        site_value = flexibility.with_site_premium(site_value, flex)
     plan = Plan(
         site_months=sm.frame,
         allocation=rollups.allocation(sm),
@@ -69,7 +72,7 @@ def make_plan(
         builds=conv.builds,
         summary=summary,
         contracts=lease.contracts,
-        site_value=rollups.site_value(coef, sol, mine, conv, sm),
+        site_value=site_value,
         run_info=run_info,
         extra={} if flex is None else {flexibility.FLEXIBILITY_SHEET: flex},
     )

@@ -18,7 +18,8 @@ from allocator import economics as econ
 from allocator.optimization.coefficients import Coefficients
 from allocator.results.decisions import Mining
 
-__all__ = ["FLEXIBILITY_COLUMNS", "FLEXIBILITY_SHEET", "flexibility", "premium_by_month"]
+__all__ = ["FLEXIBILITY_COLUMNS", "FLEXIBILITY_SHEET", "flexibility", "premium_by_month",
+           "with_site_premium"]
 
 Array = npt.NDArray[np.float64]
 
@@ -83,3 +84,17 @@ def flexibility(coef: Coefficients, mine: Mining) -> pd.DataFrame | None:
         "flexibility_premium_usd_mw_month": per_mw[s, t],
     })
     return frame[FLEXIBILITY_COLUMNS]
+
+
+def with_site_premium(site_value: pd.DataFrame, flex: pd.DataFrame) -> pd.DataFrame:
+    """``site_value`` with ``flexibility_premium_usd_mw_month`` per site: the premium of its
+    hourly-priced months per running miner MW-month (blank for sites without hourly prices
+    or without miners running): what converting one of its mining MW to HPC gives up on top
+    of the flat mining margin."""
+    grouped = flex.groupby("site", sort=False)[["flexibility_premium_usd", "mining_mw"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_mw = grouped["flexibility_premium_usd"] / grouped["mining_mw"].where(
+            grouped["mining_mw"] > 0)
+    out = site_value.copy()
+    out["flexibility_premium_usd_mw_month"] = out["site"].map(per_mw).astype(float)
+    return out

@@ -64,6 +64,7 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     shadow_value_basis,
     months_at_capacity, marginal_model, marginal_efficiency_j_th,
     breakeven_hashprice_usd_ph_day, avg_hashprice_usd_ph_day, converted_mw, npv_usd
+    (and flexibility_premium_usd_mw_month when a site has hourly prices)
 
 ``extra["Flexibility"]`` (sheet ``Flexibility``), only when a site has hourly prices, one row
     per site-month valued on its price curve (:mod:`allocator.results.flexibility`):

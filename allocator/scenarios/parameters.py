@@ -104,6 +104,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("ppa_price_usd_mwh", "site", "number", "the PPA price", "$/MWh", (-1000, 20000)),
     _p("ppa_resale_discount", "site", "fraction", "the PPA resale discount", "%"),
     _p("four_cp_usd_kw_year", "site", "number", "the 4CP tariff", "$/kW-year", (0, 1000)),
+    _p("demand_response_usd_mw_month", "site", "number", "the demand-response credit",
+       "$/MW-month", (0, 1e6)),
     _p("conversion_block_mw", "site", "number", "the conversion block", "MW"),
     # Contracts.
     _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month", (0, 1e4)),

@@ -89,7 +89,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "idle_mw": "Grid MW used by nothing: capacity - mining grid MW - HPC grid MW.",
     "conversion_started_mw": "IT MW whose conversion starts this month (the build schedule).",
     "power_price_usd_mwh": "All-in power price (Sites, or PowerPrices for the month).",
-    "mining_revenue_usd": "Mining revenue: hashrate x hashprice x days, less the pool fee.",
+    "mining_revenue_usd": "Mining revenue: hashrate x hashprice x days, less the pool fee "
+                          "(only the hours mined, on hourly prices), plus any "
+                          "demand_response_usd_mw_month credit.",
     "mining_power_cost_usd": "Power cost of mining: grid MW x hours x power price.",
     "mining_opex_usd": "Mining opex: running MW x mining_opex_usd_mw_month.",
     "hpc_revenue_usd": "Lease rent: leased MW x 1,000 x rate (with its escalator).",

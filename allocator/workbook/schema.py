@@ -324,6 +324,10 @@ _SITES = _with_percent_rule(Site, (
                "(unless it pays its power) is always present; miners on hourly prices that "
                "curtail avoid it (all but 1 - curtailment_capture); blank = none.",
                example=100),
+    ColumnSpec("demand_response_usd_mw_month", "demand_response_usd_mw_month", "number",
+               False, "USD per grid MW-month", "Demand-response or ancillary credit for load "
+               "that can be curtailed on call: running miners earn it per grid MW (not with "
+               "curtailment none), HPC never; blank = none.", example=2000),
 ))
 
 _MINERS = _with_percent_rule(MinerTranche, (

@@ -147,3 +147,24 @@ def test_a_fixed_ppa_with_resale_earns_the_resale_value() -> None:
     held = verified(_ppa_site())
     assert held.tranches["margin_usd"].sum() == pytest.approx(400_000.0, abs=0.01)
     assert held.extra["Flexibility"]["curtailed_mwh"].tolist() == [0.0]
+
+
+def test_demand_response_credits_pay_curtailable_miners_only() -> None:
+    """Proves the credit by hand: $2,000 per grid MW-month at PUE 1.25 adds $2,500 per running
+    miner MW, so the hand-solved month's 10 MW earn 10 x (34,000 + 2,500) = $365,000; with
+    curtailment none the miners are not curtailable and earn the flat $85,000; the lease's
+    cost is unchanged."""
+    credited = verified(_one_site(True, demand_response_usd_mw_month=2000.0))
+    assert credited.tranches["margin_usd"].sum() == pytest.approx(365_000.0, abs=0.01)
+    assert credited.leases["power_cost_usd"].sum() == pytest.approx(234_000.0, abs=0.01)
+    firm = verified(_one_site(True, demand_response_usd_mw_month=2000.0, curtailment="none"))
+    assert firm.tranches["margin_usd"].sum() == pytest.approx(85_000.0, abs=0.01)
+
+
+def test_site_value_gives_the_premium_conversion_gives_up() -> None:
+    """Proves Site Value's flexibility_premium_usd_mw_month is the site's premium per running
+    miner MW-month ($25,500 in the hand-solved month), and is absent without hourly prices."""
+    plan = verified(_one_site(True))
+    assert plan.site_value["flexibility_premium_usd_mw_month"].tolist() == pytest.approx(
+        [25_500.0])
+    assert "flexibility_premium_usd_mw_month" not in verified(_one_site(False)).site_value

@@ -1,5 +1,6 @@
 """Regenerate the YAML twins of the sample workbooks the README runs: ``fleet.yaml``,
-``infeasible.yaml`` and ``spot.yaml`` next to this script.
+``infeasible.yaml``, ``spot.yaml``, ``deals.yaml`` and ``flexible.yaml`` next to this script
+(``flexible.yaml`` names the same ``flexible_prices.parquet`` as its workbook).
 
 Run from the project root, after ``make_samples.py`` or ``make_infeasible.py``::
 
@@ -21,7 +22,7 @@ sys.path.insert(0, str(HERE.parent))  # run from a plain checkout too
 
 from allocator.documents.conversion import convert  # noqa: E402
 
-TWINS = ("fleet", "infeasible", "spot")
+TWINS = ("fleet", "infeasible", "spot", "deals", "flexible")
 """The samples with a YAML twin: every one a README example or the sample README names."""
 
 

@@ -26,6 +26,7 @@ from allocator.documents.fleet_document import (
     SCHEMA_VERSION,
     FleetDocument,
     document_key,
+    fleet_folder,
     is_document,
     read_fleet_source,
 )
@@ -143,14 +144,16 @@ def write_text(target: Path, text: str, *, overwrite: bool) -> Path:
 
 def _rebased(source: FleetWorkbook | FleetDocument, target: Path
              ) -> FleetWorkbook | FleetDocument:
-    """``source`` with its ``hourly_prices_file`` relative to ``target``'s folder (absolute
-    where no relative path leads there), so the written fleet finds the same file."""
+    """``source`` with its ``hourly_prices_file`` relative to ``target``'s folder (a CSV
+    folder target is its own; absolute where no relative path leads there), so the written
+    fleet finds the same file."""
     name = source.fleet.settings.hourly_prices_file
     if not name:
         return source
-    prices = (source.path.resolve().parent / name).resolve()
+    prices = (fleet_folder(source.path) / name).resolve()
+    base = target.resolve() if is_csv_folder_target(target) else target.resolve().parent
     try:
-        moved = os.path.relpath(prices, target.resolve().parent)
+        moved = os.path.relpath(prices, base)
     except ValueError:  # another drive
         moved = str(prices)
     settings = source.fleet.settings.model_copy(update={"hourly_prices_file": moved})

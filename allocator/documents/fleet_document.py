@@ -67,6 +67,7 @@ __all__ = [
     "LaidOut",
     "SheetLayout",
     "document_key",
+    "fleet_folder",
     "is_document",
     "read_fleet_document",
     "read_fleet_source",
@@ -315,6 +316,13 @@ class _Sheets:
         self.sheets[spec.name] = (spec.name, rows, SheetFacts())
 
 
+def fleet_folder(path: str | os.PathLike[str]) -> Path:
+    """The folder a fleet's relative paths (``hourly_prices_file``) start from: a folder of
+    sheet CSVs itself, else the folder holding the workbook or document."""
+    where = Path(path).resolve()
+    return where if where.is_dir() else where.parent
+
+
 def read_fleet_document(path: str | os.PathLike[str]) -> FleetDocument:
     """Read and validate the fleet document at ``path`` (``.yaml``, ``.yml`` or ``.json``).
 
@@ -351,7 +359,7 @@ def read_laid_out(source: Path, digest: str, laid: LaidOut) -> FleetDocument:
         fleet = reader.read(tables, settings)
         if fleet is not None:
             fleet = read_hourly_prices(fleet, laid.sheets.get(HOURLY_PRICES_SHEET),
-                                       source.resolve().parent, reader.places, report)
+                                       fleet_folder(source), reader.places, report)
     except TooManyProblems:
         pass
     problems = [*laid.problems,

@@ -3,9 +3,10 @@
 Every table has fixed column names (the frames' own, unit-suffixed) and a grain: the
 columns that make a row unique. A plan gives ``plan`` (site, month), ``summary`` (month),
 ``contracts`` (contract), ``site_value`` (site), ``builds``, ``tranches``, ``leases``,
-``allocation``, ``run_info`` (one row) and ``warnings``, then one table per extra frame of
-``--insight`` (``miner_breakeven``, ``sensitivity``). Several solves (a comparison, a sweep,
-a Monte Carlo run) give tables with a leading ``scenario`` column, the case's name (a
+``allocation``, ``deals`` (site, contract), ``deal_cash_flows`` (site, contract, month),
+``run_info`` (one row) and ``warnings``, then one table per extra sheet (``flexibility`` with
+hourly prices; ``miner_breakeven`` and ``sensitivity`` of ``--insight``). Several solves (a
+comparison, a sweep, a Monte Carlo run) give tables with a leading ``scenario`` column, the case's name (a
 scenario, ``btc_price_usd scale 0.5``, ``sample 17``):
 
 - ``scenarios``: one row per scenario with its headline figures
@@ -74,6 +75,12 @@ _PLAN_FRAMES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
      "One row per contract, site and month of the contract's term."),
     ("allocation", "allocation", ("site", "month", "use"),
      "Grid MW by use, long form: mining, hpc and idle add up to capacity_mw."),
+    ("deals", "deals", ("site", "contract"),
+     "One row per conversion project (site x contract): capex, yield on cost, IRR, payback, "
+     "NPV and the contracted tail (the Deals sheet)."),
+    ("deal_cash_flows", "deal_cash_flows", ("site", "contract", "month"),
+     "One row per project and month, in the horizon and after it: capex, prepayment, rent, "
+     "power, opex and their discounted net."),
 )
 
 
@@ -104,7 +111,7 @@ def plan_tables(plan: Plan) -> list[Table]:
         while name in taken:
             name += "_extra"
         taken.add(name)
-        tables.append(Table(name, frame, (), f"The {title} sheet of --insight."))
+        tables.append(Table(name, frame, (), f"The {title} sheet."))
     return tables
 
 

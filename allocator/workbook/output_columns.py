@@ -292,6 +292,11 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "walt_years": "Weighted average lease term from the plan's first month, weighted by "
                   "each lease's annual rent at commencement.",
     "rent_share_by_tenant": "Each tenant's share of the contracted backlog.",
+    "in_horizon": "Whether the month is inside the plan's horizon (else the contracted tail).",
+    "rent_usd": "Rent the project's lease earns that month (after rent-free months, "
+                "escalated, scaled by the tenant's credit).",
+    "net_cash_flow_usd": "Prepayment + rent - capex - power - opex of the project that month.",
+    "discounted_cash_flow_usd": "net_cash_flow_usd x discount_factor.",
 }
 """What each output column is and how it is computed, for the header notes."""
 

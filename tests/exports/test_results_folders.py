@@ -29,7 +29,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_inputs"
 FLEET = SAMPLES / "fleet.xlsx"
 FRAMES = {"plan": "site_months", "summary": "summary", "contracts": "contracts",
           "site_value": "site_value", "builds": "builds", "tranches": "tranches",
-          "leases": "leases", "allocation": "allocation"}
+          "leases": "leases", "allocation": "allocation", "deals": "deals",
+          "deal_cash_flows": "deal_cash_flows"}
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,19 @@ def _grain_is_unique(folder: Path, suffix: str) -> None:
         assert len(frame) == table["rows"], name
         if table["grain"] and len(frame):
             assert not frame.duplicated(subset=table["grain"]).any(), name
+
+
+def test_a_flexible_plan_carries_its_flexibility_table(tmp_path: Path) -> None:
+    """A plan on hourly prices writes its Flexibility sheet as ``flexibility``, one row per
+    site-month on a price curve, and the Deals sheet as ``deals`` (site, contract)."""
+    flexible = optimize(SAMPLES / "flexible.xlsx")
+    folder = flexible.to_parquet(tmp_path / "flexible")
+    table = pd.read_parquet(folder / "flexibility.parquet")
+    pd.testing.assert_frame_equal(table, flexible.extra["Flexibility"], check_dtype=False)
+    assert not table.duplicated(subset=["site", "month"]).any()
+    deals = pd.read_parquet(folder / "deals.parquet")
+    assert len(deals) == len(flexible.deals) > 0
+    _grain_is_unique(folder, "parquet")
 
 
 def test_a_plan_as_parquet_reads_back_as_its_own_frames(plan: Plan, tmp_path: Path) -> None:
@@ -127,7 +141,7 @@ def test_a_results_folder_is_replaced_only_on_request(plan: Plan, tmp_path: Path
         plan.to_parquet(folder)
     assert (folder / "plan.csv").exists()
     plan.to_parquet(folder, overwrite=True)
-    assert sorted(p.suffix for p in folder.iterdir()) == [".json", *[".parquet"] * 10]
+    assert sorted(p.suffix for p in folder.iterdir()) == [".json", *[".parquet"] * 12]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
 
 

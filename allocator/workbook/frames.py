@@ -187,7 +187,7 @@ def number_format(column: str) -> str | None:
     """The Excel number format for a column, from its unit suffix; ``None`` = General.
 
     ``_usd`` money in whole dollars with ``$`` (NPV-sized figures in ``$M``); per-MWh/kW/PH
-    prices with cents; ``_mw`` one decimal; ``_phs``/``_ehs``/``_j_th`` two decimals;
+    prices with cents; ``_mw``, ``_mwh`` and hours one decimal; ``_phs``/``_ehs``/``_j_th`` two decimals;
     ``_pct``, ``_pa``, probabilities and other fractions as percent; ``_factor`` two
     decimals (``discount_factor`` four); counts and months as whole numbers; ``_change``
     as its parameter; text General.
@@ -218,7 +218,7 @@ def number_format(column: str) -> str | None:
         return USD_M_FORMAT
     if name.endswith("_usd") or "_usd_" in name:
         return USD_FORMAT
-    if name.endswith("_mw"):
+    if name.endswith(("_mw", "_mwh")) or name.startswith("hours_") or name.endswith("_hours"):
         return MW_FORMAT
     if name.endswith("_seconds"):
         return SECONDS_FORMAT

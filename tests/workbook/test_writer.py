@@ -258,6 +258,8 @@ def test_cells_formatted_like_an_analysts_sheet(tmp_path: Path) -> None:
         ("hashrate_phs", "#,##0.00"),
         ("marginal_efficiency_j_th", "#,##0.00"),
         ("idle_mw", MW_FORMAT),
+        ("curtailed_mwh", MW_FORMAT),
+        ("hours_mined", MW_FORMAT),
         ("margin_pct", PCT_FORMAT),
         ("escalator_pa", PCT_FORMAT),
         ("discount_factor", "0.0000"),

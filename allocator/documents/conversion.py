@@ -161,6 +161,21 @@ def _rebased(source: FleetWorkbook | FleetDocument, target: Path
         update={"settings": settings}))
 
 
+def _refuse_hourly_rows(source: FleetWorkbook | FleetDocument) -> None:
+    """Refuse a fleet whose hourly prices came from HourlyPrices rows alone: the fleet keeps
+    only their binned curves, so a converted copy would silently plan without them.
+
+    Raises:
+        OutputError: the fleet has price curves and names no ``hourly_prices_file``.
+    """
+    if source.fleet.price_curves and not source.fleet.settings.hourly_prices_file:
+        raise OutputError(
+            f"{source.path.name}: its hourly prices are HourlyPrices rows, which convert "
+            "cannot carry yet; put them in a CSV or Parquet file (site, timestamp, "
+            "price_usd_mwh), name it in the Settings key hourly_prices_file and convert "
+            "again. Nothing was written.")
+
+
 def convert(source_path: str | os.PathLike[str], target: str | os.PathLike[str], *,
             overwrite: bool = False) -> Path:
     """Read the fleet at ``source_path`` (a workbook, a document or a folder of sheet CSVs)
@@ -169,9 +184,11 @@ def convert(source_path: str | os.PathLike[str], target: str | os.PathLike[str],
 
     Raises:
         InputError: the source has faults.
-        OutputError: ``target`` exists and ``overwrite`` is false, or cannot be written.
+        OutputError: ``target`` exists and ``overwrite`` is false, or cannot be written; or
+            the source's hourly prices are HourlyPrices rows (:func:`_refuse_hourly_rows`).
     """
     source = _rebased(read_fleet_source(source_path), Path(target))
+    _refuse_hourly_rows(source)
     if is_csv_folder_target(target):
         return write_csv_folder(sheet_rows(source), target, overwrite=overwrite)
     if is_document(target):

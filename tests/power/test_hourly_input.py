@@ -13,8 +13,9 @@ import pytest
 from fleetkit import MARKET, MINERS, SITES, write_book
 
 from allocator import read_workbook
+from allocator.documents.conversion import convert
 from allocator.documents.fleet_document import read_fleet_document
-from allocator.errors import InputError
+from allocator.errors import InputError, OutputError
 
 
 def _hours(month: str, days: int, price: float = 30.0) -> list[list[object]]:
@@ -170,3 +171,15 @@ def test_a_fleet_document_takes_hourly_prices_as_rows(tmp_path: Path) -> None:
         read_fleet_document(tmp_path / "bad.yaml")
     assert [str(p) for p in caught.value.problems] == [
         "hourly_prices[3].price_usd_mwh: must be a number in $/MWh (got 'x')"]
+
+
+def test_convert_refuses_hourly_rows_it_cannot_carry(tmp_path: Path) -> None:
+    """Proves ``convert`` of a workbook whose hourly prices are HourlyPrices rows alone is
+    refused with the way out, and nothing is written: the fleet keeps only the binned
+    curves, so a copy would otherwise plan the site on flat prices without a word."""
+    book = _book(tmp_path, settings=[["start_month", "2026-01"], ["months", 1]],
+                 hourly=_hours("2026-01", 31))
+    assert read_workbook(book).fleet.price_curves
+    with pytest.raises(OutputError, match=r"HourlyPrices rows.*hourly_prices_file"):
+        convert(book, tmp_path / "fleet.yaml")
+    assert not (tmp_path / "fleet.yaml").exists()

@@ -16,9 +16,11 @@ Figures, each timed in fresh processes (the other bench scripts do the work):
   ``allocator validate`` on it (``bench_hostile.py``), watched without a target.
 
 Each figure is the best of ``--repeat`` runs with the slowest beside it, since a shared
-machine's load varies. The stochastic-plan and hourly-price figures join the table when those
-capabilities exist. Prints the table with the date and the machine's core count; a figure
-that fails prints its error in its row, and the exit code is then 1. Nothing asserts a
+machine's load varies. The stochastic plan (``bench_stochastic.py``: the risk-neutral plan
+and the 5-point CVaR frontier, 50 sites x 100 futures; 10 x 20 with ``--quick``) and the hourly
+prices (``bench_hourly.py``: a year of 15-minute prices loaded and summarized, 50 sites; 5
+with ``--quick``) are rows too. Prints the table with the date and the machine's core count;
+a figure that fails prints its error in its row, and the exit code is then 1. Nothing asserts a
 target: speed is watched, not enforced.
 """
 
@@ -29,6 +31,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -113,6 +116,44 @@ def flood_figure(folder: Path) -> Callable[[], tuple[float, str]]:
     return run
 
 
+def _script(args: list[str]) -> str:
+    """The printed output of one bench script run in a fresh process."""
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=True,
+                          cwd=ROOT, env=ENV)
+    return done.stdout
+
+
+def _seconds(text: str, pattern: str) -> float:
+    """The seconds a bench script printed on the line matching ``pattern``."""
+    found = re.search(pattern + r"\s*:?\s+([0-9.]+) s", text)
+    if found is None:
+        raise RuntimeError(f"no figure matching {pattern!r} in the script's output")
+    return float(found.group(1))
+
+
+def stochastic_figure(sites: int, samples: int, frontier: bool
+                      ) -> Callable[[], tuple[float, str]]:
+    """``bench_stochastic.py``: the risk-neutral plan, or the 5-point CVaR frontier."""
+    def run() -> tuple[float, str]:
+        out = _script([str(BENCH / "bench_stochastic.py"), "--sites", str(sites),
+                       "--samples", str(samples)])
+        memory = re.search(r"peak resident memory: ([0-9,]+) MiB", out)
+        note = f"{memory.group(1) if memory else '?'} MiB peak"
+        if frontier:
+            return _seconds(out, r"5-point CVaR frontier \(\d+ futures\)"), note
+        return _seconds(out, r"risk-neutral stochastic plan with its NPV distribution"), note
+    return run
+
+
+def hourly_figure(sites: int) -> Callable[[], tuple[float, str]]:
+    """``bench_hourly.py``: loading and summarizing a year of 15-minute prices."""
+    def run() -> tuple[float, str]:
+        out = _script([str(BENCH / "bench_hourly.py"), "--sites", str(sites)])
+        plan = _seconds(out, r"plan, hourly")
+        return _seconds(out, r"load \+ summarize \(difference\)"), f"then the plan {plan:.2f} s"
+    return run
+
+
 def figures(quick: bool, folder: Path) -> list[Figure]:
     """The rows of the report (issue 16's table, then what it watches)."""
     sample = str(ROOT / "sample_inputs" / "fleet.xlsx")
@@ -130,6 +171,15 @@ def figures(quick: bool, folder: Path) -> list[Figure]:
         Figure(f"bench_fleet {size.replace('x', ' x ')}: end to end / HiGHS floor",
                None if quick else 1.2, "x", fleet_figure(size)),
         Figure("validate, 990,000-cell fault flood", None, "s", flood_figure(folder)),
+    ]
+    sites, samples = (10, 20) if quick else (50, 100)
+    rows += [
+        Figure(f"stochastic plan, {sites} sites x 60 months, {samples} futures, risk-neutral",
+               None if quick else 10.0, "s", stochastic_figure(sites, samples, False)),
+        Figure(f"5-point CVaR frontier, {sites} sites, {samples} futures",
+               None if quick else 120.0, "s", stochastic_figure(sites, samples, True)),
+        Figure(f"hourly prices, {5 if quick else 50} sites x a year of 15-minute rows: "
+               "load + summarize", None, "s", hourly_figure(5 if quick else 50)),
     ]
     return rows
 
@@ -182,7 +232,6 @@ def main() -> None:
     print()
     for row in [head, ["-" * w for w in widths], *rows]:
         print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    print("stochastic plans, hourly prices: not in the code yet, so not in the table")
     print(f"report took {time.perf_counter() - started:.0f} s")
     if any(row[1] == "failed" for row in rows):
         sys.exit(1)

@@ -1,7 +1,7 @@
 """Benchmark report: every speed figure of issue 16 against its target, as one table.
 
 Run:  python bench/report.py              (best of 3; about 90 s on 2 cores)
-      python bench/report.py --quick      (smaller sizes, one run each; about 10 s; CI)
+      python bench/report.py --quick      (smaller sizes, one run each; about 20 s; CI)
 
 Figures, each timed in fresh processes (the other bench scripts do the work):
 

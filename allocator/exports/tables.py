@@ -6,8 +6,8 @@ columns that make a row unique. A plan gives ``plan`` (site, month), ``summary``
 ``allocation``, ``deals`` (site, contract), ``deal_cash_flows`` (site, contract, month),
 ``run_info`` (one row) and ``warnings``, then one table per extra sheet (``flexibility`` with
 hourly prices; ``miner_breakeven`` and ``sensitivity`` of ``--insight``). Several solves (a
-comparison, a sweep, a Monte Carlo run) give tables with a leading ``scenario`` column, the case's name (a
-scenario, ``btc_price_usd scale 0.5``, ``sample 17``):
+comparison, a sweep, a Monte Carlo run) give tables with a leading ``scenario`` column, the
+case's name (a scenario, ``btc_price_usd scale 0.5``, ``sample 17``):
 
 - ``scenarios``: one row per scenario with its headline figures
   (:func:`~allocator.scenarios.cases.plan_metrics`; a sweep adds ``step`` and ``value``, a

@@ -187,8 +187,8 @@ def number_format(column: str) -> str | None:
     """The Excel number format for a column, from its unit suffix; ``None`` = General.
 
     ``_usd`` money in whole dollars with ``$`` (NPV-sized figures in ``$M``); per-MWh/kW/PH
-    prices with cents; ``_mw``, ``_mwh`` and hours one decimal; ``_phs``/``_ehs``/``_j_th`` two decimals;
-    ``_pct``, ``_pa``, probabilities and other fractions as percent; ``_factor`` two
+    prices with cents; ``_mw``, ``_mwh`` and hours one decimal; ``_phs``/``_ehs``/``_j_th``
+    two decimals; ``_pct``, ``_pa``, probabilities and other fractions as percent; ``_factor`` two
     decimals (``discount_factor`` four); counts and months as whole numbers; ``_change``
     as its parameter; text General.
     """

@@ -25,11 +25,13 @@ from allocator.cli.scenarios import _executor, _output, _read_for, _run_options,
 from allocator.documents.fleet_document import is_document
 from allocator.stochastic.distribution import Distribution
 from allocator.stochastic.first_stage import FirstStage
+from allocator.stochastic.held_plan import HeldPlan
 from allocator.stochastic.measures import DEFAULT_ALPHA, StochasticResult, stochastic_plan
 from allocator.stochastic.paths import read_paths
+from allocator.workbook.plan_decisions import read_held_plan
 from allocator.workbook.risk_writer import RISK_SUMMARY_SHEET, write_risk
 
-__all__ = ["frontier_weights", "result_json", "stochastic"]
+__all__ = ["frontier_weights", "held_plans", "result_json", "stochastic"]
 
 DEFAULT_FRONTIER = "0,0.25,0.5,0.75,1"
 
@@ -64,6 +66,29 @@ def frontier_weights(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(out)))
 
 
+def held_plans(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """``--hold`` values, ``[NAME=]PLAN.xlsx``, as (name, path); a name defaults to the
+    file's stem, and a name given twice gets `` (2)``, `` (3)``...
+
+    Raises:
+        click.BadParameter: a plan workbook that does not exist.
+    """
+    out: list[tuple[str, Path]] = []
+    for value in values:
+        name, sep, rest = value.partition("=")
+        path = Path(rest if sep and not Path(value).exists() else value)
+        if not path.is_file():
+            raise click.BadParameter(f"no plan workbook {str(path)!r}", param_hint="--hold")
+        name = name.strip() if sep and path != Path(value) else path.stem
+        taken = {n for n, _ in out}
+        unique, count = name, 1
+        while unique in taken:
+            count += 1
+            unique = f"{name} ({count})"
+        out.append((unique, path))
+    return out
+
+
 def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not (math.isfinite(value) and 0.0 < value < 1.0):
         raise click.BadParameter(f"alpha must be in (0, 1), got {value}")
@@ -87,9 +112,12 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
               help="Also plan deciding only the first F months now, later decisions "
                    "adapting to each future; says what must be decided now and what can "
                    "wait.")
+@click.option("--hold", "hold", multiple=True, metavar="[NAME=]PLAN.xlsx",
+              help="A plan workbook written by optimize, held in every future as a row of "
+                   "the regret table (NAME, default the file's stem); repeatable.")
 @_run_options
 def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, alpha: float,
-               weights: str, decide_months: int | None,
+               weights: str, decide_months: int | None, hold: tuple[str, ...],
                output: Path | None, out_format: str, overwrite: bool, results_only: bool,
                no_write: bool,
                as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
@@ -104,10 +132,13 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
     (default: BOOK with .stochastic before the suffix).
 
     The futures are Monte Carlo draws (--samples, --seed) or paths of your own (--paths).
+    --hold PLAN.xlsx adds a plan written by optimize to the regret table: its conversions,
+    commitments and leases held in every future, mining re-optimized there.
 
     Example: allocator stochastic sample_inputs/fleet.xlsx --samples 30 --seed 7
     """
     lams = frontier_weights(weights)
+    holds = held_plans(hold)
     if (samples is None) == (paths is None):
         raise click.UsageError("give --samples N (Monte Carlo futures) or --paths FILE.csv "
                                "(futures of your own), one of them")
@@ -121,9 +152,10 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Stochastic plan") as update:
             futures = read_paths(paths, source.fleet) if paths is not None else None
+            held: list[HeldPlan] = [read_held_plan(path, name) for name, path in holds]
             result = stochastic_plan(source, samples, seed, scenarios=futures, alpha=alpha,
                                      frontier=lams, executor=pool, solver=options,
-                                     decide_months=decide_months)
+                                     decide_months=decide_months, hold=held)
             update(1, 1)
         written = None
         if not no_write and folder:

@@ -32,12 +32,15 @@ from allocator.stochastic.measures import DEFAULT_ALPHA, StochasticResult, stoch
 from allocator.stochastic.paths import read_paths
 from allocator.stochastic.scenario_set import ScenarioSet
 from allocator.stochastic.sheet_set import sheet_scenario_set
+from allocator.workbook.paths_sheet import read_paths_sheet
 from allocator.workbook.plan_decisions import read_held_plan
 from allocator.workbook.risk_writer import RISK_SUMMARY_SHEET, write_risk
 
 __all__ = ["frontier_weights", "held_plans", "result_json", "stochastic"]
 
 DEFAULT_FRONTIER = "0,0.25,0.5,0.75,1"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+"""A --paths file with one of these is a workbook: its ScenarioPaths sheet is read."""
 
 
 def _money(x: float) -> str:
@@ -105,7 +108,8 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
               help="Monte Carlo futures of BTC price and network hashrate (as sweep --samples).")
 @click.option("--paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Futures given as market paths instead: a CSV of scenario, probability, "
-                   "month, btc_price_usd, network_hashrate_ehs[, hashprice_usd_ph_day].")
+                   "month, btc_price_usd, network_hashrate_ehs[, hashprice_usd_ph_day], or "
+                   "a workbook (BOOK itself too) whose ScenarioPaths sheet has them.")
 @click.option("--scenarios", "use_scenarios", is_flag=True,
               help="Futures from the Scenarios sheet instead: each scenario one future, "
                    "with its probability column (blank: equally likely).")
@@ -189,6 +193,8 @@ def _futures(source: object, paths: Path | None, use_scenarios: bool) -> Scenari
     Carlo)."""
     fleet = getattr(source, "fleet", None)
     if paths is not None and fleet is not None:
+        if paths.suffix.lower() in WORKBOOK_SUFFIXES:
+            return read_paths_sheet(paths, fleet)
         return read_paths(paths, fleet)
     if not use_scenarios or fleet is None:
         return None

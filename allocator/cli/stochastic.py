@@ -23,15 +23,24 @@ from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
 from allocator.cli.scenarios import _executor, _output, _read_for, _run_options, _warn
 from allocator.documents.fleet_document import is_document
+from allocator.errors import InputError, Problem
+from allocator.scenarios.compare import ScenarioBook
 from allocator.stochastic.distribution import Distribution
 from allocator.stochastic.first_stage import FirstStage
+from allocator.stochastic.held_plan import HeldPlan
 from allocator.stochastic.measures import DEFAULT_ALPHA, StochasticResult, stochastic_plan
 from allocator.stochastic.paths import read_paths
+from allocator.stochastic.scenario_set import ScenarioSet
+from allocator.stochastic.sheet_set import sheet_scenario_set
+from allocator.workbook.paths_sheet import read_paths_sheet
+from allocator.workbook.plan_decisions import read_held_plan
 from allocator.workbook.risk_writer import RISK_SUMMARY_SHEET, write_risk
 
-__all__ = ["frontier_weights", "result_json", "stochastic"]
+__all__ = ["frontier_weights", "held_plans", "result_json", "stochastic"]
 
 DEFAULT_FRONTIER = "0,0.25,0.5,0.75,1"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+"""A --paths file with one of these is a workbook: its ScenarioPaths sheet is read."""
 
 
 def _money(x: float) -> str:
@@ -64,6 +73,29 @@ def frontier_weights(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(out)))
 
 
+def held_plans(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """``--hold`` values, ``[NAME=]PLAN.xlsx``, as (name, path); a name defaults to the
+    file's stem, and a name given twice gets `` (2)``, `` (3)``...
+
+    Raises:
+        click.BadParameter: a plan workbook that does not exist.
+    """
+    out: list[tuple[str, Path]] = []
+    for value in values:
+        name, sep, rest = value.partition("=")
+        path = Path(rest if sep and not Path(value).exists() else value)
+        if not path.is_file():
+            raise click.BadParameter(f"no plan workbook {str(path)!r}", param_hint="--hold")
+        name = name.strip() if sep and path != Path(value) else path.stem
+        taken = {n for n, _ in out}
+        unique, count = name, 1
+        while unique in taken:
+            count += 1
+            unique = f"{name} ({count})"
+        out.append((unique, path))
+    return out
+
+
 def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not (math.isfinite(value) and 0.0 < value < 1.0):
         raise click.BadParameter(f"alpha must be in (0, 1), got {value}")
@@ -76,7 +108,11 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
               help="Monte Carlo futures of BTC price and network hashrate (as sweep --samples).")
 @click.option("--paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Futures given as market paths instead: a CSV of scenario, probability, "
-                   "month, btc_price_usd, network_hashrate_ehs[, hashprice_usd_ph_day].")
+                   "month, btc_price_usd, network_hashrate_ehs[, hashprice_usd_ph_day], or "
+                   "a workbook (BOOK itself too) whose ScenarioPaths sheet has them.")
+@click.option("--scenarios", "use_scenarios", is_flag=True,
+              help="Futures from the Scenarios sheet instead: each scenario one future, "
+                   "with its probability column (blank: equally likely).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--alpha", type=float, default=DEFAULT_ALPHA, show_default=True,
               callback=_check_alpha, help="CVaR tail: the worst share of futures, in (0, 1).")
@@ -87,9 +123,13 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
               help="Also plan deciding only the first F months now, later decisions "
                    "adapting to each future; says what must be decided now and what can "
                    "wait.")
+@click.option("--hold", "hold", multiple=True, metavar="[NAME=]PLAN.xlsx",
+              help="A plan workbook written by optimize, held in every future as a row of "
+                   "the regret table (NAME, default the file's stem); repeatable.")
 @_run_options
-def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, alpha: float,
-               weights: str, decide_months: int | None,
+def stochastic(book: Path, samples: int | None, paths: Path | None, use_scenarios: bool,
+               seed: int, alpha: float,
+               weights: str, decide_months: int | None, hold: tuple[str, ...],
                output: Path | None, out_format: str, overwrite: bool, results_only: bool,
                no_write: bool,
                as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
@@ -103,14 +143,19 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
     writes Risk Summary, Risk Frontier, First Stage and Regret sheets into a copy of BOOK
     (default: BOOK with .stochastic before the suffix).
 
-    The futures are Monte Carlo draws (--samples, --seed) or paths of your own (--paths).
+    The futures are Monte Carlo draws (--samples, --seed), paths of your own (--paths) or
+    the scenarios of BOOK's Scenarios sheet (--scenarios, with its probability column).
+    --hold PLAN.xlsx adds a plan written by optimize to the regret table: its conversions,
+    commitments and leases held in every future, mining re-optimized there.
 
     Example: allocator stochastic sample_inputs/fleet.xlsx --samples 30 --seed 7
     """
     lams = frontier_weights(weights)
-    if (samples is None) == (paths is None):
-        raise click.UsageError("give --samples N (Monte Carlo futures) or --paths FILE.csv "
-                               "(futures of your own), one of them")
+    holds = held_plans(hold)
+    if [samples is not None, paths is not None, use_scenarios].count(True) != 1:
+        raise click.UsageError("give --samples N (Monte Carlo futures), --paths FILE.csv "
+                               "(futures of your own) or --scenarios (the Scenarios sheet), "
+                               "one of them")
     results_only = results_only or is_document(book)
     folder = data_format(out_format)
     target = output or _output(book, "stochastic", results_only, folder)
@@ -120,10 +165,11 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
                                     overwrite=overwrite, folder=folder)
         with _executor(executor_kind, jobs, scheduler) as pool, \
                 _progress("Stochastic plan") as update:
-            futures = read_paths(paths, source.fleet) if paths is not None else None
+            futures = _futures(source, paths, use_scenarios)
+            held: list[HeldPlan] = [read_held_plan(path, name) for name, path in holds]
             result = stochastic_plan(source, samples, seed, scenarios=futures, alpha=alpha,
                                      frontier=lams, executor=pool, solver=options,
-                                     decide_months=decide_months)
+                                     decide_months=decide_months, hold=held)
             update(1, 1)
         written = None
         if not no_write and folder:
@@ -140,6 +186,21 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, seed: int, a
     _warn(result.warnings)
     if written is not None:
         OUT.print(f"Stochastic plan written to {written}", markup=False)
+
+
+def _futures(source: object, paths: Path | None, use_scenarios: bool) -> ScenarioSet | None:
+    """The futures asked for: the --paths CSV, the Scenarios sheet, or ``None`` (Monte
+    Carlo)."""
+    fleet = getattr(source, "fleet", None)
+    if paths is not None and fleet is not None:
+        if paths.suffix.lower() in WORKBOOK_SUFFIXES:
+            return read_paths_sheet(paths, fleet)
+        return read_paths(paths, fleet)
+    if not use_scenarios or fleet is None:
+        return None
+    if not isinstance(source, ScenarioBook):
+        raise InputError([Problem("Scenarios", "this input holds no Scenarios sheet")])
+    return sheet_scenario_set(fleet, source.read_scenarios())
 
 
 def _first_stage_json(result: StochasticResult, first: FirstStage) -> dict[str, Any]:
@@ -208,7 +269,8 @@ def _regret_json(result: StochasticResult) -> list[dict[str, Any]]:
 
 
 def _print_result(result: StochasticResult) -> None:
-    OUT.print(f"Stochastic plan: {len(result.names)} futures, seed {result.seed}, "
+    seed = "" if result.seed is None else f", seed {result.seed}"
+    OUT.print(f"Stochastic plan: {len(result.names)} futures{seed}, "
               f"CVaR at {result.alpha:.0%}; RP from the {result.method} "
               f"({result.variables:,} columns, {result.constraints:,} rows)", markup=False)
     measures = Table(title="What deciding now is worth", title_justify="left")

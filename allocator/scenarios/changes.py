@@ -142,6 +142,10 @@ class Scenario:
 
     name: str
     changes: tuple[Change, ...] = ()
+    probability: float | None = None
+    """Its probability as a future of a stochastic plan, when the sheet gives one."""
+    probability_cell: str | None = None
+    """Where the probability is (or would be) given: ``Scenarios!F2``."""
 
     @property
     def is_base(self) -> bool:

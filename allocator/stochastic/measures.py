@@ -41,6 +41,7 @@ from allocator.stochastic.extensive import build_extensive, scenario_npv_usd
 from allocator.stochastic.first_stage import FirstStage, read_first_stage
 from allocator.stochastic.frontier import FrontierPoint, held_npv_usd, risk_frontier
 from allocator.stochastic.held import HeldHighs, check_solver, solve_many
+from allocator.stochastic.held_plan import HeldPlan, held_first_stages
 from allocator.stochastic.regret import MAX_OWN_PLANS, RegretTable, regret_table
 from allocator.stochastic.scenario_set import (
     ScenarioCosts,
@@ -224,6 +225,7 @@ def stochastic_plan(
     executor: Executor | None = None,
     solver: str | SolverOptions | None = None,
     decide_months: int | None = None,
+    hold: Sequence[HeldPlan] = (),
 ) -> StochasticResult:
     """The risk-neutral stochastic plan of ``source``, its measures and its risk frontier.
 
@@ -239,10 +241,13 @@ def stochastic_plan(
         solver: ``highs`` (the only solver of stochastic plans) or its options.
         decide_months: Also plan with only the decisions before this horizon month shared
             (0 to the horizon's length), the later ones adapting to each future.
+        hold: Plans given from outside (:func:`allocator.workbook.plan_decisions.
+            read_held_plan`), each held in every future as a row of the regret table.
 
     Raises:
         InputError: a bad alpha, weight, sample count or ``decide_months``, no volatility in
-            Settings, or a future that cannot be planned; every problem at once.
+            Settings, a future that cannot be planned, or a held plan whose decisions do not
+            fit the fleet; every problem at once.
         InfeasibleError: no plan meets every constraint.
         SolverNotAvailableError: another solver than HiGHS was asked for.
     """
@@ -257,6 +262,7 @@ def stochastic_plan(
     costs = scenario_costs(chosen)
     probs = costs.probabilities
     det = costs.model
+    held = held_first_stages(hold, costs.coefficients[0], det)
     started = time.perf_counter()
     rp_usd, rp_first, rp_npv, size = _recourse(costs, chosen.names, options, executor)
     rp_seconds = time.perf_counter() - started
@@ -265,7 +271,7 @@ def stochastic_plan(
     ev_first = read_first_stage(det, own[0].x)
     eev_npv = held_npv_usd(costs, ev_first, options, executor)
     ws_npv = np.array([one.objective_usd for one in own[1:]])
-    plans = {STOCHASTIC_PLAN: rp_first, MEAN_PATH_PLAN: ev_first}
+    plans = {STOCHASTIC_PLAN: rp_first, MEAN_PATH_PLAN: ev_first, **held}
     if len(chosen) <= MAX_OWN_PLANS:
         plans.update({f"{name}'s own plan": read_first_stage(det, one.x)
                       for name, one in zip(chosen.names, own[1:], strict=True)})

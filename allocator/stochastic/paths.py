@@ -28,7 +28,7 @@ from allocator.market import project_fleet_market
 from allocator.periods import describe_months, is_month, month_range
 from allocator.stochastic.scenario_set import PROBABILITY_TOLERANCE, ScenarioSet, scenario_set
 
-__all__ = ["PATH_COLUMNS", "read_paths"]
+__all__ = ["PATH_COLUMNS", "paths_set", "read_paths"]
 
 PATH_COLUMNS = ("scenario", "probability", "month", "btc_price_usd", "network_hashrate_ehs",
                 "hashprice_usd_ph_day")
@@ -105,11 +105,10 @@ def _row(cells: Sequence[str], line: int, faults: _Faults, months: set[str]) -> 
     return _Row(name, month, probability, values[0], values[1], hashprice, line)
 
 
-def _read_rows(path: Path, months: list[str]) -> tuple[list[_Row], _Faults]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        lines = list(csv.reader(handle))
+def _read_rows(lines: list[list[str]], sheet: str, months: list[str]
+               ) -> tuple[list[_Row], _Faults]:
     header = [h.strip().lower().replace(" ", "_") for h in (lines[0] if lines else [])]
-    faults = _Faults(path.name, {h: j for j, h in enumerate(header) if h in PATH_COLUMNS})
+    faults = _Faults(sheet, {h: j for j, h in enumerate(header) if h in PATH_COLUMNS})
     missing = [c for c in _REQUIRED if c not in faults.columns]
     if missing:
         faults.add(1, None, f"missing column{'s' if len(missing) > 1 else ''} "
@@ -139,7 +138,7 @@ def _probabilities(groups: dict[str, list[_Row]], faults: _Faults) -> list[float
         return None
     total = sum(p for p in out if p is not None)
     if abs(total - 1.0) > PROBABILITY_TOLERANCE:
-        faults.add(2, "probability", f"probabilities must sum to 1 (got {total:.6g})", total)
+        faults.add(2, "probability", "probabilities must sum to 1", round(total, 12))
     return [p for p in out if p is not None]
 
 
@@ -177,16 +176,29 @@ def read_paths(path: str | Path, fleet: Fleet) -> ScenarioSet:
     where = Path(path)
     if not where.is_file():
         raise InputError([Problem(where.name, f"no scenario paths file at {where}")])
+    with where.open(newline="", encoding="utf-8-sig") as handle:
+        lines = list(csv.reader(handle))
+    return paths_set(lines, where.name, fleet, source=str(where))
+
+
+def paths_set(lines: list[list[str]], sheet: str, fleet: Fleet, *,
+              source: str | None = None) -> ScenarioSet:
+    """The scenario set of rows of text cells (the header first), as a CSV file or a
+    ``ScenarioPaths`` sheet gives them; faults are told at ``sheet!C4``.
+
+    Raises:
+        InputError: faults in the rows; every problem at its cell.
+    """
     months = month_range(fleet.settings.start_month, fleet.settings.months)
-    rows, faults = _read_rows(where, months)
+    rows, faults = _read_rows(lines, sheet, months)
     groups: dict[str, list[_Row]] = {}
     for r in rows:
         groups.setdefault(r.scenario, []).append(r)
     if not groups and not faults.problems:
-        faults.add(2, "scenario", "the file has no scenario rows")
+        faults.add(2, "scenario", f"{sheet} has no scenario rows")
     _check_months(groups, months, faults)
     probabilities = _probabilities(groups, faults)
     if faults.problems:
-        raise InputError(faults.problems, source=str(where))
+        raise InputError(faults.problems, source=source)
     fleets = [_fleet(fleet, group) for group in groups.values()]
     return scenario_set(fleets, probabilities, list(groups))

@@ -14,6 +14,7 @@ parameters and targets.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,7 @@ def _parse(spec: SheetSpec, sheet: str, rows: list[list[object]], problems: list
         return ()
 
     order: dict[str, list[Change]] = {}
+    probs = _Probabilities(sheet)
     for number, row in enumerate(rows[1:], start=2):
         raw = {name: (row[i] if i < len(row) else "") for name, i in columns.items()}
         hidden = {name: unreadable[(number, i)] for name, i in columns.items()
@@ -169,7 +171,49 @@ def _parse(spec: SheetSpec, sheet: str, rows: list[list[object]], problems: list
         changes = order.setdefault(name, [])
         if change is not None:
             changes.append(change)
-    return tuple(Scenario(name, tuple(changes)) for name, changes in order.items())
+        if "probability" in raw:
+            probs.add(name, raw["probability"], cells["probability"], problems)
+    return tuple(Scenario(name, tuple(changes), *probs.of(name))
+                 for name, changes in order.items())
+
+
+class _Probabilities:
+    """Each scenario's probability (one value, on any of its rows) and where it is."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        self.given: dict[str, tuple[float, str]] = {}
+        self.first: dict[str, str] = {}
+
+    def add(self, name: str, raw: object, cell: str, problems: list[Problem]) -> None:
+        """The probability cell of one of ``name``'s rows; faults appended."""
+        self.first.setdefault(name, cell)
+        if is_blank(raw):
+            return
+        try:
+            value = parse_fraction(raw)
+        except CellError as exc:
+            value = math.nan
+            message = f"probability {exc}"
+        else:
+            message = f"probability must be in [0, 1], got {show_value(raw)}"
+        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+            problems.append(Problem(self.sheet, f"scenario '{name}': {message}", cell=cell,
+                                    column="probability", value=show_value(raw)))
+            return
+        earlier = self.given.setdefault(name, (value, cell))
+        if earlier[0] != value:
+            problems.append(Problem(
+                self.sheet, f"scenario '{name}': probability {value:g} here but "
+                f"{earlier[0]:g} at {self.sheet}!{earlier[1]}; a scenario has one "
+                "probability (give it on one row, or the same on each)", cell=cell,
+                column="probability", value=show_value(raw)))
+
+    def of(self, name: str) -> tuple[float | None, str | None]:
+        """``name``'s probability (``None`` when blank) and its cell (the first row's when
+        blank, ``None`` when the sheet has no probability column)."""
+        value, cell = self.given.get(name, (None, self.first.get(name)))
+        return value, (f"{self.sheet}!{cell}" if cell else None)
 
 
 def _text(value: object) -> str | None:

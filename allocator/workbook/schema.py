@@ -462,6 +462,11 @@ _SCENARIOS = (
                "factor or increment.", example=0.7),
     ColumnSpec("target", "target", "text", False, "name",
                "One site or contract; blank = all."),
+    ColumnSpec("probability", "probability", "fraction", False, "0 to 1",
+               "The scenario's probability as a future of allocator stochastic "
+               "--scenarios (one value per scenario, on any of its rows; blank on every "
+               "scenario = equally likely; they must sum to 1). compare ignores it.",
+               example=0.25),
 )
 
 CATALOG_SHEET = "Catalog"

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from allocator import read_workbook
 from allocator.cli.main import cli
 from allocator.stochastic import stochastic_plan
+from allocator.workbook.plan_decisions import read_held_plan
 from allocator.workbook.risk_writer import (
     FIRST_STAGE_SHEET,
     FRONTIER_SHEET,
@@ -118,3 +119,27 @@ def test_decide_months_says_what_is_decided_now_and_what_waits() -> None:
     code, out = _run("stochastic", str(SAMPLE), "--samples", "2", "--decide-months", "61",
                      "--no-write")
     assert code == 1 and "decide_months must be 0 to the horizon's 60 months" in out
+
+
+def test_hold_adds_a_plan_workbook_as_a_row_of_the_regret_table(tmp_path: Path) -> None:
+    """``--hold NAME=PLAN.xlsx`` (a plan ``optimize`` wrote) is a regret row named NAME, with
+    the library's NPVs for that plan; a fleet workbook given as a plan is an input error
+    naming the missing sheets, exit 1, nothing written."""
+    plan = tmp_path / "plan.xlsx"
+    assert _run("optimize", str(SAMPLE), "-o", str(plan))[0] == 0
+    code, out = _run("stochastic", str(SAMPLE), "--samples", "3", "--jobs", "1",
+                     "--frontier", "", "--hold", f"board={plan}", "--json", "--no-write")
+    assert code == 0, out
+    rows = {row["plan"]: row for row in json.loads(out)["regret"]}
+    held = read_held_plan(plan, "board")
+    expected = stochastic_plan(read_workbook(SAMPLE), 3, 0, hold=[held]).regret
+    assert expected is not None
+    at = expected.plans.index("board")
+    assert list(rows["board"]["npv_usd"].values()) == pytest.approx(
+        list(expected.npv_usd[at]), rel=1e-9)
+    target = tmp_path / "out.xlsx"
+    code, out = _run("stochastic", str(SAMPLE), "--samples", "3", "--hold", str(SAMPLE),
+                     "-o", str(target))
+    assert code == 1, out
+    assert "Build Schedule" in out and "hold a plan workbook written by allocator" in out
+    assert not target.exists()

@@ -417,11 +417,18 @@ class PriceCurve(_Frozen):
     month: Month
     hours: tuple[Finite, ...] = Field(min_length=1, strict=False)
     price_usd_mwh: tuple[Finite, ...] = Field(min_length=1, strict=False)
+    # The month's candidate 4CP peak intervals (``four_cp_peak`` rows, allocator.power.four_cp):
+    # each one's length in hours and its price; empty: none given (the fixed 4CP rule).
+    peak_hours: tuple[Finite, ...] = Field(default=(), strict=False)
+    peak_price_usd_mwh: tuple[Finite, ...] = Field(default=(), strict=False)
 
     @model_validator(mode="after")
     def _same_bins(self) -> Self:
         if len(self.hours) != len(self.price_usd_mwh) or min(self.hours) <= 0:
             raise ValueError("a price curve needs one positive hours figure per bin price")
+        if len(self.peak_hours) != len(self.peak_price_usd_mwh) or any(
+                h <= 0 for h in self.peak_hours):
+            raise ValueError("a price curve needs one positive hours figure per peak price")
         return self
 
     @property

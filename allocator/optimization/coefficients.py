@@ -19,7 +19,7 @@ from allocator.periods import days_in_month, month_index, month_range
 from allocator.power.credits import demand_response_usd_mw_month
 from allocator.power.flexible import CurveArrays, curve_arrays, tranche_curtailment
 from allocator.power.four_cp import hpc_four_cp_usd_mw_month, mining_four_cp_usd_mw_month
-from allocator.power.valuation import Curtailment
+from allocator.power.valuation import Curtailment, mining_revenue_usd_mwh
 
 __all__ = ["Coefficients", "ContractTerms", "SiteArrays", "compute_coefficients"]
 
@@ -182,13 +182,14 @@ def _mining(fleet: Fleet, site: SiteArrays, hashprice: Array, power: Array,
                    np.asarray(cost, dtype=float))
 
 
-def _with_four_cp(fleet: Fleet, site: SiteArrays, mining: _Mining, curves: CurveArrays | None,
+def _with_four_cp(fleet: Fleet, site: SiteArrays, mining: _Mining, hashprice: Array,
                   months: list[str], power: Array, days: Array) -> _Mining:
-    """``mining`` with the 4CP charge of the MW present at each summer peak added to its grid
-    bill (:mod:`allocator.power.four_cp`)."""
+    """``mining`` with the 4CP charge of the MW present at each summer peak (or the margin
+    given up avoiding it) added to its grid bill (:mod:`allocator.power.four_cp`)."""
     at = mining.tranche_site
-    charge = mining_four_cp_usd_mw_month(fleet, at.tolist(), months,
-                                         None if curves is None else curves.has_curve)
+    revenue = mining_revenue_usd_mwh(hashprice[None, :], mining.efficiency_j_th[:, None],
+                                     fleet.settings.pool_fee)
+    charge = mining_four_cp_usd_mw_month(fleet, at.tolist(), months, revenue)
     bill = (mining.power_cost_usd_mw_month if mining.power_cost_usd_mw_month is not None
             else econ.mining_power_cost_usd_mw_month(power[at, :], days[None, :],
                                                      site.mining_pue[at, None]))
@@ -247,7 +248,7 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
     if curves is not None and mining.tranches:
         mining = _flexible(fleet, site, mining, curves, hashprice, power, days)
     if any(s.four_cp_usd_kw_year is not None for s in fleet.sites) and mining.tranches:
-        mining = _with_four_cp(fleet, site, mining, curves, months, power, days)
+        mining = _with_four_cp(fleet, site, mining, hashprice, months, power, days)
     if any(s.demand_response_usd_mw_month is not None for s in fleet.sites) and mining.tranches:
         credit = np.array([demand_response_usd_mw_month(fleet.sites[s])
                            for s in mining.tranche_site.tolist()], dtype=float)[:, None]

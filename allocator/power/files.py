@@ -23,11 +23,14 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.power.clock import to_wall
+from allocator.power.peaks import flags_of
 
-__all__ = ["COLUMNS", "PRICE_FILE_SUFFIXES", "PriceFileError", "PriceTable", "factorize",
-           "prices_of", "read_price_file", "wall_clock"]
+__all__ = ["COLUMNS", "PEAK_COLUMN", "PRICE_FILE_SUFFIXES", "PriceFileError", "PriceTable",
+           "factorize", "prices_of", "read_price_file", "wall_clock"]
 
 COLUMNS = ("site", "timestamp", "price_usd_mwh")
+PEAK_COLUMN = "four_cp_peak"
+"""Optional: yes on a candidate 4CP peak interval (:mod:`allocator.power.peaks`)."""
 PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
 _OFFSET = re.compile(r"(?:(Z)|([+-])(\d\d):?(\d\d))$", re.IGNORECASE)
 Faults = list[tuple[int, str]]
@@ -48,6 +51,7 @@ class PriceTable:
         wall: Each row's wall-clock timestamp (``NaT`` where unreadable).
         prices: Each row's price (``nan`` where unreadable).
         problems: ``(row index, message)`` for values that could not be read.
+        peak: Each row's ``four_cp_peak`` flag (all no without the column).
     """
 
     site_codes: npt.NDArray[np.int64]
@@ -55,6 +59,7 @@ class PriceTable:
     wall: Wall
     prices: npt.NDArray[np.float64]
     problems: Faults = field(default_factory=list)
+    peak: npt.NDArray[np.bool_] | None = None
 
 
 def factorize(values: Sequence[object]) -> tuple[npt.NDArray[np.int64], list[str]]:
@@ -71,7 +76,7 @@ def _key(text: str) -> str:
 
 def _columns(names: Sequence[str]) -> dict[str, str]:
     by_key = {_key(n): n for n in names}
-    found = {col: by_key[_key(col)] for col in COLUMNS if _key(col) in by_key}
+    found = {col: by_key[_key(col)] for col in (*COLUMNS, PEAK_COLUMN) if _key(col) in by_key}
     needed = [c for c in COLUMNS if c not in found]
     if needed:
         raise PriceFileError(f"needs the column{'s' if len(needed) > 1 else ''} "
@@ -127,7 +132,15 @@ def read_price_file(path: str | Path, zone: str) -> PriceTable:
     else:
         prices, more = prices_of(column.to_pylist())
         bad += more
-    return PriceTable(np.maximum(codes, 0), site_names, wall, prices, problems + bad)
+    peak = None
+    if PEAK_COLUMN in names:
+        flags = table.column(names[PEAK_COLUMN])
+        if pa.types.is_boolean(flags.type):
+            peak = np.asarray(flags.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        else:
+            peak, more = flags_of(flags.to_pylist())
+            bad += more
+    return PriceTable(np.maximum(codes, 0), site_names, wall, prices, problems + bad, peak)
 
 
 def _arrow_stamps(stamps: Any, zone: str) -> tuple[Wall, Faults]:

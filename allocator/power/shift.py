@@ -7,6 +7,8 @@ every bin price of the month's curve, so the change holds there too:
 - ``scale x``: every price times ``x`` (the average, and each spike, times ``x``);
 - ``add x``: every price plus ``x`` (the shape kept, the average moved by ``x``);
 - ``set x``: the month flat at ``x`` (nothing left to curtail).
+
+The month's candidate 4CP peak intervals (``peak_price_usd_mwh``) move the same way.
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ def shift_curve(curve: PriceCurve, operation: str, value: float) -> PriceCurve:
         raise ValueError(f"unknown operation {operation!r}; use set, scale or add")
     if value < 0 and operation == "scale":  # keep the bins ascending
         moved, hours = moved[::-1], hours[::-1]
-    return curve.model_copy(update={"hours": hours, "price_usd_mwh": moved})
+    peaks = curve.peak_price_usd_mwh
+    peaks = tuple(p * value if operation == "scale" else p + value if operation == "add"
+                  else float(value) for p in peaks)
+    return curve.model_copy(update={"hours": hours, "price_usd_mwh": moved,
+                                    "peak_price_usd_mwh": peaks})
 
 
 def shift_curves(curves: Iterable[PriceCurve], operation: str, value: float,

@@ -21,7 +21,8 @@ from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 from allocator.power.credits import demand_response_usd_mw_month
 from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
-from allocator.power.four_cp import four_cp_usd_mw
+from allocator.power.four_cp import four_cp_usd_mw, mining_four_cp_usd_mw
+from allocator.power.valuation import mining_revenue_usd_mwh
 from allocator.results.plan import Plan
 
 __all__ = ["Valuation", "reprice"]
@@ -126,23 +127,24 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
         revenue = cut.revenue_usd(revenue)
         cost = (cut.power_cost_usd(econ.mining_power_cost_usd_mw_month(power, days, pue), pue)
                 + site["mining_opex_usd_mw_month"].to_numpy())
-    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]))
+    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]),
+                                  mining_revenue_usd_mwh(months["hashprice"].to_numpy(), eff,
+                                                         fleet.settings.pool_fee))
     revenue = revenue + np.array([demand_response_usd_mw_month(fleet.site(m.site))
                                   for m in miners], dtype=float)
     return float((running["running_mw"].to_numpy() * (revenue - cost)
                   * months["df"].to_numpy()).sum())
 
 
-def _mining_four_cp(fleet: Fleet, sites: list[str], months: list[str]) -> Any:
-    """Each running tranche row's 4CP charge per MW: in full, or the uncurtailed share where
-    the site-month is on hourly prices and its miners curtail."""
-    hourly = {(c.site, c.month) for c in fleet.price_curves}
-    out = []
-    for name, month in zip(sites, months, strict=True):
-        site = fleet.site(name)
-        curtails = (name, month) in hourly and site.curtailment != "none"
-        share = 1.0 - site.curtailment_capture if curtails else 1.0
-        out.append(four_cp_usd_mw(site, month) * site.mining_pue * share)
+def _mining_four_cp(fleet: Fleet, sites: list[str], months: list[str],
+                    revenue_usd_mwh: Any) -> Any:
+    """Each running tranche row's 4CP cost per MW: in full, the uncurtailed share where the
+    site-month is on hourly prices and its miners curtail, or what stopping in the candidate
+    peak intervals costs (:func:`~allocator.power.four_cp.mining_four_cp_usd_mw`)."""
+    curves = {(c.site, c.month): c for c in fleet.price_curves}
+    out = [mining_four_cp_usd_mw(fleet.site(name), month, curves.get((name, month)),
+                                 float(revenue))
+           for name, month, revenue in zip(sites, months, revenue_usd_mwh, strict=True)]
     return np.array(out, dtype=float)
 
 

@@ -17,6 +17,7 @@ from allocator.domain import Contract, Fleet, MinerTranche, Site
 from allocator.market import MarketPoint, project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 from allocator.power.credits import demand_response_usd_mw_month
+from allocator.power.emergency import hpc_emergency_saving_usd_mw, mining_emergency_cut_month
 from allocator.power.flexible import CurveArrays, curve_arrays, tranche_curtailment
 from allocator.power.four_cp import hpc_four_cp_usd_mw_month, mining_four_cp_usd_mw_month
 from allocator.power.valuation import Curtailment, mining_revenue_usd_mwh
@@ -197,6 +198,23 @@ def _with_four_cp(fleet: Fleet, site: SiteArrays, mining: _Mining, hashprice: Ar
                                power_cost_usd_mw_month=np.asarray(bill + charge, dtype=float))
 
 
+def _with_emergency(fleet: Fleet, site: SiteArrays, mining: _Mining, hashprice: Array,
+                    months: list[str], power: Array, days: Array) -> _Mining:
+    """``mining`` less what each running MW loses to its months' emergency-curtailment
+    intervals: their revenue, and their grid bill (:mod:`allocator.power.emergency`)."""
+    at = mining.tranche_site
+    rate = mining_revenue_usd_mwh(hashprice[None, :], mining.efficiency_j_th[:, None],
+                                  fleet.settings.pool_fee)
+    hours, value = mining_emergency_cut_month(fleet, at.tolist(), months, rate)
+    saved = site.mining_pue[at, None] * value
+    bill = (mining.power_cost_usd_mw_month if mining.power_cost_usd_mw_month is not None
+            else econ.mining_power_cost_usd_mw_month(power[at, :], days[None, :],
+                                                     site.mining_pue[at, None]))
+    return dataclasses.replace(mining, revenue_usd_mw_month=mining.revenue_usd_mw_month
+                               - rate * hours, cost_usd_mw_month=mining.cost_usd_mw_month - saved,
+                               power_cost_usd_mw_month=np.asarray(bill - saved, dtype=float))
+
+
 def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array) -> ContractTerms:
     """One contract's months inside the horizon, its eligible sites, rent and cost per MW
     (with the 4CP charge where a site has a tariff, :mod:`allocator.power.four_cp`)."""
@@ -221,6 +239,10 @@ def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array)
         + (hpc_four_cp_usd_mw_month(fleet.sites[s], [months[t] for t in in_term.tolist()],
                                     contract.power_pass_through)
            if fleet.sites[s].four_cp_usd_kw_year is not None else 0.0)
+        - (np.array([hpc_emergency_saving_usd_mw(fleet, fleet.sites[s], months[t],
+                                                 contract.power_pass_through)
+                     for t in in_term.tolist()])
+           if any(c.emergency_hours for c in fleet.price_curves) else 0.0)
         for s in allowed
     ]
     cost = np.vstack(rows) if rows else np.zeros((0, len(in_term)))
@@ -249,6 +271,8 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
         mining = _flexible(fleet, site, mining, curves, hashprice, power, days)
     if any(s.four_cp_usd_kw_year is not None for s in fleet.sites) and mining.tranches:
         mining = _with_four_cp(fleet, site, mining, hashprice, months, power, days)
+    if any(c.emergency_hours for c in fleet.price_curves) and mining.tranches:
+        mining = _with_emergency(fleet, site, mining, hashprice, months, power, days)
     if any(s.demand_response_usd_mw_month is not None for s in fleet.sites) and mining.tranches:
         credit = np.array([demand_response_usd_mw_month(fleet.sites[s])
                            for s in mining.tranche_site.tolist()], dtype=float)[:, None]

@@ -1,9 +1,11 @@
-"""Candidate 4CP peak intervals: the rows of a price series flagged ``four_cp_peak``; numpy.
+"""Flagged intervals of a price series: candidate 4CP peaks (``four_cp_peak``) and emergency
+curtailment (``emergency_curtailment``); numpy only.
 
 A flag is yes/no (``yes``, ``no``, ``true``, ``false``, ``1``, ``0``, a TRUE/FALSE cell; a
 blank is no). The flagged rows of a site are grouped by clock month; each month's intervals,
-with their prices, go onto that month's price curve (:mod:`allocator.power.four_cp` values
-them). Nothing here reads a file or knows a workbook: rows are told by their index.
+with their prices, go onto that month's price curve (:mod:`allocator.power.four_cp` and
+:mod:`allocator.power.emergency` value them). Nothing here reads a file or knows a
+workbook: rows are told by their index.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ _TRUE = frozenset({"yes", "y", "true", "1", "1.0"})
 _FALSE = frozenset({"no", "n", "false", "0", "0.0", ""})
 
 
-def flags_of(values: Sequence[object]) -> tuple[npt.NDArray[np.bool_], list[tuple[int, str]]]:
-    """Yes/no flags from any values (blank: no), with each unreadable one's row."""
+def flags_of(values: Sequence[object], column: str = "four_cp_peak"
+             ) -> tuple[npt.NDArray[np.bool_], list[tuple[int, str]]]:
+    """Yes/no flags of ``column`` from any values (blank: no), with each unreadable one's
+    row."""
     out = np.zeros(len(values), dtype=bool)
     problems: list[tuple[int, str]] = []
     for i, value in enumerate(values):
@@ -32,7 +36,7 @@ def flags_of(values: Sequence[object]) -> tuple[npt.NDArray[np.bool_], list[tupl
         if text in _TRUE:
             out[i] = True
         elif text not in _FALSE:
-            problems.append((i, f"four_cp_peak must be yes or no (got {value!r})"))
+            problems.append((i, f"{column} must be yes or no (got {value!r})"))
     return out, problems
 
 

@@ -20,6 +20,7 @@ from allocator.domain import Fleet
 from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 from allocator.power.credits import demand_response_usd_mw_month
+from allocator.power.emergency import hpc_emergency_saving_usd_mw, mining_emergency_cut
 from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
 from allocator.power.four_cp import four_cp_usd_mw, mining_four_cp_usd_mw
 from allocator.power.valuation import mining_revenue_usd_mwh
@@ -127,9 +128,16 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
         revenue = cut.revenue_usd(revenue)
         cost = (cut.power_cost_usd(econ.mining_power_cost_usd_mw_month(power, days, pue), pue)
                 + site["mining_opex_usd_mw_month"].to_numpy())
-    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]),
-                                  mining_revenue_usd_mwh(months["hashprice"].to_numpy(), eff,
-                                                         fleet.settings.pool_fee))
+    rate = mining_revenue_usd_mwh(months["hashprice"].to_numpy(), eff, fleet.settings.pool_fee)
+    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]), rate)
+    if any(c.emergency_hours for c in fleet.price_curves):  # ordered off (SB 6)
+        curves = {(c.site, c.month): c for c in fleet.price_curves}
+        lost = np.array([mining_emergency_cut(fleet.site(m.site), curves.get((m.site, month)),
+                                             float(r))
+                         for m, month, r in zip(miners, running["month"], rate, strict=True)],
+                        dtype=float).reshape(-1, 2)
+        revenue = revenue - rate * lost[:, 0]
+        cost = cost - site["mining_pue"].to_numpy() * lost[:, 1]
     revenue = revenue + np.array([demand_response_usd_mw_month(fleet.site(m.site))
                                   for m in miners], dtype=float)
     return float((running["running_mw"].to_numpy() * (revenue - cost)
@@ -173,6 +181,10 @@ def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
             cost = cost + np.array([
                 four_cp_usd_mw(inputs.fleet.site(s), m) * inputs.fleet.site(s).hpc_pue
                 * inputs.fleet.site(s).hpc_load_factor
+                for s, m in zip(group["site"], group["month"], strict=True)])
+        if any(c.emergency_hours for c in inputs.fleet.price_curves):  # not drawn (SB 6)
+            cost = cost - np.array([hpc_emergency_saving_usd_mw(
+                inputs.fleet, inputs.fleet.site(s), m, contract.power_pass_through)
                 for s, m in zip(group["site"], group["month"], strict=True)])
         hpc += float((group["leased_mw"].to_numpy() * (rent - cost)
                       * months["df"].to_numpy()[at]).sum())

@@ -21,6 +21,7 @@ from allocator.domain import Fleet, PriceCurve
 from allocator.periods import month_range
 from allocator.power.curve import DEFAULT_BINS
 from allocator.power.files import (
+    EMERGENCY_COLUMN,
     PEAK_COLUMN,
     PriceFileError,
     factorize,
@@ -51,6 +52,7 @@ class _Part:
     prices: npt.NDArray[np.float64]
     where: Callable[[int, str], tuple[str, str | None]]  # row, column -> (sheet/line, cell)
     peak: npt.NDArray[np.bool_]  # each row's four_cp_peak flag
+    emergency: npt.NDArray[np.bool_]  # each row's emergency_curtailment flag
 
 
 def read_hourly_prices(fleet: Fleet, sheet: tuple[str, Rows, SheetFacts] | None,
@@ -119,8 +121,9 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     wall, stamp_faults = wall_clock(cells("timestamp"), zone)
     prices, price_faults = prices_of(cells("price_usd_mwh"))
     peak, peak_faults = flags_of(cells(PEAK_COLUMN))
+    emergency, emergency_faults = flags_of(cells(EMERGENCY_COLUMN), EMERGENCY_COLUMN)
     for faults, field in ((stamp_faults, "timestamp"), (price_faults, "price_usd_mwh"),
-                          (peak_faults, PEAK_COLUMN)):
+                          (peak_faults, PEAK_COLUMN), (emergency_faults, EMERGENCY_COLUMN)):
         for i, message in faults:
             report.problem(name, message, f"{letter[field]}{numbers[i]}", field)
     for i in [k for k, site in enumerate(sites) if not site]:
@@ -129,7 +132,7 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     def where(i: int, field: str) -> tuple[str, str | None]:
         return name, f"{letter[field]}{numbers[i]}" if i >= 0 else None
 
-    return _Part(sites, wall, prices, where, peak)
+    return _Part(sites, wall, prices, where, peak, emergency)
 
 
 def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], report: Report
@@ -149,9 +152,10 @@ def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], repor
 
     for i, message in table.problems:
         report.problem(where(i, "")[0], message)
-    peak = table.peak if table.peak is not None else np.zeros(len(table.prices), dtype=bool)
+    none = np.zeros(len(table.prices), dtype=bool)
     return _Part([table.site_names[c] for c in table.site_codes.tolist()], table.wall,
-                 table.prices, where, peak)
+                 table.prices, where, table.peak if table.peak is not None else none,
+                 table.emergency if table.emergency is not None else none)
 
 
 def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report) -> Fleet:
@@ -196,7 +200,32 @@ def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report) -> Flee
     peaks = peak_prices(codes, names, wall, prices, np.concatenate([p.peak for p in parts]))
     if peaks:
         curves = _with_peaks(fleet, curves, peaks, normalized, report)
+    emergencies = peak_prices(codes, names, wall, prices,
+                              np.concatenate([p.emergency for p in parts]))
+    if emergencies:
+        curves = _with_emergencies(curves, emergencies, normalized, report)
     return fleet.model_copy(update={"price_curves": curves})
+
+
+def _with_emergencies(curves: tuple[PriceCurve, ...], found: dict[tuple[str, str], list[float]],
+                      normalized: Normalized, report: Report) -> tuple[PriceCurve, ...]:
+    """``curves`` with each month's emergency intervals; flags in a month not priced from
+    its hourly prices are a warning."""
+    have = {(c.site, c.month) for c in curves}
+    ignored = [f"{s} {m}" for s, m in sorted(found) if (s, m) not in have]
+    if ignored:
+        report.warnings.append("emergency_curtailment rows of " + ", ".join(ignored) + " are "
+                               "ignored: those months are not priced from hourly prices")
+    out = []
+    for curve in curves:
+        prices = found.get((curve.site, curve.month))
+        if prices is None:
+            out.append(curve)
+            continue
+        step = normalized.months[curve.site, curve.month].hours_per_interval
+        out.append(curve.model_copy(update={"emergency_hours": tuple([step] * len(prices)),
+                                            "emergency_price_usd_mwh": tuple(prices)}))
+    return tuple(out)
 
 
 def _with_peaks(fleet: Fleet, curves: tuple[PriceCurve, ...],

@@ -386,6 +386,10 @@ _HOURLY_PRICES = (
                "with four_cp_usd_kw_year avoid the charge by stopping in every candidate of "
                "the month, giving up those intervals' margin; blank = no (the same column "
                "may be in hourly_prices_file).", choices=_YES_NO, example="no"),
+    ColumnSpec("emergency_curtailment", "emergency_curtailment", "bool", False, "yes/no",
+               "yes on an interval in which large loads are ordered off the grid (Texas SB 6): "
+               "miners stop and lose its margin; HPC keeps its rent but draws no grid power "
+               "(backup power is not modelled); blank = no.", choices=_YES_NO, example="no"),
 )
 
 _CONTRACTS = _with_percent_rule(Contract, (

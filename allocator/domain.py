@@ -417,11 +417,19 @@ class PriceCurve(_Frozen):
     month: Month
     hours: tuple[Finite, ...] = Field(min_length=1, strict=False)
     price_usd_mwh: tuple[Finite, ...] = Field(min_length=1, strict=False)
+    # Flagged intervals, each one's hours and price: 4CP candidates, emergency curtailment.
+    peak_hours: tuple[Finite, ...] = Field(default=(), strict=False)
+    peak_price_usd_mwh: tuple[Finite, ...] = Field(default=(), strict=False)
+    emergency_hours: tuple[Finite, ...] = Field(default=(), strict=False)
+    emergency_price_usd_mwh: tuple[Finite, ...] = Field(default=(), strict=False)
 
     @model_validator(mode="after")
     def _same_bins(self) -> Self:
-        if len(self.hours) != len(self.price_usd_mwh) or min(self.hours) <= 0:
-            raise ValueError("a price curve needs one positive hours figure per bin price")
+        for hours, prices in ((self.hours, self.price_usd_mwh),
+                              (self.peak_hours, self.peak_price_usd_mwh),
+                              (self.emergency_hours, self.emergency_price_usd_mwh)):
+            if len(hours) != len(prices) or any(h <= 0 for h in hours):
+                raise ValueError("a price curve needs one positive hours figure per price")
         return self
 
     @property

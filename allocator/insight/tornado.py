@@ -26,6 +26,7 @@ from allocator.optimization.backends import WarmStart, is_direct_highs
 from allocator.optimization.coefficients import compute_coefficients
 from allocator.optimization.lp import build_model, objective
 from allocator.optimization.solvers import SolverOptions
+from allocator.power.shift import shift_curves
 from allocator.results.plan import Plan
 from allocator.scenarios.cases import fleet_of, solver_options
 
@@ -241,7 +242,9 @@ def scaled(fleet: Fleet, parameter: str, factor: float) -> Fleet:
                       for s in fleet.sites)
         prices = tuple(p.model_copy(update={parameter: p.power_price_usd_mwh * factor})
                        for p in fleet.power_prices)
-        return fleet.model_copy(update={"sites": sites, "power_prices": prices})
+        return fleet.model_copy(update={"sites": sites, "power_prices": prices,
+                                        "price_curves": shift_curves(fleet.price_curves,
+                                                                     "scale", factor)})
     if parameter == "rate_usd_kw_month":
         contracts = tuple(c.model_copy(update={parameter: c.rate_usd_kw_month * factor})
                           for c in fleet.contracts)

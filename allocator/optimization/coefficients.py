@@ -17,9 +17,10 @@ from allocator.domain import Contract, Fleet, MinerTranche, Site
 from allocator.market import MarketPoint, project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 from allocator.power.credits import demand_response_usd_mw_month
+from allocator.power.emergency import hpc_emergency_saving_usd_mw, mining_emergency_cut_month
 from allocator.power.flexible import CurveArrays, curve_arrays, tranche_curtailment
 from allocator.power.four_cp import hpc_four_cp_usd_mw_month, mining_four_cp_usd_mw_month
-from allocator.power.valuation import Curtailment
+from allocator.power.valuation import Curtailment, mining_revenue_usd_mwh
 
 __all__ = ["Coefficients", "ContractTerms", "SiteArrays", "compute_coefficients"]
 
@@ -182,18 +183,36 @@ def _mining(fleet: Fleet, site: SiteArrays, hashprice: Array, power: Array,
                    np.asarray(cost, dtype=float))
 
 
-def _with_four_cp(fleet: Fleet, site: SiteArrays, mining: _Mining, curves: CurveArrays | None,
+def _with_four_cp(fleet: Fleet, site: SiteArrays, mining: _Mining, hashprice: Array,
                   months: list[str], power: Array, days: Array) -> _Mining:
-    """``mining`` with the 4CP charge of the MW present at each summer peak added to its grid
-    bill (:mod:`allocator.power.four_cp`)."""
+    """``mining`` with the 4CP charge of the MW present at each summer peak (or the margin
+    given up avoiding it) added to its grid bill (:mod:`allocator.power.four_cp`)."""
     at = mining.tranche_site
-    charge = mining_four_cp_usd_mw_month(fleet, at.tolist(), months,
-                                         None if curves is None else curves.has_curve)
+    revenue = mining_revenue_usd_mwh(hashprice[None, :], mining.efficiency_j_th[:, None],
+                                     fleet.settings.pool_fee)
+    charge = mining_four_cp_usd_mw_month(fleet, at.tolist(), months, revenue)
     bill = (mining.power_cost_usd_mw_month if mining.power_cost_usd_mw_month is not None
             else econ.mining_power_cost_usd_mw_month(power[at, :], days[None, :],
                                                      site.mining_pue[at, None]))
     return dataclasses.replace(mining, cost_usd_mw_month=mining.cost_usd_mw_month + charge,
                                power_cost_usd_mw_month=np.asarray(bill + charge, dtype=float))
+
+
+def _with_emergency(fleet: Fleet, site: SiteArrays, mining: _Mining, hashprice: Array,
+                    months: list[str], power: Array, days: Array) -> _Mining:
+    """``mining`` less what each running MW loses to its months' emergency-curtailment
+    intervals: their revenue, and their grid bill (:mod:`allocator.power.emergency`)."""
+    at = mining.tranche_site
+    rate = mining_revenue_usd_mwh(hashprice[None, :], mining.efficiency_j_th[:, None],
+                                  fleet.settings.pool_fee)
+    hours, value = mining_emergency_cut_month(fleet, at.tolist(), months, rate)
+    saved = site.mining_pue[at, None] * value
+    bill = (mining.power_cost_usd_mw_month if mining.power_cost_usd_mw_month is not None
+            else econ.mining_power_cost_usd_mw_month(power[at, :], days[None, :],
+                                                     site.mining_pue[at, None]))
+    return dataclasses.replace(mining, revenue_usd_mw_month=mining.revenue_usd_mw_month
+                               - rate * hours, cost_usd_mw_month=mining.cost_usd_mw_month - saved,
+                               power_cost_usd_mw_month=np.asarray(bill - saved, dtype=float))
 
 
 def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array) -> ContractTerms:
@@ -220,6 +239,10 @@ def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array)
         + (hpc_four_cp_usd_mw_month(fleet.sites[s], [months[t] for t in in_term.tolist()],
                                     contract.power_pass_through)
            if fleet.sites[s].four_cp_usd_kw_year is not None else 0.0)
+        - (np.array([hpc_emergency_saving_usd_mw(fleet, fleet.sites[s], months[t],
+                                                 contract.power_pass_through)
+                     for t in in_term.tolist()])
+           if any(c.emergency_hours for c in fleet.price_curves) else 0.0)
         for s in allowed
     ]
     cost = np.vstack(rows) if rows else np.zeros((0, len(in_term)))
@@ -247,7 +270,9 @@ def compute_coefficients(fleet: Fleet) -> Coefficients:
     if curves is not None and mining.tranches:
         mining = _flexible(fleet, site, mining, curves, hashprice, power, days)
     if any(s.four_cp_usd_kw_year is not None for s in fleet.sites) and mining.tranches:
-        mining = _with_four_cp(fleet, site, mining, curves, months, power, days)
+        mining = _with_four_cp(fleet, site, mining, hashprice, months, power, days)
+    if any(c.emergency_hours for c in fleet.price_curves) and mining.tranches:
+        mining = _with_emergency(fleet, site, mining, hashprice, months, power, days)
     if any(s.demand_response_usd_mw_month is not None for s in fleet.sites) and mining.tranches:
         credit = np.array([demand_response_usd_mw_month(fleet.sites[s])
                            for s in mining.tranche_site.tolist()], dtype=float)[:, None]

@@ -1,6 +1,7 @@
 """Read hourly price tables: a CSV or Parquet file (pyarrow), or values given as cells.
 
-A price table has a ``timestamp`` and a ``price_usd_mwh`` column and a ``site`` column
+A price table has a ``timestamp`` and a ``price_usd_mwh`` column and a ``site`` column, and
+may have the yes/no columns ``four_cp_peak`` and ``emergency_curtailment``
 (headers match whatever their case, spaces or punctuation). pyarrow reads a year of
 15-minute prices for 50 sites (1.75 million rows) in about a second when the columns are
 clean; a column holding an unreadable value is parsed again value by value, so every bad value
@@ -23,11 +24,17 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.power.clock import to_wall
+from allocator.power.peaks import flags_of
 
-__all__ = ["COLUMNS", "PRICE_FILE_SUFFIXES", "PriceFileError", "PriceTable", "factorize",
-           "prices_of", "read_price_file", "wall_clock"]
+__all__ = ["COLUMNS", "EMERGENCY_COLUMN", "PEAK_COLUMN", "PRICE_FILE_SUFFIXES",
+           "PriceFileError", "PriceTable", "factorize", "prices_of", "read_price_file",
+           "wall_clock"]
 
 COLUMNS = ("site", "timestamp", "price_usd_mwh")
+PEAK_COLUMN = "four_cp_peak"
+"""Optional: yes on a candidate 4CP peak interval (:mod:`allocator.power.peaks`)."""
+EMERGENCY_COLUMN = "emergency_curtailment"
+"""Optional: yes on an interval large loads are ordered off (:mod:`allocator.power.emergency`)."""
 PRICE_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
 _OFFSET = re.compile(r"(?:(Z)|([+-])(\d\d):?(\d\d))$", re.IGNORECASE)
 Faults = list[tuple[int, str]]
@@ -48,6 +55,8 @@ class PriceTable:
         wall: Each row's wall-clock timestamp (``NaT`` where unreadable).
         prices: Each row's price (``nan`` where unreadable).
         problems: ``(row index, message)`` for values that could not be read.
+        peak: Each row's ``four_cp_peak`` flag (all no without the column).
+        emergency: Each row's ``emergency_curtailment`` flag (likewise).
     """
 
     site_codes: npt.NDArray[np.int64]
@@ -55,6 +64,8 @@ class PriceTable:
     wall: Wall
     prices: npt.NDArray[np.float64]
     problems: Faults = field(default_factory=list)
+    peak: npt.NDArray[np.bool_] | None = None
+    emergency: npt.NDArray[np.bool_] | None = None
 
 
 def factorize(values: Sequence[object]) -> tuple[npt.NDArray[np.int64], list[str]]:
@@ -71,7 +82,8 @@ def _key(text: str) -> str:
 
 def _columns(names: Sequence[str]) -> dict[str, str]:
     by_key = {_key(n): n for n in names}
-    found = {col: by_key[_key(col)] for col in COLUMNS if _key(col) in by_key}
+    found = {col: by_key[_key(col)] for col in (*COLUMNS, PEAK_COLUMN, EMERGENCY_COLUMN)
+             if _key(col) in by_key}
     needed = [c for c in COLUMNS if c not in found]
     if needed:
         raise PriceFileError(f"needs the column{'s' if len(needed) > 1 else ''} "
@@ -127,7 +139,23 @@ def read_price_file(path: str | Path, zone: str) -> PriceTable:
     else:
         prices, more = prices_of(column.to_pylist())
         bad += more
-    return PriceTable(np.maximum(codes, 0), site_names, wall, prices, problems + bad)
+    peak, emergency = (_flags(table, names, c, bad) for c in (PEAK_COLUMN, EMERGENCY_COLUMN))
+    return PriceTable(np.maximum(codes, 0), site_names, wall, prices, problems + bad, peak,
+                      emergency)
+
+
+def _flags(table: Any, names: dict[str, str], column: str, bad: Faults
+           ) -> npt.NDArray[np.bool_] | None:
+    """The yes/no column ``column`` if the table has it; its bad values go to ``bad``."""
+    import pyarrow as pa  # slow to load: only when a price file is named
+    if column not in names:
+        return None
+    flags = table.column(names[column])
+    if pa.types.is_boolean(flags.type):
+        return np.asarray(flags.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    out, more = flags_of(flags.to_pylist(), column)
+    bad += more
+    return out
 
 
 def _arrow_stamps(stamps: Any, zone: str) -> tuple[Wall, Faults]:

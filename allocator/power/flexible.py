@@ -29,7 +29,7 @@ from allocator.domain import Fleet, PriceCurve, Site
 from allocator.power.valuation import Curtailment, curtail, mining_revenue_usd_mwh
 
 __all__ = ["CurveArrays", "curve_arrays", "curve_mean_usd_mwh", "firm_price_usd_mwh",
-           "row_curtailment", "tranche_curtailment"]
+           "policy_strike", "resale_factor", "row_curtailment", "tranche_curtailment"]
 
 Array = npt.NDArray[np.float64]
 
@@ -51,7 +51,7 @@ def firm_price_usd_mwh(site: Site, curve: PriceCurve) -> float:
     return curve_mean_usd_mwh(curve)
 
 
-def _resale_factor(site: Site) -> float:
+def resale_factor(site: Site) -> float:
     """What an hour's price is worth to the site when its miners stop: all of it on index
     power, ``1 - discount`` when a PPA's power is resold, nothing under a PPA without resale."""
     if site.ppa_price_usd_mwh is None:
@@ -102,9 +102,9 @@ def curve_arrays(fleet: Fleet, months: list[str]) -> CurveArrays:
     return CurveArrays(has, mean, hours, price)
 
 
-def _policy_strike(site: Site, revenue_usd_mwh: Array, pue: float) -> Array:
-    """The strike on the hour's value to the site (its price x :func:`_resale_factor`)."""
-    factor = _resale_factor(site)
+def policy_strike(site: Site, revenue_usd_mwh: Array, pue: float) -> Array:
+    """The strike on the hour's value to the site (its price x :func:`resale_factor`)."""
+    factor = resale_factor(site)
     if factor == 0.0 or site.curtailment == "none":
         return np.full_like(revenue_usd_mwh, np.inf)
     if site.curtailment == "strike" and site.curtailment_strike_usd_mwh is not None:
@@ -126,9 +126,9 @@ def tranche_curtailment(fleet: Fleet, curves: CurveArrays, tranche_site: npt.NDA
     factor = np.empty(m_count)
     for m, s in enumerate(tranche_site.tolist()):
         site = fleet.sites[s]
-        strike[m] = _policy_strike(site, revenue[m], site.mining_pue)
+        strike[m] = policy_strike(site, revenue[m], site.mining_pue)
         capture[m] = site.curtailment_capture
-        factor[m] = _resale_factor(site)
+        factor[m] = resale_factor(site)
     strike = np.where(curves.has_curve[tranche_site], strike, np.inf)
     value = curves.price_usd_mwh[tranche_site] * factor[:, None, None]
     cut = curtail(curves.hours[tranche_site], value, strike, capture[:, None])
@@ -157,7 +157,7 @@ def row_curtailment(fleet: Fleet, sites: list[str], months: list[str],
             continue
         site = fleet.site(sites[i])
         hours[i, :len(curve.hours)] = curve.hours
-        price[i, :len(curve.hours)] = np.asarray(curve.price_usd_mwh) * _resale_factor(site)
-        strike[i] = float(_policy_strike(site, revenue[i:i + 1], site.mining_pue)[0])
+        price[i, :len(curve.hours)] = np.asarray(curve.price_usd_mwh) * resale_factor(site)
+        strike[i] = float(policy_strike(site, revenue[i:i + 1], site.mining_pue)[0])
         capture[i] = site.curtailment_capture
     return curtail(hours, price, strike, capture)

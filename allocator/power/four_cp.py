@@ -10,8 +10,16 @@ month, per MW present at the peak: ``tariff x 1000 / 4`` USD.
 - Miners at a site valued on hourly prices with a curtailment policy stop in the peak
   interval, so they pay only the share they fail to curtail (``1 - curtailment_capture``);
   miners that do not curtail (``curtailment none``, or no hourly prices) pay in full, per
-  grid MW (``mining_pue``). The peak hour's lost mining is not charged: it is one interval
-  of the month, and the dearest hours are curtailed anyway.
+  grid MW (``mining_pue``). Without peak intervals the peak hour's lost mining is not
+  charged: it is one interval of the month, and the dearest hours are curtailed anyway.
+- Candidate peak intervals (``four_cp_peak`` rows of the hourly prices, kept on the month's
+  :class:`~allocator.domain.PriceCurve`): the peak is one of them, so miners avoid the
+  charge by stopping in all of them, and give up those intervals' margin,
+  ``Σ h_i x (R - mining_pue x v_i)`` over the candidates they would otherwise run in
+  (``v_i`` the interval's price, as resold under a PPA; at or below the strike). They stop
+  only where that costs less than the charge: each running MW pays
+  ``(1 - capture) x charge + capture x min(charge, lost margin)``. Miners that cannot stop
+  (``curtailment none``, or the month not on hourly prices) pay the charge in full.
 """
 
 from __future__ import annotations
@@ -19,10 +27,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from allocator.domain import Fleet, Site
+from allocator.domain import Fleet, PriceCurve, Site
+from allocator.power.flexible import policy_strike, resale_factor
 
 __all__ = ["FOUR_CP_MONTHS", "four_cp_usd_mw", "hpc_four_cp_usd_mw_month",
-           "mining_four_cp_usd_mw_month"]
+           "mining_four_cp_usd_mw", "mining_four_cp_usd_mw_month", "peak_lost_margin_usd_mw"]
 
 Array = npt.NDArray[np.float64]
 
@@ -46,18 +55,44 @@ def hpc_four_cp_usd_mw_month(site: Site, months: list[str], power_pass_through: 
     return np.asarray(per_mw * site.hpc_pue * site.hpc_load_factor, dtype=float)
 
 
+def peak_lost_margin_usd_mw(site: Site, curve: PriceCurve, revenue_usd_mwh: float) -> float:
+    """Margin one running miner MW gives up by stopping in each candidate peak interval of
+    ``curve`` it would otherwise run in: ``Σ h_i x (R - mining_pue x v_i)``, ``v_i`` the
+    interval's value to the site (its price, or the resale price under a PPA), over the
+    intervals whose value is at or below the tranche's strike."""
+    hours = np.asarray(curve.peak_hours, dtype=float)
+    value = np.asarray(curve.peak_price_usd_mwh, dtype=float) * resale_factor(site)
+    strike = float(policy_strike(site, np.array([revenue_usd_mwh]), site.mining_pue)[0])
+    runs = value <= strike
+    return float(np.where(runs, hours * (revenue_usd_mwh - site.mining_pue * value), 0.0).sum())
+
+
+def mining_four_cp_usd_mw(site: Site, month: str, curve: PriceCurve | None,
+                          revenue_usd_mwh: float) -> float:
+    """The 4CP cost of one running miner MW of ``site`` in ``month``: the charge, or what
+    avoiding it costs (module docstring); ``curve`` is the month's hourly prices, if any, and
+    ``revenue_usd_mwh`` the tranche's ``R`` that month."""
+    charge = four_cp_usd_mw(site, month) * site.mining_pue
+    if charge == 0.0 or curve is None or site.curtailment == "none":
+        return charge
+    capture = site.curtailment_capture
+    if not curve.peak_hours:
+        return charge * (1.0 - capture)
+    lost = peak_lost_margin_usd_mw(site, curve, revenue_usd_mwh)
+    return charge * (1.0 - capture) + capture * min(charge, lost)
+
+
 def mining_four_cp_usd_mw_month(fleet: Fleet, sites: list[int], months: list[str],
-                                has_curve: npt.NDArray[np.bool_] | None) -> Array:
-    """The 4CP charge of one running miner MW ``[len(sites), len(months)]``; ``has_curve``
-    ``[S, T]`` says which site-months are on hourly prices (``None``: none are)."""
+                                revenue_usd_mwh: Array) -> Array:
+    """The 4CP cost of one running miner MW ``[len(sites), len(months)]``
+    (:func:`mining_four_cp_usd_mw`); ``revenue_usd_mwh`` is each row's ``R`` per month."""
+    curves = {(c.site, c.month): c for c in fleet.price_curves}
     out = np.zeros((len(sites), len(months)))
     for i, s in enumerate(sites):
         site = fleet.sites[s]
         if site.four_cp_usd_kw_year is None:
             continue
         for t, month in enumerate(months):
-            curtails = (has_curve is not None and bool(has_curve[s, t])
-                        and site.curtailment != "none")
-            share = 1.0 - site.curtailment_capture if curtails else 1.0
-            out[i, t] = four_cp_usd_mw(site, month) * site.mining_pue * share
+            out[i, t] = mining_four_cp_usd_mw(site, month, curves.get((site.name, month)),
+                                              float(revenue_usd_mwh[i, t]))
     return out

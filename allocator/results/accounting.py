@@ -20,8 +20,10 @@ from allocator.domain import Fleet
 from allocator.market import project_fleet_market
 from allocator.periods import days_in_month, month_index, month_range
 from allocator.power.credits import demand_response_usd_mw_month
+from allocator.power.emergency import hpc_emergency_saving_usd_mw, mining_emergency_cut
 from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
-from allocator.power.four_cp import four_cp_usd_mw
+from allocator.power.four_cp import four_cp_usd_mw, mining_four_cp_usd_mw
+from allocator.power.valuation import mining_revenue_usd_mwh
 from allocator.results.plan import Plan
 
 __all__ = ["Valuation", "reprice"]
@@ -126,23 +128,31 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
         revenue = cut.revenue_usd(revenue)
         cost = (cut.power_cost_usd(econ.mining_power_cost_usd_mw_month(power, days, pue), pue)
                 + site["mining_opex_usd_mw_month"].to_numpy())
-    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]))
+    rate = mining_revenue_usd_mwh(months["hashprice"].to_numpy(), eff, fleet.settings.pool_fee)
+    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]), rate)
+    if any(c.emergency_hours for c in fleet.price_curves):  # ordered off (SB 6)
+        curves = {(c.site, c.month): c for c in fleet.price_curves}
+        lost = np.array([mining_emergency_cut(fleet.site(m.site), curves.get((m.site, month)),
+                                             float(r))
+                         for m, month, r in zip(miners, running["month"], rate, strict=True)],
+                        dtype=float).reshape(-1, 2)
+        revenue = revenue - rate * lost[:, 0]
+        cost = cost - site["mining_pue"].to_numpy() * lost[:, 1]
     revenue = revenue + np.array([demand_response_usd_mw_month(fleet.site(m.site))
                                   for m in miners], dtype=float)
     return float((running["running_mw"].to_numpy() * (revenue - cost)
                   * months["df"].to_numpy()).sum())
 
 
-def _mining_four_cp(fleet: Fleet, sites: list[str], months: list[str]) -> Any:
-    """Each running tranche row's 4CP charge per MW: in full, or the uncurtailed share where
-    the site-month is on hourly prices and its miners curtail."""
-    hourly = {(c.site, c.month) for c in fleet.price_curves}
-    out = []
-    for name, month in zip(sites, months, strict=True):
-        site = fleet.site(name)
-        curtails = (name, month) in hourly and site.curtailment != "none"
-        share = 1.0 - site.curtailment_capture if curtails else 1.0
-        out.append(four_cp_usd_mw(site, month) * site.mining_pue * share)
+def _mining_four_cp(fleet: Fleet, sites: list[str], months: list[str],
+                    revenue_usd_mwh: Any) -> Any:
+    """Each running tranche row's 4CP cost per MW: in full, the uncurtailed share where the
+    site-month is on hourly prices and its miners curtail, or what stopping in the candidate
+    peak intervals costs (:func:`~allocator.power.four_cp.mining_four_cp_usd_mw`)."""
+    curves = {(c.site, c.month): c for c in fleet.price_curves}
+    out = [mining_four_cp_usd_mw(fleet.site(name), month, curves.get((name, month)),
+                                 float(revenue))
+           for name, month, revenue in zip(sites, months, revenue_usd_mwh, strict=True)]
     return np.array(out, dtype=float)
 
 
@@ -171,6 +181,10 @@ def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
             cost = cost + np.array([
                 four_cp_usd_mw(inputs.fleet.site(s), m) * inputs.fleet.site(s).hpc_pue
                 * inputs.fleet.site(s).hpc_load_factor
+                for s, m in zip(group["site"], group["month"], strict=True)])
+        if any(c.emergency_hours for c in inputs.fleet.price_curves):  # not drawn (SB 6)
+            cost = cost - np.array([hpc_emergency_saving_usd_mw(
+                inputs.fleet, inputs.fleet.site(s), m, contract.power_pass_through)
                 for s, m in zip(group["site"], group["month"], strict=True)])
         hpc += float((group["leased_mw"].to_numpy() * (rent - cost)
                       * months["df"].to_numpy()[at]).sum())

@@ -20,6 +20,7 @@ from allocator import economics as econ
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients, ContractTerms
 from allocator.periods import add_months
+from allocator.power.emergency import hpc_emergency_saving_usd_mw
 from allocator.power.four_cp import hpc_four_cp_usd_mw_month
 
 __all__ = [
@@ -185,6 +186,10 @@ def _priced_leases(coef: Coefficients, terms: ContractTerms, lease_mw: Array) ->
         months = [coef.months[t] for t in terms.months.tolist()]
         power = power + np.array([hpc_four_cp_usd_mw_month(
             coef.sites[s], months, terms.contract.power_pass_through) for s in sites.tolist()])
+    if any(c.emergency_hours for c in coef.fleet.price_curves):  # not drawn in emergencies
+        power = power - np.array([[hpc_emergency_saving_usd_mw(
+            coef.fleet, coef.sites[s], coef.months[t], terms.contract.power_pass_through)
+            for t in terms.months.tolist()] for s in sites.tolist()])
     i, j = np.nonzero(lease_mw)
     mw = lease_mw[i, j]
     rent = terms.revenue_usd_mw_month[j]

@@ -17,8 +17,8 @@ the market, the sites, the contracts and Settings:
   row implies; changing ``network_hashrate_ehs`` on a row that gives ``difficulty`` (or the
   other way round) starts from the figure the row implies and leaves the row in the new form;
 - site parameters apply to the site named in ``target``, or to every site when it is blank;
-  ``power_price_usd_mwh`` changes the site's ``PowerPrices`` rows too, so the change holds in
-  every month;
+  ``power_price_usd_mwh`` changes the site's ``PowerPrices`` rows too, and the bin prices of
+  its hourly price curves (:mod:`allocator.power.shift`), so the change holds in every month;
 - contract parameters apply to the contract named in ``target``, or to every contract;
 - Settings keys take no target. ``start_month`` is the Settings key when ``target`` is blank
   and the contract's start when ``target`` names a contract.
@@ -54,12 +54,14 @@ from allocator.domain import (
     Fleet,
     MarketMonth,
     PowerPrice,
+    PriceCurve,
     Settings,
     Site,
     percent_typo,
 )
 from allocator.errors import InputError, Problem
 from allocator.periods import add_months, is_month
+from allocator.power.shift import shift_curves
 from allocator.scenarios.market_rows import (
     market_base_value,
     shift_halving_date,
@@ -478,7 +480,7 @@ def _rebuild(fleet: Fleet, rec: _Records, changes: Sequence[Change], name: str) 
         return Fleet(settings=settings, sites=tuple(sites), miners=fleet.miners,
                      market=tuple(market), power_prices=tuple(prices),
                      contracts=tuple(contracts), network_fleet=fleet.network_fleet,
-                     price_curves=fleet.price_curves)
+                     price_curves=_shifted_curves(fleet, changes))
     except ValidationError as exc:
         first = changes[0]
         raise InputError([
@@ -486,6 +488,18 @@ def _rebuild(fleet: Fleet, rec: _Records, changes: Sequence[Change], name: str) 
                     cell=first.where("scenario"), column="scenario", record=name)
             for error in exc.errors(include_url=False)
         ]) from exc
+
+
+def _shifted_curves(fleet: Fleet, changes: Sequence[Change]) -> tuple[PriceCurve, ...]:
+    """The hourly price curves with each ``power_price_usd_mwh`` change applied to their
+    prices too (:mod:`allocator.power.shift`), so it holds in months priced hourly."""
+    curves = fleet.price_curves
+    for change in changes:
+        if curves and resolve_parameter(change.parameter, change.target).name == \
+                "power_price_usd_mwh":
+            curves = shift_curves(curves, change.operation, float(change.value),
+                                  change.target)
+    return curves
 
 
 def _rule(message: str) -> str:

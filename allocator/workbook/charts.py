@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
+    "add_flexibility_chart",
     "add_histogram_chart",
     "add_hpc_chart",
     "add_mw_chart",
@@ -104,6 +105,44 @@ def add_mw_chart(ws: Worksheet, summary: pd.DataFrame, title: str, *,
     else:
         _place_chart(target, chart, 0, width=18, height=11)  # one printed page
 
+
+
+def add_flexibility_chart(ws: Worksheet, frame: pd.DataFrame, title: str) -> None:
+    """Clustered columns right of the Flexibility table: each site-month's mining margin at
+    the month's average price beside its margin with curtailment on the hourly prices.
+
+    Args:
+        ws: The sheet holding ``frame`` from A1.
+        frame: ``site``, ``month``, ``flat_margin_usd`` and ``flexible_margin_usd`` columns.
+        title: The chart's title.
+    """
+    columns = list(map(str, frame.columns))
+    needed = ("site", "month", "flat_margin_usd", "flexible_margin_usd")
+    if frame.empty or any(c not in columns for c in needed):
+        return
+    last_row = len(frame) + 1
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = title
+    chart.style = _STYLE
+    for column, label, color in (("flat_margin_usd", "Flat (monthly average)", "A6A6A6"),
+                                 ("flexible_margin_usd", "Flexible (hourly)", "4F81BD")):
+        col = columns.index(column) + 1
+        series = Series(Reference(ws, min_col=col, min_row=2, max_row=last_row), title=label)
+        series.graphicalProperties.solidFill = color
+        series.graphicalProperties.line.solidFill = color
+        chart.series.append(series)
+    several = frame["site"].nunique() > 1  # label the columns site and month, else month
+    first = columns.index("site" if several else "month") + 1
+    labels = Reference(ws, min_col=first, max_col=columns.index("month") + 1, min_row=2,
+                       max_row=last_row)
+    for series in chart.series:
+        series.cat = _text_categories(labels)
+    chart.x_axis.axPos = "b"
+    chart.x_axis.tickLblPos = "low"  # month labels below the axis, clear of negative margins
+    _label_axes(chart, "Month", "Mining margin, USD", '#,##0.0,,"M"')
+    _place_chart(ws, chart, len(columns), width=24, height=12)
 
 
 def add_tornado_chart(ws: Worksheet, frame: pd.DataFrame, title: str) -> None:

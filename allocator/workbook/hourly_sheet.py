@@ -17,18 +17,22 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from allocator.domain import Fleet
+from allocator.domain import Fleet, PriceCurve
 from allocator.periods import month_range
 from allocator.power.curve import DEFAULT_BINS
 from allocator.power.files import (
+    EMERGENCY_COLUMN,
+    PEAK_COLUMN,
     PriceFileError,
     factorize,
     prices_of,
     read_price_file,
     wall_clock,
 )
+from allocator.power.four_cp import FOUR_CP_MONTHS
 from allocator.power.loading import price_curves
-from allocator.power.series import normalize_series
+from allocator.power.peaks import flags_of, peak_prices
+from allocator.power.series import Normalized, normalize_series
 from allocator.workbook.cells import cell_address, is_blank
 from allocator.workbook.scans import SheetFacts
 from allocator.workbook.schema import HOURLY_PRICES_SHEET, sheet_spec
@@ -47,6 +51,8 @@ class _Part:
     wall: npt.NDArray[np.datetime64]
     prices: npt.NDArray[np.float64]
     where: Callable[[int, str], tuple[str, str | None]]  # row, column -> (sheet/line, cell)
+    peak: npt.NDArray[np.bool_]  # each row's four_cp_peak flag
+    emergency: npt.NDArray[np.bool_]  # each row's emergency_curtailment flag
 
 
 def read_hourly_prices(fleet: Fleet, sheet: tuple[str, Rows, SheetFacts] | None,
@@ -93,7 +99,8 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     header = rows[0] if rows else []
     index = {match_key(h): i for i, h in enumerate(header) if not is_blank(h)}
     columns = {col.field: index.get(match_key(col.header)) for col in spec.columns}
-    missing = [f for f, i in columns.items() if i is None]
+    required = {col.field for col in spec.columns if col.required}
+    missing = [f for f, i in columns.items() if i is None and f in required]
     body = [r for r in rows[1:]]
     if missing and (body or header):
         for field in missing:
@@ -105,14 +112,18 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
 
     def cells(field: str) -> list[object]:
         i = columns[field]
-        assert i is not None
+        if i is None:  # an optional column left out
+            return [None] * len(numbers)
         return [rows[n - 1][i] if i < len(rows[n - 1]) else None for n in numbers]
 
     letter = {f: cell_address(1, i)[:-1] for f, i in columns.items() if i is not None}
     sites = [str(v).strip() if not is_blank(v) else "" for v in cells("site")]
     wall, stamp_faults = wall_clock(cells("timestamp"), zone)
     prices, price_faults = prices_of(cells("price_usd_mwh"))
-    for faults, field in ((stamp_faults, "timestamp"), (price_faults, "price_usd_mwh")):
+    peak, peak_faults = flags_of(cells(PEAK_COLUMN))
+    emergency, emergency_faults = flags_of(cells(EMERGENCY_COLUMN), EMERGENCY_COLUMN)
+    for faults, field in ((stamp_faults, "timestamp"), (price_faults, "price_usd_mwh"),
+                          (peak_faults, PEAK_COLUMN), (emergency_faults, EMERGENCY_COLUMN)):
         for i, message in faults:
             report.problem(name, message, f"{letter[field]}{numbers[i]}", field)
     for i in [k for k, site in enumerate(sites) if not site]:
@@ -121,7 +132,7 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     def where(i: int, field: str) -> tuple[str, str | None]:
         return name, f"{letter[field]}{numbers[i]}" if i >= 0 else None
 
-    return _Part(sites, wall, prices, where)
+    return _Part(sites, wall, prices, where, peak, emergency)
 
 
 def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], report: Report
@@ -141,8 +152,10 @@ def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], repor
 
     for i, message in table.problems:
         report.problem(where(i, "")[0], message)
+    none = np.zeros(len(table.prices), dtype=bool)
     return _Part([table.site_names[c] for c in table.site_codes.tolist()], table.wall,
-                 table.prices, where)
+                 table.prices, where, table.peak if table.peak is not None else none,
+                 table.emergency if table.emergency is not None else none)
 
 
 def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report) -> Fleet:
@@ -184,4 +197,60 @@ def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report) -> Flee
     if report.problems:
         return fleet
     curves = tuple(c for c in made.curves if c.site in known)
+    peaks = peak_prices(codes, names, wall, prices, np.concatenate([p.peak for p in parts]))
+    if peaks:
+        curves = _with_peaks(fleet, curves, peaks, normalized, report)
+    emergencies = peak_prices(codes, names, wall, prices,
+                              np.concatenate([p.emergency for p in parts]))
+    if emergencies:
+        curves = _with_emergencies(curves, emergencies, normalized, report)
     return fleet.model_copy(update={"price_curves": curves})
+
+
+def _with_emergencies(curves: tuple[PriceCurve, ...], found: dict[tuple[str, str], list[float]],
+                      normalized: Normalized, report: Report) -> tuple[PriceCurve, ...]:
+    """``curves`` with each month's emergency intervals; flags in a month not priced from
+    its hourly prices are a warning."""
+    have = {(c.site, c.month) for c in curves}
+    ignored = [f"{s} {m}" for s, m in sorted(found) if (s, m) not in have]
+    if ignored:
+        report.warnings.append("emergency_curtailment rows of " + ", ".join(ignored) + " are "
+                               "ignored: those months are not priced from hourly prices")
+    out = []
+    for curve in curves:
+        prices = found.get((curve.site, curve.month))
+        if prices is None:
+            out.append(curve)
+            continue
+        step = normalized.months[curve.site, curve.month].hours_per_interval
+        out.append(curve.model_copy(update={"emergency_hours": tuple([step] * len(prices)),
+                                            "emergency_price_usd_mwh": tuple(prices)}))
+    return tuple(out)
+
+
+def _with_peaks(fleet: Fleet, curves: tuple[PriceCurve, ...],
+                peaks: dict[tuple[str, str], list[float]], normalized: Normalized,
+                report: Report) -> tuple[PriceCurve, ...]:
+    """``curves`` with each month's candidate 4CP peak intervals; flags that cannot count
+    (no tariff, outside June to September, a month not on hourly prices) are warnings."""
+    have = {(c.site, c.month) for c in curves}
+    ignored: list[str] = []
+    for site, month in sorted(peaks):
+        tariff = fleet.site(site).four_cp_usd_kw_year
+        if (site, month) not in have or tariff is None or month[5:7] not in FOUR_CP_MONTHS:
+            ignored.append(f"{site} {month}")
+    if ignored:
+        report.warnings.append(
+            "four_cp_peak rows of " + ", ".join(ignored) + " are ignored: candidate peak "
+            "intervals count in June to September, at a site with four_cp_usd_kw_year, in a "
+            "month priced from its hourly prices")
+    out = []
+    for curve in curves:
+        found = peaks.get((curve.site, curve.month))
+        if found is None or f"{curve.site} {curve.month}" in ignored:
+            out.append(curve)
+            continue
+        step = normalized.months[curve.site, curve.month].hours_per_interval
+        out.append(curve.model_copy(update={"peak_hours": tuple([step] * len(found)),
+                                            "peak_price_usd_mwh": tuple(found)}))
+    return tuple(out)

@@ -381,6 +381,15 @@ _HOURLY_PRICES = (
                example="2026-07-01 15:00"),
     ColumnSpec("price_usd_mwh", "price_usd_mwh", "number", True, "USD/MWh",
                "Real-time price of that interval; -1,000 to 20,000.", example=42.5),
+    ColumnSpec("four_cp_peak", "four_cp_peak", "bool", False, "yes/no",
+               "yes on a candidate 4CP peak interval of June to September: miners of a site "
+               "with four_cp_usd_kw_year avoid the charge by stopping in every candidate of "
+               "the month, giving up those intervals' margin; blank = no (the same column "
+               "may be in hourly_prices_file).", choices=_YES_NO, example="no"),
+    ColumnSpec("emergency_curtailment", "emergency_curtailment", "bool", False, "yes/no",
+               "yes on an interval in which large loads are ordered off the grid (Texas SB 6): "
+               "miners stop and lose its margin; HPC keeps its rent but draws no grid power "
+               "(backup power is not modelled); blank = no.", choices=_YES_NO, example="no"),
 )
 
 _CONTRACTS = _with_percent_rule(Contract, (

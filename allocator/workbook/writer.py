@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.errors import OutputError
 from allocator.workbook.bulk_rows import StreamedTable
-from allocator.workbook.charts import add_mw_chart, add_tornado_chart
+from allocator.workbook.charts import add_flexibility_chart, add_mw_chart, add_tornado_chart
 from allocator.workbook.deals_sheet import write_deals
 from allocator.workbook.frames import (
     MIN_WIDTH,
@@ -44,6 +44,8 @@ CHART_TITLE = "Grid MW by use"
 CHART_SHEET = "Summary Chart"
 """The sheet holding the chart of grid MW by use (from Summary's cells), at its top left."""
 TORNADO_SHEET = "Sensitivity"
+FLEXIBILITY_SHEET = "Flexibility"  # allocator.results.flexibility's sheet (hourly prices)
+FLEXIBILITY_TITLE = "Mining margin: flat average vs flexible"
 """An extra frame of this name (``allocator.insight.sensitivity``) gets a tornado chart."""
 TORNADO_TITLE = "NPV change by driver"
 
@@ -123,6 +125,8 @@ def write_plan(
         write_frame(ws, frame, freeze="B2", stream=streamed, labels=True)
         if title == TORNADO_SHEET:
             add_tornado_chart(ws, frame, TORNADO_TITLE)
+        if title == FLEXIBILITY_SHEET:
+            add_flexibility_chart(ws, frame, FLEXIBILITY_TITLE)
 
     summary = wb["Summary"]
     for ws in wb.worksheets:

@@ -98,7 +98,8 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "hpc_power_cost_usd": "Power of gross leases: leased MW x load factor x hpc_pue x hours x "
                           "price.",
     "hpc_opex_usd": "HPC opex: leased MW x hpc_opex_usd_mw_month.",
-    "capital_charge_usd": "Monthly capital recovery of conversion capex over the asset life.",
+    "capital_charge_usd": "Monthly capital recovery of conversion capex over the asset life, "
+                          "less the charge on capex tenants fund for the MW leased to them.",
     "margin_usd": "Revenue - power - opex - capital charge, nominal USD of the month.",
     "discount_factor": "1 / (1 + discount_rate) ^ (months from start / 12).",
     "discounted_margin_usd": "margin_usd x discount_factor.",

@@ -210,5 +210,5 @@ def _tenant_credit_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
         monthly = econ.tenant_capex_credit_usd_mw_month(
             contract.tenant_capex_usd_mw, site.conversion_capex_usd_mw, site.hpc_existing_mw,
             st.discount_rate, st.asset_life_years)
-        credit += float(row.leased_mw) * monthly * float(inputs.months.at[row.month, "df"])
+        credit += float(row.leased_mw) * monthly * float(inputs.months["df"][str(row.month)])
     return credit

@@ -26,6 +26,7 @@ import pandas as pd
 from allocator.deals.cash_flows import ProjectFlows
 from allocator.deals.financing import FINANCING_COLUMNS, Loan, financing_row
 from allocator.deals.irr import irr_pa, payback_offset
+from allocator.deals.phases import DealFlows, merge_phases
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import add_months, month_index
 
@@ -109,12 +110,25 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
     }
 
 
+def _phased(coef: Coefficients, d: DealFlows) -> dict[str, object]:
+    """What a deal named in ``deal`` shows over its phases at the site: its name, the first
+    phase's start and every phase's prepayment (nothing for a contract of its own)."""
+    contracts = [coef.fleet.contracts[k] for k in d.phases]
+    if not contracts or not contracts[0].deal:
+        return {}
+    return {"contract": d.deal,
+            "start_month": min(contracts, key=lambda c: month_index(c.start_month)).start_month,
+            "prepayment_usd": sum(_prepaid_usd(coef, f) for f in d.members)}
+
+
 def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
-    """One row per project, :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a loan in
-    Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
+    """One row per project (site x deal: a deal's phases at a site are one project,
+    :mod:`allocator.deals.phases`), :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a
+    loan in Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
     total = float(sum(f.rent_usd[~f.in_renewal].sum() for f in flows))
     loan = Loan.of(coef.fleet.settings)
-    rows = [_deal_row(coef, f, total) | ({} if loan is None else financing_row(coef, f, loan))
-            for f in flows]
+    rows = [_deal_row(coef, d.flows, total) | _phased(coef, d)
+            | ({} if loan is None else financing_row(coef, d.flows, loan))
+            for d in merge_phases(coef, flows)]
     columns = DEAL_COLUMNS + ([] if loan is None else FINANCING_COLUMNS)
     return pd.DataFrame(rows, columns=columns)

@@ -450,6 +450,11 @@ _CONTRACTS = _with_percent_rule(Contract, (
                "probability",
                "Chance each renewal is taken, given the one before: the j-th counts at "
                "p ^ j; 0 = ignored (default), 1 = certain.", example=0.5),
+    ColumnSpec("deal", "deal", "text", False, "name",
+               "The deal this row is a phase of: rows naming the same deal are its phases, "
+               "each with its own start_month, MW and term, planned as separate leases and "
+               "reported as one project per site in Deals; they must share one tenant. "
+               "Blank = a deal of its own.", example="Neocloud campus"),
 ))
 
 _SCENARIOS = (

@@ -25,7 +25,7 @@ import pandas as pd
 
 from allocator.deals.cash_flows import ProjectFlows
 from allocator.deals.financing import FINANCING_COLUMNS, Loan, financing_row
-from allocator.deals.irr import irr_pa, payback_offset
+from allocator.deals.irr import irr_note, irr_pa, payback_offset
 from allocator.deals.phases import DealFlows, merge_phases
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import add_months, month_index
@@ -40,7 +40,7 @@ DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "st
                 "stabilized_noi_usd", "yield_on_cost_pct", "unlevered_irr_pct",
                 "payback_month", "payback_months", "project_npv_usd", "rent_in_horizon_usd",
                 "contracted_tail_rent_usd", "tail_npv_usd", "renewal_rent_usd",
-                "share_of_rent_pct"]
+                "share_of_rent_pct", "irr_note"]
 
 def stabilized_noi_usd(flows: ProjectFlows) -> float:
     """NOI over the 12 months from the first month of rent, a year's worth (module doc)."""
@@ -75,6 +75,7 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
     capex = float(f.capex_usd.sum())
     noi = stabilized_noi_usd(f)
     cash = f.net_cash_flow_usd
+    irr = irr_pa(cash)
     back = payback_offset(cash)
     first_capex = np.flatnonzero(f.capex_usd > 0)
     paid = np.flatnonzero(f.rent_usd > 0)
@@ -97,7 +98,7 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "prepayment_usd": _prepaid_usd(coef, f),
         "stabilized_noi_usd": noi,
         "yield_on_cost_pct": noi / capex if capex > 0 else math.nan,
-        "unlevered_irr_pct": irr_pa(cash),
+        "unlevered_irr_pct": irr,
         "payback_month": "" if back is None else add_months(start, int(f.offset[back])),
         "payback_months": (math.nan if back is None or not len(first_capex)
                            else float(back - first_capex[0])),
@@ -107,6 +108,7 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "tail_npv_usd": float((cash[tail] * f.discount_factor[tail]).sum()),
         "renewal_rent_usd": float(f.rent_usd[f.in_renewal].sum()),
         "share_of_rent_pct": rent / total_rent_usd if total_rent_usd > 0 else math.nan,
+        "irr_note": irr_note(irr, cash),
     }
 
 

@@ -250,6 +250,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
                                 "end of its term (with its escalator).",
     "tail_npv_usd": "Discounted rent - power - opex of the lease after the horizon.",
     "share_of_rent_pct": "The project's share of the plan's contracted backlog.",
+    "irr_note": "Why the unlevered IRR is not meaningful, shown n.m. (the number is kept in "
+                "the cell): above 100 %/yr, or cash before capex (a prepayment first); "
+                "blank when it is.",
     "mined_btc": "BTC mined in the month, after the pool fee: mining revenue / BTC price.",
     "hashprice_btc_ph_day": "Hashprice in BTC: hashprice_usd_ph_day / btc_price_usd.",
     "hashcost_usd_ph_day": "Mining power and opex per PH/s running per day.",

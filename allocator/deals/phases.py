@@ -55,7 +55,8 @@ def merge_phases(coef: Coefficients, flows: list[ProjectFlows]) -> list[DealFlow
         groups.setdefault((f.project.site, name), []).append(f)
     out: list[DealFlows] = []
     for (_, name), members in groups.items():
-        merged = members[0] if len(members) == 1 else _added(coef, members)
+        no_cash = not any(len(f.offset) for f in members)
+        merged = members[0] if len(members) == 1 or no_cash else _added(coef, members)
         out.append(DealFlows(name, tuple(members), merged))
     return out
 

@@ -181,7 +181,8 @@ def _verify(fleet: Fleet, plan: Plan, objective_usd: float) -> None:
     value = reprice(fleet, plan)
     # relative to the margins' size: a small NPV can be the difference of large flows
     scale = max(1.0, abs(objective_usd),
-                abs(value.mining_usd) + abs(value.hpc_usd) + abs(value.capital_charge_usd))
+                abs(value.mining_usd) + abs(value.hpc_usd) + abs(value.capital_charge_usd)
+                + abs(value.tenant_capex_credit_usd))
     if abs(value.npv_usd - objective_usd) > _REPRICE_RTOL * scale:
         raise SolveError(
             f"Internal check failed: the plan re-prices to {value.npv_usd:,.2f} USD but the "

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator import economics as econ
+from allocator.deals.phase_checks import phase_problems
 from allocator.domain import Contract, Fleet, MinerTranche, Site, tranche_labels
 from allocator.errors import Problem
 from allocator.market import project_fleet_market
@@ -156,6 +157,7 @@ def check_consistency(fleet: Fleet) -> Consistency:
         _check_site(fleet, site, out)
     for contract in fleet.contracts:
         _check_contract(fleet, contract, horizon, out)
+    out.errors.extend(phase_problems(fleet))  # phases of one deal (allocator.deals)
     _check_hpc_share(fleet, out)
     _check_min_fleet_hashrate(fleet, out)
     _warn_projected_market(fleet, horizon, out)

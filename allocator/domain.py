@@ -465,6 +465,8 @@ class Contract(_Frozen):
     renewal_options: int = Field(default=0, ge=0, le=10)
     renewal_term_months: int | None = Field(default=None, ge=1, le=600)
     renewal_probability: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    deal: str = ""
+    """The deal this row is a phase of (blank: a deal of its own, named by ``name``)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -38,6 +38,7 @@ __all__ = [
     "mining_revenue_usd_mw_month",
     "network_hashrate_ehs_from_difficulty",
     "phs_per_mw",
+    "tenant_capex_credit_usd_mw_month",
 ]
 
 BLOCKS_PER_DAY = 144
@@ -256,6 +257,19 @@ def capital_recovery_factor(rate: float, years: float) -> float:
 def capital_charge_usd_mw_month(capex_usd_mw: float, rate: float, life_years: float) -> float:
     """Monthly capital recovery charge of one converted IT MW."""
     return capex_usd_mw * capital_recovery_factor(rate, life_years) / 12.0
+
+
+def tenant_capex_credit_usd_mw_month(tenant_capex_usd_mw: float, conversion_capex_usd_mw: float,
+                                     hpc_existing_mw: float, rate: float,
+                                     life_years: float) -> float:
+    """Monthly credit to a leased IT MW whose tenant funds ``tenant_capex_usd_mw`` of the
+    fit-out: the capital charge on that amount, capped at the site's conversion capex per MW,
+    paid back in every month the lease holds the MW. 0 at a site with existing HPC space,
+    where a leased MW need not be a converted one (docs/model.md)."""
+    if hpc_existing_mw > 0 or tenant_capex_usd_mw <= 0:
+        return 0.0
+    return capital_charge_usd_mw_month(min(tenant_capex_usd_mw, conversion_capex_usd_mw),
+                                       rate, life_years)
 
 
 def discount_factor(month_offset: F, rate: float) -> F:

@@ -61,7 +61,8 @@ def _pct(x: object) -> str:
 
 
 def print_deals(deals: dict[str, Any]) -> None:
-    """The NPV bridge, then one line per project (yield, IRR, payback)."""
+    """The NPV bridge, then one line per project (yield, IRR, payback); an IRR that is not
+    meaningful (``irr_note``) prints ``n.m.``."""
     bridge = deals["npv_bridge"]
     if not bridge:
         return
@@ -87,6 +88,7 @@ def print_deals(deals: dict[str, Any]) -> None:
     for d in deals["projects"]:
         projects.add_row(literal(str(d["site"])), literal(str(d["contract"])),
                          f"{d['lease_mw']:,.1f}", _money(d["owner_capex_usd"]),
-                         _pct(d["yield_on_cost_pct"]), _pct(d["unlevered_irr_pct"]),
+                         _pct(d["yield_on_cost_pct"]),
+                         "n.m." if d.get("irr_note") else _pct(d["unlevered_irr_pct"]),
                          str(d["payback_month"] or "-"), _money(d["project_npv_usd"]))
     OUT.print(projects)

@@ -8,6 +8,8 @@ solves, reads or writes a file. The LP knows none of it.
   (site x contract) as solved, and the contracted tail after the horizon;
 - :mod:`allocator.deals.metrics`: per project stabilized NOI, yield on cost, unlevered IRR,
   payback and NPV;
+- :mod:`allocator.deals.phases`: a deal delivered in phases (Contracts rows naming one
+  ``deal``) read as one project per site, and the phases' checks;
 - :mod:`allocator.deals.portfolio`: contracted backlog, weighted average lease term, share
   of rent by tenant, and the line-by-line bridge from the planning NPV to the cash NPV;
 - :mod:`allocator.deals.mining`: BTC mined, hashprice in BTC, hashcost, cash and all-in cost

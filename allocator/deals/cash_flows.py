@@ -96,10 +96,15 @@ class ProjectFlows:
     horizon_months: int
     firm_end_offset: int = 2**62
     """Month offset just after the lease's firm term; months from it on are renewals."""
+    renewal_mask: npt.NDArray[np.bool_] | None = None
+    """The renewal months one by one, where a deal's phases end apart
+    (:mod:`allocator.deals.phases`); ``None``: from ``firm_end_offset`` on."""
 
     @property
     def in_renewal(self) -> npt.NDArray[np.bool_]:
         """Months of renewal options, after the firm term (valued at their probability)."""
+        if self.renewal_mask is not None:
+            return self.renewal_mask
         return self.offset >= self.firm_end_offset
 
     @property

@@ -11,9 +11,12 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["irr_pa", "payback_offset"]
+__all__ = ["IRR_MEANINGFUL_MAX_PA", "irr_note", "irr_pa", "payback_offset"]
 
 Array = npt.NDArray[np.float64]
+
+IRR_MEANINGFUL_MAX_PA = 1.0
+"""Above 100 %/yr an IRR says little (thin equity, capex funded by others): shown n.m."""
 
 _IRR_LOW, _IRR_HIGH = -0.2, 10.0
 """Monthly rates searched for the IRR: -20 % (-93 %/yr) to +1,000 % a month."""
@@ -73,3 +76,16 @@ def payback_offset(cash_usd: Array) -> int | None:
     return int(below[-1] + 1)
 
 
+
+
+def irr_note(irr: float, cash: Array) -> str:
+    """Why ``irr`` (annual, of ``cash``) is not meaningful, or ``""``: ``cash before capex``
+    where the first nonzero flow is an inflow and an outflow follows (a prepayment before
+    the capex: a rate, where one exists, is what the owner pays for early money, not what it
+    earns; often none exists and ``irr`` is NaN), else ``above 100 %/yr``."""
+    moved = np.flatnonzero(cash)
+    if len(moved) and cash[moved[0]] > 0 and (cash < 0).any():
+        return "cash before capex"
+    if math.isfinite(irr) and irr > IRR_MEANINGFUL_MAX_PA:
+        return "above 100 %/yr"
+    return ""

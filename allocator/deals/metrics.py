@@ -25,7 +25,8 @@ import pandas as pd
 
 from allocator.deals.cash_flows import ProjectFlows
 from allocator.deals.financing import FINANCING_COLUMNS, Loan, financing_row
-from allocator.deals.irr import irr_pa, payback_offset
+from allocator.deals.irr import irr_note, irr_pa, payback_offset
+from allocator.deals.phases import DealFlows, merge_phases
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import add_months, month_index
 
@@ -39,7 +40,7 @@ DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "st
                 "stabilized_noi_usd", "yield_on_cost_pct", "unlevered_irr_pct",
                 "payback_month", "payback_months", "project_npv_usd", "rent_in_horizon_usd",
                 "contracted_tail_rent_usd", "tail_npv_usd", "renewal_rent_usd",
-                "share_of_rent_pct"]
+                "share_of_rent_pct", "irr_note"]
 
 def stabilized_noi_usd(flows: ProjectFlows) -> float:
     """NOI over the 12 months from the first month of rent, a year's worth (module doc)."""
@@ -74,6 +75,7 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
     capex = float(f.capex_usd.sum())
     noi = stabilized_noi_usd(f)
     cash = f.net_cash_flow_usd
+    irr = irr_pa(cash)
     back = payback_offset(cash)
     first_capex = np.flatnonzero(f.capex_usd > 0)
     paid = np.flatnonzero(f.rent_usd > 0)
@@ -96,7 +98,7 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "prepayment_usd": _prepaid_usd(coef, f),
         "stabilized_noi_usd": noi,
         "yield_on_cost_pct": noi / capex if capex > 0 else math.nan,
-        "unlevered_irr_pct": irr_pa(cash),
+        "unlevered_irr_pct": irr,
         "payback_month": "" if back is None else add_months(start, int(f.offset[back])),
         "payback_months": (math.nan if back is None or not len(first_capex)
                            else float(back - first_capex[0])),
@@ -106,15 +108,29 @@ def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dic
         "tail_npv_usd": float((cash[tail] * f.discount_factor[tail]).sum()),
         "renewal_rent_usd": float(f.rent_usd[f.in_renewal].sum()),
         "share_of_rent_pct": rent / total_rent_usd if total_rent_usd > 0 else math.nan,
+        "irr_note": irr_note(irr, cash),
     }
 
 
+def _phased(coef: Coefficients, d: DealFlows) -> dict[str, object]:
+    """What a deal named in ``deal`` shows over its phases at the site: its name, the first
+    phase's start and every phase's prepayment (nothing for a contract of its own)."""
+    contracts = [coef.fleet.contracts[k] for k in d.phases]
+    if not contracts or not contracts[0].deal:
+        return {}
+    return {"contract": d.deal,
+            "start_month": min(contracts, key=lambda c: month_index(c.start_month)).start_month,
+            "prepayment_usd": sum(_prepaid_usd(coef, f) for f in d.members)}
+
+
 def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
-    """One row per project, :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a loan in
-    Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
+    """One row per project (site x deal: a deal's phases at a site are one project,
+    :mod:`allocator.deals.phases`), :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a
+    loan in Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
     total = float(sum(f.rent_usd[~f.in_renewal].sum() for f in flows))
     loan = Loan.of(coef.fleet.settings)
-    rows = [_deal_row(coef, f, total) | ({} if loan is None else financing_row(coef, f, loan))
-            for f in flows]
+    rows = [_deal_row(coef, d.flows, total) | _phased(coef, d)
+            | ({} if loan is None else financing_row(coef, d.flows, loan))
+            for d in merge_phases(coef, flows)]
     columns = DEAL_COLUMNS + ([] if loan is None else FINANCING_COLUMNS)
     return pd.DataFrame(rows, columns=columns)

@@ -37,6 +37,10 @@ class ContractTerms:
         sites: Site indices allowed to carry it.
         revenue_usd_mw_month: Rent per IT MW for each of ``months``.
         cost_usd_mw_month: Array ``[len(sites), len(months)]`` of cost per leased IT MW.
+        capital_credit_usd_mw_month: ``[len(sites)]``: the capital charge on the
+            tenant-funded capex a leased IT MW earns back each month of the term
+            (:func:`~allocator.economics.tenant_capex_credit_usd_mw_month`); None: no
+            tenant capex.
     """
 
     contract: Contract
@@ -44,6 +48,7 @@ class ContractTerms:
     sites: tuple[int, ...]
     revenue_usd_mw_month: Array
     cost_usd_mw_month: Array
+    capital_credit_usd_mw_month: Array | None = None
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,12 @@ def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array)
         for s in allowed
     ]
     cost = np.vstack(rows) if rows else np.zeros((0, len(in_term)))
-    return ContractTerms(contract, in_term, allowed, np.asarray(rent, dtype=float), cost)
+    credit = (np.array([econ.tenant_capex_credit_usd_mw_month(
+        contract.tenant_capex_usd_mw, fleet.sites[s].conversion_capex_usd_mw,
+        fleet.sites[s].hpc_existing_mw, st.discount_rate, st.asset_life_years)
+        for s in allowed], dtype=float) if contract.tenant_capex_usd_mw > 0 else None)
+    return ContractTerms(contract, in_term, allowed, np.asarray(rent, dtype=float), cost,
+                         credit)
 
 
 def compute_coefficients(fleet: Fleet) -> Coefficients:

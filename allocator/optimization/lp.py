@@ -106,7 +106,8 @@ def add_conversion(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
 
 def add_leasing(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
     """``commit[k]`` and ``lease[s,k]``; a lease holds the same IT MW for the whole term,
-    earning ``sum_{t in term} df_t * (rent - cost)[s,k,t]``.
+    earning ``sum_{t in term} df_t * ((rent - cost)[s,k,t] + credit[s,k])``, where
+    ``credit[s,k]`` is the capital charge on the capex its tenant funds (0 without).
 
     - bounds: ``min_mw[k] (if firm) <= commit[k] <= max_mw[k]``;
     - ``contract_delivery[k]``: ``sum_s lease[s,k] - commit[k] == 0``;
@@ -153,6 +154,9 @@ class _LeaseTerms:
                 eligible[sites, k] = room[sites]
                 margin = terms.revenue_usd_mw_month[None, :] - terms.cost_usd_mw_month
                 value[sites, k] = (margin * c.discount[terms.months][None, :]).sum(axis=1)
+                if terms.capital_credit_usd_mw_month is not None:  # tenant-funded capex
+                    value[sites, k] += (terms.capital_credit_usd_mw_month
+                                        * c.discount[terms.months].sum())
         return cls(
             has_months=np.array([len(t.months) > 0 for t in c.contracts], dtype=bool),
             min_mw=np.array([t.contract.min_mw if t.contract.firm else 0.0

@@ -42,11 +42,14 @@ class Valuation:
     mining_usd: float
     hpc_usd: float
     capital_charge_usd: float
+    tenant_capex_credit_usd: float = 0.0
 
     @property
     def npv_usd(self) -> float:
-        """Mining margin plus HPC margin less capital charge."""
-        return self.mining_usd + self.hpc_usd - self.capital_charge_usd
+        """Mining margin plus HPC margin less capital charge, plus the charge on the capex
+        tenants fund."""
+        return (self.mining_usd + self.hpc_usd - self.capital_charge_usd
+                + self.tenant_capex_credit_usd)
 
 
 @dataclass(frozen=True)
@@ -99,12 +102,13 @@ def reprice(fleet: Fleet, plan: Plan) -> Valuation:
         plan: The plan to re-price.
 
     Returns:
-        Its discounted mining margin, HPC margin and capital charge.
+        Its discounted mining margin, HPC margin, capital charge and tenant capex credit.
     """
     inputs = _Inputs.of(fleet)
     return Valuation(mining_usd=_mining_usd(inputs, plan.tranches),
                      hpc_usd=_hpc_usd(inputs, plan.leases),
-                     capital_charge_usd=_capital_charge_usd(inputs, plan.builds))
+                     capital_charge_usd=_capital_charge_usd(inputs, plan.builds),
+                     tenant_capex_credit_usd=_tenant_credit_usd(inputs, plan.leases))
 
 
 def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
@@ -204,3 +208,21 @@ def _capital_charge_usd(inputs: _Inputs, builds: pd.DataFrame) -> float:
         remaining = discount[inputs.horizon.index(row.month):]
         charge += float(row.build_mw) * monthly * float(remaining.sum())
     return charge
+
+
+def _tenant_credit_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
+    """Discounted capital charge on the capex tenants fund, per lease row: its MW times the
+    charge on its contract's ``tenant_capex_usd_mw`` (at most its site's capex per MW) in its
+    month; nothing at a site with existing HPC space."""
+    st = inputs.fleet.settings
+    contracts = {c.name: c for c in inputs.fleet.contracts}
+    credit = 0.0
+    for row in _records(leases):
+        contract, site = contracts[str(row.contract)], inputs.fleet.site(str(row.site))
+        if contract.tenant_capex_usd_mw <= 0:
+            continue
+        monthly = econ.tenant_capex_credit_usd_mw_month(
+            contract.tenant_capex_usd_mw, site.conversion_capex_usd_mw, site.hpc_existing_mw,
+            st.discount_rate, st.asset_life_years)
+        credit += float(row.leased_mw) * monthly * float(inputs.months["df"][str(row.month)])
+    return credit

@@ -282,7 +282,8 @@ class Conversions:
         started_mw: IT MW whose conversion starts that month.
         converted_mw: IT MW converted or converting (cumulative).
         online_mw: IT MW ready to lease: existing plus conversions past their lead time.
-        capital_charge_usd: Monthly capital charge on the converted MW.
+        capital_charge_usd: Monthly capital charge on the converted MW, less the charge on
+            the capex tenants fund for the MW leased to them that month.
     """
 
     builds: pd.DataFrame
@@ -330,5 +331,19 @@ def conversions(coef: Coefficients, sol: Solution) -> Conversions:
         started_mw=started,
         converted_mw=converted,
         online_mw=_online_mw(coef, converted),
-        capital_charge_usd=monthly_charge[:, None] * converted,
+        capital_charge_usd=monthly_charge[:, None] * converted - _tenant_credit_usd(coef, sol),
     )
+
+
+def _tenant_credit_usd(coef: Coefficients, sol: Solution) -> Array:
+    """``[S, T]``: the capital charge on tenant-funded capex each site-month earns back, the
+    leased MW times their contract's credit (docs/model.md); never above the site's charge."""
+    credit = np.zeros((len(coef.sites), len(coef.months)))
+    for k, terms in enumerate(coef.contracts):
+        if terms.capital_credit_usd_mw_month is None or k not in sol.lease_mw:
+            continue
+        sites = np.asarray(terms.sites, dtype=np.int64)
+        lease_mw = clean_mw(sol.lease_mw[k])
+        credit[np.ix_(sites, terms.months)] += (lease_mw
+                                                * terms.capital_credit_usd_mw_month[:, None])
+    return credit

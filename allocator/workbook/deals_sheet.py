@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from openpyxl import Workbook
 
-from allocator.workbook.bulk_rows import StreamedTable
+from allocator.deals.irr import IRR_MEANINGFUL_MAX_PA
+from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable
 from allocator.workbook.frames import write_frame
 
 if TYPE_CHECKING:
     from allocator.results.plan import Plan  # for annotations only
 
-__all__ = ["DEALS_FREEZE", "DEALS_SHEET", "write_deals"]
+__all__ = ["DEALS_FREEZE", "DEALS_SHEET", "NOT_MEANINGFUL_FORMAT", "write_deals"]
 
 DEALS_SHEET = "Deals"
 DEALS_FREEZE = "C2"
@@ -27,9 +28,29 @@ DEALS_FREEZE = "C2"
 _EMPTY = pd.DataFrame(columns=["site", "contract", "tenant"])
 
 
+NOT_MEANINGFUL_FORMAT = '"n.m.";"n.m.";"n.m."'
+"""Shows ``n.m.`` whatever the number, which stays in the cell."""
+
+
 def write_deals(wb: Workbook, plan: Plan, stream: list[StreamedTable]) -> None:
     """Add the ``Deals`` sheet to ``wb`` (headers only when the plan converts and leases
-    nothing)."""
+    nothing); an IRR that is not meaningful shows ``n.m.`` (:func:`_not_meaningful`)."""
     frame = plan.deals if len(plan.deals.columns) else _EMPTY
-    write_frame(wb.create_sheet(DEALS_SHEET), frame, freeze=DEALS_FREEZE, stream=stream,
-                labels=True)
+    ws = wb.create_sheet(DEALS_SHEET)
+    write_frame(ws, frame, freeze=DEALS_FREEZE, stream=stream, labels=True)
+    if len(frame) > STREAM_MIN_ROWS:  # streamed rows keep their column's format
+        return
+    for j, column in enumerate(frame.columns, start=1):
+        if column in ("unlevered_irr_pct", "levered_irr_pct"):
+            for i in _not_meaningful(frame, str(column)):
+                ws.cell(row=i + 2, column=j).number_format = NOT_MEANINGFUL_FORMAT
+
+
+def _not_meaningful(frame: pd.DataFrame, column: str) -> list[int]:
+    """Row positions whose IRR in ``column`` is not meaningful: the unlevered one where
+    ``irr_note`` says why, the levered one above 100 %/yr."""
+    if column == "unlevered_irr_pct" and "irr_note" in frame.columns:
+        flags = frame["irr_note"].fillna("").astype(str) != ""
+    else:
+        flags = pd.to_numeric(frame[column], errors="coerce") > IRR_MEANINGFUL_MAX_PA
+    return [i for i, flag in enumerate(flags.tolist()) if flag]

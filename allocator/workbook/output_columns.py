@@ -98,7 +98,8 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "hpc_power_cost_usd": "Power of gross leases: leased MW x load factor x hpc_pue x hours x "
                           "price.",
     "hpc_opex_usd": "HPC opex: leased MW x hpc_opex_usd_mw_month.",
-    "capital_charge_usd": "Monthly capital recovery of conversion capex over the asset life.",
+    "capital_charge_usd": "Monthly capital recovery of conversion capex over the asset life, "
+                          "less the charge on capex tenants fund for the MW leased to them.",
     "margin_usd": "Revenue - power - opex - capital charge, nominal USD of the month.",
     "discount_factor": "1 / (1 + discount_rate) ^ (months from start / 12).",
     "discounted_margin_usd": "margin_usd x discount_factor.",
@@ -249,6 +250,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
                                 "end of its term (with its escalator).",
     "tail_npv_usd": "Discounted rent - power - opex of the lease after the horizon.",
     "share_of_rent_pct": "The project's share of the plan's contracted backlog.",
+    "irr_note": "Why the unlevered IRR is not meaningful, shown n.m. (the number is kept in "
+                "the cell): above 100 %/yr, or cash before capex (a prepayment first); "
+                "blank when it is.",
     "mined_btc": "BTC mined in the month, after the pool fee: mining revenue / BTC price.",
     "hashprice_btc_ph_day": "Hashprice in BTC: hashprice_usd_ph_day / btc_price_usd.",
     "hashcost_usd_ph_day": "Mining power and opex per PH/s running per day.",

@@ -432,8 +432,9 @@ _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("tenant_capex_usd_mw", "tenant_capex_usd_mw", "number", False,
                "USD per IT MW",
                "Conversion capex the tenant funds per leased IT MW: lowers the owner's capex "
-               "one for one in the deal metrics (the plan still charges the site's capex; "
-               "docs/model.md); default 0.", example=2_000_000),
+               "one for one in the deal metrics, and the plan credits each leased MW with "
+               "the capital charge on it (at most the site's capex per MW; none at a site "
+               "with existing HPC space; docs/model.md); default 0.", example=2_000_000),
     ColumnSpec("lease_structure", "lease_structure", "choice", False, "structure",
                "Who pays the hall's power: nnn and modified_gross the tenant, gross the "
                "owner (the owner runs the hall, its opex, in all three). Sets "
@@ -458,6 +459,11 @@ _CONTRACTS = _with_percent_rule(Contract, (
                "probability",
                "Chance each renewal is taken, given the one before: the j-th counts at "
                "p ^ j; 0 = ignored (default), 1 = certain.", example=0.5),
+    ColumnSpec("deal", "deal", "text", False, "name",
+               "The deal this row is a phase of: rows naming the same deal are its phases, "
+               "each with its own start_month, MW and term, planned as separate leases and "
+               "reported as one project per site in Deals; they must share one tenant. "
+               "Blank = a deal of its own.", example="Neocloud campus"),
 ))
 
 _SCENARIOS = (

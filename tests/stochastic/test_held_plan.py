@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
+from stochkit import hall_fleet, hall_set
 
 from allocator import optimize, read_workbook
 from allocator.errors import InputError
@@ -23,7 +24,6 @@ from allocator.stochastic.measures import MEAN_PATH_PLAN
 from allocator.stochastic.scenario_set import monte_carlo_set, scenario_costs
 from allocator.workbook.plan_decisions import read_held_plan
 from allocator.workbook.writer import write_plan
-from tests.stochastic.stochkit import hall_fleet, hall_set
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "fleet.xlsx"

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from stochkit import hall_fleet, hall_set
 
 from allocator import read_workbook
 from allocator.cli.main import cli
@@ -17,7 +18,6 @@ from allocator.errors import InputError
 from allocator.stochastic import stochastic_plan
 from allocator.stochastic.paths import read_paths
 from allocator.workbook.paths_sheet import read_paths_sheet
-from tests.stochastic.stochkit import hall_fleet, hall_set
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "fleet.xlsx"

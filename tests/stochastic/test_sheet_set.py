@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from stochkit import HIGH_HASHPRICE, LOW_HASHPRICE, hall_fleet
 
 from allocator import read_workbook
 from allocator.cli.main import cli
@@ -17,7 +18,6 @@ from allocator.scenarios.changes import Change, Scenario
 from allocator.stochastic import scenario_set, stochastic_plan
 from allocator.stochastic.sheet_set import sheet_scenario_set
 from allocator.workbook.scenarios_sheet import read_scenarios
-from tests.stochastic.stochkit import HIGH_HASHPRICE, LOW_HASHPRICE, hall_fleet
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "fleet.xlsx"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import os
 import threading
@@ -252,9 +253,12 @@ class DaskExecutor(Executor):
         elif scheduler:
             self.client = _connect(distributed, scheduler)
         else:
+            # The cluster's own processes log their shutdown races (a worker's heartbeat to
+            # a scheduler already closing) with a traceback on the user's terminal; a task's
+            # failure still reaches the user through its future.
             self._cluster = distributed.LocalCluster(
                 n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
-                dashboard_address=None)
+                dashboard_address=None, silence_logs=logging.CRITICAL)
             self.client = distributed.Client(self._cluster)
 
     @property

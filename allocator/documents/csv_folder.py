@@ -26,6 +26,7 @@ from typing import Any
 
 from allocator.documents.paths import at_path
 from allocator.errors import InputError, OutputError, Problem
+from allocator.exports.folder import move_into_place
 from allocator.workbook.cells import address_order
 from allocator.workbook.scans import SheetFacts
 from allocator.workbook.schema import INPUT_SHEETS, SheetSpec
@@ -197,23 +198,8 @@ def write_csv_folder(sheets: Mapping[str, Sequence[Sequence[object]]],
     try:
         for name, rows in sheets.items():
             (staging / f"{name}.csv").write_text(_csv_text(rows), encoding="utf-8")
-        _replace(staging, target)
+        move_into_place(staging, target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write {target}: {exc}") from exc
     return target
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; a folder there is moved aside, removed after."""
-    old = target.with_name(f".{target.name}.{os.getpid()}.old") if target.is_dir() else None
-    if old is not None:
-        target.rename(old)
-    try:
-        staging.rename(target)
-    except OSError:
-        if old is not None:
-            old.rename(target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

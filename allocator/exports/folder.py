@@ -32,7 +32,8 @@ from allocator.exports.columns import column_metadata
 from allocator.exports.tables import Table
 
 __all__ = ["FILE_FORMATS", "FORMAT_VERSION", "METADATA_FILE", "RESULTS_FORMAT", "FileFormat",
-           "check_folder", "folder_metadata", "read_metadata", "write_tables"]
+           "check_folder", "folder_metadata", "move_into_place", "read_metadata",
+           "write_tables"]
 
 FileFormat = Literal["parquet", "csv"]
 FILE_FORMATS: tuple[FileFormat, ...] = ("parquet", "csv")
@@ -158,7 +159,7 @@ def write_tables(tables: Sequence[Table], folder: str | os.PathLike[str], *,
         raise OutputError(f"cannot write {target}: {exc}") from exc
     try:
         _write_files(tables, staging, file_format, run or {})
-        _move_into_place(staging, target)
+        move_into_place(staging, target)
     except (OSError, ValueError, ImportError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write {target}: {exc}") from exc
@@ -168,8 +169,9 @@ def write_tables(tables: Sequence[Table], folder: str | os.PathLike[str], *,
     return target
 
 
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; an earlier results folder there is removed after."""
+def move_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``; a folder there (checked by the caller) is moved aside
+    and removed after, or put back if the rename fails. Used for CSV fleet folders too."""
     old: Path | None = None
     if target.is_dir():
         if any(target.iterdir()):

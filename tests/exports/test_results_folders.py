@@ -9,17 +9,18 @@ replaced.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from exportkit import grain_is_unique as _grain_is_unique
+from exportkit import metadata as _metadata
 from scenariokit import small_fleet, with_volatility
 
 from allocator.api import optimize
 from allocator.errors import OutputError
-from allocator.exports.folder import METADATA_FILE, RESULTS_FORMAT
+from allocator.exports.folder import RESULTS_FORMAT
 from allocator.results.plan import Plan
 from allocator.scenarios.montecarlo import monte_carlo
 from allocator.scenarios.sweep import sweep
@@ -36,23 +37,6 @@ FRAMES = {"plan": "site_months", "summary": "summary", "contracts": "contracts",
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     return optimize(FLEET)
-
-
-def _metadata(folder: Path) -> dict[str, object]:
-    data = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-def _grain_is_unique(folder: Path, suffix: str) -> None:
-    tables = _metadata(folder)["tables"]
-    assert isinstance(tables, dict)
-    for name, table in tables.items():
-        frame = (pd.read_parquet(folder / table["file"]) if suffix == "parquet"
-                 else pd.read_csv(folder / table["file"]))
-        assert len(frame) == table["rows"], name
-        if table["grain"] and len(frame):
-            assert not frame.duplicated(subset=table["grain"]).any(), name
 
 
 def test_a_flexible_plan_carries_its_flexibility_table(tmp_path: Path) -> None:

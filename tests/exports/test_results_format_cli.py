@@ -16,29 +16,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from clikit import run
+from exportkit import grain_is_unique as _grain_is_unique
+from exportkit import metadata as _metadata
 
-from allocator.exports.folder import METADATA_FILE
 from allocator.scenarios.compare import compare
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_inputs"
 FLEET = SAMPLES / "fleet.xlsx"
-
-
-def _metadata(folder: Path) -> dict[str, object]:
-    data = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-def _grain_is_unique(folder: Path, suffix: str) -> None:
-    tables = _metadata(folder)["tables"]
-    assert isinstance(tables, dict)
-    for name, table in tables.items():
-        frame = (pd.read_parquet(folder / table["file"]) if suffix == "parquet"
-                 else pd.read_csv(folder / table["file"]))
-        assert len(frame) == table["rows"], name
-        if table["grain"] and len(frame):
-            assert not frame.duplicated(subset=table["grain"]).any(), name
 
 
 def test_optimize_format_parquet_writes_the_folder_beside_the_book(tmp_path: Path) -> None:

@@ -26,11 +26,11 @@ from typing import Any
 
 from allocator.documents.paths import at_path
 from allocator.errors import InputError, OutputError, Problem
-from allocator.exports.folder import move_into_place
 from allocator.workbook.cells import address_order
 from allocator.workbook.scans import SheetFacts
 from allocator.workbook.schema import INPUT_SHEETS, SheetSpec
 from allocator.workbook.tables import HEADER_ROW, LoadedSheets, Rows
+from allocator.workbook.temp_files import move_into_place
 
 __all__ = ["CSV_FOLDER", "CsvSheets", "csv_file", "lay_out_csv_folder", "write_csv_folder"]
 

@@ -30,10 +30,10 @@ from allocator._version import __version__
 from allocator.errors import OutputError
 from allocator.exports.columns import column_metadata
 from allocator.exports.tables import Table
+from allocator.workbook.temp_files import move_into_place
 
 __all__ = ["FILE_FORMATS", "FORMAT_VERSION", "METADATA_FILE", "RESULTS_FORMAT", "FileFormat",
-           "check_folder", "folder_metadata", "move_into_place", "read_metadata",
-           "write_tables"]
+           "check_folder", "folder_metadata", "read_metadata", "write_tables"]
 
 FileFormat = Literal["parquet", "csv"]
 FILE_FORMATS: tuple[FileFormat, ...] = ("parquet", "csv")
@@ -167,23 +167,3 @@ def write_tables(tables: Sequence[Table], folder: str | os.PathLike[str], *,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
-
-
-def move_into_place(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; a folder there (checked by the caller) is moved aside
-    and removed after, or put back if the rename fails. Used for CSV fleet folders too."""
-    old: Path | None = None
-    if target.is_dir():
-        if any(target.iterdir()):
-            old = target.with_name(f".{target.name}.{os.getpid()}.old")
-            target.rename(old)
-        else:
-            target.rmdir()
-    try:
-        staging.rename(target)
-    except OSError:
-        if old is not None:
-            old.rename(target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

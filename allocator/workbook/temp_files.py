@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 from types import TracebackType
@@ -25,7 +26,8 @@ try:  # POSIX only; Windows falls back to the age rule
 except ImportError:  # pragma: no cover - not on the test platforms
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STALE_AGE_SECONDS", "TempFiles", "remove_stale_temps", "temp_pattern"]
+__all__ = ["STALE_AGE_SECONDS", "TempFiles", "move_into_place", "remove_stale_temps",
+           "temp_pattern"]
 
 STALE_AGE_SECONDS = 24 * 3600
 """Without ``flock``, a temporary file this old is taken to be a dead run's."""
@@ -160,3 +162,23 @@ def _still_there(path: Path, fd: int) -> bool:
         return os.path.samestat(os.fstat(fd), os.stat(path))
     except OSError:
         return False
+
+
+def move_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``; a folder there (checked by the caller) is moved aside
+    and removed after, or put back if the rename fails. Used for CSV fleet folders too."""
+    old: Path | None = None
+    if target.is_dir():
+        if any(target.iterdir()):
+            old = target.with_name(f".{target.name}.{os.getpid()}.old")
+            target.rename(old)
+        else:
+            target.rmdir()
+    try:
+        staging.rename(target)
+    except OSError:
+        if old is not None:
+            old.rename(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -5,6 +5,7 @@ The folder layout mirrors ``allocator/``; the kits ``fleetkit``, ``bookkit`` and
 conftest), so every test imports them by name from any subfolder.
 
 ``pytest -m "not slow"`` is the fast loop; plain ``pytest`` (what CI runs) runs everything.
+A test is marked ``slow`` when it takes over half a second on an idle two-core machine.
 A test marked ``libreoffice`` is slow as well, so it needs no second marker.
 """
 

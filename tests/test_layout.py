@@ -49,6 +49,7 @@ def test_no_module_is_longer_than_600_lines() -> None:
     assert not long
 
 
+@pytest.mark.slow
 def test_no_function_is_longer_than_80_lines() -> None:
     long: dict[str, int] = {}
     for path in MODULES:
@@ -60,6 +61,7 @@ def test_no_function_is_longer_than_80_lines() -> None:
     assert not long
 
 
+@pytest.mark.slow
 def test_functions_import_only_the_lazy_libraries() -> None:
     inside: list[str] = []
     for path in MODULES:
@@ -86,6 +88,7 @@ def _imported_by_name(call: ast.Call) -> str | None:
         else "?"
 
 
+@pytest.mark.slow
 def test_functions_import_by_name_only_the_lazy_libraries_or_in_the_lazy_loaders() -> None:
     inside: list[str] = []
     for path in MODULES:

@@ -31,8 +31,13 @@ from openpyxl.utils import get_column_letter
 __all__ = ["STREAM_MIN_ROWS", "StreamedTable", "fill_table", "stream_tables", "table_chunks",
            "write_table"]
 
-STREAM_MIN_ROWS = 500
-"""Frames longer than this are streamed; shorter ones are written cell by cell by openpyxl."""
+STREAM_MIN_ROWS = 20
+"""Frames longer than this are streamed; shorter ones are written cell by cell by openpyxl.
+
+Streaming is about 5x faster than openpyxl's cell objects already at the sample's 420-row Plan
+(a whole in-process ``optimize`` of the sample: 1.15 s -> 0.21 s), and its numbers are Python's
+shortest exact repr where openpyxl rounds to 16 digits, so only the last digit of a few cells
+differs (3935.9999999999995 where openpyxl wrote 3936); formats and styles are the same."""
 
 _BLOCK_ROWS = 4096  # rows made and deflated at a time
 _QUEUED_BLOCKS = 4  # blocks made but not yet written, at most

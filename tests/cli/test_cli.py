@@ -271,6 +271,7 @@ def test_explain_names_each_contract_at_its_cell_and_gives_the_changes_needed_to
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_explain_gives_no_shortfall_headline_when_the_firm_minimums_fit(tmp_path: Path) -> None:
     """The sample's firm offers with AI Lab NNN at 138 MW: 243 MW of minimums against 244 MW
     that can be online is no shortfall (the conflict is in when and where), so no 'need ...
@@ -374,6 +375,7 @@ def test_template_then_validate_reports_what_is_missing(tmp_path: Path) -> None:
                              f"{tmp_path / 'nowhere'} does not exist\n")
 
 
+@pytest.mark.slow
 def test_sample_fleet_end_to_end(tmp_path: Path) -> None:
     """The Quickstart's job: the sample fleet solves and every output sheet is written."""
     book = tmp_path / "fleet.xlsx"

@@ -212,6 +212,7 @@ def test_results_only_is_the_flag_everywhere_plan_only_a_hidden_alias(
     assert "--plan-only" not in shown
 
 
+@pytest.mark.slow
 def test_sweep_steps_default_to_eleven(book: Path) -> None:
     result = run("sweep", str(book), "--param", "btc_price_usd", "--operation", "scale",
                  "--from", "0.5", "--to", "1.5", "--jobs", "1", "--json", "--no-write")
@@ -309,7 +310,13 @@ def test_a_run_without_a_terminal_logs_progress_lines(book: Path,
                              "Monte Carlo samples: 4/4 (100%) after 16 s\n")
 
 
-def test_a_short_run_without_a_terminal_stays_silent(book: Path) -> None:
+def test_a_short_run_without_a_terminal_stays_silent(book: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that ends before QUIET_S (the clock here says 0.5 s pass between two looks)
+    prints no progress line at all."""
+    ticks = (k / 2 for k in range(1000))
+    progress = importlib.import_module("allocator.cli.progress")
+    monkeypatch.setattr(progress, "clock", lambda: float(next(ticks)))
     result = run("sweep", str(book), "--samples", "3", "--jobs", "1", "--no-write")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""

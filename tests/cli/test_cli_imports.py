@@ -75,6 +75,7 @@ def test_python_dash_m_allocator_help_loads_nothing_heavy() -> None:
     assert not loaded & HEAVY, sorted(loaded & HEAVY)
 
 
+@pytest.mark.slow
 def test_a_command_still_loads_what_it_needs() -> None:
     exit_code, output, modules = _run("validate", "--help")
     assert exit_code == 0, output
@@ -82,6 +83,7 @@ def test_a_command_still_loads_what_it_needs() -> None:
     assert "openpyxl" in modules or "python_calamine" in modules
 
 
+@pytest.mark.slow
 def test_validate_loads_neither_pandas_nor_openpyxl_nor_a_solver() -> None:
     """The reader (python-calamine), the checks (numpy, pydantic) and no more."""
     exit_code, output, modules = _run("validate", str(SAMPLE))

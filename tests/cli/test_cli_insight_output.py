@@ -57,6 +57,7 @@ def plain() -> str:
     return str(result.stdout)
 
 
+@pytest.mark.slow
 def test_insight_prints_its_figures_under_the_headline(plain: str, tmp_path: Path) -> None:
     out = tmp_path / "fleet.plan.xlsx"
     result = run("optimize", str(SAMPLE), "-o", str(out), "--insight")

@@ -28,6 +28,7 @@ def book(tmp_path: Path) -> Path:
                                [["Bear", "btc_price_usd", "scale", 0.7]])
 
 
+@pytest.mark.slow
 def test_compare_the_sample_fleet_writes_the_comparison(tmp_path: Path) -> None:
     """The issue's first Done-when line, as a user would type it (all cores)."""
     sample = shutil.copy(SAMPLE, tmp_path / "fleet.xlsx")
@@ -140,6 +141,7 @@ def test_sweep_names_flips_and_writes_the_sweep_sheet(book: Path) -> None:
     assert sha(book) == before
 
 
+@pytest.mark.slow
 def test_monte_carlo_from_the_command_line(book: Path) -> None:
     before = sha(book)
     args = ("sweep", str(book), "--samples", "5", "--seed", "3", "--jobs", "1")

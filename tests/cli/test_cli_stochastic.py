@@ -60,6 +60,7 @@ def test_bad_alpha_weights_or_samples_are_usage_errors_and_write_nothing(
     assert not target.exists()
 
 
+@pytest.mark.slow
 def test_writes_the_risk_sheets_with_the_frontier_chart(tmp_path: Path) -> None:
     target = tmp_path / "risk.xlsx"
     done = subprocess.run(

@@ -71,6 +71,7 @@ def test_terminal_prints_the_bridge_line_by_line() -> None:
                                             "$982.0M", "$0.0M", "$0.0M", "$1,622.7M"]
 
 
+@pytest.mark.slow
 def test_workbook_has_the_deals_sheet_and_mining_columns(plan: Plan, tmp_path: Path) -> None:
     """The Deals sheet holds plan.deals row for row; Summary has the mining columns; Run Info
     the bridge rows."""

@@ -118,6 +118,7 @@ def test_a_folder_without_the_required_sheets_names_them(tmp_path: Path) -> None
         read_fleet_source(folder)
 
 
+@pytest.mark.slow
 def test_every_command_reads_a_csv_folder(tmp_path: Path) -> None:
     """validate, optimize (results-only workbook beside it), compare and explain."""
     folder = convert(SAMPLES / "fleet.xlsx", tmp_path / "fleet")
@@ -151,6 +152,7 @@ def test_every_command_reads_a_csv_folder(tmp_path: Path) -> None:
     ("infeasible.yaml", ("contracts[2].min_mw", "sites[2].hpc_convertible_mw",
                          "settings.max_conversion_mw_per_year")),
 ])
+@pytest.mark.slow
 def test_explain_names_where_a_document_or_folder_holds_each_fact(
         name: str, where: tuple[str, str, str], tmp_path: Path) -> None:
     """As it names the cell for a workbook (Contracts!D4, Sites!I4, Settings!B11)."""

@@ -193,6 +193,7 @@ def test_schema_writes_out_and_refuses_to_overwrite(tmp_path: Path) -> None:
                                      ["sweep", "--param", "btc_price_usd", "--operation",
                                       "scale", "--from", "0.5", "--to", "1.5", "--steps", "3"]],
                          ids=lambda c: c[0])
+@pytest.mark.slow
 def test_the_multi_solve_commands_read_a_document_as_its_workbook(command: list[str],
                                                                   tmp_path: Path) -> None:
     document = convert(SAMPLES / "fleet.xlsx", tmp_path / "fleet.yaml")

@@ -83,6 +83,7 @@ def test_a_twin_gives_the_workbooks_plan(name: str) -> None:
     assert plan.contracts.equals(expected.contracts)
 
 
+@pytest.mark.slow
 def test_the_infeasible_twin_has_no_plan_either() -> None:
     for suffix in (".xlsx", ".yaml"):
         with pytest.raises(InfeasibleError, match="need 255 MW"):

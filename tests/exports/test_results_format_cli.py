@@ -38,6 +38,7 @@ def test_optimize_format_parquet_writes_the_folder_beside_the_book(tmp_path: Pat
     assert "pass --overwrite" in again.stderr
 
 
+@pytest.mark.slow
 def test_compare_as_parquet_has_a_scenario_column(tmp_path: Path) -> None:
     """Per-scenario tables: one row per scenario and month, their NPVs the comparison's."""
     result = compare(FLEET, keep_plans=True)

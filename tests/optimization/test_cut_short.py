@@ -38,6 +38,7 @@ def lumpy_fleet() -> Fleet:
 
 
 @needs_cbc
+@pytest.mark.slow
 def test_cbc_stopped_by_its_time_limit_is_not_optimal() -> None:
     """PuLP calls CBC's "Stopped on time" Optimal; the plan used to come back as optimal with
     a worse NPV than HiGHS's. Now it is a SolveError with status time_limit."""
@@ -48,6 +49,7 @@ def test_cbc_stopped_by_its_time_limit_is_not_optimal() -> None:
 
 
 @needs_cbc
+@pytest.mark.slow
 def test_command_with_a_cut_short_solve_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     book = write_fleet(lumpy_fleet(), tmp_path / "lumpy.xlsx")
     out = tmp_path / "lumpy.plan.xlsx"
@@ -58,6 +60,7 @@ def test_command_with_a_cut_short_solve_exits_1_and_writes_nothing(tmp_path: Pat
 
 
 @needs_cbc
+@pytest.mark.slow
 def test_the_incumbent_only_when_asked_and_labelled() -> None:
     """accept_incumbent=True returns CBC's best plan so far, status time_limit, with a
     warning; it is verified like any plan (re-priced, invariants)."""

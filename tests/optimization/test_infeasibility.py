@@ -42,6 +42,7 @@ def test_competing_firm_contracts_are_explained() -> None:
                for n in err.value.explanation.constraints)
 
 
+@pytest.mark.slow
 def test_relax_gives_changes_that_work_each_on_its_own() -> None:
     """Either contract may give the 5 MW, or either site grow: each single change is checked
     by a re-solve, and none of them is offered as needed together with another."""
@@ -79,6 +80,7 @@ def test_changes_needed_together_are_given_together() -> None:
         assert not is_feasible(apply_fixes(f, [fix]))
 
 
+@pytest.mark.slow
 def test_a_near_miss_states_no_false_shortfall() -> None:
     """AI Lab NNN at 138 MW: the three firm minimums (243 MW) fit the 244 MW that can be
     online, so the conflict is in when and where, and no 'need 243 MW, but at most 244 MW'
@@ -119,6 +121,7 @@ def test_feasible_fleet_has_nothing_to_explain() -> None:
     assert str(relax(fleet())) == "No change is needed: the plan is feasible."
 
 
+@pytest.mark.slow
 def test_sample_infeasible_workbook_explained_by_the_cli() -> None:
     book = ROOT / "sample_inputs" / "infeasible.xlsx"
     assert CliRunner().invoke(cli, ["validate", str(book)]).exit_code == 0

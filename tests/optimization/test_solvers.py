@@ -55,6 +55,7 @@ def test_cbc_agrees_with_highs_on_value_and_duals() -> None:
         verified(big).objective_usd, rel=1e-7)
 
 
+@pytest.mark.slow
 def test_warm_resolves_match_cold_solves() -> None:
     """Price-only variants re-use the HiGHS model (costs swapped) and reach the same optimum;
     a structural change (more convertible space) loads a fresh model."""

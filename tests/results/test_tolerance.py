@@ -19,6 +19,7 @@ FLEET = synthetic_fleet(sites=3, months=12, seed=0)
 
 @pytest.mark.skipif("COIN_CMD" not in available_solvers(),
                     reason="CBC (the cbc program, COIN_CMD) is not installed")
+@pytest.mark.slow
 def test_cbc_plans_the_packages_own_40_site_fleet() -> None:
     """Used to die with "Internal check failed: site_power: Site 0004 2027-01 uses more than
     686.2 MW" (by 4.8e-6 MW, 7e-9 of the cap)."""

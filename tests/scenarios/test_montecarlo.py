@@ -18,6 +18,7 @@ from allocator.scenarios.montecarlo import draw_factors, monte_carlo, sample_fle
 from allocator.workbook.comparison_writer import MONTE_CARLO_SHEET, write_monte_carlo
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_numbers_twice() -> None:
     fleet = with_volatility(small_fleet())
     first = monte_carlo(fleet, 12, seed=42)

@@ -45,6 +45,7 @@ def test_batches_stack_to_the_draw_of_every_sample_at_once() -> None:
     np.testing.assert_array_equal(np.concatenate([h for _, h in parts]), hashrate)
 
 
+@pytest.mark.slow
 def test_samples_are_built_and_solved_in_bounded_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """37 samples in batches of 8: no map call sees more than 8 cases, and when a batch is
     submitted only its own fleets and those of earlier batches were ever built."""
@@ -64,6 +65,7 @@ def test_samples_are_built_and_solved_in_bounded_batches(monkeypatch: pytest.Mon
     assert seen == [(done, 37) for done in range(1, 38)]
 
 
+@pytest.mark.slow
 def test_a_seed_gives_the_numbers_of_solving_every_sample_drawn_at_once() -> None:
     """The unbatched algorithm, written out: draw all, build each, optimize each."""
     fleet = with_volatility(small_fleet())

@@ -207,6 +207,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 def test_each_scenario_equals_its_own_workbook_solved_alone(tmp_path: Path) -> None:
     """The comparison's numbers for every scenario equal writing that scenario's fleet as a
     workbook, reading it back and optimizing it: no state leaks between scenarios and the

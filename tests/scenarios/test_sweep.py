@@ -55,6 +55,7 @@ def test_re_solving_either_side_of_a_flip_confirms_it(rate_sweep: Sweep) -> None
         assert _state(flip.above, flip.subject, flip.state) is flip.turns_on
 
 
+@pytest.mark.slow
 def test_whole_number_and_month_sweeps_step_by_whole_units() -> None:
     leads = sweep(small_fleet(), "conversion_lead_months", 0, 12, 4, bisections=8)
     assert leads.values == (0.0, 4.0, 8.0, 12.0)

@@ -111,6 +111,7 @@ def test_a_sweep_without_material_changes_says_so_on_its_sheet(tmp_path: Path) -
         c.value for c in ws["A"]]
 
 
+@pytest.mark.slow
 def test_the_console_and_json_report_the_material_changes() -> None:
     args = ("sweep", str(SAMPLE), "--param", "btc_price_usd", "--operation", "scale",
             "--from", "0.5", "--to", "1.5", "--bisections", "0", "--jobs", "1", "--no-write")

@@ -38,6 +38,7 @@ def test_waiting_one_month_is_worth_the_may_lease_in_the_low_future() -> None:
 
 
 @pytest.mark.parametrize("seed", [3, 4])
+@pytest.mark.slow
 def test_zero_months_is_wait_and_see_and_the_horizon_is_the_stochastic_plan(seed: int) -> None:
     book = read_workbook("sample_inputs/fleet.xlsx")
     values = {}

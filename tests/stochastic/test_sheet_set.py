@@ -118,6 +118,7 @@ def test_some_blank_some_given_is_an_error_at_the_blank_ones(tmp_path: Path) -> 
         "have one; give every scenario a probability, or none (equally likely)"]
 
 
+@pytest.mark.slow
 def test_cli_scenarios_uses_the_sheet_and_a_bad_sum_writes_nothing(tmp_path: Path) -> None:
     """--scenarios on the sample: six equally likely futures, the library's RP; with
     probabilities summing to 0.6, exit 1 and no output."""

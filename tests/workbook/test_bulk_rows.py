@@ -152,6 +152,7 @@ def test_rows_made_per_column_are_byte_for_byte_the_cell_by_cell_rows() -> None:
         assert body == reference_rows(frame, styles)
 
 
+@pytest.mark.slow
 def test_streamed_sheet_reads_back_cell_for_cell_like_the_openpyxl_sheet(
         tmp_path: Path) -> None:
     """Value, type, number format, font, fill, alignment and border of every cell are the

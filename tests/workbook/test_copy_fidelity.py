@@ -392,6 +392,7 @@ write_plan(make_plan(), folder / "fleet.plan.xlsx", source=source)
 """
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_nothing_the_next_run_keeps(tmp_path: Path) -> None:
     here = Path(__file__).resolve().parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(

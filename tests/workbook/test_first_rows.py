@@ -69,6 +69,7 @@ def same_error(first: InputError, whole: InputError | FleetWorkbook) -> None:
     assert str(first) == str(whole)
 
 
+@pytest.mark.slow
 def test_a_long_flood_stops_in_its_first_rows_without_loading_the_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
 ) -> None:
@@ -105,6 +106,7 @@ def test_a_flood_written_with_inline_strings_is_the_same_too(
     same_error(error, whole_read(path, monkeypatch))
 
 
+@pytest.mark.slow
 def test_sparse_faults_are_read_from_the_whole_book(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
 ) -> None:
@@ -118,6 +120,7 @@ def test_sparse_faults_are_read_from_the_whole_book(
     same_error(error, whole_read(path, monkeypatch))
 
 
+@pytest.mark.slow
 def test_a_stop_after_a_sheet_cut_short_is_not_trusted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,6 +136,7 @@ def test_a_stop_after_a_sheet_cut_short_is_not_trusted(
     same_error(error, whole_read(path, monkeypatch))
 
 
+@pytest.mark.slow
 def test_a_long_valid_book_reads_the_same_fleet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded: dict[str, list[str]]
 ) -> None:
@@ -147,6 +151,7 @@ def test_a_long_valid_book_reads_the_same_fleet(
     assert "Sites" in loaded["file"]
 
 
+@pytest.mark.slow
 def test_a_sheet_under_the_length_is_not_cut(tmp_path: Path,
                                              loaded: dict[str, list[str]]) -> None:
     """A big sheet of up to 8,000 rows (long names) is read whole at once: a first read
@@ -158,6 +163,7 @@ def test_a_sheet_under_the_length_is_not_cut(tmp_path: Path,
     assert "Sites" in loaded["file"]
 
 
+@pytest.mark.slow
 def test_a_big_sheet_over_the_cap_is_refused_from_its_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -160,6 +160,7 @@ def test_dev_zero_is_refused_unread() -> None:
         "workbook file; give the path of an .xlsx, .xlsm or .ods file\n")
 
 
+@pytest.mark.slow
 def test_a_fifo_is_refused_unopened(tmp_path: Path) -> None:
     """Opening a named pipe to read blocks until someone writes; nobody will."""
     pipe = tmp_path / "fleet.xlsx"

@@ -111,6 +111,7 @@ def test_every_numeric_output_column_has_the_format_of_its_unit(
     assert wrong == []
 
 
+@pytest.mark.slow
 def test_the_sweep_factor_shows_its_decimals_in_the_table_flips_and_axes(
         tmp_path: Path) -> None:
     """Bug (issue 14, item 13): btc_price_usd_factor had the integer money format, so
@@ -253,6 +254,7 @@ def test_input_diff_values_have_their_parameters_formats(comparison_book: Path) 
     assert reference.number_format == ';;;"Base (reference)"'
 
 
+@pytest.mark.slow
 def test_monte_carlo_histogram_marks_the_percentiles(tmp_path: Path) -> None:
     """Bug (item 15): no P5/P50/P95 markers and bin labels long enough to wrap."""
     result = monte_carlo(with_volatility(small_fleet()), samples=12, seed=7,

@@ -84,10 +84,12 @@ class _Inputs:
         """Each row's month and site inputs, and its power price (override or site flat)."""
         months = self.months.loc[rows["month"].to_numpy()]
         site = self.sites.loc[rows["site"].to_numpy()]
-        power = np.array([
-            self.power_overrides.get((s, m), base) for s, m, base in
-            zip(rows["site"], rows["month"], site["power_price_usd_mwh"], strict=True)
-        ], dtype=float)
+        power = site["power_price_usd_mwh"].to_numpy(dtype=float)
+        if self.power_overrides:
+            get = self.power_overrides.get
+            power = np.array([get((s, m), base) for s, m, base in
+                              zip(rows["site"], rows["month"], power, strict=True)],
+                             dtype=float)
         return months, site, power
 
 
@@ -142,8 +144,8 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
                         dtype=float).reshape(-1, 2)
         revenue = revenue - rate * lost[:, 0]
         cost = cost - site["mining_pue"].to_numpy() * lost[:, 1]
-    revenue = revenue + np.array([demand_response_usd_mw_month(fleet.site(m.site))
-                                  for m in miners], dtype=float)
+    credit = {s.name: demand_response_usd_mw_month(s) for s in fleet.sites}
+    revenue = revenue + np.array([credit[m.site] for m in miners], dtype=float)
     return float((running["running_mw"].to_numpy() * (revenue - cost)
                   * months["df"].to_numpy()).sum())
 
@@ -153,6 +155,8 @@ def _mining_four_cp(fleet: Fleet, sites: list[str], months: list[str],
     """Each running tranche row's 4CP cost per MW: in full, the uncurtailed share where the
     site-month is on hourly prices and its miners curtail, or what stopping in the candidate
     peak intervals costs (:func:`~allocator.power.four_cp.mining_four_cp_usd_mw`)."""
+    if all(s.four_cp_usd_kw_year is None for s in fleet.sites):
+        return np.zeros(len(sites))
     curves = {(c.site, c.month): c for c in fleet.price_curves}
     out = [mining_four_cp_usd_mw(fleet.site(name), month, curves.get((name, month)),
                                  float(revenue))
@@ -216,8 +220,9 @@ def _tenant_credit_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
     month; nothing at a site with existing HPC space."""
     st = inputs.fleet.settings
     contracts = {c.name: c for c in inputs.fleet.contracts}
+    funded = [c.name for c in inputs.fleet.contracts if c.tenant_capex_usd_mw > 0]
     credit = 0.0
-    for row in _records(leases):
+    for row in _records(leases[leases["contract"].isin(funded)]):
         contract, site = contracts[str(row.contract)], inputs.fleet.site(str(row.site))
         if contract.tenant_capex_usd_mw <= 0:
             continue

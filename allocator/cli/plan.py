@@ -165,7 +165,8 @@ def _print_headline(head: dict[str, Any], written: Path | None,
 @click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
 @click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
 @click.option("--relax", "relax_", is_flag=True,
-              help="When no plan is feasible, also print the smallest change that fixes it.")
+              help="When no plan is feasible, also print the changes that make it feasible, "
+                   "each checked by re-solving the plan with it.")
 @click.option("--insight/--no-insight", default=False,
               help="Add breakevens, contract values and flip rates, checked shadow values and "
                    "a Sensitivity sheet with a tornado chart (re-solves; about 1 s for the "

@@ -53,7 +53,9 @@ TORNADO_TITLE = "NPV change by driver"
 _FREEZE = {"Plan": "C2", "Summary": "B2", "Contract Result": "B2", "Site Value": "B2",
            "Build Schedule": "B2", "Miner Tranches": "C2", "Leases": "C2"}
 _VALUE_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
+_KEY_ALIGN = Alignment(vertical="top")
 _RUN_INFO_MAX_WIDTH = 68  # longer values (warnings, paths) wrap; a SHA-256 fits
+_LINE_HEIGHT_PT = 15.0  # one line of 11 pt text
 
 
 def write_plan(
@@ -168,3 +170,18 @@ def _write_run_info(ws: Worksheet, frame: pd.DataFrame) -> None:
         label_cell(cell, str(cell.value), note=True)
     ws.auto_filter.ref = f"A1:B{len(frame) + 1}"
     set_widths(ws, [min(max(w + 2, MIN_WIDTH), _RUN_INFO_MAX_WIDTH) for w in widths])
+    _fit_wrapped_rows(ws)
+    ws.page_setup.fitToWidth = 1  # key and value on one page across, as many down as needed
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _fit_wrapped_rows(ws: Worksheet) -> None:
+    """Give each value that wraps the height of its lines: LibreOffice keeps a written row's
+    default height, so a wrapped warning overlapped the row below it."""
+    room = max(_RUN_INFO_MAX_WIDTH - 2, 1)
+    for (value,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        lines = sum(max(1, -(-len(part) // room)) for part in str(value.value or "").split("\n"))
+        if lines > 1:
+            ws.row_dimensions[value.row].height = _LINE_HEIGHT_PT * lines
+            ws.cell(row=value.row, column=1).alignment = _KEY_ALIGN  # beside its first line

@@ -648,3 +648,19 @@ def test_empty_frames_write_headers_only(tmp_path: Path) -> None:
     assert header(wb["Contract Result"]) == CONTRACT_COLUMNS
     assert wb["Contract Result"].max_row == 1
     assert wb["Site Value"]["A1"].value is None
+
+
+def test_run_info_rows_that_wrap_are_as_tall_as_their_lines_and_print_one_page_wide(
+        tmp_path: Path) -> None:
+    """A wrapped warning kept the default row height, so in LibreOffice its second line sat
+    over the next row: each wrapping value's row is now tall enough for its lines (its key at
+    the top beside the first), short rows keep the default, and the sheet prints one page wide."""
+    long = "Market: " + "the hashprice is below every tranche's breakeven " * 4  # 4 lines
+    out = write_plan(make_plan(warnings=(long, "short")), tmp_path / "p.xlsx")
+    ws = openpyxl.load_workbook(out)["Run Info"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    tall = ws.row_dimensions[rows["warning_1"]]
+    assert tall.height is not None and tall.height >= 4 * 15.0
+    assert ws.cell(row=rows["warning_1"], column=1).alignment.vertical == "top"
+    assert ws.row_dimensions[rows["warning_2"]].height is None
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage

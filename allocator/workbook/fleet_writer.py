@@ -42,7 +42,9 @@ def _cell(value: Any, kind: str) -> Any:
 def fleet_rows(fleet: Fleet, spec: SheetSpec, catalog: Catalog | None = None
                ) -> list[list[Any]]:
     """The rows (header first) of sheet ``spec`` for ``fleet``; the Catalog sheet's are
-    ``catalog``'s added and overriding models (none without it)."""
+    ``catalog``'s added and overriding models (none without it). A table sheet has its
+    required columns and the optional ones some row fills, so a fleet written back keeps the
+    columns it uses, not every column the tool knows (blank and absent read the same)."""
     if spec.key_value:
         settings = fleet.settings.model_dump()
         rows: list[list[Any]] = [["key", "value"]]
@@ -58,10 +60,11 @@ def fleet_rows(fleet: Fleet, spec: SheetSpec, catalog: Catalog | None = None
         NETWORK_FLEET_SHEET: fleet.network_fleet,
         CATALOG_SHEET: catalog.own if catalog is not None else (),
     }.get(spec.name, ())
-    rows = [[c.header for c in spec.columns]]
-    for record in records:
-        data = record.model_dump()
-        rows.append([_cell(data.get(c.field), c.kind) for c in spec.columns])
+    data = [record.model_dump() for record in records]
+    columns = [c for c in spec.columns  # an optional column blank in every row is left out
+               if c.required or any(d.get(c.field) is not None for d in data)]
+    rows = [[c.header for c in columns]]
+    rows += [[_cell(d.get(c.field), c.kind) for c in columns] for d in data]
     return rows
 
 

@@ -292,18 +292,30 @@ def test_names_that_look_like_formulas_are_written_back_as_text(tmp_path: Path) 
                 assert "<f>" not in archive.read(part).decode(), part
 
 
+@pytest.mark.slow
 def test_thousands_of_hidden_ranges_stay_fast(tmp_path: Path) -> None:
     """Every other column hidden across all 16,384 header cells (8,192 ranges): the reader asks
-    'hidden?' per column and per row, so a lookup must not scan every range (5 s; now 0.4 s)."""
+    'hidden?' per column and per row, so a lookup must not scan every range (5 s, against
+    0.4 s for the same sheet with nothing hidden; now 0.4 s). Timed against that same sheet
+    unhidden, read on the same machine at the same moment, so a busy machine slows both."""
     header = ["site", "capacity_mw", "power_price_usd_mwh", *[f"h{i}" for i in range(16_381)]]
     rows: list[list[object]] = [header, *([f"S{i}", 10, 40] for i in range(60))]
     sheets = {name: sheet_xml(r) for name, r in base_sheets(Miners=None, Contracts=None).items()}
+    plain = raw_xlsx(tmp_path / "plain.xlsx", {**sheets, "Sites": sheet_xml(rows)})
     sheets["Sites"] = sheet_xml(rows, hidden_columns=range(3, 16_384, 2),
                                 hidden_rows=range(2, 62, 2))
     path = raw_xlsx(tmp_path / "stripes.xlsx", sheets)
-    started = time.perf_counter()
+
+    def best_read_s(book: Path) -> float:
+        times = []
+        for _ in range(2):
+            started = time.perf_counter()
+            read_workbook(book)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    assert best_read_s(path) < 3.0 * best_read_s(plain) + 0.2
     result = read_workbook(path)
-    assert time.perf_counter() - started < 2.5
     assert len(result.fleet.sites) == 60
     assert result.warnings[0].startswith("Sites!E1: unknown column 'h1' ignored")
 

@@ -337,7 +337,9 @@ def _print_sweep(result: Sweep) -> None:
     table = Table(title=literal(f"Sweep of {column}"
                                 + (f" ({result.target})" if result.target else "")),
                   title_justify="left")
-    for name in (column, "NPV", "mining grid MW", "HPC grid MW", "idle MW", "EH/s"):
+    # the title names the parameter whole; a long name as the header was cut at 80 columns
+    first = {"scale": "factor", "add": "added"}.get(result.operation, "value")
+    for name in (first, "NPV", "mining grid MW", "HPC grid MW", "idle MW", "EH/s"):
         table.add_column(literal(name), justify="right")
     for x, (_, row) in zip(result.values, result.table.iterrows(), strict=True):
         add_row(

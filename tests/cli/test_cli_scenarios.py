@@ -127,6 +127,7 @@ def test_sweep_names_flips_and_writes_the_sweep_sheet(book: Path) -> None:
     written = book.with_name("fleet.sweep.xlsx")
     lines = result.stdout.splitlines()
     assert lines[0] == "Sweep of rate_usd_kw_month (Hyperscale-159)"
+    assert lines[2].split("┃")[1].strip() == "value"  # the title names the parameter
     assert table_rows(result.stdout) == {"$100/kW-month": "$226.0M", "$140/kW-month": "$226.0M",
                                          "$180/kW-month": "$226.0M", "$220/kW-month": "$241.4M"}
     assert lines[-4:] == [
@@ -192,3 +193,17 @@ def test_monte_carlo_without_volatility_is_exit_1(tmp_path: Path) -> None:
         "btc_price_volatility_pa or network_hashrate_volatility_pa in Settings (e.g. 0.5 and "
         "0.15)\n")
     assert result.stdout == ""
+
+
+@pytest.mark.slow
+def test_a_scaled_sweep_heads_its_first_column_factor_and_cuts_no_header(book: Path) -> None:
+    """At 80 columns the first header was the sweep column, cut to 'btc_price_usd_…'; the
+    title names the parameter, the header says what the values are."""
+    result = run("sweep", str(book), "--param", "btc_price_usd", "--operation", "scale",
+                 "--from", "0.5", "--to", "1.5", "--steps", "2", "--jobs", "1", "--no-write")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Sweep of btc_price_usd_factor"
+    assert [h.strip() for h in lines[2].split("┃")[1:-1]] == [
+        "factor", "NPV", "mining grid MW", "HPC grid MW", "idle MW", "EH/s"]
+    assert "…" not in result.stdout

@@ -10,6 +10,7 @@ plan frames it owns plus the per-site, per-month arrays the roll-ups in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ __all__ = [
     "conversions",
     "leases",
     "mining",
+    "text_array",
 ]
 
 Array = npt.NDArray[np.float64]
@@ -47,6 +49,16 @@ _CONTRACT_COLUMNS = ["contract", "tenant", "firm", "power_pass_through", "rate_u
                      "power_cost_usd", "opex_usd", "margin_usd", "npv_usd"]
 _BUILD_COLUMNS = ["site", "month", "build_mw", "online_month", "capex_usd",
                   "capital_charge_usd_mw_month"]
+
+
+def text_array(values: Iterable[str]) -> npt.NDArray[np.object_]:
+    """``values`` as an object array, for a long text column made by ``np.repeat``/``np.tile``.
+
+    pandas turns an object array of str into its string column about 6 times faster than
+    numpy's fixed-width ``<U`` array, which a list of str otherwise becomes (0.06 s against
+    0.01 s for 150,000 site names: a 1,000-site plan's frames have 1.5 million such cells).
+    """
+    return np.array(list(values), dtype=object)
 
 
 def clean_mw(values: npt.ArrayLike) -> Array:
@@ -110,10 +122,10 @@ def mining(coef: Coefficients, sol: Solution) -> Mining:
     opex = run_mw * coef.site.mining_opex_usd_mw_month[at][:, None]
     miner_index = {id(m): i for i, m in enumerate(coef.fleet.miners)}
     tranches = pd.DataFrame({
-        "site": np.repeat([t.site for t in coef.tranches], t_count),
-        "model": np.repeat([t.model for t in coef.tranches], t_count),
+        "site": np.repeat(text_array([t.site for t in coef.tranches]), t_count),
+        "model": np.repeat(text_array([t.model for t in coef.tranches]), t_count),
         "tranche": np.repeat([miner_index[id(t)] for t in coef.tranches], t_count).astype(int),
-        "month": np.tile(months, m_count),
+        "month": np.tile(text_array(months), m_count),
         "efficiency_j_th": np.repeat(eff, t_count),
         "available_mw": np.repeat(coef.tranche_available_mw, t_count),
         "running_mw": run_mw.reshape(-1),

@@ -117,6 +117,12 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "flexibility_premium_usd": "flexible_margin_usd - flat_margin_usd: what stopping in the "
                                "dear hours adds; a MW converted to HPC gives it up.",
     "flexibility_premium_usd_mw_month": "Flexibility premium per running miner MW-month.",
+    "four_cp_avoided_usd": "Flexibility: 4CP charge the running miners avoid by stopping at "
+                           "the June-September peak (their full charge less what they pay).",
+    "mining_four_cp_paid_usd": "Flexibility: 4CP charge the running miners pay (the share "
+                               "not curtailed, or all where stopping costs more).",
+    "hpc_four_cp_paid_usd": "Flexibility: 4CP charge of the site's leases (firm load at the "
+                            "peak, unless the tenant pays the power).",
     "days": "Days in the month.",
     "hashprice_usd_ph_day": "Hashprice: BTC earned per PH/s per day (subsidy + fees) x BTC price.",
     "fleet_hashrate_ehs": "Hashrate of every running miner of the fleet.",

@@ -161,7 +161,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "marginal_model": "Least efficient miner model that still runs at the site.",
     "marginal_efficiency_j_th": "Efficiency of the marginal model.",
     "breakeven_hashprice_usd_ph_day": "Hashprice at which the marginal miners just pay power "
-                                      "and opex.",
+                                      "and opex, at the month's average power price (a flat "
+                                      "figure: on hourly prices, miners that curtail pay "
+                                      "their way below it; see Flexibility).",
     "avg_hashprice_usd_ph_day": "Average hashprice over the horizon.",
     "converted_mw": "IT MW the plan converts at the site over the horizon.",
     "build_mw": "IT MW whose conversion starts in the month.",
@@ -176,6 +178,12 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "shadow_value_check": "Whether the re-solves confirm the shadow value.",
     "breakeven_hpc_rate_usd_kw_month": "HPC rate from which converting one more MW here pays.",
     "breakeven_note": "Why the breakeven rate is blank, when it is.",
+    "flat_breakeven_hpc_rate_usd_kw_month": "Breakeven HPC rate if the site's miners could "
+                                            "not curtail (every hour at the month's average "
+                                            "price, 4CP in full, no demand-response credit).",
+    "flexibility_breakeven_shift_usd_kw_month": "breakeven_hpc_rate_usd_kw_month - "
+                                                "flat_breakeven_hpc_rate_usd_kw_month: how "
+                                                "far flexibility raises the rate.",
     "value_added_usd": "NPV with the offer minus NPV without it.",
     "drop_rate_usd_kw_month": "At or below this rate the plan takes none of the offer.",
     "full_take_rate_usd_kw_month": "From this rate on the plan takes all of max_mw.",
@@ -184,7 +192,10 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "breakeven_lease_start_month": "First month the probe lease could start (after lead time).",
     "units": "Machines of the model at the site.",
     "first_month_breakeven_hashprice_usd_ph_day": "Breakeven hashprice of the tranche in the "
-                                                  "first month: (power + opex) / PH/s / days.",
+                                                  "first month: (power + opex) / PH/s / days, "
+                                                  "power at the month's average price (a flat "
+                                                  "figure on hourly prices: curtailing miners "
+                                                  "pay their way below it).",
     "avg_breakeven_hashprice_usd_ph_day": "Average over months of the breakeven hashprice.",
     "first_month_hashprice_usd_ph_day": "Hashprice in the first month.",
     "months_above_breakeven": "Months in which hashprice is above the tranche's breakeven.",

@@ -51,8 +51,9 @@ def flat_breakevens(fleet: Fleet, rates: pd.DataFrame, options: SolverOptions,
                               float(r["breakeven_hpc_rate_usd_kw_month"]) for r in rows]})
     own = frame["site"].map(dict(zip(rates["site"], rates["breakeven_hpc_rate_usd_kw_month"],
                                      strict=True))).astype(float)
-    frame["flexibility_breakeven_shift_usd_kw_month"] = (
-        own - frame["flat_breakeven_hpc_rate_usd_kw_month"])
+    shift = own - frame["flat_breakeven_hpc_rate_usd_kw_month"]
+    # two searches landing on the same basis differ by rounding only: show no shift, not -0.00
+    frame["flexibility_breakeven_shift_usd_kw_month"] = shift.where(~(shift.abs() <= 1e-9), 0.0)
     return frame[FLAT_BREAKEVEN_COLUMNS]
 
 

@@ -21,6 +21,8 @@ _WORDS = {"hpc": "HPC", "npv": "NPV", "btc": "BTC", "it": "IT", "pue": "PUE", "1
           "ehs": "EH/s", "phs": "PH/s", "mw": "MW", "usd": "$", "pa": "per year",
           "noi": "NOI", "irr": "IRR"}
 _LABELS = {
+    "four_cp_avoided_usd": "4CP avoided ($)", "mining_four_cp_paid_usd": "Mining 4CP paid ($)",
+    "hpc_four_cp_paid_usd": "HPC 4CP paid ($)",
     "discount_factor": "Discount factor", "uptime": "Uptime (%)", "pool_fee": "Pool fee (%)",
     "discount_rate": "Discount rate (%/yr)", "hpc_load_factor": "HPC load factor (%)",
     "plus_1mw_npv_usd": "NPV with +1 MW ($)", "minus_1mw_npv_usd": "NPV with -1 MW ($)",

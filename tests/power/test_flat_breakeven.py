@@ -72,3 +72,15 @@ def test_without_flexibility_stops_only_the_hourly_sites_curtailing() -> None:
     sv = add_insight(optimize(plain), plain, sensitivity_pct=None).site_value
     assert "flat_breakeven_hpc_rate_usd_kw_month" not in sv.columns
     assert not math.isnan(float(sv["breakeven_hpc_rate_usd_kw_month"].iloc[0]))
+
+
+def test_no_shift_reads_zero_and_no_rate_stays_blank() -> None:
+    """Proves a site without a rate (no convertible space) keeps a blank shift, not a zero,
+    and a fleet that cannot curtail anyway shows a shift of 0."""
+    f = _converting()
+    f = f.model_copy(update={"sites": (*f.sites, site("B", hpc_convertible_mw=0.0))})
+    sv = add_insight(optimize(f), f, sensitivity_pct=None).site_value
+    assert math.isnan(float(sv["flexibility_breakeven_shift_usd_kw_month"].iloc[1]))
+    flat = without_flexibility(f)
+    same = add_insight(optimize(flat), flat, sensitivity_pct=None).site_value
+    assert same["flexibility_breakeven_shift_usd_kw_month"].iloc[0] == 0.0

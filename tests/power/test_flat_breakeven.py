@@ -14,6 +14,7 @@ from allocator.domain import Fleet, PriceCurve
 from allocator.insight.annotate import add_insight
 from allocator.insight.flat_breakeven import without_flexibility
 from allocator.insight.resolve import TOL_USD_KW_MONTH
+from allocator.insight.summary import insight_summary
 from allocator.power.curve import summarize_prices
 
 # July 2026 (744 h): 682 h at $30 and the 62 dearest at $150 (mean $40/MWh).
@@ -76,11 +77,16 @@ def test_without_flexibility_stops_only_the_hourly_sites_curtailing() -> None:
 
 def test_no_shift_reads_zero_and_no_rate_stays_blank() -> None:
     """Proves a site without a rate (no convertible space) keeps a blank shift, not a zero,
-    and a fleet that cannot curtail anyway shows a shift of 0."""
+    and a fleet that cannot curtail anyway shows a shift of 0; the insight summary (what
+    optimize --insight prints) gives the flat rate of the hourly-priced site only."""
     f = _converting()
     f = f.model_copy(update={"sites": (*f.sites, site("B", hpc_convertible_mw=0.0))})
-    sv = add_insight(optimize(f), f, sensitivity_pct=None).site_value
+    plan = add_insight(optimize(f), f, sensitivity_pct=None)
+    sv = plan.site_value
     assert math.isnan(float(sv["flexibility_breakeven_shift_usd_kw_month"].iloc[1]))
+    rows = {r["site"]: r for r in insight_summary(plan, f)["breakevens"]}  # optimize --insight
+    assert rows["A"]["flat_breakeven_hpc_rate_usd_kw_month"] == pytest.approx(54.64, abs=0.01)
+    assert "flat_breakeven_hpc_rate_usd_kw_month" not in rows["B"]
     flat = without_flexibility(f)
     same = add_insight(optimize(flat), flat, sensitivity_pct=None).site_value
     assert same["flexibility_breakeven_shift_usd_kw_month"].iloc[0] == 0.0

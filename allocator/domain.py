@@ -205,6 +205,8 @@ class Settings(_Frozen):
     hourly_prices_file: str | None = None
     hourly_prices_timezone: str = "UTC"
     hourly_prices_fill: HourlyPriceFill = "error"
+    # Candidate 4CP peaks: the N highest-load hours of each summer month (load_mw column).
+    four_cp_candidate_hours: int | None = Field(default=None, ge=1, le=744)
     # Project financing for the deal metrics (allocator.deals.financing); the LP ignores it.
     loan_to_cost: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
     loan_coupon_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
@@ -387,6 +389,7 @@ class PriceCurve(_Frozen):
     peak_price_usd_mwh: tuple[Finite, ...] = Field(default=(), strict=False)
     emergency_hours: tuple[Finite, ...] = Field(default=(), strict=False)
     emergency_price_usd_mwh: tuple[Finite, ...] = Field(default=(), strict=False)
+    peaks_from_load_hours: int | None = None  # the four_cp_candidate_hours that picked them
 
     @model_validator(mode="after")
     def _same_bins(self) -> Self:
@@ -534,6 +537,10 @@ class Fleet(BaseModel):
                 errors.append(f"hourly prices for unknown site {curve.site!r}")
         if dup := _duplicates([curve.label for curve in self.price_curves]):
             errors.append(f"hourly price curve given more than once: {', '.join(dup)}")
+        if {c.peaks_from_load_hours for c in self.price_curves} - {
+                None, self.settings.four_cp_candidate_hours}:  # picked when the file is read
+            errors.append("four_cp_candidate_hours picks the 4CP candidates as the hourly "
+                          "prices are read: change it in the workbook, not in a scenario")
         for c in self.contracts:
             for s in c.sites:
                 if s not in known:

@@ -45,6 +45,9 @@ def _site_lines(rows: list[dict[str, Any]], written: Path | None) -> list[str]:
             continue
         offer = (f"best offer {_rate(r['best_offer_rate_usd_kw_month'])} "
                  f"({r['best_offer_contract']})" if r["best_offer_contract"] else "no offer")
+        flat = r.get("flat_breakeven_hpc_rate_usd_kw_month")
+        if flat is not None:  # hourly prices: the rate if the miners could not curtail
+            offer = f"{_rate(flat)} without curtailing; {offer}"
         lines.append(f"  {r['site']:<{width}}  {_rate(rate):>8}  {offer}; converts "
                      f"{r['converted_mw'] or 0.0:,.1f} of {r['convertible_mw']:,.1f} MW")
     rest = rows[SHOWN_SITES:]

@@ -12,13 +12,13 @@ from allocator.api import FleetSource
 from allocator.domain import Fleet
 from allocator.insight.breakevens import (
     MINER_BREAKEVEN_SHEET,
-    SITE_BREAKEVEN_COLUMNS,
     miner_breakevens,
     site_rows,
     with_probes,
 )
 from allocator.insight.contracts import CONTRACT_INSIGHT_COLUMNS, contract_rows
 from allocator.insight.duals import site_duals_on
+from allocator.insight.flat_breakeven import with_flat_breakevens
 from allocator.insight.held import HeldModel, resolves_for
 from allocator.insight.resolve import (
     MAX_RATE_USD_KW_MONTH,
@@ -50,7 +50,7 @@ def add_insight(
 
     - ``site_value`` gains ``breakeven_hpc_rate_usd_kw_month``, ``breakeven_probe_mw``,
       ``breakeven_lease_start_month`` and ``breakeven_note``
-      (:func:`~allocator.insight.breakevens.site_breakevens`);
+      (:func:`~allocator.insight.breakevens.site_breakevens`; :mod:`~.flat_breakeven`);
     - ``contracts`` gains ``value_added_usd``, ``full_take_rate_usd_kw_month``,
       ``drop_rate_usd_kw_month`` and ``insight_note``
       (:func:`~allocator.insight.contracts.contract_insight`);
@@ -96,9 +96,9 @@ def add_insight(
     if check_duals:  # first, while the held model's basis is the base's
         own = held if options == SolverOptions(name=fleet.settings.solver) else None
         plan = site_duals_on(own, fleet, plan)
-    site_frame = pd.DataFrame(
-        site_rows(resolves, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month),
-        columns=SITE_BREAKEVEN_COLUMNS)
+    site_frame = with_flat_breakevens(  # on hourly prices, beside the rates without them
+        fleet, site_rows(resolves, fleet, probes, max_rate_usd_kw_month, tol_usd_kw_month),
+        options, probe_mw, max_rate_usd_kw_month, tol_usd_kw_month)
     contract_frame = pd.DataFrame(
         contract_rows(resolves, fleet, rate_bound_factor, max_rate_usd_kw_month,
                       tol_usd_kw_month),

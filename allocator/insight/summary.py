@@ -34,7 +34,8 @@ def insight_summary(plan: Plan, fleet: Fleet) -> dict[str, list[dict[str, Any]]]
       (sites without one last, in the fleet's order): ``site``,
       ``breakeven_hpc_rate_usd_kw_month``, ``best_offer_rate_usd_kw_month`` and
       ``best_offer_contract`` (the highest rate of the offers the site may carry whose term
-      reaches into the horizon), ``convertible_mw``, ``converted_mw`` and ``note``;
+      reaches into the horizon), ``convertible_mw``, ``converted_mw`` and ``note`` (and,
+      for a site on hourly prices, ``flat_breakeven_hpc_rate_usd_kw_month``);
     - ``contracts``, one per offer, the largest ``value_added_usd`` in size first:
       ``contract``, ``rate_usd_kw_month``, ``committed_mw``, ``max_mw``, ``value_added_usd``,
       ``full_take_rate_usd_kw_month``, ``drop_rate_usd_kw_month`` and ``note``;
@@ -96,6 +97,7 @@ def _best_offers(plan: Plan, fleet: Fleet) -> dict[str, tuple[float, str]]:
 def _breakevens(plan: Plan, fleet: Fleet) -> list[dict[str, Any]]:
     best = _best_offers(plan, fleet)
     convertible = {s.name: float(s.hpc_convertible_mw) for s in fleet.sites}
+    hourly = {c.site for c in fleet.price_curves}  # their rate without curtailing is shown too
     rows = []
     for row in plan.site_value.to_dict("records"):
         site = str(row["site"])
@@ -109,6 +111,9 @@ def _breakevens(plan: Plan, fleet: Fleet) -> list[dict[str, Any]]:
             "converted_mw": _plain(row["converted_mw"]),
             "note": _words(row.get("breakeven_note")),
         })
+        if site in hourly and "flat_breakeven_hpc_rate_usd_kw_month" in row:
+            rows[-1]["flat_breakeven_hpc_rate_usd_kw_month"] = _plain(
+                row["flat_breakeven_hpc_rate_usd_kw_month"])
     rows.sort(key=lambda r: (r["breakeven_hpc_rate_usd_kw_month"] is None,
                              r["breakeven_hpc_rate_usd_kw_month"] or 0.0))
     return rows

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.power.clock import to_wall
+from allocator.power.load_peaks import LOAD_COLUMN, loads_of
 from allocator.power.peaks import flags_of
 
 __all__ = ["COLUMNS", "EMERGENCY_COLUMN", "PEAK_COLUMN", "PRICE_FILE_SUFFIXES",
@@ -57,6 +58,7 @@ class PriceTable:
         problems: ``(row index, message)`` for values that could not be read.
         peak: Each row's ``four_cp_peak`` flag (all no without the column).
         emergency: Each row's ``emergency_curtailment`` flag (likewise).
+        load: Each row's ``load_mw`` (``nan`` where blank); ``None`` without the column.
     """
 
     site_codes: npt.NDArray[np.int64]
@@ -66,6 +68,7 @@ class PriceTable:
     problems: Faults = field(default_factory=list)
     peak: npt.NDArray[np.bool_] | None = None
     emergency: npt.NDArray[np.bool_] | None = None
+    load: npt.NDArray[np.float64] | None = None
 
 
 def factorize(values: Sequence[object]) -> tuple[npt.NDArray[np.int64], list[str]]:
@@ -82,8 +85,8 @@ def _key(text: str) -> str:
 
 def _columns(names: Sequence[str]) -> dict[str, str]:
     by_key = {_key(n): n for n in names}
-    found = {col: by_key[_key(col)] for col in (*COLUMNS, PEAK_COLUMN, EMERGENCY_COLUMN)
-             if _key(col) in by_key}
+    optional = (PEAK_COLUMN, EMERGENCY_COLUMN, LOAD_COLUMN)
+    found = {col: by_key[_key(col)] for col in (*COLUMNS, *optional) if _key(col) in by_key}
     needed = [c for c in COLUMNS if c not in found]
     if needed:
         raise PriceFileError(f"needs the column{'s' if len(needed) > 1 else ''} "
@@ -141,7 +144,23 @@ def read_price_file(path: str | Path, zone: str) -> PriceTable:
         bad += more
     peak, emergency = (_flags(table, names, c, bad) for c in (PEAK_COLUMN, EMERGENCY_COLUMN))
     return PriceTable(np.maximum(codes, 0), site_names, wall, prices, problems + bad, peak,
-                      emergency)
+                      emergency, _loads(table, names, bad))
+
+
+def _loads(table: Any, names: dict[str, str], bad: Faults) -> npt.NDArray[np.float64] | None:
+    """The ``load_mw`` column if the table has it; its bad values go to ``bad``."""
+    import pyarrow as pa  # slow to load: only when a price file is named
+    if LOAD_COLUMN not in names:
+        return None
+    column = table.column(names[LOAD_COLUMN])
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        load = np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False),
+                          dtype=float).copy()
+        if np.all(np.isnan(load) | (load >= 0)):
+            return load
+    load, more = loads_of(column.to_pylist())
+    bad += more
+    return load
 
 
 def _flags(table: Any, names: dict[str, str], column: str, bad: Faults

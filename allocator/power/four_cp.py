@@ -24,6 +24,8 @@ month, per MW present at the peak: ``tariff x 1000 / 4`` USD.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -31,6 +33,7 @@ from allocator.domain import Fleet, PriceCurve, Site
 from allocator.power.flexible import policy_strike, resale_factor
 
 __all__ = ["FOUR_CP_MONTHS", "four_cp_usd_mw", "hpc_four_cp_usd_mw_month",
+           "mining_four_cp_paid_usd_mw", "mining_four_cp_paid_usd_mw_month",
            "mining_four_cp_usd_mw", "mining_four_cp_usd_mw_month", "peak_lost_margin_usd_mw"]
 
 Array = npt.NDArray[np.float64]
@@ -82,10 +85,38 @@ def mining_four_cp_usd_mw(site: Site, month: str, curve: PriceCurve | None,
     return charge * (1.0 - capture) + capture * min(charge, lost)
 
 
+def mining_four_cp_paid_usd_mw(site: Site, month: str, curve: PriceCurve | None,
+                               revenue_usd_mwh: float) -> float:
+    """The 4CP charge one running miner MW of ``site`` actually pays in ``month``: the share
+    it fails to curtail, and all of it where stopping in the candidates would cost more than
+    the charge (the rest of :func:`mining_four_cp_usd_mw` is margin given up, not a charge)."""
+    charge = four_cp_usd_mw(site, month) * site.mining_pue
+    if charge == 0.0 or curve is None or site.curtailment == "none":
+        return charge
+    capture = site.curtailment_capture
+    if not curve.peak_hours:
+        return charge * (1.0 - capture)
+    stays = peak_lost_margin_usd_mw(site, curve, revenue_usd_mwh) >= charge
+    return charge * (1.0 - capture) + (capture * charge if stays else 0.0)
+
+
+def mining_four_cp_paid_usd_mw_month(fleet: Fleet, sites: list[int], months: list[str],
+                                     revenue_usd_mwh: Array) -> Array:
+    """:func:`mining_four_cp_paid_usd_mw` of one running miner MW
+    ``[len(sites), len(months)]``; ``revenue_usd_mwh`` is each row's ``R`` per month."""
+    return _per_row(fleet, sites, months, revenue_usd_mwh, mining_four_cp_paid_usd_mw)
+
+
 def mining_four_cp_usd_mw_month(fleet: Fleet, sites: list[int], months: list[str],
                                 revenue_usd_mwh: Array) -> Array:
     """The 4CP cost of one running miner MW ``[len(sites), len(months)]``
     (:func:`mining_four_cp_usd_mw`); ``revenue_usd_mwh`` is each row's ``R`` per month."""
+    return _per_row(fleet, sites, months, revenue_usd_mwh, mining_four_cp_usd_mw)
+
+
+def _per_row(fleet: Fleet, sites: list[int], months: list[str], revenue_usd_mwh: Array,
+             per_mw: Callable[[Site, str, PriceCurve | None, float], float]) -> Array:
+    """``per_mw`` of each row's site and each month, 0 where the site has no tariff."""
     curves = {(c.site, c.month): c for c in fleet.price_curves}
     out = np.zeros((len(sites), len(months)))
     for i, s in enumerate(sites):
@@ -93,6 +124,6 @@ def mining_four_cp_usd_mw_month(fleet: Fleet, sites: list[int], months: list[str
         if site.four_cp_usd_kw_year is None:
             continue
         for t, month in enumerate(months):
-            out[i, t] = mining_four_cp_usd_mw(site, month, curves.get((site.name, month)),
-                                              float(revenue_usd_mwh[i, t]))
+            out[i, t] = per_mw(site, month, curves.get((site.name, month)),
+                               float(revenue_usd_mwh[i, t]))
     return out

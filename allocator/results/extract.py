@@ -60,7 +60,7 @@ def make_plan(
     premium = flexibility.premium_by_month(coef, mine)
     if premium is not None:  # only where hourly prices were given: old plans keep their shape
         summary["flexibility_premium_usd"] = premium
-    flex = flexibility.flexibility(coef, mine)
+    flex = flexibility.flexibility(coef, mine, lease.leases)
     site_value = rollups.site_value(coef, sol, mine, conv, sm)
     if flex is not None:
         site_value = flexibility.with_site_premium(site_value, flex)

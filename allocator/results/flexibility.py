@@ -5,7 +5,9 @@ frame compares the miners the plan runs with the same MW run at the month's full
 average price: the hours they mine, the grid MWh they leave undrawn, the flat-average margin,
 the flexible margin and the difference, the **flexibility premium** ($ and $ per running
 MW-month). The premium is what a MW converted to HPC (firm, every hour) gives up on top of
-the flat mining margin.
+the flat mining margin. Where a site has a 4CP tariff, the frame also shows the charges its
+running miners avoid by stopping at the summer peaks, and those its miners and its HPC
+leases pay (:mod:`allocator.power.four_cp`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import pandas as pd
 
 from allocator import economics as econ
 from allocator.optimization.coefficients import Coefficients
+from allocator.power.four_cp import four_cp_usd_mw, mining_four_cp_paid_usd_mw_month
+from allocator.power.valuation import mining_revenue_usd_mwh
 from allocator.results.decisions import Mining
 
 __all__ = ["FLEXIBILITY_COLUMNS", "FLEXIBILITY_SHEET", "flexibility", "premium_by_month",
@@ -26,7 +30,8 @@ Array = npt.NDArray[np.float64]
 FLEXIBILITY_SHEET = "Flexibility"
 FLEXIBILITY_COLUMNS = ["site", "month", "mining_mw", "power_price_usd_mwh", "hours_mined",
                        "curtailed_mwh", "flat_margin_usd", "flexible_margin_usd",
-                       "flexibility_premium_usd", "flexibility_premium_usd_mw_month"]
+                       "flexibility_premium_usd", "flexibility_premium_usd_mw_month",
+                       "four_cp_avoided_usd", "mining_four_cp_paid_usd", "hpc_four_cp_paid_usd"]
 
 
 def _by_site(coef: Coefficients, values: Array) -> Array:
@@ -47,6 +52,37 @@ def _flat_margin_usd_mw_month(coef: Coefficients) -> Array:
     return np.asarray(revenue - cost, dtype=float).reshape(len(at), len(coef.months))
 
 
+def _mining_four_cp(coef: Coefficients, run: Array) -> tuple[Array, Array]:
+    """The 4CP charges the running miners avoid and pay ``[S, T]`` (USD): the full charge
+    of their grid MW at each summer peak less what they pay, and what they pay."""
+    at = coef.tranche_site
+    full = np.array([[four_cp_usd_mw(coef.sites[s], m) for m in coef.months]
+                     for s in at.tolist()], dtype=float).reshape(len(at), len(coef.months))
+    full = full * coef.site.mining_pue[at, None]
+    rate = mining_revenue_usd_mwh(coef.hashprice_usd_ph_day[None, :],
+                                  coef.efficiency_j_th[:, None], coef.fleet.settings.pool_fee)
+    paid = mining_four_cp_paid_usd_mw_month(coef.fleet, at.tolist(), list(coef.months), rate)
+    return _by_site(coef, run * (full - paid)), _by_site(coef, run * paid)
+
+
+def _hpc_four_cp(coef: Coefficients, leases: pd.DataFrame | None) -> Array:
+    """The 4CP charge the plan's leases pay ``[S, T]`` (USD): their grid MW at each summer
+    peak (``hpc_pue x hpc_load_factor`` per IT MW) unless the tenant pays the power."""
+    out = np.zeros((len(coef.sites), len(coef.months)))
+    if leases is None or not len(leases):
+        return out
+    through = {c.name: c.power_pass_through for c in coef.fleet.contracts}
+    s_of = {name: i for i, name in enumerate(coef.site.name)}
+    t_of = {m: j for j, m in enumerate(coef.months)}
+    for contract, name, month, mw in zip(leases["contract"], leases["site"], leases["month"],
+                                         leases["leased_mw"], strict=True):
+        site = coef.sites[s_of[name]]
+        if not through[contract]:
+            out[s_of[name], t_of[month]] += (float(mw) * four_cp_usd_mw(site, month)
+                                             * site.hpc_pue * site.hpc_load_factor)
+    return out
+
+
 def premium_by_month(coef: Coefficients, mine: Mining) -> Array | None:
     """The fleet's flexibility premium per month ``[T]`` (USD), or None without curves."""
     if coef.curves is None or coef.curtailment is None:
@@ -55,8 +91,10 @@ def premium_by_month(coef: Coefficients, mine: Mining) -> Array | None:
     return np.asarray((mine.running_mw * gain).sum(axis=0), dtype=float)
 
 
-def flexibility(coef: Coefficients, mine: Mining) -> pd.DataFrame | None:
-    """The ``Flexibility`` frame: one row per site-month with a price curve; None without."""
+def flexibility(coef: Coefficients, mine: Mining, leases: pd.DataFrame | None = None
+                ) -> pd.DataFrame | None:
+    """The ``Flexibility`` frame: one row per site-month with a price curve; None without.
+    ``leases`` is the plan's lease rows (their 4CP charge is ``hpc_four_cp_paid_usd``)."""
     if coef.curves is None or coef.curtailment is None:
         return None
     run = mine.running_mw
@@ -66,6 +104,8 @@ def flexibility(coef: Coefficients, mine: Mining) -> pd.DataFrame | None:
     curtailed = _by_site(coef, run * cut.curtailed_mwh(coef.site.mining_pue[at, None]))
     flat = _by_site(coef, run * _flat_margin_usd_mw_month(coef))
     flexible = _by_site(coef, run * coef.mining_margin_usd_mw_month)
+    avoided, paid = _mining_four_cp(coef, run)
+    hpc_paid = _hpc_four_cp(coef, leases)
     mw = mine.mining_mw
     with np.errstate(divide="ignore", invalid="ignore"):
         hours = np.where(mw > 0, mined / mw, 0.0)
@@ -82,6 +122,9 @@ def flexibility(coef: Coefficients, mine: Mining) -> pd.DataFrame | None:
         "flexible_margin_usd": flexible[s, t],
         "flexibility_premium_usd": (flexible - flat)[s, t],
         "flexibility_premium_usd_mw_month": per_mw[s, t],
+        "four_cp_avoided_usd": avoided[s, t],
+        "mining_four_cp_paid_usd": paid[s, t],
+        "hpc_four_cp_paid_usd": hpc_paid[s, t],
     })
     return frame[FLEXIBILITY_COLUMNS]
 

@@ -143,6 +143,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("loan_to_cost", "settings", "fraction", "the loan-to-cost", "%"),
     _p("loan_coupon_pa", "settings", "fraction", "the loan coupon", "%/yr"),
     _p("loan_term_months", "settings", "integer", "the loan term", "months"),
+    _p("four_cp_candidate_hours", "settings", "integer", "the 4CP candidate hours", "hours"),
     _p("network_power_price_usd_mwh", "settings", "number", "the network's power price",
        "$/MWh", (0, 1000)),
 )

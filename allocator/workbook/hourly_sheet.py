@@ -30,6 +30,7 @@ from allocator.power.files import (
     wall_clock,
 )
 from allocator.power.four_cp import FOUR_CP_MONTHS
+from allocator.power.load_peaks import LOAD_COLUMN, eligible_months, load_peak_flags, loads_of
 from allocator.power.loading import price_curves
 from allocator.power.peaks import flags_of, peak_prices
 from allocator.power.series import Normalized, normalize_series
@@ -53,6 +54,7 @@ class _Part:
     where: Callable[[int, str], tuple[str, str | None]]  # row, column -> (sheet/line, cell)
     peak: npt.NDArray[np.bool_]  # each row's four_cp_peak flag
     emergency: npt.NDArray[np.bool_]  # each row's emergency_curtailment flag
+    load: npt.NDArray[np.float64] | None = None  # each row's load_mw, without the column None
 
 
 def read_hourly_prices(fleet: Fleet, sheet: tuple[str, Rows, SheetFacts] | None,
@@ -88,7 +90,8 @@ def read_hourly_prices(fleet: Fleet, sheet: tuple[str, Rows, SheetFacts] | None,
             parts.append(part)
     if not parts:
         return fleet
-    return _attach(fleet, parts, zone, report)
+    candidates_at = places.get(("Settings", "", "four_cp_candidate_hours"), ("Settings", None))
+    return _attach(fleet, parts, zone, report, candidates_at)
 
 
 def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
@@ -122,8 +125,11 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     prices, price_faults = prices_of(cells("price_usd_mwh"))
     peak, peak_faults = flags_of(cells(PEAK_COLUMN))
     emergency, emergency_faults = flags_of(cells(EMERGENCY_COLUMN), EMERGENCY_COLUMN)
+    load, load_faults = (loads_of(cells(LOAD_COLUMN)) if columns.get(LOAD_COLUMN) is not None
+                         else (None, []))
     for faults, field in ((stamp_faults, "timestamp"), (price_faults, "price_usd_mwh"),
-                          (peak_faults, PEAK_COLUMN), (emergency_faults, EMERGENCY_COLUMN)):
+                          (peak_faults, PEAK_COLUMN), (emergency_faults, EMERGENCY_COLUMN),
+                          (load_faults, LOAD_COLUMN)):
         for i, message in faults:
             report.problem(name, message, f"{letter[field]}{numbers[i]}", field)
     for i in [k for k, site in enumerate(sites) if not site]:
@@ -132,7 +138,7 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     def where(i: int, field: str) -> tuple[str, str | None]:
         return name, f"{letter[field]}{numbers[i]}" if i >= 0 else None
 
-    return _Part(sites, wall, prices, where, peak, emergency)
+    return _Part(sites, wall, prices, where, peak, emergency, load)
 
 
 def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], report: Report
@@ -155,10 +161,11 @@ def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], repor
     none = np.zeros(len(table.prices), dtype=bool)
     return _Part([table.site_names[c] for c in table.site_codes.tolist()], table.wall,
                  table.prices, where, table.peak if table.peak is not None else none,
-                 table.emergency if table.emergency is not None else none)
+                 table.emergency if table.emergency is not None else none, table.load)
 
 
-def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report) -> Fleet:
+def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report,
+            candidates_at: tuple[str, str | None]) -> Fleet:
     """Normalize every part's rows, check the plan's months, and put the curves on."""
     known = [s.name for s in fleet.sites]
     codes, names = factorize([site for p in parts for site in p.sites])
@@ -180,6 +187,8 @@ def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report) -> Flee
                            f"{', '.join(known)}", cell, "site" if cell else None)
     wall = np.concatenate([p.wall for p in parts])
     prices = np.concatenate([p.prices for p in parts])
+    peak = np.concatenate([p.peak for p in parts])
+    load = _check_candidates(fleet, parts, peak, candidates_at, report)
     normalized = normalize_series(codes, names, wall,
                                   prices, zone, readable=~np.isnat(wall), label=label)
     for i, field, message in normalized.problems:
@@ -197,14 +206,45 @@ def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report) -> Flee
     if report.problems:
         return fleet
     curves = tuple(c for c in made.curves if c.site in known)
-    peaks = peak_prices(codes, names, wall, prices, np.concatenate([p.peak for p in parts]))
+    if load is not None and st.four_cp_candidate_hours is not None:
+        peak = load_peak_flags(codes, names, wall, load, st.four_cp_candidate_hours, {
+            key: normalized.months[key].hours_per_interval for key in eligible_months(
+                [(c.site, c.month) for c in curves], [s.name for s in fleet.sites
+                                                      if s.four_cp_usd_kw_year is not None],
+                FOUR_CP_MONTHS)})
+    peaks = peak_prices(codes, names, wall, prices, peak)
     if peaks:
-        curves = _with_peaks(fleet, curves, peaks, normalized, report)
+        curves = _with_peaks(fleet, curves, peaks, normalized, report,
+                             st.four_cp_candidate_hours if load is not None else None)
     emergencies = peak_prices(codes, names, wall, prices,
                               np.concatenate([p.emergency for p in parts]))
     if emergencies:
         curves = _with_emergencies(curves, emergencies, normalized, report)
     return fleet.model_copy(update={"price_curves": curves})
+
+
+def _check_candidates(fleet: Fleet, parts: list[_Part], peak: npt.NDArray[np.bool_],
+                      at: tuple[str, str | None], report: Report
+                      ) -> npt.NDArray[np.float64] | None:
+    """Every row's load (``nan`` where none), or ``None`` where no source has the column; a
+    count without a load column, or beside ``four_cp_peak`` flags, is a fault at the
+    Settings cell, a load column without the count a warning."""
+    hours = fleet.settings.four_cp_candidate_hours
+    if all(p.load is None for p in parts):
+        if hours is not None:
+            report.problem(at[0], f"four_cp_candidate_hours {hours} needs a load_mw column "
+                           "in the HourlyPrices sheet or hourly_prices_file", at[1],
+                           "four_cp_candidate_hours")
+        return None
+    if hours is None:
+        report.warnings.append("load_mw of the hourly prices is ignored: set Settings "
+                               "four_cp_candidate_hours to pick 4CP candidates from it")
+    elif peak.any():
+        report.problem(at[0], "four_cp_candidate_hours picks the candidate 4CP peaks from "
+                       "load_mw, but four_cp_peak rows are given too: use one or the other",
+                       at[1], "four_cp_candidate_hours")
+    return np.concatenate([p.load if p.load is not None else np.full(len(p.prices), np.nan)
+                           for p in parts])
 
 
 def _with_emergencies(curves: tuple[PriceCurve, ...], found: dict[tuple[str, str], list[float]],
@@ -230,9 +270,10 @@ def _with_emergencies(curves: tuple[PriceCurve, ...], found: dict[tuple[str, str
 
 def _with_peaks(fleet: Fleet, curves: tuple[PriceCurve, ...],
                 peaks: dict[tuple[str, str], list[float]], normalized: Normalized,
-                report: Report) -> tuple[PriceCurve, ...]:
+                report: Report, picked: int | None = None) -> tuple[PriceCurve, ...]:
     """``curves`` with each month's candidate 4CP peak intervals; flags that cannot count
-    (no tariff, outside June to September, a month not on hourly prices) are warnings."""
+    (no tariff, outside June to September, a month not on hourly prices) are warnings.
+    ``picked`` is the four_cp_candidate_hours that chose them from load_mw, if it did."""
     have = {(c.site, c.month) for c in curves}
     ignored: list[str] = []
     for site, month in sorted(peaks):
@@ -252,5 +293,6 @@ def _with_peaks(fleet: Fleet, curves: tuple[PriceCurve, ...],
             continue
         step = normalized.months[curve.site, curve.month].hours_per_interval
         out.append(curve.model_copy(update={"peak_hours": tuple([step] * len(found)),
-                                            "peak_price_usd_mwh": tuple(found)}))
+                                            "peak_price_usd_mwh": tuple(found),
+                                            "peaks_from_load_hours": picked}))
     return tuple(out)

@@ -21,6 +21,8 @@ _WORDS = {"hpc": "HPC", "npv": "NPV", "btc": "BTC", "it": "IT", "pue": "PUE", "1
           "ehs": "EH/s", "phs": "PH/s", "mw": "MW", "usd": "$", "pa": "per year",
           "noi": "NOI", "irr": "IRR"}
 _LABELS = {
+    "four_cp_avoided_usd": "4CP avoided ($)", "mining_four_cp_paid_usd": "Mining 4CP paid ($)",
+    "hpc_four_cp_paid_usd": "HPC 4CP paid ($)",
     "discount_factor": "Discount factor", "uptime": "Uptime (%)", "pool_fee": "Pool fee (%)",
     "discount_rate": "Discount rate (%/yr)", "hpc_load_factor": "HPC load factor (%)",
     "plus_1mw_npv_usd": "NPV with +1 MW ($)", "minus_1mw_npv_usd": "NPV with -1 MW ($)",
@@ -117,6 +119,12 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "flexibility_premium_usd": "flexible_margin_usd - flat_margin_usd: what stopping in the "
                                "dear hours adds; a MW converted to HPC gives it up.",
     "flexibility_premium_usd_mw_month": "Flexibility premium per running miner MW-month.",
+    "four_cp_avoided_usd": "Flexibility: 4CP charge the running miners avoid by stopping at "
+                           "the June-September peak (their full charge less what they pay).",
+    "mining_four_cp_paid_usd": "Flexibility: 4CP charge the running miners pay (the share "
+                               "not curtailed, or all where stopping costs more).",
+    "hpc_four_cp_paid_usd": "Flexibility: 4CP charge of the site's leases (firm load at the "
+                            "peak, unless the tenant pays the power).",
     "days": "Days in the month.",
     "hashprice_usd_ph_day": "Hashprice: BTC earned per PH/s per day (subsidy + fees) x BTC price.",
     "fleet_hashrate_ehs": "Hashrate of every running miner of the fleet.",
@@ -155,7 +163,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "marginal_model": "Least efficient miner model that still runs at the site.",
     "marginal_efficiency_j_th": "Efficiency of the marginal model.",
     "breakeven_hashprice_usd_ph_day": "Hashprice at which the marginal miners just pay power "
-                                      "and opex.",
+                                      "and opex, at the month's average power price (a flat "
+                                      "figure: on hourly prices, miners that curtail pay "
+                                      "their way below it; see Flexibility).",
     "avg_hashprice_usd_ph_day": "Average hashprice over the horizon.",
     "converted_mw": "IT MW the plan converts at the site over the horizon.",
     "build_mw": "IT MW whose conversion starts in the month.",
@@ -170,6 +180,12 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "shadow_value_check": "Whether the re-solves confirm the shadow value.",
     "breakeven_hpc_rate_usd_kw_month": "HPC rate from which converting one more MW here pays.",
     "breakeven_note": "Why the breakeven rate is blank, when it is.",
+    "flat_breakeven_hpc_rate_usd_kw_month": "Breakeven HPC rate if the site's miners could "
+                                            "not curtail (every hour at the month's average "
+                                            "price, 4CP in full, no demand-response credit).",
+    "flexibility_breakeven_shift_usd_kw_month": "breakeven_hpc_rate_usd_kw_month - "
+                                                "flat_breakeven_hpc_rate_usd_kw_month: how "
+                                                "far flexibility raises the rate.",
     "value_added_usd": "NPV with the offer minus NPV without it.",
     "drop_rate_usd_kw_month": "At or below this rate the plan takes none of the offer.",
     "full_take_rate_usd_kw_month": "From this rate on the plan takes all of max_mw.",
@@ -178,7 +194,10 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "breakeven_lease_start_month": "First month the probe lease could start (after lead time).",
     "units": "Machines of the model at the site.",
     "first_month_breakeven_hashprice_usd_ph_day": "Breakeven hashprice of the tranche in the "
-                                                  "first month: (power + opex) / PH/s / days.",
+                                                  "first month: (power + opex) / PH/s / days, "
+                                                  "power at the month's average price (a flat "
+                                                  "figure on hourly prices: curtailing miners "
+                                                  "pay their way below it).",
     "avg_breakeven_hashprice_usd_ph_day": "Average over months of the breakeven hashprice.",
     "first_month_hashprice_usd_ph_day": "Hashprice in the first month.",
     "months_above_breakeven": "Months in which hashprice is above the tranche's breakeven.",

@@ -247,6 +247,8 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
                "workbook naming the month; monthly prices it flat at the Sites or "
                "PowerPrices price, with a warning.", choices=HOURLY_PRICE_FILLS,
                example="monthly"),
+    ColumnSpec("four_cp_candidate_hours", "four_cp_candidate_hours", "integer", False, "hours",
+               "4CP candidates: each summer month's N top hours of load_mw.", example=20),
     ColumnSpec("loan_to_cost", "loan_to_cost", "fraction", False, "fraction of owner capex",
                "Deals: each project borrows this share of its owner capex as it is spent "
                "(levered IRR, equity, minimum DSCR on the Deals sheet; the plan ignores it); "
@@ -382,14 +384,14 @@ _HOURLY_PRICES = (
     ColumnSpec("price_usd_mwh", "price_usd_mwh", "number", True, "USD/MWh",
                "Real-time price of that interval; -1,000 to 20,000.", example=42.5),
     ColumnSpec("four_cp_peak", "four_cp_peak", "bool", False, "yes/no",
-               "yes on a candidate 4CP peak interval of June to September: miners of a site "
-               "with four_cp_usd_kw_year avoid the charge by stopping in every candidate of "
-               "the month, giving up those intervals' margin; blank = no (the same column "
-               "may be in hourly_prices_file).", choices=_YES_NO, example="no"),
+               "yes on a candidate 4CP peak interval of June-September; blank = no (also in "
+               "hourly_prices_file).", choices=_YES_NO, example="no"),
     ColumnSpec("emergency_curtailment", "emergency_curtailment", "bool", False, "yes/no",
                "yes on an interval in which large loads are ordered off the grid (Texas SB 6): "
                "miners stop and lose its margin; HPC keeps its rent but draws no grid power "
                "(backup power is not modelled); blank = no.", choices=_YES_NO, example="no"),
+    ColumnSpec("load_mw", "load_mw", "number", False, "MW", "System load of the interval "
+               "(see four_cp_candidate_hours); blank = not a candidate.", example=78500),
 )
 
 _CONTRACTS = _with_percent_rule(Contract, (

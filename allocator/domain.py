@@ -430,6 +430,9 @@ class Contract(_Frozen):
     renewal_options: int = Field(default=0, ge=0, le=10)
     renewal_term_months: int | None = Field(default=None, ge=1, le=600)
     renewal_probability: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    termination_probability_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
+    termination_fee_months: Finite = Field(default=0.0, ge=0, le=600)
+    termination_fee_step_months: Finite = Field(default=0.0, ge=0, le=600)
     deal: str = ""
     """The deal this row is a phase of (blank: a deal of its own, named by ``name``)."""
 

@@ -49,13 +49,14 @@ from allocator.periods import days_in_month, month_from_index, month_index
 from allocator.results.plan import Plan
 
 __all__ = ["CASH_FLOW_COLUMNS", "Project", "ProjectFlows", "cash_flow_frame",
-           "project_cash_flows", "projects"]
+           "project_cash_flows", "projects", "termination_fee_usd"]
 
 Array = npt.NDArray[np.float64]
 K = TypeVar("K")
 
 CASH_FLOW_COLUMNS = ["site", "contract", "tenant", "month", "in_horizon", "leased_mw",
                      "capex_usd", "tenant_capex_usd", "prepayment_usd", "rent_usd",
+                     "termination_fee_usd",
                      "power_cost_usd", "opex_usd", "net_cash_flow_usd", "discount_factor",
                      "discounted_cash_flow_usd"]
 
@@ -191,9 +192,7 @@ def _tail_rows(coef: Coefficients, p: Project, contract: Contract,
     first = month_index(coef.months[0])
     since = offsets - (month_index(contract.start_month) - first)
     days = np.array([_days_at(first + int(t)) for t in offsets.tolist()], dtype=float)
-    rent = p.leased_mw * econ.hpc_revenue_usd_mw_month(
-        contract.rate_usd_kw_month, contract.escalator_pa, since.astype(float),
-        contract.rent_free_months, contract.default_probability_pa, contract.backstop_share)
+    rent = p.leased_mw * econ.lease_rent_usd_mw_month(contract, since.astype(float))
     def flat(value: float) -> Array:
         return np.full(len(offsets), float(value))
 
@@ -298,6 +297,27 @@ def project_cash_flows(coef: Coefficients, plan: Plan) -> list[ProjectFlows]:
     return [_flows(coef, rows, p) for p in projects(coef, plan)]
 
 
+def termination_fee_usd(coef: Coefficients, f: ProjectFlows) -> Array:
+    """The part of ``f.rent_usd`` that is the expected termination fee, month by month.
+
+    ``rent_usd`` is the lease's expected rent and fee as the plan priced them
+    (:func:`~allocator.economics.lease_rent_usd_mw_month`); the fee's share of each month's
+    is the fee per MW over rent and fee per MW, so it holds for any leased MW and renewal
+    weight (0 outside the firm term).
+    """
+    if f.project.contract is None:
+        return np.zeros(len(f.offset))
+    contract = coef.fleet.contracts[f.project.contract]
+    if contract.termination_probability_pa == 0 or contract.termination_fee_months == 0:
+        return np.zeros(len(f.offset))
+    since = (f.offset - (month_index(contract.start_month) - month_index(coef.months[0]))
+             ).astype(float)
+    fee = np.asarray(econ.termination_fee_usd_mw_month(contract, since), dtype=float)
+    both = np.asarray(econ.lease_rent_usd_mw_month(contract, since), dtype=float)
+    share = np.divide(fee, both, out=np.zeros(len(fee)), where=both > 0)
+    return np.asarray(f.rent_usd * share, dtype=float)
+
+
 def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
     """The projects' cash flows as one long frame, :data:`CASH_FLOW_COLUMNS`."""
     if not flows:
@@ -327,6 +347,7 @@ def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFra
         "tenant_capex_usd": joined([f.tenant_capex_usd for f in flows]),
         "prepayment_usd": joined([f.prepayment_usd for f in flows]),
         "rent_usd": joined([f.rent_usd for f in flows]),
+        "termination_fee_usd": joined([termination_fee_usd(coef, f) for f in flows]),
         "power_cost_usd": joined([f.power_cost_usd for f in flows]),
         "opex_usd": joined([f.opex_usd for f in flows]),
         "net_cash_flow_usd": net, "discount_factor": discount,

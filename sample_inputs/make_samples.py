@@ -177,7 +177,10 @@ FLEET_CONTRACTS: list[Row] = [
 # deals.xlsx: fleet.xlsx with the three offers as their deals would be signed (issue 12).
 DEALS_TERMS: dict[str, Row] = {
     # CoreWeave funded most of Core Scientific's fit-out: the tenant pays $1M of each MW.
-    "Cedar Retrofit": {"tenant_capex_usd_mw": 1_000_000},
+    # An illustrative early-termination right (not from a source): a 2 %/yr chance the
+    # tenant leaves, paying 12 months of rent in year one, 2 fewer each year after.
+    "Cedar Retrofit": {"tenant_capex_usd_mw": 1_000_000, "termination_probability_pa": 0.02,
+                       "termination_fee_months": 12, "termination_fee_step_months": 2},
     # Fluidstack at TeraWulf and Cipher: a rated guarantor (Google) backstops the rent.
     "Neocloud MG": {"default_probability_pa": 0.03, "backstop_share": 0.8},
     # IREN-Microsoft-like: 20 % prepaid, rent from three months after delivery, triple-net;
@@ -624,7 +627,10 @@ DEALS_ABOUT = [
     "Fleet allocator sample: fleet.xlsx with its HPC offers as deals are signed",
     "",
     "The same fleet, market and offers as fleet.xlsx; the Contracts rows carry deal terms:",
-    "Cedar Retrofit: the tenant funds $1M of each IT MW's fit-out (tenant_capex_usd_mw).",
+    "Cedar Retrofit: the tenant funds $1M of each IT MW's fit-out (tenant_capex_usd_mw), "
+    "and may end the lease early, a 2 %/yr chance, paying 12 months of rent in its first "
+    "year and 2 fewer each year after (termination_probability_pa, termination_fee_months, "
+    "termination_fee_step_months: an illustration, not a quoted term).",
     "Neocloud MG: a 3 %/yr default probability with 80 % of the rent backstopped by a rated "
     "guarantor (default_probability_pa, backstop_share).",
     "AI Lab NNN: triple-net (lease_structure nnn), rent from three months into the term "

@@ -4,7 +4,7 @@ Conventions (docs/model.md, "Deals"):
 
 - **Stabilized NOI**: rent less the operator's power and opex over the 12 months from the
   first month of rent (rent commencement), in USD a year; a lease with fewer months of rent
-  is annualized, ``x 12 / months``.
+  is annualized, ``x 12 / months``; an expected termination fee (a one-off) is left out.
 - **Yield on cost**: stabilized NOI / the owner's capex of the project.
 - **Unlevered IRR**: the monthly rate ``i`` at which the project's monthly net cash flows
   (capex when spent, rent, power, opex, horizon and contracted tail) have an NPV of 0,
@@ -43,11 +43,12 @@ DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "st
                 "share_of_rent_pct", "irr_note"]
 
 def stabilized_noi_usd(flows: ProjectFlows) -> float:
-    """NOI over the 12 months from the first month of rent, a year's worth (module doc)."""
+    """NOI over the 12 months from the first month of rent, a year's worth (module doc);
+    the expected termination fee, a one-off, is left out."""
     paid = np.flatnonzero(flows.rent_usd > 0)
     if not len(paid):
         return math.nan
-    year = flows.noi_usd[paid[0]: paid[0] + 12]
+    year = (flows.noi_usd - flows.termination_fee_usd)[paid[0]: paid[0] + 12]
     return float(year.sum() * 12.0 / len(year))
 
 

@@ -63,6 +63,17 @@ def test_expected_rent_and_fee_month_by_month_by_hand() -> None:
     assert fee[12] == pytest.approx(9e6 * H * 0.9, rel=1e-12)
     assert fee[25] == pytest.approx(6e6 * H * 0.9 ** (25 / 12), rel=1e-12)
     assert np.all(fee[48:] == 0) and np.all(fee[:48] > 0)
+    assert np.array_equal(f.termination_fee_usd, fee)
+
+
+def test_stabilized_noi_leaves_the_one_off_fee_out() -> None:
+    """Stabilized NOI is the first year's expected rent without its fee, less the $100,000
+    of opex a month: sum over m < 12 of $1M x 0.9^(m/12), less $1.2M; the IRR counts the fee
+    (it is cash) and the yield on cost does not."""
+    row = _view(_fleet(**TERMS)).deals.iloc[0]
+    hand = sum(1e6 * 0.9 ** (m / 12) for m in range(12)) - 1.2e6
+    assert row["stabilized_noi_usd"] == pytest.approx(hand, rel=1e-12)
+    assert row["yield_on_cost_pct"] == pytest.approx(hand / 60e6, rel=1e-12)
 
 
 def test_a_defaulting_tenant_pays_no_fee_and_the_backstop_does_not_guarantee_it() -> None:
@@ -105,15 +116,28 @@ def test_a_higher_fee_makes_early_termination_worth_less_to_the_tenant() -> None
     assert bare < fee < firm
 
 
-@pytest.mark.parametrize("book", ["fleet.xlsx", "spot.xlsx", "messy.xlsx", "deals.xlsx"])
+def _without_termination(f: Fleet) -> Fleet:
+    return f.model_copy(update={"contracts": tuple(c.model_copy(update={
+        "termination_probability_pa": 0.0, "termination_fee_months": 0.0,
+        "termination_fee_step_months": 0.0}) for c in f.contracts)})
+
+
+@pytest.mark.parametrize("book", ["fleet.xlsx", "spot.xlsx", "messy.xlsx"])
 def test_samples_without_the_columns_plan_as_before(book: str) -> None:
     """The sample workbooks give the same NPV with the termination terms spelled out at
     their defaults (the columns blank)."""
     f = read_workbook(SAMPLES / book).fleet
-    spelled = f.model_copy(update={"contracts": tuple(c.model_copy(update={
-        "termination_probability_pa": 0.0, "termination_fee_months": 0.0,
-        "termination_fee_step_months": 0.0}) for c in f.contracts)})
-    assert optimize(spelled).npv_usd == optimize(f).npv_usd
+    assert optimize(_without_termination(f)).npv_usd == optimize(f).npv_usd
+
+
+def test_the_deals_sample_without_its_termination_right_plans_as_before() -> None:
+    """deals.xlsx with Cedar Retrofit's termination right taken out plans to the NPV the
+    code before the termination terms gave the sample (measured at commit 465894c), to
+    1e-9; with it, the plan is worth less (the expected rent lost beats the fee)."""
+    f = read_workbook(SAMPLES / "deals.xlsx").fleet
+    assert optimize(_without_termination(f)).npv_usd == pytest.approx(1069010524.3478676,
+                                                                      rel=1e-9)
+    assert optimize(f).npv_usd < 1069010524.3478676
 
 
 def test_termination_columns_are_checked_at_their_cells(tmp_path: Path) -> None:

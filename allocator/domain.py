@@ -210,6 +210,7 @@ class Settings(_Frozen):
     loan_coupon_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
     loan_amortization: LoanAmortization = "bullet"
     loan_term_months: int | None = Field(default=None, ge=1, le=600)
+    cash_sweep_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -433,6 +434,12 @@ class Contract(_Frozen):
     termination_probability_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
     termination_fee_months: Finite = Field(default=0.0, ge=0, le=600)
     termination_fee_step_months: Finite = Field(default=0.0, ge=0, le=600)
+    # Per-deal financing (allocator.deals.financing); None = the Settings value.
+    loan_to_cost: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    loan_coupon_pa: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    loan_amortization: LoanAmortization | None = None
+    loan_term_months: int | None = Field(default=None, ge=1, le=600)
+    cash_sweep_share: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
     deal: str = ""
     """The deal this row is a phase of (blank: a deal of its own, named by ``name``)."""
 

@@ -124,14 +124,23 @@ def _phased(coef: Coefficients, d: DealFlows) -> dict[str, object]:
             "prepayment_usd": sum(_prepaid_usd(coef, f) for f in d.members)}
 
 
+def _unfinanced(f: ProjectFlows) -> dict[str, float]:
+    """The financing columns of a project without a loan (where another project has one)."""
+    return {"loan_usd": 0.0, "equity_usd": float(f.capex_usd.sum()),
+            "levered_irr_pct": math.nan, "min_dscr_factor": math.nan}
+
+
 def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
     """One row per project (site x deal: a deal's phases at a site are one project,
     :mod:`allocator.deals.phases`), :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a
     loan in Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
     total = float(sum(f.rent_usd[~f.in_renewal].sum() for f in flows))
-    loan = Loan.of(coef.fleet.settings)
+    settings, deals = coef.fleet.settings, merge_phases(coef, flows)
+    loans = [Loan.of(settings, None if d.flows.project.contract is None
+                     else coef.fleet.contracts[d.flows.project.contract]) for d in deals]
     rows = [_deal_row(coef, d.flows, total) | _phased(coef, d)
-            | ({} if loan is None else financing_row(coef, d.flows, loan))
-            for d in merge_phases(coef, flows)]
-    columns = DEAL_COLUMNS + ([] if loan is None else FINANCING_COLUMNS)
+            | (_unfinanced(d.flows) if loan is None else financing_row(coef, d.flows, loan))
+            for d, loan in zip(deals, loans, strict=True)]
+    financed = any(loan is not None for loan in loans)
+    columns = DEAL_COLUMNS + (FINANCING_COLUMNS if financed else [])
     return pd.DataFrame(rows, columns=columns)

@@ -148,6 +148,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("loan_to_cost", "settings", "fraction", "the loan-to-cost", "%"),
     _p("loan_coupon_pa", "settings", "fraction", "the loan coupon", "%/yr"),
     _p("loan_term_months", "settings", "integer", "the loan term", "months"),
+    _p("cash_sweep_share", "settings", "fraction", "the cash sweep", "%"),
     _p("network_power_price_usd_mwh", "settings", "number", "the network's power price",
        "$/MWh", (0, 1000)),
 )

@@ -221,6 +221,9 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
     ColumnSpec("loan_term_months", "loan_term_months", "integer", False, "months",
                "Deals: months from the first draw to the loan's last month; blank = to the "
                "lease's last month of rent.", example=60),
+    ColumnSpec("cash_sweep_share", "cash_sweep_share", "fraction", False, "fraction of cash",
+               "Deals: share of each month's cash after debt service (from the month after "
+               "the last draw) that repays principal early; default 0.", example=0.5),
 ))
 
 _SITES = _with_percent_rule(Site, (
@@ -352,6 +355,14 @@ _HOURLY_PRICES = (
                "(backup power is not modelled); blank = no.", choices=_YES_NO, example="no"),
 )
 
+_DEAL_LOAN_TERMS: tuple[tuple[str, Kind, str, tuple[str, ...], object], ...] = (
+    ("loan_to_cost", "fraction", "fraction of owner capex", (), 0.6),
+    ("loan_coupon_pa", "fraction", "per year", (), 0.07),
+    ("loan_amortization", "choice", "rule", LOAN_AMORTIZATIONS, "amortizing"),
+    ("loan_term_months", "integer", "months", (), 84),
+    ("cash_sweep_share", "fraction", "fraction of cash", (), 0.5))
+"""Contracts columns overriding the Settings loan for one deal's projects."""
+
 _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("contract", "name", "text", True, "name", "Unique contract name.",
                example="Lease-A"),
@@ -435,6 +446,10 @@ _CONTRACTS = _with_percent_rule(Contract, (
                "How much the fee steps down each lease year, to 0 at the least (12 and 3: "
                "12, 9, 6, 3 months, then none); default 0 (the same fee every year).",
                example=3),
+    *(ColumnSpec(key, key, kind, False, unit, f"This deal's {key} (Settings), for its "
+                 "projects alone; blank = the Settings value.", choices=choices,
+                 example=example)
+      for key, kind, unit, choices, example in _DEAL_LOAN_TERMS),
     ColumnSpec("deal", "deal", "text", False, "name",
                "The deal this row is a phase of: rows naming the same deal are its phases, "
                "each with its own start_month, MW and term, planned as separate leases and "

@@ -187,7 +187,12 @@ DEALS_TERMS: dict[str, Row] = {
     # three 5-year renewal options, each taken at even odds.
     "AI Lab NNN": {"lease_structure": "nnn", "power_pass_through": None,
                    "rent_free_months": 3, "prepayment_share": 0.2, "renewal_options": 3,
-                   "renewal_term_months": 60, "renewal_probability": 0.5},
+                   "renewal_term_months": 60, "renewal_probability": 0.5,
+                   # Financed on its own terms (illustrative, not from a source): 70 % of
+                   # cost at 7 %, amortizing over 10 years, half the spare cash swept.
+                   "loan_to_cost": 0.7, "loan_coupon_pa": 0.07,
+                   "loan_amortization": "amortizing", "loan_term_months": 120,
+                   "cash_sweep_share": 0.5},
 }
 DEALS_CONTRACTS: list[Row] = [{**row, **DEALS_TERMS[str(row["contract"])]}
                               for row in FLEET_CONTRACTS]
@@ -636,7 +641,10 @@ DEALS_ABOUT = [
     "AI Lab NNN: triple-net (lease_structure nnn), rent from three months into the term "
     "(rent_free_months 3), 20 % of the contract value prepaid at signing "
     "(prepayment_share) and three 5-year renewal options, each taken at even odds "
-    "(renewal_options, renewal_term_months, renewal_probability 0.5).",
+    "(renewal_options, renewal_term_months, renewal_probability 0.5); financed on its own "
+    "terms: 70 % of its owner capex at 7 %, amortizing over 10 years, half the cash left "
+    "after debt service swept to repay early (the Contracts loan columns and "
+    "cash_sweep_share: an illustration, not a quoted financing).",
     "",
     "Settings: each project borrows 60 % of its owner capex at 8 %, repaid at the end of its "
     "lease (loan_to_cost, loan_coupon_pa, loan_amortization bullet): an illustration, not a "

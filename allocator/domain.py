@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from allocator.names import name_key, safe_name
+from allocator.names import by_name, name_key, safe_name
 from allocator.periods import is_month, month_from_index, month_index
 
 __all__ = [
@@ -212,6 +212,7 @@ class Settings(_Frozen):
     loan_coupon_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
     loan_amortization: LoanAmortization = "bullet"
     loan_term_months: int | None = Field(default=None, ge=1, le=600)
+    cash_sweep_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -433,6 +434,15 @@ class Contract(_Frozen):
     renewal_options: int = Field(default=0, ge=0, le=10)
     renewal_term_months: int | None = Field(default=None, ge=1, le=600)
     renewal_probability: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    termination_probability_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
+    termination_fee_months: Finite = Field(default=0.0, ge=0, le=600)
+    termination_fee_step_months: Finite = Field(default=0.0, ge=0, le=600)
+    # Per-deal financing (allocator.deals.financing); None = the Settings value.
+    loan_to_cost: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    loan_coupon_pa: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    loan_amortization: LoanAmortization | None = None
+    loan_term_months: int | None = Field(default=None, ge=1, le=600)
+    cash_sweep_share: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
     deal: str = ""
     """The deal this row is a phase of (blank: a deal of its own, named by ``name``)."""
 
@@ -568,29 +578,9 @@ class Fleet(BaseModel):
         Raises:
             KeyError: no such site.
         """
-        found = _site_index(self.sites).get(name)
+        found = by_name(self.sites).get(name)
         if found is None:
             raise KeyError(f"Unknown site {name!r}. "
                            f"Available: {', '.join(x.name for x in self.sites)}")
         return found
 
-
-_SITE_INDEXES: dict[int, tuple[tuple[Site, ...], dict[str, Site]]] = {}
-
-
-def _site_index(sites: tuple[Site, ...]) -> dict[str, Site]:
-    """Sites by name, kept per ``sites`` tuple (by identity, so a changed copy gets its own).
-
-    Re-pricing a 1,000-site plan asks for a site by name about 150,000 times; a scan of the
-    tuple each time took 5.5 s of it. A frozen Fleet's tuple never changes, and the entry holds
-    the tuple itself, so its id cannot be reused while the entry lives.
-    """
-    entry = _SITE_INDEXES.get(id(sites))
-    if entry is None or entry[0] is not sites:
-        if len(_SITE_INDEXES) >= 32:
-            _SITE_INDEXES.clear()
-        index: dict[str, Site] = {}
-        for s in sites:
-            index.setdefault(s.name, s)
-        entry = _SITE_INDEXES[id(sites)] = (sites, index)
-    return entry[1]

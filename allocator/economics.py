@@ -8,7 +8,7 @@ them again, row by row, to re-price a solved plan independently.
 from __future__ import annotations
 
 import math
-from typing import TypeVar, overload
+from typing import Protocol, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ __all__ = [
     "HASHES_PER_DIFFICULTY",
     "HOURS_PER_DAY",
     "SUBSIDY_EPOCH_MONTH",
+    "RentTerms",
     "block_subsidy_btc",
     "breakeven_hashprice_usd_ph_day",
     "capital_charge_usd_mw_month",
@@ -32,6 +33,7 @@ __all__ = [
     "hpc_cost_usd_mw_month",
     "hpc_power_cost_usd_mw_month",
     "hpc_revenue_usd_mw_month",
+    "lease_rent_usd_mw_month",
     "mining_cost_usd_mw_month",
     "mining_power_cost_usd",
     "mining_power_cost_usd_mw_month",
@@ -39,6 +41,7 @@ __all__ = [
     "network_hashrate_ehs_from_difficulty",
     "phs_per_mw",
     "tenant_capex_credit_usd_mw_month",
+    "termination_fee_usd_mw_month",
 ]
 
 BLOCKS_PER_DAY = 144
@@ -203,6 +206,73 @@ def expected_rent_share(months_since_start: F, default_probability_pa: float,
     """
     survival = (1.0 - default_probability_pa) ** (months_since_start / 12.0)
     return backstop_share + (1.0 - backstop_share) * survival  # type: ignore[no-any-return]
+
+
+class RentTerms(Protocol):
+    """A lease's rent terms, as a :class:`~allocator.domain.Contract` holds them."""
+
+    @property
+    def rate_usd_kw_month(self) -> float: ...
+    @property
+    def escalator_pa(self) -> float: ...
+    @property
+    def term_months(self) -> int: ...
+    @property
+    def rent_free_months(self) -> int: ...
+    @property
+    def default_probability_pa(self) -> float: ...
+    @property
+    def backstop_share(self) -> float: ...
+    @property
+    def termination_probability_pa(self) -> float: ...
+    @property
+    def termination_fee_months(self) -> float: ...
+    @property
+    def termination_fee_step_months(self) -> float: ...
+
+
+def lease_rent_usd_mw_month(terms: RentTerms, months_since_start: F,
+                            rate_usd_kw_month: float | None = None) -> F:
+    """Expected rent and termination fee of one leased IT MW for a month of the term.
+
+    :func:`hpc_revenue_usd_mw_month` of the lease's terms (``rate_usd_kw_month`` in place of
+    its rate where given), and where the tenant may end the lease early
+    (``termination_probability_pa`` = q above 0) that rent times the chance the lease still
+    runs, ``(1 - q) ^ (months / 12)``, plus :func:`termination_fee_usd_mw_month`. With
+    q = 0 it is :func:`hpc_revenue_usd_mw_month`'s rent exactly.
+    """
+    rate = terms.rate_usd_kw_month if rate_usd_kw_month is None else rate_usd_kw_month
+    rent = hpc_revenue_usd_mw_month(rate, terms.escalator_pa, months_since_start,
+                                    terms.rent_free_months, terms.default_probability_pa,
+                                    terms.backstop_share)
+    q = terms.termination_probability_pa
+    if q == 0.0:
+        return rent
+    running = (1.0 - q) ** (np.asarray(months_since_start, dtype=float) / 12.0)
+    return rent * running + termination_fee_usd_mw_month(  # type: ignore[return-value]
+        terms, months_since_start, rate)
+
+
+def termination_fee_usd_mw_month(terms: RentTerms, months_since_start: F,
+                                 rate_usd_kw_month: float | None = None) -> F:
+    """Expected termination fee of one leased IT MW in a month of the term.
+
+    A tenant ends the lease at the end of month ``m`` of the term (before its last month)
+    with probability ``h = 1 - (1 - q) ^ (1 / 12)`` given it still runs, ``(1 - q) ^ (m /
+    12)``, and pays ``max(f - s x floor(m / 12), 0)`` months of the month's contracted rent
+    (``rate x 1000 x escalation``; ``f`` = ``termination_fee_months``, ``s`` =
+    ``termination_fee_step_months``), unless it has defaulted (a defaulting tenant pays no
+    fee, and the backstop guarantees rent, not the fee): times ``(1 - p) ^ (m / 12)``.
+    """
+    rate = terms.rate_usd_kw_month if rate_usd_kw_month is None else rate_usd_kw_month
+    m = np.asarray(months_since_start, dtype=float)
+    q, p = terms.termination_probability_pa, terms.default_probability_pa
+    fee_months = np.maximum(terms.termination_fee_months
+                            - terms.termination_fee_step_months * np.floor_divide(m, 12), 0.0)
+    may_end = (m >= 0) & (m < terms.term_months - 1)
+    chance = (1.0 - (1.0 - q) ** (1.0 / 12.0)) * ((1.0 - q) * (1.0 - p)) ** (m / 12.0)
+    rent = rate * 1000.0 * escalation_factor(terms.escalator_pa, m)
+    return rent * fee_months * chance * may_end  # type: ignore[no-any-return]
 
 
 def hpc_cost_usd_mw_month(

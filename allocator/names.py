@@ -1,16 +1,18 @@
 """Names as the software compares and prints them: the key two site or contract names must
-differ in (:func:`name_key`) and the ASCII form used in LP names (:func:`safe_name`).
+differ in (:func:`name_key`), the ASCII form used in LP names (:func:`safe_name`), and a
+lookup of named records by name (:func:`by_name`).
 
-Pure string functions, no Fleet: :mod:`allocator.domain` checks its names with them and
-re-exports both.
+No Fleet here: :mod:`allocator.domain` checks its names with these and re-exports the first
+two.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Protocol, TypeVar
 
-__all__ = ["name_key", "safe_name"]
+__all__ = ["by_name", "name_key", "safe_name"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 
@@ -45,3 +47,32 @@ def name_key(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     words = "".join(" " if _separates(ch) else ch for ch in text).split()
     return "_".join(words)
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+_INDEXES: dict[int, tuple[tuple[_Named, ...], dict[str, _Named]]] = {}
+
+
+def by_name(records: tuple[_N, ...]) -> dict[str, _N]:
+    """``records`` by name (the first of a repeated name), kept per tuple by identity.
+
+    Re-pricing a 1,000-site plan asks for a site by name about 150,000 times; a scan of the
+    tuple each time took 5.5 s of it. A frozen Fleet's tuples never change, so the index is
+    made once per tuple (a changed copy of the fleet has new tuples and gets its own); the
+    entry holds the tuple itself, so its id cannot be reused while the entry lives.
+    """
+    entry = _INDEXES.get(id(records))
+    if entry is None or entry[0] is not records:
+        if len(_INDEXES) >= 32:
+            _INDEXES.clear()
+        index: dict[str, _Named] = {}
+        for record in records:
+            index.setdefault(record.name, record)
+        entry = _INDEXES[id(records)] = (records, index)
+    return entry[1]  # type: ignore[return-value]  # built from records of type _N

@@ -177,14 +177,22 @@ FLEET_CONTRACTS: list[Row] = [
 # deals.xlsx: fleet.xlsx with the three offers as their deals would be signed (issue 12).
 DEALS_TERMS: dict[str, Row] = {
     # CoreWeave funded most of Core Scientific's fit-out: the tenant pays $1M of each MW.
-    "Cedar Retrofit": {"tenant_capex_usd_mw": 1_000_000},
+    # An illustrative early-termination right (not from a source): a 2 %/yr chance the
+    # tenant leaves, paying 12 months of rent in year one, 2 fewer each year after.
+    "Cedar Retrofit": {"tenant_capex_usd_mw": 1_000_000, "termination_probability_pa": 0.02,
+                       "termination_fee_months": 12, "termination_fee_step_months": 2},
     # Fluidstack at TeraWulf and Cipher: a rated guarantor (Google) backstops the rent.
     "Neocloud MG": {"default_probability_pa": 0.03, "backstop_share": 0.8},
     # IREN-Microsoft-like: 20 % prepaid, rent from three months after delivery, triple-net;
     # three 5-year renewal options, each taken at even odds.
     "AI Lab NNN": {"lease_structure": "nnn", "power_pass_through": None,
                    "rent_free_months": 3, "prepayment_share": 0.2, "renewal_options": 3,
-                   "renewal_term_months": 60, "renewal_probability": 0.5},
+                   "renewal_term_months": 60, "renewal_probability": 0.5,
+                   # Financed on its own terms (illustrative, not from a source): 70 % of
+                   # cost at 7 %, amortizing over 10 years, half the spare cash swept.
+                   "loan_to_cost": 0.7, "loan_coupon_pa": 0.07,
+                   "loan_amortization": "amortizing", "loan_term_months": 120,
+                   "cash_sweep_share": 0.5},
 }
 DEALS_CONTRACTS: list[Row] = [{**row, **DEALS_TERMS[str(row["contract"])]}
                               for row in FLEET_CONTRACTS]
@@ -624,13 +632,19 @@ DEALS_ABOUT = [
     "Fleet allocator sample: fleet.xlsx with its HPC offers as deals are signed",
     "",
     "The same fleet, market and offers as fleet.xlsx; the Contracts rows carry deal terms:",
-    "Cedar Retrofit: the tenant funds $1M of each IT MW's fit-out (tenant_capex_usd_mw).",
+    "Cedar Retrofit: the tenant funds $1M of each IT MW's fit-out (tenant_capex_usd_mw), "
+    "and may end the lease early, a 2 %/yr chance, paying 12 months of rent in its first "
+    "year and 2 fewer each year after (termination_probability_pa, termination_fee_months, "
+    "termination_fee_step_months: an illustration, not a quoted term).",
     "Neocloud MG: a 3 %/yr default probability with 80 % of the rent backstopped by a rated "
     "guarantor (default_probability_pa, backstop_share).",
     "AI Lab NNN: triple-net (lease_structure nnn), rent from three months into the term "
     "(rent_free_months 3), 20 % of the contract value prepaid at signing "
     "(prepayment_share) and three 5-year renewal options, each taken at even odds "
-    "(renewal_options, renewal_term_months, renewal_probability 0.5).",
+    "(renewal_options, renewal_term_months, renewal_probability 0.5); financed on its own "
+    "terms: 70 % of its owner capex at 7 %, amortizing over 10 years, half the cash left "
+    "after debt service swept to repay early (the Contracts loan columns and "
+    "cash_sweep_share: an illustration, not a quoted financing).",
     "",
     "Settings: each project borrows 60 % of its owner capex at 8 %, repaid at the end of its "
     "lease (loan_to_cost, loan_coupon_pa, loan_amortization bullet): an illustration, not a "

@@ -56,6 +56,7 @@ K = TypeVar("K")
 
 CASH_FLOW_COLUMNS = ["site", "contract", "tenant", "month", "in_horizon", "leased_mw",
                      "capex_usd", "tenant_capex_usd", "prepayment_usd", "rent_usd",
+                     "termination_fee_usd",
                      "power_cost_usd", "opex_usd", "net_cash_flow_usd", "discount_factor",
                      "discounted_cash_flow_usd"]
 
@@ -99,6 +100,14 @@ class ProjectFlows:
     renewal_mask: npt.NDArray[np.bool_] | None = None
     """The renewal months one by one, where a deal's phases end apart
     (:mod:`allocator.deals.phases`); ``None``: from ``firm_end_offset`` on."""
+    fee_mask: Array | None = None
+    """The part of ``rent_usd`` that is the expected termination fee, month by month
+    (``None``: none, the lease has no termination right)."""
+
+    @property
+    def termination_fee_usd(self) -> Array:
+        """The expected termination fee inside ``rent_usd``, month by month."""
+        return np.zeros(len(self.offset)) if self.fee_mask is None else self.fee_mask
 
     @property
     def in_renewal(self) -> npt.NDArray[np.bool_]:
@@ -191,9 +200,7 @@ def _tail_rows(coef: Coefficients, p: Project, contract: Contract,
     first = month_index(coef.months[0])
     since = offsets - (month_index(contract.start_month) - first)
     days = np.array([_days_at(first + int(t)) for t in offsets.tolist()], dtype=float)
-    rent = p.leased_mw * econ.hpc_revenue_usd_mw_month(
-        contract.rate_usd_kw_month, contract.escalator_pa, since.astype(float),
-        contract.rent_free_months, contract.default_probability_pa, contract.backstop_share)
+    rent = p.leased_mw * econ.lease_rent_usd_mw_month(contract, since.astype(float))
     def flat(value: float) -> Array:
         return np.full(len(offsets), float(value))
 
@@ -273,7 +280,7 @@ def _flows(coef: Coefficients, rows: _Rows, p: Project) -> ProjectFlows:
     discount = econ.discount_factor(keep.astype(float), coef.fleet.settings.discount_rate)
     return ProjectFlows(p, keep, capex[keep], funded[keep], prepaid[keep], rent[keep],
                         power[keep], opex[keep], np.asarray(discount, dtype=float), t_count,
-                        firm_end)
+                        firm_end, fee_mask=_fee_part(coef, contract, keep, rent[keep]))
 
 
 def _deal_terms(coef: Coefficients, contract: Contract | None, p: Project, capex: Array,
@@ -296,6 +303,26 @@ def project_cash_flows(coef: Coefficients, plan: Plan) -> list[ProjectFlows]:
     """Every project's monthly cash flows (see the module docstring)."""
     rows = _Rows.of(coef, plan)
     return [_flows(coef, rows, p) for p in projects(coef, plan)]
+
+
+def _fee_part(coef: Coefficients, contract: Contract | None, offset: npt.NDArray[np.int64],
+              rent: Array) -> Array | None:
+    """The part of ``rent`` that is the expected termination fee, month by month.
+
+    ``rent`` is the lease's expected rent and fee as the plan priced them
+    (:func:`~allocator.economics.lease_rent_usd_mw_month`); the fee's share of each month's
+    is the fee per MW over rent and fee per MW, so it holds for any leased MW and renewal
+    weight (0 outside the firm term). ``None`` for a lease with no termination right.
+    """
+    if (contract is None or contract.termination_probability_pa == 0
+            or contract.termination_fee_months == 0):
+        return None
+    since = (offset - (month_index(contract.start_month) - month_index(coef.months[0]))
+             ).astype(float)
+    fee = np.asarray(econ.termination_fee_usd_mw_month(contract, since), dtype=float)
+    both = np.asarray(econ.lease_rent_usd_mw_month(contract, since), dtype=float)
+    share = np.divide(fee, both, out=np.zeros(len(fee)), where=both > 0)
+    return np.asarray(rent * share, dtype=float)
 
 
 def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
@@ -327,6 +354,7 @@ def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFra
         "tenant_capex_usd": joined([f.tenant_capex_usd for f in flows]),
         "prepayment_usd": joined([f.prepayment_usd for f in flows]),
         "rent_usd": joined([f.rent_usd for f in flows]),
+        "termination_fee_usd": joined([f.termination_fee_usd for f in flows]),
         "power_cost_usd": joined([f.power_cost_usd for f in flows]),
         "opex_usd": joined([f.opex_usd for f in flows]),
         "net_cash_flow_usd": net, "discount_factor": discount,

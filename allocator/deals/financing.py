@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from allocator.deals.cash_flows import ProjectFlows
 from allocator.deals.irr import irr_pa
-from allocator.domain import Settings
+from allocator.domain import Contract, Settings
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import month_index
 
@@ -48,14 +49,21 @@ class Loan:
     coupon_pa: float
     amortizing: bool
     term_months: int | None
+    sweep_share: float = 0.0
 
     @classmethod
-    def of(cls, settings: Settings) -> Loan | None:
-        """The Settings' loan, or ``None`` without ``loan_to_cost``."""
-        if settings.loan_to_cost is None:
+    def of(cls, settings: Settings, contract: Contract | None = None) -> Loan | None:
+        """The loan of a project leased under ``contract``: each of the contract's loan
+        terms where given, else the Settings'; ``None`` without a ``loan_to_cost``."""
+        def term(key: str) -> Any:
+            given = None if contract is None else getattr(contract, key)
+            return getattr(settings, key) if given is None else given
+
+        if term("loan_to_cost") is None:
             return None
-        return cls(settings.loan_to_cost, settings.loan_coupon_pa,
-                   settings.loan_amortization == "amortizing", settings.loan_term_months)
+        return cls(term("loan_to_cost"), term("loan_coupon_pa"),
+                   term("loan_amortization") == "amortizing", term("loan_term_months"),
+                   term("cash_sweep_share"))
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,8 @@ class Levered:
     interest_usd: Array
     principal_usd: Array
     levered_cash_flow_usd: Array
+    sweep_usd: Array | None = None
+    """The part of ``principal_usd`` repaid early by the cash sweep (``None``: no sweep)."""
 
 
 def _last_month(coef: Coefficients, f: ProjectFlows, loan: Loan, first_draw: int) -> int:
@@ -83,7 +93,7 @@ def levered(coef: Coefficients, f: ProjectFlows, loan: Loan) -> Levered:
     """The project's draws, interest, principal and levered cash flow (module docstring)."""
     n = len(f.offset)
     draws = loan.loan_to_cost * f.capex_usd
-    interest, principal = np.zeros(n), np.zeros(n)
+    interest, principal, sweep = np.zeros(n), np.zeros(n), np.zeros(n)
     drawn = np.flatnonzero(draws > 0)
     if len(drawn):
         last = _last_month(coef, f, loan, int(drawn[0]))
@@ -97,12 +107,18 @@ def levered(coef: Coefficients, f: ProjectFlows, loan: Loan) -> Levered:
                     left = last - t + 1
                     payment = (balance / left if rate == 0
                                else balance * rate / (1 - (1 + rate) ** -left))
-                principal[t] = payment - interest[t]
+                principal[t] = min(payment - interest[t], balance)
             if t == last:
                 principal[t] = balance
+            elif loan.sweep_share > 0 and t > drawn[-1]:
+                free = f.net_cash_flow_usd[t] - interest[t] - principal[t]
+                sweep[t] = min(max(loan.sweep_share * free, 0.0), balance - principal[t])
+                principal[t] += sweep[t]
             balance += draws[t] - principal[t]
+            if balance <= 0 and t > drawn[-1]:
+                break  # repaid early by the sweep
     cash = f.net_cash_flow_usd + draws - interest - principal
-    return Levered(draws, interest, principal, cash)
+    return Levered(draws, interest, principal, cash, sweep if loan.sweep_share > 0 else None)
 
 
 def financing_row(coef: Coefficients, f: ProjectFlows, loan: Loan) -> dict[str, float]:
@@ -110,6 +126,8 @@ def financing_row(coef: Coefficients, f: ProjectFlows, loan: Loan) -> dict[str, 
     debt = levered(coef, f, loan)
     loan_usd = float(debt.draws_usd.sum())
     service = debt.interest_usd + debt.principal_usd
+    if debt.sweep_usd is not None:
+        service = service - debt.sweep_usd  # a sweep is cash left over, not debt service
     if not loan.amortizing:
         paid = np.flatnonzero(debt.principal_usd > 0)
         if len(paid):

@@ -4,7 +4,7 @@ Conventions (docs/model.md, "Deals"):
 
 - **Stabilized NOI**: rent less the operator's power and opex over the 12 months from the
   first month of rent (rent commencement), in USD a year; a lease with fewer months of rent
-  is annualized, ``x 12 / months``.
+  is annualized, ``x 12 / months``; an expected termination fee (a one-off) is left out.
 - **Yield on cost**: stabilized NOI / the owner's capex of the project.
 - **Unlevered IRR**: the monthly rate ``i`` at which the project's monthly net cash flows
   (capex when spent, rent, power, opex, horizon and contracted tail) have an NPV of 0,
@@ -43,11 +43,12 @@ DEAL_COLUMNS = ["site", "contract", "tenant", "lease_structure", "lease_mw", "st
                 "share_of_rent_pct", "irr_note"]
 
 def stabilized_noi_usd(flows: ProjectFlows) -> float:
-    """NOI over the 12 months from the first month of rent, a year's worth (module doc)."""
+    """NOI over the 12 months from the first month of rent, a year's worth (module doc);
+    the expected termination fee, a one-off, is left out."""
     paid = np.flatnonzero(flows.rent_usd > 0)
     if not len(paid):
         return math.nan
-    year = flows.noi_usd[paid[0]: paid[0] + 12]
+    year = (flows.noi_usd - flows.termination_fee_usd)[paid[0]: paid[0] + 12]
     return float(year.sum() * 12.0 / len(year))
 
 
@@ -123,14 +124,23 @@ def _phased(coef: Coefficients, d: DealFlows) -> dict[str, object]:
             "prepayment_usd": sum(_prepaid_usd(coef, f) for f in d.members)}
 
 
+def _unfinanced(f: ProjectFlows) -> dict[str, float]:
+    """The financing columns of a project without a loan (where another project has one)."""
+    return {"loan_usd": 0.0, "equity_usd": float(f.capex_usd.sum()),
+            "levered_irr_pct": math.nan, "min_dscr_factor": math.nan}
+
+
 def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
     """One row per project (site x deal: a deal's phases at a site are one project,
     :mod:`allocator.deals.phases`), :data:`DEAL_COLUMNS` (the ``Deals`` sheet), and with a
     loan in Settings the :data:`~allocator.deals.financing.FINANCING_COLUMNS` after them."""
     total = float(sum(f.rent_usd[~f.in_renewal].sum() for f in flows))
-    loan = Loan.of(coef.fleet.settings)
+    settings, deals = coef.fleet.settings, merge_phases(coef, flows)
+    loans = [Loan.of(settings, None if d.flows.project.contract is None
+                     else coef.fleet.contracts[d.flows.project.contract]) for d in deals]
     rows = [_deal_row(coef, d.flows, total) | _phased(coef, d)
-            | ({} if loan is None else financing_row(coef, d.flows, loan))
-            for d in merge_phases(coef, flows)]
-    columns = DEAL_COLUMNS + ([] if loan is None else FINANCING_COLUMNS)
+            | (_unfinanced(d.flows) if loan is None else financing_row(coef, d.flows, loan))
+            for d, loan in zip(deals, loans, strict=True)]
+    financed = any(loan is not None for loan in loans)
+    columns = DEAL_COLUMNS + (FINANCING_COLUMNS if financed else [])
     return pd.DataFrame(rows, columns=columns)

@@ -70,7 +70,7 @@ def _added(coef: Coefficients, members: list[ProjectFlows]) -> ProjectFlows:
     last = max(int(f.offset[-1]) for f in members if len(f.offset))
     offset = np.arange(first, last + 1, dtype=np.int64)
     columns = ("capex_usd", "tenant_capex_usd", "prepayment_usd", "rent_usd",
-               "power_cost_usd", "opex_usd")
+               "power_cost_usd", "opex_usd", "termination_fee_usd")
     summed = {name: np.zeros(len(offset)) for name in columns}
     present, firm = np.zeros(len(offset), dtype=bool), np.zeros(len(offset), dtype=bool)
     for f in members:
@@ -90,4 +90,5 @@ def _added(coef: Coefficients, members: list[ProjectFlows]) -> ProjectFlows:
                         power_cost_usd=summed["power_cost_usd"], opex_usd=summed["opex_usd"],
                         discount_factor=np.asarray(discount, dtype=float),
                         horizon_months=members[0].horizon_months,
-                        renewal_mask=present & ~firm)
+                        renewal_mask=present & ~firm,
+                        fee_mask=summed["termination_fee_usd"])

@@ -515,8 +515,7 @@ def _rent_per_rate(coef: Coefficients) -> Array:
     for k, terms in enumerate(coef.contracts):
         c = terms.contract
         since = (terms.months - (month_index(c.start_month) - start)).astype(float)
-        rent = econ.hpc_revenue_usd_mw_month(1.0, c.escalator_pa, since, c.rent_free_months,
-                                             c.default_probability_pa, c.backstop_share)
+        rent = econ.lease_rent_usd_mw_month(c, since, rate_usd_kw_month=1.0)
         out[k] = float((np.asarray(rent, dtype=float) * coef.discount[terms.months]).sum())
     return out
 

@@ -232,9 +232,7 @@ def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array)
     site_index = {s.name: i for i, s in enumerate(fleet.sites)}
     allowed = (tuple(sorted(site_index[n] for n in contract.sites)) if contract.sites
                else tuple(range(len(fleet.sites))))
-    rent = econ.hpc_revenue_usd_mw_month(
-        contract.rate_usd_kw_month, contract.escalator_pa, (in_term - offset).astype(float),
-        contract.rent_free_months, contract.default_probability_pa, contract.backstop_share)
+    rent = econ.lease_rent_usd_mw_month(contract, (in_term - offset).astype(float))
     rows = [
         econ.hpc_cost_usd_mw_month(
             fleet.sites[s].hpc_opex_usd_mw_month, power[s, in_term], days[in_term],

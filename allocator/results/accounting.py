@@ -177,10 +177,7 @@ def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
         at = leases.index.get_indexer(group.index)
         since = np.array([month_index(m) for m in group["month"]]) - month_index(
             contract.start_month)
-        rent = econ.hpc_revenue_usd_mw_month(
-            contract.rate_usd_kw_month, contract.escalator_pa, since.astype(float),
-            contract.rent_free_months, contract.default_probability_pa,
-            contract.backstop_share)
+        rent = econ.lease_rent_usd_mw_month(contract, since.astype(float))
         cost = econ.hpc_cost_usd_mw_month(
             site["hpc_opex_usd_mw_month"].to_numpy()[at], power[at], days[at],
             site["hpc_pue"].to_numpy()[at], site["hpc_load_factor"].to_numpy()[at],

@@ -123,6 +123,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("renewal_options", "contract", "integer", "the renewal options", "options"),
     _p("renewal_term_months", "contract", "integer", "the renewal term", "months"),
     _p("renewal_probability", "contract", "fraction", "the renewal probability", "%"),
+    _p("termination_probability_pa", "contract", "fraction",
+       "the tenant's termination probability", "%/yr"),
+    _p("termination_fee_months", "contract", "number", "the termination fee", "months"),
+    _p("termination_fee_step_months", "contract", "number", "the termination fee's step",
+       "months"),
     # Settings.
     _p("start_month", "settings", "month", "the plan's start month"),
     _p("months", "settings", "integer", "the horizon", "months"),
@@ -144,6 +149,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("loan_coupon_pa", "settings", "fraction", "the loan coupon", "%/yr"),
     _p("loan_term_months", "settings", "integer", "the loan term", "months"),
     _p("four_cp_candidate_hours", "settings", "integer", "the 4CP candidate hours", "hours"),
+    _p("cash_sweep_share", "settings", "fraction", "the cash sweep", "%"),
     _p("network_power_price_usd_mwh", "settings", "number", "the network's power price",
        "$/MWh", (0, 1000)),
 )

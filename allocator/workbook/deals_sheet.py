@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.deals.irr import IRR_MEANINGFUL_MAX_PA
 from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable
@@ -20,11 +21,14 @@ from allocator.workbook.frames import write_frame
 if TYPE_CHECKING:
     from allocator.results.plan import Plan  # for annotations only
 
-__all__ = ["DEALS_FREEZE", "DEALS_SHEET", "NOT_MEANINGFUL_FORMAT", "write_deals"]
+__all__ = ["DEALS_FREEZE", "DEALS_PAGES_WIDE", "DEALS_SHEET", "NOT_MEANINGFUL_FORMAT",
+           "write_deals"]
 
 DEALS_SHEET = "Deals"
 DEALS_FREEZE = "C2"
 """Keep the header and the project's site and contract in view."""
+DEALS_PAGES_WIDE = 2
+"""Pages across a printout of the Deals sheet (landscape, site and contract on each)."""
 _EMPTY = pd.DataFrame(columns=["site", "contract", "tenant"])
 
 
@@ -38,12 +42,25 @@ def write_deals(wb: Workbook, plan: Plan, stream: list[StreamedTable]) -> None:
     frame = plan.deals if len(plan.deals.columns) else _EMPTY
     ws = wb.create_sheet(DEALS_SHEET)
     write_frame(ws, frame, freeze=DEALS_FREEZE, stream=stream, labels=True)
+    _print_setup(ws)
     if len(frame) > STREAM_MIN_ROWS:  # streamed rows keep their column's format
         return
     for j, column in enumerate(frame.columns, start=1):
         if column in ("unlevered_irr_pct", "levered_irr_pct"):
             for i in _not_meaningful(frame, str(column)):
                 ws.cell(row=i + 2, column=j).number_format = NOT_MEANINGFUL_FORMAT
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Print (or export to PDF) the sheet landscape, its columns :data:`DEALS_PAGES_WIDE`
+    pages wide (one page would shrink some 30 columns to about 4 pt), the header row and
+    the project's site and contract repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = DEALS_PAGES_WIDE
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_title_cols = "A:B"
 
 
 def _not_meaningful(frame: pd.DataFrame, column: str) -> list[int]:

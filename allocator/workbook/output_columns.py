@@ -317,7 +317,11 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "rent_share_by_tenant": "Each tenant's share of the contracted backlog.",
     "in_horizon": "Whether the month is inside the plan's horizon (else the contracted tail).",
     "rent_usd": "Rent the project's lease earns that month (after rent-free months, "
-                "escalated, scaled by the tenant's credit).",
+                "escalated, scaled by the tenant's credit and the chance it has not "
+                "terminated), with the expected termination fee.",
+    "termination_fee_usd": "The expected termination fee in that month's rent_usd: the "
+                           "chance the tenant ends the lease then x the fee "
+                           "(termination_fee_months, stepping down each lease year).",
     "net_cash_flow_usd": "Prepayment + rent - capex - power - opex of the project that month.",
     "discounted_cash_flow_usd": "net_cash_flow_usd x discount_factor.",
 }

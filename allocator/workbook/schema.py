@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 import annotated_types
 from pydantic import BaseModel
@@ -31,6 +30,7 @@ from allocator.domain import (
     Site,
     percent_limit,
 )
+from allocator.workbook.column_spec import ColumnSpec, Kind
 from allocator.workbook.output_columns import OUTPUT_COLUMNS, output_label, output_note
 
 __all__ = [
@@ -52,46 +52,6 @@ __all__ = [
     "sheet_key",
     "sheet_spec",
 ]
-
-Kind = Literal["text", "number", "integer", "month", "date", "fraction", "bool", "list",
-               "choice"]
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of an input sheet (or one key of ``Settings``).
-
-    Attributes:
-        header: Canonical header text, e.g. ``capacity_mw``.
-        field: Domain attribute it fills.
-        kind: How a cell is parsed: ``fraction`` accepts ``0.02`` or ``2%``; ``bool`` accepts
-            yes/no/true/false/1/0; ``list`` is comma-separated names (``"Abilene, TX", Bravo``
-            quotes one holding a comma); ``month`` is ``YYYY-MM`` text or a real date;
-            ``date`` is a day, ``YYYY-MM-DD`` text or a real date.
-        required: A blank cell is an error (otherwise the domain default applies).
-        unit: Unit shown in the template comment.
-        description: Meaning shown in the template comment and the docs.
-        choices: Fixed choices (template dropdown) for ``bool`` and ``choice`` kinds.
-        example: A typical value, for the template and the docs.
-        percent_above: For a rate or share, the domain field's
-            :class:`~allocator.domain.PercentAbove` limit: a plain number above it (in
-            size, up to 100 times it) is taken for a percent typed without ``%`` and refused
-            (``97`` for uptime: enter 0.97). ``None`` for other columns.
-        bounds: The domain field's bounds in words (``0 to 1``, ``above 0``), for the
-            template notes; ``None`` when it has none.
-    """
-
-    header: str
-    field: str
-    kind: Kind
-    required: bool
-    unit: str
-    description: str
-    choices: tuple[str, ...] = ()
-    example: object = None
-    percent_above: float | None = None
-    bounds: str | None = None
-
 
 @dataclass(frozen=True)
 class SheetSpec:
@@ -263,6 +223,9 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
     ColumnSpec("loan_term_months", "loan_term_months", "integer", False, "months",
                "Deals: months from the first draw to the loan's last month; blank = to the "
                "lease's last month of rent.", example=60),
+    ColumnSpec("cash_sweep_share", "cash_sweep_share", "fraction", False, "fraction of cash",
+               "Deals: share of each month's cash after debt service (from the month after "
+               "the last draw) that repays principal early; default 0.", example=0.5),
 ))
 
 _SITES = _with_percent_rule(Site, (
@@ -394,6 +357,14 @@ _HOURLY_PRICES = (
                "(see four_cp_candidate_hours); blank = not a candidate.", example=78500),
 )
 
+_DEAL_LOAN_TERMS: tuple[tuple[str, Kind, str, tuple[str, ...], object], ...] = (
+    ("loan_to_cost", "fraction", "fraction of owner capex", (), 0.6),
+    ("loan_coupon_pa", "fraction", "per year", (), 0.07),
+    ("loan_amortization", "choice", "rule", LOAN_AMORTIZATIONS, "amortizing"),
+    ("loan_term_months", "integer", "months", (), 84),
+    ("cash_sweep_share", "fraction", "fraction of cash", (), 0.5))
+"""Contracts columns overriding the Settings loan for one deal's projects."""
+
 _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("contract", "name", "text", True, "name", "Unique contract name.",
                example="Lease-A"),
@@ -461,6 +432,26 @@ _CONTRACTS = _with_percent_rule(Contract, (
                "probability",
                "Chance each renewal is taken, given the one before: the j-th counts at "
                "p ^ j; 0 = ignored (default), 1 = certain.", example=0.5),
+    ColumnSpec("termination_probability_pa", "termination_probability_pa", "fraction", False,
+               "per year",
+               "Tenant's annual probability of ending the lease early (paying the "
+               "termination fee; a default, which pays none, is default_probability_pa): the "
+               "plan prices rent x (1 - q) ^ years into the term plus the expected fee "
+               "(docs/model.md); default 0.", example=0.05),
+    ColumnSpec("termination_fee_months", "termination_fee_months", "number", False,
+               "months of rent",
+               "Fee the tenant owes on ending the lease in its first year, in months of the "
+               "month's rent; counts only with termination_probability_pa; default 0.",
+               example=12),
+    ColumnSpec("termination_fee_step_months", "termination_fee_step_months", "number", False,
+               "months of rent per year",
+               "How much the fee steps down each lease year, to 0 at the least (12 and 3: "
+               "12, 9, 6, 3 months, then none); default 0 (the same fee every year).",
+               example=3),
+    *(ColumnSpec(key, key, kind, False, unit, f"This deal's {key} (Settings), for its "
+                 "projects alone; blank = the Settings value.", choices=choices,
+                 example=example)
+      for key, kind, unit, choices, example in _DEAL_LOAN_TERMS),
     ColumnSpec("deal", "deal", "text", False, "name",
                "The deal this row is a phase of: rows naming the same deal are its phases, "
                "each with its own start_month, MW and term, planned as separate leases and "

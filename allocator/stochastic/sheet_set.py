@@ -3,7 +3,8 @@
 Each scenario (:class:`allocator.scenarios.changes.Scenario`, its changes applied to the
 fleet) is one future. Its probability is the sheet's ``probability`` for it; blank for every
 scenario means equally likely. Given for some and not others, outside [0, 1] or not summing
-to 1 (within :data:`SUM_TOLERANCE`) is an input error at the cells, naming the sum. A
+to 1 (within :data:`~allocator.stochastic.scenario_set.PROBABILITY_TOLERANCE`, as for
+every scenario set) is an input error at the cells, naming the sum. A
 future may change prices, rents, rates and dates, anything that moves only the LP's costs;
 one that changes the LP's constraints (a capacity, a size, a budget) cannot share a first
 stage with the others and is an error naming it; a slip of construction that only defers
@@ -26,12 +27,12 @@ from allocator.optimization.coefficients import compute_coefficients
 from allocator.optimization.lp import build_model
 from allocator.optimization.model import MatrixModel
 from allocator.scenarios.changes import Scenario, apply_scenario, is_stochastic_only
-from allocator.stochastic.scenario_set import ScenarioSet
+from allocator.stochastic.scenario_set import PROBABILITY_TOLERANCE, ScenarioSet
 
 __all__ = ["SUM_TOLERANCE", "sheet_probabilities", "sheet_scenario_set"]
 
-SUM_TOLERANCE = 1e-9
-"""The sheet's probabilities must sum to 1 within this."""
+SUM_TOLERANCE = PROBABILITY_TOLERANCE
+"""The sheet's probabilities must sum to 1 within this: the one tolerance of every set."""
 
 _SHEET = "Scenarios"
 

@@ -1,21 +1,32 @@
 """Small mends of the stochastic plan: one probability tolerance for every scenario set; a
-held lease where no HPC can be is refused, not dropped."""
+held lease where no HPC can be is refused, not dropped; the risk sheets show labelled headers
+and say why EEV can beat EV."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
-from stochkit import HIGH_HASHPRICE, LOW_HASHPRICE, hall_fleet
+from stochkit import HIGH_HASHPRICE, LOW_HASHPRICE, hall_fleet, hall_set
 
 from allocator.errors import InputError
 from allocator.optimization.coefficients import compute_coefficients
 from allocator.optimization.lp import build_model
 from allocator.scenarios.changes import Change, Scenario
 from allocator.stochastic.held_plan import Decision, HeldPlan, held_first_stage
+from allocator.stochastic.measures import stochastic_plan
 from allocator.stochastic.paths import read_paths
-from allocator.stochastic.scenario_set import PROBABILITY_TOLERANCE
+from allocator.stochastic.scenario_set import PROBABILITY_TOLERANCE, scenario_set
 from allocator.stochastic.sheet_set import sheet_probabilities
+from allocator.workbook.risk_writer import (
+    FIRST_STAGE_SHEET,
+    FRONTIER_SHEET,
+    REGRET_SHEET,
+    RISK_SUMMARY_SHEET,
+    risk_sentences,
+    write_risk,
+)
 
 
 def _sheet(first: float) -> list[float]:
@@ -68,3 +79,33 @@ def test_a_held_lease_at_a_site_without_hpc_room_is_refused_at_its_cell() -> Non
         held_first_stage(plan, coef, build_model(coef))
     assert [(p.sheet, p.cell) for p in caught.value.problems] == [("Leases", "D2")]
     assert "no HPC room" in caught.value.problems[0].message
+
+
+def test_risk_sheets_show_labels_with_units_and_say_why_eev_beats_ev(tmp_path: Path) -> None:
+    """The hand-solved hall: EV (the $35 plan on its own path) is $1,320,000 and EEV
+    $1,560,000 (tests/stochastic/test_stochastic_plan.py). The summary says why EEV is the
+    larger (mining re-planned in each future); every risk sheet's header keeps the machine
+    name as its value and shows the readable label with its unit."""
+    result = stochastic_plan(hall_fleet(35.0), scenarios=hall_set(), frontier=(0.0, 1.0),
+                             alpha=0.5)
+    assert round(result.ev_usd) == 1_320_000 and round(result.eev_usd) == 1_560_000
+    book = openpyxl.load_workbook(write_risk(result, tmp_path / "risk.xlsx"))
+    words = " ".join(str(c.value) for c in book[RISK_SUMMARY_SHEET]["A"]
+                     if isinstance(c.value, str))
+    assert "It earns more than it expected because each future re-plans its mining" in words
+    shown = {sheet: {c.value: c.number_format for c in book[sheet][1]}
+             for sheet in (RISK_SUMMARY_SHEET, FRONTIER_SHEET, FIRST_STAGE_SHEET, REGRET_SHEET)}
+    assert shown[RISK_SUMMARY_SHEET]["value_usd"] == ';;;"Value ($)"'
+    assert shown[FRONTIER_SHEET]["cvar_usd"] == ';;;"CVaR ($)"'
+    assert shown[FRONTIER_SHEET]["Hall: converted_mw"] == ';;;"Hall: Converted (MW)"'
+    assert shown[FIRST_STAGE_SHEET]["stochastic_plan_mw"] == ';;;"Stochastic plan (MW)"'
+    assert shown[REGRET_SHEET]["high: regret_usd"] == ';;;"high: Regret ($)"'
+    assert book[REGRET_SHEET]["A1"].comment is not None
+
+
+def test_no_risk_sentence_on_ev_and_eev_when_they_agree() -> None:
+    """One future: EEV is EV, and the summary adds no reason."""
+    one = scenario_set([hall_fleet(HIGH_HASHPRICE)], names=["only"])
+    result = stochastic_plan(hall_fleet(HIGH_HASHPRICE), scenarios=one)
+    assert result.eev_usd == pytest.approx(result.ev_usd, rel=1e-12)
+    assert not any("It earns more" in s for s in risk_sentences(result))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from allocator import read_workbook
+from allocator.cli.main import cli
 from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, Settings, Site
 from allocator.errors import InputError
 from allocator.scenarios.changes import Change, Scenario, apply_scenario, scenario_problems
@@ -15,8 +21,11 @@ from allocator.stochastic.delays import DELAY_COLUMN
 from allocator.stochastic.paths import read_paths
 from allocator.stochastic.scenario_set import scenario_set
 from allocator.stochastic.sheet_set import sheet_scenario_set
+from allocator.workbook.paths_sheet import read_paths_sheet
+from allocator.workbook.scenarios_sheet import read_scenarios
 
 HIGH, LOW = 15.0, 3.0
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_inputs" / "fleet.xlsx"
 
 
 def slip_fleet(hashprice_usd_ph_day: float, penalty_usd_kw_month: float | None = 15.0
@@ -206,3 +215,76 @@ def test_a_slip_is_refused_outside_a_stochastic_plan() -> None:
         apply_scenario(slip_fleet(LOW), _slip_scenarios(6)[0])
     assert caught.value.problems[0].cell == "B2"
     assert "stochastic --scenarios" in caught.value.problems[0].message
+
+
+def _sample_with_slip(tmp_path: Path, value: object, target: str | None = None) -> Path:
+    """The sample with one more Scenarios row: 'BTC -30%' slips construction ``value``
+    months (at ``target``, or every site)."""
+    book = tmp_path / "fleet.xlsx"
+    shutil.copy(SAMPLE, book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Scenarios"]
+    ws.append(["BTC -30%", DELAY_COLUMN, "set", value, target])
+    wb.save(book)
+    return book
+
+
+def test_a_sheet_row_slips_the_sites_it_targets(tmp_path: Path) -> None:
+    """A Scenarios row (row 9) slipping Delta Basin 9 months in 'BTC -30%' reads as that
+    future's slip there and nowhere else; a slip beyond the 60-month horizon is an error at
+    its value cell, D9."""
+    book = _sample_with_slip(tmp_path, 9, "Delta Basin")
+    fleet = read_workbook(book).fleet
+    futures = sheet_scenario_set(fleet, read_scenarios(book, fleet))
+    assert futures.delay_months is not None
+    w, s = futures.names.index("BTC -30%"), [x.name for x in fleet.sites].index("Delta Basin")
+    assert futures.delay_months[w, s] == 9 and int(futures.delay_months.sum()) == 9
+    (tmp_path / "late").mkdir()
+    late = _sample_with_slip(tmp_path / "late", 61)
+    with pytest.raises(InputError) as caught:
+        read_scenarios(late, fleet)
+    assert [p.cell for p in caught.value.problems] == ["D9"]
+    assert "beyond the horizon of 60 months" in caught.value.problems[0].message
+
+
+@pytest.mark.slow
+def test_cli_prices_the_slip_and_compare_refuses_it(tmp_path: Path) -> None:
+    """stochastic --scenarios on the sample with a 9-month slip at every site in 'BTC -30%'
+    prints the library's RP (below the sample's $967.5M without the slip); compare on the
+    same workbook exits 1 naming the row's parameter cell and writes nothing."""
+    book = _sample_with_slip(tmp_path, 9)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["stochastic", str(book), "--scenarios", "--frontier", "",
+                               "--json", "--no-write"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    source = read_workbook(book)
+    want = stochastic_plan(source, scenarios=sheet_scenario_set(
+        source.fleet, read_scenarios(book, source.fleet)))
+    got = json.loads(done.stdout)
+    assert got["rp_usd"] == pytest.approx(want.rp_usd, rel=1e-9)
+    assert want.rp_usd < 967.4e6
+    refused = runner.invoke(cli, ["compare", str(book), "--jobs", "1"])
+    assert refused.exit_code == 1
+    assert "Scenarios!B9" in refused.output and "stochastic --scenarios" in refused.output
+    assert not list(tmp_path.glob("fleet.compare*"))
+
+
+def test_scenario_paths_sheet_takes_the_delay_column(tmp_path: Path) -> None:
+    """A workbook's ScenarioPaths sheet with construction_delay_months (6 on one of 'high''s
+    rows, blank for 'low') gives the hand-solved slip's RP, as the CSV does."""
+    book = tmp_path / "paths.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "ScenarioPaths"
+    ws.append(["scenario", "probability", "month", "btc_price_usd", "network_hashrate_ehs",
+               "hashprice_usd_ph_day", DELAY_COLUMN])
+    for name, hashprice, delay in (("high", HIGH, 6), ("low", LOW, None)):
+        for m in range(1, 13):
+            ws.append([name, 0.5, f"2026-{m:02d}", None, None, hashprice,
+                       delay if m == 1 else None])
+    wb.save(book)
+    futures = read_paths_sheet(book, slip_fleet(HIGH))
+    assert futures.delay_months is not None and futures.delay_months.tolist() == [[6], [0]]
+    assert stochastic_plan(slip_fleet(HIGH), scenarios=futures).rp_usd == pytest.approx(
+        1_875_000.0, abs=0.5)

@@ -63,8 +63,10 @@ def test_dask_gives_the_measures_of_local_processes() -> None:
     serial = _measures(_plan(SerialExecutor()))
     with ProcessExecutor(jobs=2) as pool:
         local = _measures(_plan(pool))
+    # dashboard_address=None still opens the scheduler's HTTP server on 8787: with another
+    # cluster on the machine that port is taken, and the retry leaks a socket (a warning)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=50) as cluster, \
+                                  dashboard_address=":0", silence_logs=50) as cluster, \
             distributed.Client(cluster) as client:
         executor = DaskExecutor(client=client)
         assert executor.workers == 2

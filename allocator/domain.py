@@ -431,6 +431,9 @@ class Contract(_Frozen):
     lease_structure: LeaseStructure | None = None
     default_probability_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
     backstop_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    delay_penalty_usd_kw_month: Finite | None = Field(default=None, ge=0)
+    """Paid per leased kW for each month a future's construction slip defers the rent
+    (stochastic plans, :mod:`allocator.stochastic.delays`); blank = none."""
     renewal_options: int = Field(default=0, ge=0, le=10)
     renewal_term_months: int | None = Field(default=None, ge=1, le=600)
     renewal_probability: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,30 +20,24 @@ from rich import box
 from rich.table import Table
 
 from allocator.cli.common import (
-    ERR,
     OUT,
-    RESULTS_ONLY,
     add_row,
     library_errors,
     literal,
     note_ods_charts,
-    output_suffix,
-    warn_about_solver,
 )
-from allocator.cli.formats import check_data_output, data_format, data_output, format_option
-from allocator.cli.outputs import check_output
+from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
-from allocator.documents.fleet_document import FleetDocument, is_document, read_fleet_source
+from allocator.cli.solving import default_output_path, executor_for, read_for, run_options, warn
+from allocator.documents.fleet_document import is_document
 from allocator.exports.folder import FileFormat
 from allocator.exports.results import (
     write_comparison_tables,
     write_monte_carlo_tables,
     write_sweep_tables,
 )
-from allocator.optimization.solvers import SolverOptions
 from allocator.scenarios.compare import Comparison
 from allocator.scenarios.compare import compare as compare_scenarios
-from allocator.scenarios.executors import EXECUTORS, Executor, make_executor
 from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
 from allocator.scenarios.parameters import OPERATIONS
 from allocator.scenarios.sweep import DEFAULT_STEPS, Sweep, format_value
@@ -57,84 +50,13 @@ from allocator.workbook.comparison_writer import (
     write_monte_carlo,
     write_sweep,
 )
-from allocator.workbook.reader import FleetWorkbook
 
 __all__ = ["compare", "sweep"]
-
-F = Callable[..., Any]
-
-
-def _read_for(target: Path, book: Path, sheet: str, *, solver: str | None, write: bool,
-              results_only: bool, overwrite: bool, folder: FileFormat | None = None
-              ) -> tuple[FleetWorkbook | FleetDocument, SolverOptions]:
-    """Read ``book``, check the output (a workbook, or a results ``folder``) before any
-    solve, and choose the solver."""
-    source = read_fleet_source(book)
-    if write and folder:
-        check_data_output(target, overwrite=overwrite)
-    elif write:
-        check_output(target, None if results_only else book, overwrite=overwrite,
-                     sheets=[sheet])
-    options = SolverOptions(name=solver or source.fleet.settings.solver)
-    warn_about_solver(options.name)
-    return source, options
-
-
-def _output(book: Path, kind: str, results_only: bool, folder: FileFormat | None = None
-            ) -> Path:
-    """``fleet.xlsx`` -> ``fleet.<kind>.xlsx`` beside it (``.xlsm`` and ``.ods`` copies keep
-    theirs), or the results folder ``fleet.<kind>-parquet``."""
-    if folder:
-        return data_output(book, kind, folder)
-    return book.with_name(f"{book.stem}.{kind}{output_suffix(book, results_only)}")
-
-
-def _run_options(fn: F) -> F:
-    """Options every multi-solve command shares: executor, jobs, scheduler, solver, output."""
-    options = [
-        click.option("-o", "--output", type=click.Path(path_type=Path),
-                     help="Workbook to write (default: beside BOOK, see above), or the "
-                          "folder with --format parquet or csv."),
-        format_option,
-        click.option("--overwrite", is_flag=True,
-                     help="Replace OUTPUT if it exists (atomically)."),
-        click.option(RESULTS_ONLY, "results_only", is_flag=True,
-                     help="Write only the result sheets, not a copy of BOOK with them added."),
-        click.option("--no-write", is_flag=True, help="Solve and print, write no workbook."),
-        click.option("--json", "as_json", is_flag=True, help="Print the results as JSON."),
-        click.option("--solver",
-                     help="Solver: highs (default), cbc, glpk or any installed PuLP solver."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1),
-                     help="Solves at once on local processes (default: all cores; 1 = serial)."),
-        click.option("--executor", "executor_kind", type=click.Choice(EXECUTORS),
-                     default="auto", show_default=True,
-                     help="Where solves run: local processes, serial, or a Dask cluster."),
-        click.option("--scheduler", metavar="ADDRESS",
-                     help="Dask scheduler address (implies --executor dask; needs the extra "
-                          "fleet-allocator[dask]). Without it, dask starts a local cluster."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def _executor(kind: str, jobs: int | None, scheduler: str | None) -> Executor:
-    if scheduler and kind not in ("auto", "dask"):
-        raise click.UsageError(f"--scheduler needs --executor dask, not {kind}")
-    if jobs is not None and kind == "serial" and jobs != 1:
-        raise click.UsageError("--executor serial runs one solve at a time; drop --jobs")
-    return make_executor(kind, jobs=jobs, scheduler=scheduler)
-
 
 def _money(x: float) -> str:
     if not math.isfinite(x):
         return "-"
     return f"{'-' if x < 0 else ''}${abs(x) / 1e6:,.1f}M"
-
-
-def _warn(warnings: tuple[str, ...]) -> None:
-    for w in warnings:
-        ERR.print(f"Warning: {w}", markup=False)
 
 
 # ------------------------------------------------------------------------------------ compare
@@ -147,7 +69,7 @@ def _warn(warnings: tuple[str, ...]) -> None:
 @click.option("--scenarios", "names", metavar="A,B",
               help="Compare only these scenarios (comma-separated; the reference is kept).")
 @click.option("--plans", is_flag=True, help="Add a Plan sheet per scenario.")
-@_run_options
+@run_options
 def compare(book: Path, reference: str | None, names: str | None, plans: bool,
             output: Path | None, out_format: str, overwrite: bool, results_only: bool,
             no_write: bool, as_json: bool, solver: str | None, jobs: int | None,
@@ -166,12 +88,12 @@ def compare(book: Path, reference: str | None, names: str | None, plans: bool,
         raise click.BadParameter("give at least one scenario name", param_hint="--scenarios")
     results_only = results_only or is_document(book)  # a document has no workbook to copy
     folder = data_format(out_format)
-    target = output or _output(book, "compare", results_only, folder)
+    target = output or default_output_path(book, "compare", results_only, folder)
     with library_errors(as_json):
-        source, options = _read_for(target, book, COMPARISON_SHEET, solver=solver,
+        source, options = read_for(target, book, COMPARISON_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
                                     overwrite=overwrite, folder=folder)
-        with _executor(executor_kind, jobs, scheduler) as pool, \
+        with executor_for(executor_kind, jobs, scheduler) as pool, \
                 _progress("Solving scenarios") as update:
             result = compare_scenarios(source, names=wanted, reference=reference,
                                        executor=pool, solver=options,
@@ -188,7 +110,7 @@ def compare(book: Path, reference: str | None, names: str | None, plans: bool,
         click.echo(json.dumps(_comparison_json(result, written), indent=2))
         return
     _print_comparison(result)
-    _warn(result.warnings)
+    warn(result.warnings)
     if written is not None:
         OUT.print(f"Comparison written to {written}", markup=False)
 
@@ -251,7 +173,7 @@ def _print_comparison(result: Comparison) -> None:
 @click.option("--samples", type=click.IntRange(min=1),
               help="Monte Carlo instead: number of BTC price and hashrate paths.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Monte Carlo random seed.")
-@_run_options
+@run_options
 def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
           start: str | None, stop: str | None, steps: int, bisections: int,
           samples: int | None, seed: int, output: Path | None, out_format: str,
@@ -289,12 +211,12 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
         raise click.UsageError(f"a sweep needs {', '.join(missing)} (or --samples N for a "
                                "Monte Carlo)")
     folder = data_format(out_format)
-    target_path = output or _output(book, "sweep", results_only, folder)
+    target_path = output or default_output_path(book, "sweep", results_only, folder)
     with library_errors(as_json):
-        source, options = _read_for(target_path, book, SWEEP_SHEET, solver=solver,
+        source, options = read_for(target_path, book, SWEEP_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
                                     overwrite=overwrite, folder=folder)
-        with _executor(executor_kind, jobs, scheduler) as pool, \
+        with executor_for(executor_kind, jobs, scheduler) as pool, \
                 _progress(f"Sweeping {parameter}") as update:
             result = sweep_parameter(source, parameter, start, stop, steps, target=target,
                                      operation=operation, executor=pool, solver=options,
@@ -311,7 +233,7 @@ def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
         click.echo(json.dumps(_sweep_json(result, written), indent=2, default=str))
         return
     _print_sweep(result)
-    _warn(result.warnings)
+    warn(result.warnings)
     if written is not None:
         OUT.print(f"Sweep written to {written}", markup=False)
 
@@ -366,12 +288,12 @@ def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overw
                  results_only: bool, no_write: bool, as_json: bool, solver: str | None,
                  jobs: int | None, executor_kind: str, scheduler: str | None,
                  folder: FileFormat | None = None) -> None:
-    target = output or _output(book, "montecarlo", results_only, folder)
+    target = output or default_output_path(book, "montecarlo", results_only, folder)
     with library_errors(as_json):
-        source, options = _read_for(target, book, MONTE_CARLO_SHEET, solver=solver,
+        source, options = read_for(target, book, MONTE_CARLO_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
                                     overwrite=overwrite, folder=folder)
-        with _executor(executor_kind, jobs, scheduler) as pool, \
+        with executor_for(executor_kind, jobs, scheduler) as pool, \
                 _progress("Monte Carlo samples") as update:
             result = monte_carlo(source, samples, seed, executor=pool, solver=options,
                                  progress=update)
@@ -387,7 +309,7 @@ def _monte_carlo(book: Path, samples: int, seed: int, output: Path | None, overw
         click.echo(json.dumps(_monte_carlo_json(result, written), indent=2))
         return
     _print_monte_carlo(result)
-    _warn(result.warnings)
+    warn(result.warnings)
     if written is not None:
         OUT.print(f"Monte Carlo written to {written}", markup=False)
 

@@ -21,7 +21,7 @@ from rich.table import Table
 from allocator.cli.common import OUT, add_row, library_errors, literal, note_ods_charts
 from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
-from allocator.cli.scenarios import _executor, _output, _read_for, _run_options, _warn
+from allocator.cli.solving import default_output_path, executor_for, read_for, run_options, warn
 from allocator.documents.fleet_document import is_document
 from allocator.errors import InputError, Problem
 from allocator.scenarios.compare import ScenarioBook
@@ -126,7 +126,7 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
 @click.option("--hold", "hold", multiple=True, metavar="[NAME=]PLAN.xlsx",
               help="A plan workbook written by optimize, held in every future as a row of "
                    "the regret table (NAME, default the file's stem); repeatable.")
-@_run_options
+@run_options
 def stochastic(book: Path, samples: int | None, paths: Path | None, use_scenarios: bool,
                seed: int, alpha: float,
                weights: str, decide_months: int | None, hold: tuple[str, ...],
@@ -158,12 +158,12 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, use_scenario
                                "one of them")
     results_only = results_only or is_document(book)
     folder = data_format(out_format)
-    target = output or _output(book, "stochastic", results_only, folder)
+    target = output or default_output_path(book, "stochastic", results_only, folder)
     with library_errors(as_json):
-        source, options = _read_for(target, book, RISK_SUMMARY_SHEET, solver=solver,
+        source, options = read_for(target, book, RISK_SUMMARY_SHEET, solver=solver,
                                     write=not no_write, results_only=results_only,
                                     overwrite=overwrite, folder=folder)
-        with _executor(executor_kind, jobs, scheduler) as pool, \
+        with executor_for(executor_kind, jobs, scheduler) as pool, \
                 _progress("Stochastic plan") as update:
             futures = _futures(source, paths, use_scenarios)
             held: list[HeldPlan] = [read_held_plan(path, name) for name, path in holds]
@@ -183,7 +183,7 @@ def stochastic(book: Path, samples: int | None, paths: Path | None, use_scenario
         click.echo(json.dumps(result_json(result, written), indent=2))
         return
     _print_result(result)
-    _warn(result.warnings)
+    warn(result.warnings)
     if written is not None:
         OUT.print(f"Stochastic plan written to {written}", markup=False)
 

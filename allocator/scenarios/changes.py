@@ -36,6 +36,11 @@ they are refused, both rows' cells named. A ``set`` or ``add`` value of a rate o
 its :class:`~allocator.domain.PercentAbove` limit (``btc_price_growth_pa set 5``) is refused as
 a percent typed as a number, as in the workbook.
 
+``construction_delay_months`` (a site's target, or every site) is no fleet number but a
+slip of a future of a stochastic plan (:mod:`allocator.stochastic.delays`): it is checked
+here (``set`` to whole months within the horizon) and applied only by
+:func:`allocator.stochastic.sheet_set.sheet_scenario_set`; :func:`apply_changes` refuses it.
+
 A scenario with no changes is the base case under that name; :data:`BASE` names the base case
 when no scenario does.
 """
@@ -82,6 +87,7 @@ __all__ = [
     "Scenario",
     "apply_changes",
     "apply_scenario",
+    "is_stochastic_only",
     "resolve_parameter",
     "scenario_problems",
     "select_scenarios",
@@ -226,7 +232,9 @@ def _change_problems(fleet: Fleet, change: Change, scenario: str) -> list[Proble
                 sheet, head + f"unknown target '{change.target}' for {param.name}; valid "
                 f"targets ({kind}): {_listing(targets) or 'none'}, or blank for all",
                 cell=change.where("target"), column="target", record=scenario))
-    if param.kind == "month":
+    if param.stochastic_only:
+        problems += _slip_problems(fleet, change, param, head, scenario)
+    elif param.kind == "month":
         if change.operation == "scale":
             problems.append(Problem(
                 sheet, head + f"{param.name} is a month: use set (to a month) or add (whole "
@@ -255,6 +263,30 @@ def _change_problems(fleet: Fleet, change: Change, scenario: str) -> list[Proble
                                 value=int(number) if number.is_integer() else number,
                                 record=scenario))
     return problems
+
+
+def _slip_problems(fleet: Fleet, change: Change, param: Parameter, head: str,
+                   scenario: str) -> list[Problem]:
+    """A future's slip: ``set`` to a whole number of months from 0 to the horizon."""
+    if change.operation != "set":
+        return [Problem(change.sheet, head + f"{param.name} is a slip of this future: use "
+                        "set (to whole months)", cell=change.where("operation"),
+                        column="operation", value=change.operation, record=scenario)]
+    value, months = change.value, fleet.settings.months
+    why = ("cannot be negative" if isinstance(value, int | float) and value < 0 else
+           "must be a whole number of months" if not _whole(value) else
+           f"is beyond the horizon of {months} months" if float(value) > months else None)
+    return [] if why is None else [Problem(
+        change.sheet, head + f"{param.name} {why} (got {_show(value)})",
+        cell=change.where("value"), column="value", value=value, record=scenario)]
+
+
+def is_stochastic_only(change: Change) -> bool:
+    """True for a change that only a stochastic plan's futures take (a construction slip)."""
+    try:
+        return resolve_parameter(change.parameter, change.target).stochastic_only
+    except KeyError:
+        return False
 
 
 def _repeat_problems(changes: Sequence[Change], scenario: str) -> list[Problem]:
@@ -314,8 +346,9 @@ def scenario_problems(fleet: Fleet, scenarios: Sequence[Scenario]) -> list[Probl
         if found:
             problems += found
             continue
-        try:
-            apply_changes(fleet, scenario.changes, scenario=scenario.name)
+        try:  # a slip is checked above; only a stochastic plan applies it
+            apply_changes(fleet, [c for c in scenario.changes if not is_stochastic_only(c)],
+                          scenario=scenario.name)
         except InputError as exc:
             problems += exc.problems
     return problems
@@ -382,6 +415,11 @@ def apply_changes(fleet: Fleet, changes: Iterable[Change], *, scenario: str = ""
     name = scenario or "?"
     problems = [p for c in changes for p in _change_problems(fleet, c, name)]
     problems += _repeat_problems(changes, name)
+    problems += [Problem(c.sheet, f"scenario '{name}': {c.parameter} is a slip of a future of "
+                         "a stochastic plan (it defers the rent of the site's leases); only "
+                         "allocator stochastic --scenarios prices it", cell=c.where("parameter"),
+                         column="parameter", record=name)
+                 for c in changes if is_stochastic_only(c)]
     if problems:
         raise InputError(problems)
     rec = _Records(

@@ -53,6 +53,8 @@ class Parameter:
         unit: How a value is shown: ``$/kW-month``, ``MW``, ``%/yr``...
         plausible: ``(low, high)``: values outside this range are no real input (a BTC
             price of $1.50), or ``None`` when any value the domain accepts may be meant.
+        stochastic_only: A property of a future of a stochastic plan, not of the fleet
+            (``construction_delay_months``): only ``stochastic --scenarios`` takes it.
     """
 
     name: str
@@ -61,6 +63,7 @@ class Parameter:
     label: str
     unit: str = ""
     plausible: tuple[float, float] | None = None
+    stochastic_only: bool = False
 
     @property
     def percent_above(self) -> float | None:
@@ -107,6 +110,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("demand_response_usd_mw_month", "site", "number", "the demand-response credit",
        "$/MW-month", (0, 1e6)),
     _p("conversion_block_mw", "site", "number", "the conversion block", "MW"),
+    Parameter("construction_delay_months", "site", "integer", "the construction delay",
+              "months", (0, 600), stochastic_only=True),
     # Contracts.
     _p("rate_usd_kw_month", "contract", "number", "the rate", "$/kW-month", (0, 1e4)),
     _p("min_mw", "contract", "number", "the minimum commitment", "MW"),
@@ -120,6 +125,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("default_probability_pa", "contract", "fraction", "the tenant's default probability",
        "%/yr"),
     _p("backstop_share", "contract", "fraction", "the backstop share", "%"),
+    _p("delay_penalty_usd_kw_month", "contract", "number", "the delay penalty",
+       "$/kW-month", (0, 1e4)),
     _p("renewal_options", "contract", "integer", "the renewal options", "options"),
     _p("renewal_term_months", "contract", "integer", "the renewal term", "months"),
     _p("renewal_probability", "contract", "fraction", "the renewal probability", "%"),

@@ -6,8 +6,8 @@ site and contract. :func:`held_first_stage` checks that they fit the fleet being
 (known sites, contracts and horizon months; conversions within a site's convertible space
 and in whole halls where the site converts so; commitments within a contract's size, in
 full where it is all-or-nothing, and equal to the MW leased for it; a lease the same MW in
-every month, at a site the contract may use) and returns the first stage to hold in every
-future. Every fault is reported at once at its cell; nothing here reads a file.
+every month, at a site the contract may use that has HPC room) and returns the first stage
+to hold in every future. Every fault is reported at once at its cell; nothing here reads a file.
 """
 
 from __future__ import annotations
@@ -129,7 +129,13 @@ def _leases(plan: HeldPlan, coef: Coefficients, faults: _Faults) -> Array:
         if s not in coef.contracts[k].sites:
             faults.add(d, "site", f"contract {d.contract!r} cannot lease at site "
                        f"{d.site!r} in this fleet", d.site)
-        elif np.isnan(lease[s, k]):
+            continue
+        if (d.mw > MW_TOLERANCE and coef.site.hpc_existing_mw[s] <= 0
+                and coef.site.hpc_convertible_mw[s] <= 0 and np.isnan(lease[s, k])):
+            faults.add(d, "leased_mw", f"site {d.site!r} has no HPC room in this fleet (no "
+                       f"existing or convertible HPC space), so it cannot hold {d.mw:g} MW "
+                       f"of {d.contract!r}", d.mw)
+        if np.isnan(lease[s, k]):
             lease[s, k] = d.mw
         elif abs(lease[s, k] - d.mw) > MW_TOLERANCE:
             faults.add(d, "leased_mw", f"a lease holds the same MW for its whole term: "

@@ -3,7 +3,11 @@
 Columns (headers in the first row, case and spacing ignored, in any order; others are
 ignored): ``scenario``, ``probability``, ``month`` (``YYYY-MM``), ``btc_price_usd``,
 ``network_hashrate_ehs`` and optionally ``hashprice_usd_ph_day`` (which, as in Market,
-overrides the hashprice the price and hashrate imply, or stands alone where they are blank).
+overrides the hashprice the price and hashrate imply, or stands alone where they are blank)
+and ``construction_delay_months``: the future's slip of HPC construction at every site, or,
+headed ``construction_delay_months[Site name]``, at that site (:mod:`~allocator.stochastic.
+delays`); like the probability, on one of the scenario's rows or the same on each, blank =
+no slip; a whole number of months within the horizon.
 One row per scenario and horizon month: every month of the horizon is needed, none twice.
 A scenario's probability may be on each of its rows (the same) or on one; blank on every
 row means equally likely; otherwise the probabilities must sum to 1. Fees per block are the
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +30,13 @@ from allocator.domain import Fleet, MarketMonth
 from allocator.errors import InputError, Problem
 from allocator.market import project_fleet_market
 from allocator.periods import describe_months, is_month, month_range
+from allocator.stochastic.delays import DELAY_COLUMN, delay_fault
 from allocator.stochastic.scenario_set import PROBABILITY_TOLERANCE, ScenarioSet, scenario_set
 
 __all__ = ["PATH_COLUMNS", "paths_set", "read_paths"]
 
 PATH_COLUMNS = ("scenario", "probability", "month", "btc_price_usd", "network_hashrate_ehs",
-                "hashprice_usd_ph_day")
+                "hashprice_usd_ph_day", DELAY_COLUMN)
 _REQUIRED = PATH_COLUMNS[:5]
 
 
@@ -44,6 +49,8 @@ class _Row:
     network_hashrate_ehs: float | None
     hashprice_usd_ph_day: float | None
     line: int
+    delays: dict[str, float]
+    """Header of each delay column -> its number on this row (blank cells left out)."""
 
 
 class _Faults:
@@ -102,13 +109,44 @@ def _row(cells: Sequence[str], line: int, faults: _Faults, months: set[str]) -> 
                    "hashprice_usd_ph_day")
     if not name or not is_month(month):
         return None
-    return _Row(name, month, probability, values[0], values[1], hashprice, line)
+    return _Row(name, month, probability, values[0], values[1], hashprice, line,
+                _delays(text, faults, line, months))
+
+
+def _delays(text: Callable[[str], str], faults: _Faults, line: int, months: set[str]
+            ) -> dict[str, float]:
+    """The row's slips, each a whole number of months within the horizon."""
+    out: dict[str, float] = {}
+    for column in faults.columns:
+        if column.startswith(DELAY_COLUMN) and text(column):
+            fault = delay_fault(_float(text(column)), len(months))
+            if fault is not None:
+                faults.add(line, column, f"{fault} (got {text(column)})", text(column))
+            else:
+                out[column] = _float(text(column))
+    return out
+
+
+def _header_key(text: str) -> str:
+    """A header as a column name: case and spacing ignored, a delay's site kept."""
+    head, bracket, site = text.strip().partition("[")
+    key = head.strip().lower().replace(" ", "_")
+    return f"{key}[{site.rstrip(']').strip()}]" if bracket else key
+
+
+def _float(text: str) -> float:
+    """``text`` as a number, NaN when it is none."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return math.nan
 
 
 def _read_rows(lines: list[list[str]], sheet: str, months: list[str]
                ) -> tuple[list[_Row], _Faults]:
-    header = [h.strip().lower().replace(" ", "_") for h in (lines[0] if lines else [])]
-    faults = _Faults(sheet, {h: j for j, h in enumerate(header) if h in PATH_COLUMNS})
+    header = [_header_key(h) for h in (lines[0] if lines else [])]
+    faults = _Faults(sheet, {h: j for j, h in enumerate(header)
+                             if h in PATH_COLUMNS or h.startswith(DELAY_COLUMN)})
     missing = [c for c in _REQUIRED if c not in faults.columns]
     if missing:
         faults.add(1, None, f"missing column{'s' if len(missing) > 1 else ''} "
@@ -198,7 +236,48 @@ def paths_set(lines: list[list[str]], sheet: str, fleet: Fleet, *,
         faults.add(2, "scenario", f"{sheet} has no scenario rows")
     _check_months(groups, months, faults)
     probabilities = _probabilities(groups, faults)
+    delays = _delay_table(groups, faults, fleet)
     if faults.problems:
         raise InputError(faults.problems, source=source)
     fleets = [_fleet(fleet, group) for group in groups.values()]
-    return scenario_set(fleets, probabilities, list(groups))
+    return scenario_set(fleets, probabilities, list(groups), delays)
+
+
+def _delay_sites(faults: _Faults, fleet: Fleet) -> dict[str, list[int]]:
+    """Each delay column -> the sites it slips (every site without a ``[site]``)."""
+    index = {s.name.strip().lower(): i for i, s in enumerate(fleet.sites)}
+    out: dict[str, list[int]] = {}
+    for column in faults.columns:
+        if column == DELAY_COLUMN:
+            out[column] = list(range(len(fleet.sites)))
+        elif column.startswith(DELAY_COLUMN + "["):
+            site = column[len(DELAY_COLUMN) + 1:-1]
+            if site.strip().lower() in index:
+                out[column] = [index[site.strip().lower()]]
+            else:
+                names = ", ".join(s.name for s in fleet.sites)
+                faults.add(1, column, f"{column} names no site (the sites are {names})",
+                           site)
+    return out
+
+
+def _delay_table(groups: dict[str, list[_Row]], faults: _Faults, fleet: Fleet
+                 ) -> list[list[int]] | None:
+    """``[W, S]`` slips (a site's own column over the every-site one), or ``None`` when
+    no column gives one."""
+    sites = _delay_sites(faults, fleet)
+    if not sites:
+        return None
+    table = [[0] * len(fleet.sites) for _ in groups]
+    order = sorted(sites, key=lambda c: c != DELAY_COLUMN)  # every site first, then one
+    for w, (name, rows) in enumerate(groups.items()):
+        for column in order:
+            given = [(r.line, r.delays[column]) for r in rows if column in r.delays]
+            other = next((line for line, v in given if v != given[0][1]), None)
+            if other is not None:
+                shown = ", ".join(dict.fromkeys(f"{v:g}" for _, v in given))
+                faults.add(other, column, f"scenario '{name}' has different {column} on "
+                           f"its rows ({shown}); give one, on any row, or the same on each")
+            for s in sites[column] if given else []:
+                table[w][s] = int(given[0][1])
+    return table

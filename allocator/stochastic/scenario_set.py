@@ -25,6 +25,7 @@ from allocator.optimization.coefficients import Coefficients, compute_coefficien
 from allocator.optimization.lp import build_model, objective
 from allocator.optimization.model import MatrixModel
 from allocator.scenarios.montecarlo import draw_factors, sample_fleet
+from allocator.stochastic.delays import DELAY_COLUMN, delay_fault, delayed_costs
 
 __all__ = [
     "PROBABILITY_TOLERANCE",
@@ -52,24 +53,30 @@ class ScenarioSet:
         probabilities: One per future, each >= 0, summing to 1.
         fleets: The fleet in each future; they differ only in Market and PowerPrices rows.
         seed: The random seed of a Monte Carlo set, else ``None``.
+        delay_months: ``[W, S]``: each future's construction slip at each site
+            (:mod:`~allocator.stochastic.delays`), or ``None`` for none.
     """
 
     names: tuple[str, ...]
     probabilities: Array
     fleets: tuple[Fleet, ...]
     seed: int | None = None
+    delay_months: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
         return len(self.names)
 
 
 def scenario_set(fleets: Sequence[Fleet], probabilities: Sequence[float] | None = None,
-                 names: Sequence[str] | None = None) -> ScenarioSet:
-    """Futures given one by one; no probabilities means equally likely.
+                 names: Sequence[str] | None = None,
+                 delay_months: Sequence[Sequence[int]] | None = None) -> ScenarioSet:
+    """Futures given one by one; no probabilities means equally likely; ``delay_months``,
+    one row per future and one whole number per site, slips their construction.
 
     Raises:
         InputError: no fleet, probabilities that are negative, not one per fleet or not
-            summing to 1, or fleets that differ in more than prices; every problem at once.
+            summing to 1, fleets that differ in more than prices, or slips that are not a
+            whole number of months within the horizon; every problem at once.
     """
     count = len(fleets)
     labels = tuple(names) if names is not None else tuple(f"scenario {i + 1}"
@@ -83,9 +90,26 @@ def scenario_set(fleets: Sequence[Fleet], probabilities: Sequence[float] | None 
              else np.array([float(p) for p in probabilities], dtype=float))
     problems += _probability_problems(probs, count, labels)
     problems += _structure_problems(fleets, labels)
+    delays = None if delay_months is None else np.array(delay_months, dtype=float)
+    if delays is not None and fleets:
+        problems += _delay_problems(delays, fleets[0], labels)
     if problems:
         raise InputError(problems)
-    return ScenarioSet(labels, probs, tuple(fleets))
+    return ScenarioSet(labels, probs, tuple(fleets),
+                       delay_months=None if delays is None else delays.astype(np.int64))
+
+
+def _delay_problems(delays: Array, fleet: Fleet, names: Sequence[str]) -> list[Problem]:
+    """Slips of ``[W, S]`` whole months, 0 to the horizon."""
+    shape = (len(names), len(fleet.sites))
+    if delays.shape != shape:
+        return [Problem("scenarios", f"construction delays must be {shape[0]} x {shape[1]} "
+                        f"(futures x sites), got {delays.shape}")]
+    faults = ((w, s, delay_fault(float(delays[w, s]), fleet.settings.months))
+              for w, s in np.ndindex(*shape))
+    return [Problem("scenarios", f"{fault} (got {delays[w, s]:g})", column=DELAY_COLUMN,
+                    value=float(delays[w, s]), record=f"{names[w]}, {fleet.sites[s].name}")
+            for w, s, fault in faults if fault is not None]
 
 
 def _probability_problems(probs: Array, count: int, names: Sequence[str]) -> list[Problem]:
@@ -205,4 +229,6 @@ def scenario_costs(scenarios: ScenarioSet) -> ScenarioCosts:
         raise InputError(problems)
     model = build_model(coefs[0])
     costs = np.vstack([objective(coef, model) for coef in coefs])
+    if scenarios.delay_months is not None:
+        costs = delayed_costs(costs, tuple(coefs), model, scenarios.delay_months)
     return ScenarioCosts(model, costs, scenarios.probabilities, tuple(coefs))

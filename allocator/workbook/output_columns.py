@@ -8,6 +8,8 @@ is and how it is computed, for the header notes (:func:`output_note`) and docs/w
 
 from __future__ import annotations
 
+from allocator.workbook.risk_columns import RISK_COLUMNS, RISK_LABELS
+
 __all__ = ["OUTPUT_COLUMNS", "output_label", "output_note"]
 
 _UNITS: tuple[tuple[str, str], ...] = (
@@ -41,6 +43,7 @@ _LABELS = {
     "mined_btc": "BTC mined",
     "levered_irr_pct": "Levered IRR (%/yr)", "min_dscr_factor": "Minimum DSCR (x)",
 }
+_LABELS.update({k: v for k, v in RISK_LABELS.items() if k not in _LABELS})
 
 
 def _words(stem: str) -> str:
@@ -326,6 +329,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "discounted_cash_flow_usd": "net_cash_flow_usd x discount_factor.",
 }
 """What each output column is and how it is computed, for the header notes."""
+OUTPUT_COLUMNS.update({k: v for k, v in RISK_COLUMNS.items() if k not in OUTPUT_COLUMNS})
 
 
 def output_note(name: str) -> str:

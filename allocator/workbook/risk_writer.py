@@ -4,12 +4,15 @@ Regret (each candidate plan's NPV and regret in every future).
 Like the other result writers (:mod:`allocator.workbook.comparison_writer`): a new file, by
 default a copy of the input workbook with these sheets added, the user's sheets kept byte
 for byte, an existing output replaced only with ``overwrite``. Numbers are formatted by
-their names' unit suffixes; the frontier chart is a native Excel scatter chart of E[NPV]
-against CVaR, one marker per weight. Nothing is solved here.
+their names' unit suffixes and headers show readable labels with units (the machine name
+stays the cell's value; :mod:`allocator.workbook.risk_columns`); the frontier chart is a
+native Excel scatter chart of E[NPV] against CVaR, one marker per weight. Nothing is solved
+here.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +40,8 @@ FIRST_STAGE_SHEET = "First Stage"
 REGRET_SHEET = "Regret"
 RISK_SHEETS = (RISK_SUMMARY_SHEET, FRONTIER_SHEET, FIRST_STAGE_SHEET, REGRET_SHEET)
 FRONTIER_CHART_TITLE = "Risk frontier: expected NPV against CVaR"
+_CHARS_PER_LINE = 95
+"""About the characters a line of the merged sentence cells holds (columns A to C)."""
 
 
 def _millions(x: float) -> str:
@@ -55,29 +60,42 @@ def risk_sentences(result: StochasticResult) -> list[str]:
         f"{len(result.names)} futures; the mean of its {worst} is "
         f"{_millions(result.stochastic.cvar_usd)} (CVaR).",
         f"The plan made on the mean path expects {_millions(result.ev_usd)} there, but held "
-        f"in every future it earns {_millions(result.eev_usd)} on average (EEV).",
+        f"in every future it earns {_millions(result.eev_usd)} on average (EEV)."
+        + _ev_against_eev(result),
         *([f"Deciding only the first {result.adaptive.decide_months} months now and the "
            f"rest as the future unfolds would be worth {_millions(result.waiting_usd or 0.0)}"
            " more."] if result.adaptive is not None else []),
     ]
 
 
+def _ev_against_eev(result: StochasticResult) -> str:
+    """Why EEV may exceed EV, in words (it is never below it: the futures differ in costs
+    only, so for the held first stage each future's best mining is worth at least the mean
+    path's mining there, by Jensen's inequality)."""
+    if result.eev_usd - result.ev_usd <= 1e-9 * max(1.0, abs(result.ev_usd)):
+        return ""
+    return (" It earns more than it expected because each future re-plans its mining: a "
+            "miner runs only in the months its margin is positive, a strip of monthly "
+            "options to switch off worth E[max(0, margin)], which the mean path's "
+            "max(0, E[margin]) understates.")
+
+
 def _summary_sheet(ws: Worksheet, result: StochasticResult) -> None:
     frame = summary_frame(result)
-    write_frame(ws, frame)
+    write_frame(ws, frame, labels=True)
     row = len(frame) + 3
     for text in risk_sentences(result):
         cell = ws.cell(row=row, column=1, value=text)
         cell.data_type = "s"
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        ws.row_dimensions[row].height = 32
+        ws.row_dimensions[row].height = 16 * max(2, math.ceil(len(text) / _CHARS_PER_LINE))
         row += 1
 
 
 def _frontier_sheet(ws: Worksheet, result: StochasticResult) -> None:
     frame = frontier_frame(result)
-    write_frame(ws, frame)
+    write_frame(ws, frame, labels=True)
     if frame.empty:
         return
     chart = ScatterChart()
@@ -126,9 +144,9 @@ def write_risk(result: StochasticResult, path: str | Path, *,
     summary = wb.create_sheet(RISK_SUMMARY_SHEET)
     _summary_sheet(summary, result)
     _frontier_sheet(wb.create_sheet(FRONTIER_SHEET), result)
-    write_frame(wb.create_sheet(FIRST_STAGE_SHEET), first_stage_frame(result))
+    write_frame(wb.create_sheet(FIRST_STAGE_SHEET), first_stage_frame(result), labels=True)
     if result.regret is not None:
-        write_frame(wb.create_sheet(REGRET_SHEET), result.regret.frame())
+        write_frame(wb.create_sheet(REGRET_SHEET), result.regret.frame(), labels=True)
     summary.column_dimensions[get_column_letter(3)].width = 60
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is summary

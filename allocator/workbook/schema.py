@@ -421,6 +421,8 @@ _CONTRACTS = _with_percent_rule(Contract, (
     ColumnSpec("backstop_share", "backstop_share", "fraction", False, "fraction of rent",
                "Share of the rent a backstop (a rated guarantor) pays whatever the tenant "
                "does; default 0.", example=0.8),
+    ColumnSpec("delay_penalty_usd_kw_month", "delay_penalty_usd_kw_month", "number", False,
+               "USD per IT kW-month", "Owner pays it per leased kW per month a slip defers rent."),
     ColumnSpec("renewal_options", "renewal_options", "integer", False, "options",
                "Renewals the tenant may take after the firm term, one after another; valued "
                "in the deal metrics at renewal_probability, for a lease reaching the "

@@ -77,8 +77,10 @@ def test_processes_give_results_in_order_and_identical_numbers(serial: dict[str,
 def test_dask_local_cluster_gives_identical_numbers(serial: dict[str, Any]) -> None:
     import distributed
 
+    # dashboard_address=None still opens the scheduler's HTTP server on 8787: with another
+    # cluster on the machine that port is taken, and the retry leaks a socket (a warning)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         executor = DaskExecutor(client=client)
         assert executor.workers == 2

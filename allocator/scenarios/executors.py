@@ -258,7 +258,9 @@ class DaskExecutor(Executor):
             # failure still reaches the user through its future.
             self._cluster = distributed.LocalCluster(
                 n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.CRITICAL)
+                # ":0": a free port. None still binds 8787 in the distributed this runs on,
+                # so a second cluster on the machine leaked a socket and warned.
+                dashboard_address=":0", silence_logs=logging.CRITICAL)
             self.client = distributed.Client(self._cluster)
 
     @property

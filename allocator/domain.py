@@ -213,6 +213,10 @@ class Settings(_Frozen):
     loan_amortization: LoanAmortization = "bullet"
     loan_term_months: int | None = Field(default=None, ge=1, le=600)
     cash_sweep_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    # All-in cost per BTC (allocator.deals.mining): reporting only, the LP ignores them.
+    miner_capex_usd_th: Finite = Field(default=0.0, ge=0, le=1000)
+    miner_life_months: int = Field(default=36, ge=1, le=600)
+    mining_overhead_usd_month: Finite = Field(default=0.0, ge=0)
 
     @model_validator(mode="before")
     @classmethod

@@ -197,8 +197,11 @@ DEALS_TERMS: dict[str, Row] = {
 DEALS_CONTRACTS: list[Row] = [{**row, **DEALS_TERMS[str(row["contract"])]}
                               for row in FLEET_CONTRACTS]
 # Illustrative project debt (not from a source): 60 % of cost at 8 %, repaid at lease end.
+# Illustrative all-in cost inputs: miners at $20/TH (the stale mid-2023 ASIC price index,
+# docs DOMAIN S73) over 36 months, and $5M a month of G&A charged to mining (not sourced).
 DEALS_SETTINGS: Row = {**FLEET_SETTINGS, "loan_to_cost": 0.6, "loan_coupon_pa": 0.08,
-                       "loan_amortization": "bullet"}
+                       "loan_amortization": "bullet", "miner_capex_usd_th": 20.0,
+                       "miner_life_months": 36, "mining_overhead_usd_month": 5e6}
 
 # The January 2026 board questions. A row with only a scenario name
 # is the base case under that name; every delta in the comparison is taken against it.
@@ -649,6 +652,9 @@ DEALS_ABOUT = [
     "Settings: each project borrows 60 % of its owner capex at 8 %, repaid at the end of its "
     "lease (loan_to_cost, loan_coupon_pa, loan_amortization bullet): an illustration, not a "
     "quoted financing.",
+    "All-in cost per BTC (Summary): miners at $20/TH depreciated over 36 months and $5M a "
+    "month of mining G&A (miner_capex_usd_th, miner_life_months, mining_overhead_usd_month: "
+    "illustrations; the plan ignores them).",
     "",
     "allocator optimize deals.xlsx writes the Deals sheet: owner capex, yield on cost, IRR "
     "(unlevered and levered), equity, DSCR, payback and NPV per project, and the bridge from "

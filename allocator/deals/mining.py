@@ -7,24 +7,28 @@ From the plan's own figures, so each reconciles exactly with them (docs/model.md
   is ``hashprice_usd_ph_day``;
 - ``hashcost_usd_ph_day``: mining power and opex per PH/s running per day;
 - ``cash_cost_usd_btc``: mining power and opex / ``mined_btc``;
-- ``all_in_cost_usd_btc``: mining power, opex and the pool fee / the BTC earned before the
-  pool fee (``mined_btc / (1 - pool_fee)``). The workbook holds no miner capex,
-  depreciation or overhead, so "all-in" here stops at the costs the plan knows;
+- ``all_in_cost_usd_btc``: mining power, opex, the pool fee, miner depreciation and mining
+  overhead / the BTC earned before the pool fee (``mined_btc / (1 - pool_fee)``). Depreciation
+  and overhead are Settings inputs the LP ignores (:func:`fixed_cost_usd`); without them
+  "all-in" stops at the costs the plan knows;
 - ``fleet_efficiency_j_th``: running miner MW / fleet EH/s (MW per EH/s is J/TH).
 
 Blank (NaN) where the month has no BTC price (a Market row giving only a hashprice) or no
-miner runs.
+miner runs, never infinite.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from allocator.domain import MinerTranche, Settings
 from allocator.results.plan import Plan
 
-__all__ = ["MINING_COLUMNS", "mining_metrics"]
+__all__ = ["MINING_COLUMNS", "fixed_cost_usd", "mining_metrics"]
 
 Array = npt.NDArray[np.float64]
 
@@ -57,8 +61,21 @@ def _by_month(site_months: pd.DataFrame, months: list[str]) -> dict[str, Array]:
     return {name: grouped[name].to_numpy(float) for name in _SUMMED}
 
 
-def mining_metrics(plan: Plan, pool_fee: float) -> pd.DataFrame:
-    """One row per month of ``plan.summary``: ``month`` and :data:`MINING_COLUMNS`."""
+def fixed_cost_usd(settings: Settings, miners: Sequence[MinerTranche],
+                   month_count: int) -> Array:
+    """Each month's mining costs the LP does not see: the installed miners' TH x
+    ``miner_capex_usd_th`` spread straight-line over the first ``miner_life_months`` months,
+    plus ``mining_overhead_usd_month``."""
+    installed_th = sum(m.units * m.hashrate_th for m in miners)
+    monthly_usd = installed_th * settings.miner_capex_usd_th / settings.miner_life_months
+    in_life = np.arange(month_count) < settings.miner_life_months
+    return np.where(in_life, monthly_usd, 0.0) + settings.mining_overhead_usd_month
+
+
+def mining_metrics(plan: Plan, pool_fee: float,
+                   fixed_usd: Array | None = None) -> pd.DataFrame:
+    """One row per month of ``plan.summary``: ``month`` and :data:`MINING_COLUMNS`;
+    ``fixed_usd`` (:func:`fixed_cost_usd`, one per month) joins the all-in cost."""
     s = plan.summary
     months = s["month"].tolist()
     by_month = _by_month(plan.site_months, months)
@@ -70,13 +87,14 @@ def mining_metrics(plan: Plan, pool_fee: float) -> pd.DataFrame:
     gross = mined / (1.0 - pool_fee)
     pool_fee_usd = revenue * pool_fee / (1.0 - pool_fee)
     phs_days = by_month["hashrate_phs"] * s["days"].to_numpy(float)
+    fixed = np.zeros(len(months)) if fixed_usd is None else fixed_usd
     return pd.DataFrame({
         "month": months,
         "mined_btc": mined,
         "hashprice_btc_ph_day": _ratio(s["hashprice_usd_ph_day"].to_numpy(float), price),
         "hashcost_usd_ph_day": _ratio(cost, phs_days),
         "cash_cost_usd_btc": _ratio(cost, mined),
-        "all_in_cost_usd_btc": _ratio(cost + pool_fee_usd, gross),
+        "all_in_cost_usd_btc": _ratio(cost + pool_fee_usd + fixed, gross),
         "fleet_efficiency_j_th": _ratio(s["mining_mw"].to_numpy(float),
                                         s["fleet_hashrate_ehs"].to_numpy(float)),
     })

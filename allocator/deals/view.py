@@ -14,7 +14,7 @@ import pandas as pd
 
 from allocator.deals.cash_flows import ProjectFlows, cash_flow_frame, project_cash_flows
 from allocator.deals.metrics import deal_frame
-from allocator.deals.mining import MINING_COLUMNS, mining_metrics
+from allocator.deals.mining import MINING_COLUMNS, fixed_cost_usd, mining_metrics
 from allocator.deals.portfolio import NpvBridge, Portfolio, npv_bridge, portfolio
 from allocator.optimization.coefficients import Coefficients
 from allocator.results.plan import Plan
@@ -62,7 +62,9 @@ def with_deals(coef: Coefficients, plan: Plan) -> Plan:
     """``plan`` with its deals: the ``deals`` and ``deal_cash_flows`` frames, the mining
     metrics as ``summary`` columns and the bridge and portfolio rows in its run info."""
     view = deal_view(coef, plan)
-    mining = mining_metrics(plan, coef.fleet.settings.pool_fee)
+    settings = coef.fleet.settings
+    fixed = fixed_cost_usd(settings, coef.fleet.miners, len(plan.summary))
+    mining = mining_metrics(plan, settings.pool_fee, fixed)
     summary = plan.summary.assign(**{name: mining[name].to_numpy() for name in MINING_COLUMNS})
     info = dataclasses.replace(plan.run_info, deal_figures=tuple(view.figures()))
     return dataclasses.replace(plan, summary=summary, deals=view.deals,

@@ -157,6 +157,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("loan_term_months", "settings", "integer", "the loan term", "months"),
     _p("four_cp_candidate_hours", "settings", "integer", "the 4CP candidate hours", "hours"),
     _p("cash_sweep_share", "settings", "fraction", "the cash sweep", "%"),
+    _p("miner_capex_usd_th", "settings", "number", "the miner cost", "$/TH", (0, 1000)),
+    _p("miner_life_months", "settings", "integer", "the miner life", "months"),
+    _p("mining_overhead_usd_month", "settings", "number", "the mining overhead", "$/month"),
     _p("network_power_price_usd_mwh", "settings", "number", "the network's power price",
        "$/MWh", (0, 1000)),
 )

@@ -279,8 +279,9 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "hashprice_btc_ph_day": "Hashprice in BTC: hashprice_usd_ph_day / btc_price_usd.",
     "hashcost_usd_ph_day": "Mining power and opex per PH/s running per day.",
     "cash_cost_usd_btc": "Mining power and opex / BTC mined.",
-    "all_in_cost_usd_btc": "Mining power, opex and pool fee / BTC earned before the pool fee "
-                           "(miner capex, depreciation and overhead are not inputs).",
+    "all_in_cost_usd_btc": "Mining power, opex, pool fee, miner depreciation and overhead "
+                           "(Settings miner_capex_usd_th, miner_life_months, "
+                           "mining_overhead_usd_month) / BTC earned before the pool fee.",
     "fleet_efficiency_j_th": "Running miner MW / fleet EH/s: J/TH of the miners that run.",
     "planning_npv_usd": "The plan's NPV: conversion capital as a monthly charge within the "
                         "horizon, no rent after it (the objective).",

@@ -226,6 +226,13 @@ SETTINGS_KEYS: tuple[ColumnSpec, ...] = _with_percent_rule(Settings, (
     ColumnSpec("cash_sweep_share", "cash_sweep_share", "fraction", False, "fraction of cash",
                "Deals: share of each month's cash after debt service (from the month after "
                "the last draw) that repays principal early; default 0.", example=0.5),
+    ColumnSpec("miner_capex_usd_th", "miner_capex_usd_th", "number", False, "$ per TH",
+               "All-in cost per BTC only: the Miners' cost per TH, depreciated straight-line "
+               "over miner_life_months from the first month; default 0.", example=15),
+    ColumnSpec("miner_life_months", "miner_life_months", "integer", False, "months",
+               "Depreciation life of miner_capex_usd_th; default 36.", example=36),
+    ColumnSpec("mining_overhead_usd_month", "mining_overhead_usd_month", "number", False,
+               "$ per month", "All-in cost per BTC only: G&A of mining; default 0.", example=2e6),
 ))
 
 _SITES = _with_percent_rule(Site, (

@@ -23,11 +23,10 @@ from allocator.errors import InputError, Problem
 from allocator.stochastic.paths import paths_set
 from allocator.stochastic.scenario_set import ScenarioSet
 from allocator.workbook.guards import check_file
+from allocator.workbook.paths_columns import PATHS_SHEET
 from allocator.workbook.tables import match_key
 
 __all__ = ["PATHS_SHEET", "read_paths_sheet"]
-
-PATHS_SHEET = "ScenarioPaths"
 
 
 def _open(path: Path) -> Any:

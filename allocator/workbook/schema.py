@@ -32,6 +32,7 @@ from allocator.domain import (
 )
 from allocator.workbook.column_spec import ColumnSpec, Kind
 from allocator.workbook.output_columns import OUTPUT_COLUMNS, output_label, output_note
+from allocator.workbook.paths_columns import PATHS_COLUMNS, PATHS_DESCRIPTION, PATHS_SHEET
 
 __all__ = [
     "BAD_SHEET_CHARS",
@@ -533,6 +534,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
               "series values its miners with curtailment (docs/model.md).", _HOURLY_PRICES),
     SheetSpec("Contracts", False, "HPC lease offers.", _CONTRACTS),
     SheetSpec("Scenarios", False, "What-if changes, used by compare.", _SCENARIOS),
+    SheetSpec(PATHS_SHEET, False, PATHS_DESCRIPTION, PATHS_COLUMNS),
     SheetSpec(NETWORK_FLEET_SHEET, False, "The world's mining fleet as efficiency bands, "
               "for network_model marginal_cost: the template holds the default table "
               "(docs/model.md gives its sources); edit it, or leave the sheet out for the "

@@ -22,7 +22,13 @@ from allocator.cli.common import OUT, add_row, library_errors, literal, note_ods
 from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
 from allocator.cli.solving import default_output_path, executor_for, read_for, run_options, warn
-from allocator.documents.fleet_document import is_document
+from allocator.documents.fleet_document import (
+    DOCUMENT_SUFFIXES,
+    FleetDocument,
+    is_document,
+    read_fleet_document,
+)
+from allocator.documents.paths_rows import document_paths_set
 from allocator.errors import InputError, Problem
 from allocator.scenarios.compare import ScenarioBook
 from allocator.stochastic.distribution import Distribution
@@ -109,7 +115,8 @@ def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> fl
 @click.option("--paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Futures given as market paths instead: a CSV of scenario, probability, "
                    "month, btc_price_usd, network_hashrate_ehs[, hashprice_usd_ph_day], or "
-                   "a workbook (BOOK itself too) whose ScenarioPaths sheet has them.")
+                   "a workbook (BOOK itself too) whose ScenarioPaths sheet has them, or a "
+                   "fleet document whose scenario_paths records do.")
 @click.option("--scenarios", "use_scenarios", is_flag=True,
               help="Futures from the Scenarios sheet instead: each scenario one future, "
                    "with its probability column (blank: equally likely).")
@@ -195,6 +202,10 @@ def _futures(source: object, paths: Path | None, use_scenarios: bool) -> Scenari
     if paths is not None and fleet is not None:
         if paths.suffix.lower() in WORKBOOK_SUFFIXES:
             return read_paths_sheet(paths, fleet)
+        if paths.suffix.lower() in DOCUMENT_SUFFIXES:
+            document = (source if isinstance(source, FleetDocument) and source.path.resolve()
+                        == paths.resolve() else read_fleet_document(paths))
+            return document_paths_set(document, fleet)
         return read_paths(paths, fleet)
     if not use_scenarios or fleet is None:
         return None

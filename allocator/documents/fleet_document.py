@@ -38,6 +38,7 @@ from allocator.scenarios.changes import Scenario, scenario_problems
 from allocator.workbook.catalog_sheet import read_catalog_sheet
 from allocator.workbook.cells import address_order, format_list
 from allocator.workbook.hourly_sheet import read_hourly_prices
+from allocator.workbook.paths_columns import PATHS_SHEET
 from allocator.workbook.reader import FleetWorkbook, read_workbook
 from allocator.workbook.records import FleetRecords
 from allocator.workbook.scans import SheetFacts
@@ -184,6 +185,9 @@ class FleetDocument:
         catalog: The miner catalog with the document's own ``catalog`` rows.
         scenarios: The document's scenarios, checked against its fleet.
         scenario_rows: The ``scenarios`` records as given, for conversion.
+        scenario_paths: The ``scenario_paths`` records as the rows of a ``ScenarioPaths``
+            sheet (the header first; cells as given), checked only by a stochastic plan
+            (:mod:`allocator.documents.paths_rows`).
     """
 
     fleet: Fleet
@@ -193,6 +197,7 @@ class FleetDocument:
     catalog: Catalog = field(default_factory=Catalog)
     scenarios: tuple[Scenario, ...] = ()
     scenario_rows: tuple[dict[str, Any], ...] = ()
+    scenario_paths: tuple[tuple[object, ...], ...] = ()
     places: Mapping[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
     layout: SheetLayout = field(default_factory=lambda: _Layout())
 
@@ -376,7 +381,14 @@ def read_laid_out(source: Path, digest: str, laid: LaidOut) -> FleetDocument:
     return FleetDocument(
         fleet=fleet, warnings=(*laid.warnings, *map(laid.layout.warning, report.warnings)),
         path=source, sha256=digest, catalog=models, scenarios=scenarios,
-        scenario_rows=laid.scenario_rows, places=reader.places, layout=laid.layout)
+        scenario_rows=laid.scenario_rows, places=reader.places, layout=laid.layout,
+        scenario_paths=_path_rows(laid.sheets))
+
+
+def _path_rows(sheets: LoadedSheets) -> tuple[tuple[object, ...], ...]:
+    """The laid-out ``scenario_paths`` rows (the header first), or none."""
+    laid = sheets.get(PATHS_SHEET)
+    return tuple(tuple(row) for row in laid[1]) if laid is not None else ()
 
 
 def read_fleet_source(path: str | os.PathLike[str]) -> FleetWorkbook | FleetDocument:

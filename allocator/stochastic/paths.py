@@ -7,7 +7,11 @@ overrides the hashprice the price and hashrate imply, or stands alone where they
 and ``construction_delay_months``: the future's slip of HPC construction at every site, or,
 headed ``construction_delay_months[Site name]``, at that site (:mod:`~allocator.stochastic.
 delays`); like the probability, on one of the scenario's rows or the same on each, blank =
-no slip; a whole number of months within the horizon.
+no slip; a whole number of months within the horizon; and ``power_price_factor``, a factor
+on every site's power price in the future (flat, ``PowerPrices`` and hourly curves, as a
+Scenarios-sheet ``power_price_usd_mwh scale`` moves them; :mod:`~allocator.stochastic.
+power_factor`), or, headed ``power_price_factor[Site name]``, on that site's; given the same
+way as a slip, blank = 1, a number >= 0. A site's own column wins over the every-site one.
 One row per scenario and horizon month: every month of the horizon is needed, none twice.
 A scenario's probability may be on each of its rows (the same) or on one; blank on every
 row means equally likely; otherwise the probabilities must sum to 1. Fees per block are the
@@ -31,13 +35,16 @@ from allocator.errors import InputError, Problem
 from allocator.market import project_fleet_market
 from allocator.periods import describe_months, is_month, month_range
 from allocator.stochastic.delays import DELAY_COLUMN, delay_fault
+from allocator.stochastic.power_factor import FACTOR_COLUMN, factor_fault, scaled_power_fleet
 from allocator.stochastic.scenario_set import PROBABILITY_TOLERANCE, ScenarioSet, scenario_set
 
 __all__ = ["PATH_COLUMNS", "paths_set", "read_paths"]
 
 PATH_COLUMNS = ("scenario", "probability", "month", "btc_price_usd", "network_hashrate_ehs",
-                "hashprice_usd_ph_day", DELAY_COLUMN)
+                "hashprice_usd_ph_day", DELAY_COLUMN, FACTOR_COLUMN)
 _REQUIRED = PATH_COLUMNS[:5]
+_PER_SCENARIO = (DELAY_COLUMN, FACTOR_COLUMN)
+"""Columns with one value per scenario, for every site or, headed ``name[Site]``, for one."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,8 @@ class _Row:
     hashprice_usd_ph_day: float | None
     line: int
     delays: dict[str, float]
-    """Header of each delay column -> its number on this row (blank cells left out)."""
+    """Header of each per-scenario column (slips, power-price factors) -> its number on
+    this row (blank cells left out)."""
 
 
 class _Faults:
@@ -115,16 +123,25 @@ def _row(cells: Sequence[str], line: int, faults: _Faults, months: set[str]) -> 
 
 def _delays(text: Callable[[str], str], faults: _Faults, line: int, months: set[str]
             ) -> dict[str, float]:
-    """The row's slips, each a whole number of months within the horizon."""
+    """The row's slips, each a whole number of months within the horizon, and its power-price
+    factors, each >= 0."""
     out: dict[str, float] = {}
     for column in faults.columns:
-        if column.startswith(DELAY_COLUMN) and text(column):
-            fault = delay_fault(_float(text(column)), len(months))
+        if _kind(column) is not None and text(column):
+            fault = (delay_fault(_float(text(column)), len(months))
+                     if _kind(column) == DELAY_COLUMN else factor_fault(_float(text(column))))
             if fault is not None:
                 faults.add(line, column, f"{fault} (got {text(column)})", text(column))
             else:
                 out[column] = _float(text(column))
     return out
+
+
+def _kind(column: str) -> str | None:
+    """The per-scenario column ``column`` is one of (``power_price_factor[A]`` is a
+    ``power_price_factor``), or ``None``."""
+    return next((k for k in _PER_SCENARIO if column == k or column.startswith(k + "[")),
+                None)
 
 
 def _header_key(text: str) -> str:
@@ -146,7 +163,7 @@ def _read_rows(lines: list[list[str]], sheet: str, months: list[str]
                ) -> tuple[list[_Row], _Faults]:
     header = [_header_key(h) for h in (lines[0] if lines else [])]
     faults = _Faults(sheet, {h: j for j, h in enumerate(header)
-                             if h in PATH_COLUMNS or h.startswith(DELAY_COLUMN)})
+                             if h in PATH_COLUMNS or _kind(h) is not None})
     missing = [c for c in _REQUIRED if c not in faults.columns]
     if missing:
         faults.add(1, None, f"missing column{'s' if len(missing) > 1 else ''} "
@@ -236,22 +253,28 @@ def paths_set(lines: list[list[str]], sheet: str, fleet: Fleet, *,
         faults.add(2, "scenario", f"{sheet} has no scenario rows")
     _check_months(groups, months, faults)
     probabilities = _probabilities(groups, faults)
-    delays = _delay_table(groups, faults, fleet)
+    delays = _site_table(groups, faults, fleet, DELAY_COLUMN, 0.0)
+    factors = _site_table(groups, faults, fleet, FACTOR_COLUMN, 1.0)
     if faults.problems:
         raise InputError(faults.problems, source=source)
     fleets = [_fleet(fleet, group) for group in groups.values()]
-    return scenario_set(fleets, probabilities, list(groups), delays)
+    if factors is not None:
+        fleets = [scaled_power_fleet(f, row, scenario=name, sheet=sheet)
+                  for f, row, name in zip(fleets, factors, groups, strict=True)]
+    return scenario_set(fleets, probabilities, list(groups),
+                        None if delays is None else [[int(d) for d in row] for row in delays])
 
 
-def _delay_sites(faults: _Faults, fleet: Fleet) -> dict[str, list[int]]:
-    """Each delay column -> the sites it slips (every site without a ``[site]``)."""
+def _column_sites(faults: _Faults, fleet: Fleet, kind: str) -> dict[str, list[int]]:
+    """Each column of ``kind`` -> the sites it applies to (every site without a
+    ``[site]``); a column naming no site is a fault at its header."""
     index = {s.name.strip().lower(): i for i, s in enumerate(fleet.sites)}
     out: dict[str, list[int]] = {}
     for column in faults.columns:
-        if column == DELAY_COLUMN:
+        if column == kind:
             out[column] = list(range(len(fleet.sites)))
-        elif column.startswith(DELAY_COLUMN + "["):
-            site = column[len(DELAY_COLUMN) + 1:-1]
+        elif column.startswith(kind + "["):
+            site = column[len(kind) + 1:-1]
             if site.strip().lower() in index:
                 out[column] = [index[site.strip().lower()]]
             else:
@@ -261,15 +284,15 @@ def _delay_sites(faults: _Faults, fleet: Fleet) -> dict[str, list[int]]:
     return out
 
 
-def _delay_table(groups: dict[str, list[_Row]], faults: _Faults, fleet: Fleet
-                 ) -> list[list[int]] | None:
-    """``[W, S]`` slips (a site's own column over the every-site one), or ``None`` when
-    no column gives one."""
-    sites = _delay_sites(faults, fleet)
+def _site_table(groups: dict[str, list[_Row]], faults: _Faults, fleet: Fleet, kind: str,
+                blank: float) -> list[list[float]] | None:
+    """``[W, S]`` values of the ``kind`` columns (a site's own column over the every-site
+    one, ``blank`` where neither gives one), or ``None`` when no column of it is there."""
+    sites = _column_sites(faults, fleet, kind)
     if not sites:
         return None
-    table = [[0] * len(fleet.sites) for _ in groups]
-    order = sorted(sites, key=lambda c: c != DELAY_COLUMN)  # every site first, then one
+    table = [[blank] * len(fleet.sites) for _ in groups]
+    order = sorted(sites, key=lambda c: c != kind)  # every site first, then one
     for w, (name, rows) in enumerate(groups.items()):
         for column in order:
             given = [(r.line, r.delays[column]) for r in rows if column in r.delays]
@@ -279,5 +302,5 @@ def _delay_table(groups: dict[str, list[_Row]], faults: _Faults, fleet: Fleet
                 faults.add(other, column, f"scenario '{name}' has different {column} on "
                            f"its rows ({shown}); give one, on any row, or the same on each")
             for s in sites[column] if given else []:
-                table[w][s] = int(given[0][1])
+                table[w][s] = given[0][1]
     return table

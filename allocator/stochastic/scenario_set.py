@@ -1,8 +1,9 @@
 """Sets of futures with probabilities, and each column's LP cost in every future; no solving.
 
-A :class:`ScenarioSet` holds fleets that differ only in prices (the Market rows and the
-PowerPrices rows), one per future, with probabilities summing to 1. :func:`monte_carlo_set`
-draws them as ``sweep --samples`` does (:mod:`allocator.scenarios.montecarlo`: seeded,
+A :class:`ScenarioSet` holds fleets that differ only in prices (the Market rows, the
+PowerPrices rows, the sites' power prices and the bin prices of their hourly curves), one
+per future, with probabilities summing to 1. :func:`monte_carlo_set` draws them as
+``sweep --samples`` does (:mod:`allocator.scenarios.montecarlo`: seeded,
 Settings volatilities and correlation, the outlook as the mean path), each with probability
 1 / N. :func:`scenario_costs` prices every column of the deterministic LP in every future,
 with the LP's own :func:`~allocator.optimization.lp.objective`, so a one-future set is
@@ -41,7 +42,9 @@ PROBABILITY_TOLERANCE = 1e-6
 """Probabilities must sum to 1 within this."""
 
 _PRICE_FIELDS = ("market", "power_prices")
-"""The fields of a Fleet the futures of one set may differ in."""
+"""The fields of a Fleet the futures of one set may differ in (and prices: each site's
+``power_price_usd_mwh`` and the bin prices of the hourly curves, not their hours)."""
+_CURVE_PRICES = ("price_usd_mwh", "peak_price_usd_mwh", "emergency_price_usd_mwh")
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ class ScenarioSet:
     Attributes:
         names: One per future (``sample 1``, ...).
         probabilities: One per future, each >= 0, summing to 1.
-        fleets: The fleet in each future; they differ only in Market and PowerPrices rows.
+        fleets: The fleet in each future; they differ only in prices: Market and
+            PowerPrices rows, sites' power prices and hourly curves' bin prices.
         seed: The random seed of a Monte Carlo set, else ``None``.
         delay_months: ``[W, S]``: each future's construction slip at each site
             (:mod:`~allocator.stochastic.delays`), or ``None`` for none.
@@ -130,12 +134,23 @@ def _structure_problems(fleets: Sequence[Fleet], names: Sequence[str]) -> list[P
     """Futures may differ in prices only: one first stage must fit them all."""
     if not fleets:
         return []
-    first = fleets[0].model_dump(exclude=set(_PRICE_FIELDS))
+    first = _shared(fleets[0])
     return [Problem("scenarios", f"scenario '{name}' differs from '{names[0]}' in more than "
-                    "Market and PowerPrices rows; the futures of one set share sites, "
-                    "miners, contracts and Settings", record=name)
+                    "Market and PowerPrices rows and power prices; the futures of one set "
+                    "share sites, miners, contracts and Settings", record=name)
             for name, fleet in zip(names[1:], fleets[1:], strict=False)
-            if fleet.model_dump(exclude=set(_PRICE_FIELDS)) != first]
+            if _shared(fleet) != first]
+
+
+def _shared(fleet: Fleet) -> dict[str, object]:
+    """What every future of a set must have alike: the fleet without its prices."""
+    out = fleet.model_dump(exclude=set(_PRICE_FIELDS))
+    for site in out["sites"]:
+        site.pop("power_price_usd_mwh", None)
+    for curve in out["price_curves"]:
+        for key in _CURVE_PRICES:
+            curve.pop(key, None)
+    return out
 
 
 def monte_carlo_set(fleet: Fleet, samples: int, seed: int = 0) -> ScenarioSet:

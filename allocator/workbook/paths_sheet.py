@@ -3,7 +3,8 @@
 The sheet has the columns of the paths CSV (:data:`allocator.stochastic.paths.PATH_COLUMNS`:
 ``scenario``, ``probability``, ``month``, ``btc_price_usd``, ``network_hashrate_ehs`` and
 optionally ``hashprice_usd_ph_day`` and ``construction_delay_months``, for every site or,
-as ``construction_delay_months[Site]``, for one), one row per scenario and horizon month.
+as ``construction_delay_months[Site]``, for one, and ``power_price_factor``, the same way),
+one row per scenario and horizon month.
 Cells are read as the CSV's text would be (a month typed as a date is its ``YYYY-MM``) and
 checked by :func:`allocator.stochastic.paths.paths_set`, every fault at its cell
 (``ScenarioPaths!C4``). The file passes the reader's guards first; this module never writes.
@@ -22,11 +23,10 @@ from allocator.errors import InputError, Problem
 from allocator.stochastic.paths import paths_set
 from allocator.stochastic.scenario_set import ScenarioSet
 from allocator.workbook.guards import check_file
+from allocator.workbook.paths_columns import PATHS_SHEET
 from allocator.workbook.tables import match_key
 
 __all__ = ["PATHS_SHEET", "read_paths_sheet"]
-
-PATHS_SHEET = "ScenarioPaths"
 
 
 def _open(path: Path) -> Any:

@@ -31,7 +31,9 @@ from allocator.domain import (
     percent_limit,
 )
 from allocator.workbook.column_spec import ColumnSpec, Kind
+from allocator.workbook.hourly_columns import HOURLY_PRICES_COLUMNS, HOURLY_PRICES_SHEET
 from allocator.workbook.output_columns import OUTPUT_COLUMNS, output_label, output_note
+from allocator.workbook.paths_columns import PATHS_COLUMNS, PATHS_DESCRIPTION, PATHS_SHEET
 
 __all__ = [
     "BAD_SHEET_CHARS",
@@ -342,28 +344,6 @@ _POWER_PRICES = _with_percent_rule(PowerPrice, (
                "Power price for that site and month.", example=45),
 ))
 
-HOURLY_PRICES_SHEET = "HourlyPrices"
-"""The sheet of hourly prices (or ``hourly_prices_file``), read by allocator.power."""
-
-_HOURLY_PRICES = (
-    ColumnSpec("site", "site", "text", True, "name", "Site.", example="Alpha"),
-    ColumnSpec("timestamp", "timestamp", "text", True, "date and time",
-               "Start of the hour or 15-minute interval, on the hourly_prices_timezone "
-               "clock (or with a UTC offset: 2026-07-01T15:00-05:00).",
-               example="2026-07-01 15:00"),
-    ColumnSpec("price_usd_mwh", "price_usd_mwh", "number", True, "USD/MWh",
-               "Real-time price of that interval; -1,000 to 20,000.", example=42.5),
-    ColumnSpec("four_cp_peak", "four_cp_peak", "bool", False, "yes/no",
-               "yes on a candidate 4CP peak interval of June-September; blank = no (also in "
-               "hourly_prices_file).", choices=_YES_NO, example="no"),
-    ColumnSpec("emergency_curtailment", "emergency_curtailment", "bool", False, "yes/no",
-               "yes on an interval in which large loads are ordered off the grid (Texas SB 6): "
-               "miners stop and lose its margin; HPC keeps its rent but draws no grid power "
-               "(backup power is not modelled); blank = no.", choices=_YES_NO, example="no"),
-    ColumnSpec("load_mw", "load_mw", "number", False, "MW", "System load of the interval "
-               "(see four_cp_candidate_hours); blank = not a candidate.", example=78500),
-)
-
 _DEAL_LOAN_TERMS: tuple[tuple[str, Kind, str, tuple[str, ...], object], ...] = (
     ("loan_to_cost", "fraction", "fraction of owner capex", (), 0.6),
     ("loan_coupon_pa", "fraction", "per year", (), 0.07),
@@ -537,9 +517,11 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("PowerPrices", False, "Monthly power price overrides per site.", _POWER_PRICES),
     SheetSpec(HOURLY_PRICES_SHEET, False, "Hourly or 15-minute prices per site (or name a "
               "CSV/Parquet file in hourly_prices_file): every whole month of a site's "
-              "series values its miners with curtailment (docs/model.md).", _HOURLY_PRICES),
+              "series values its miners with curtailment (docs/model.md).",
+              HOURLY_PRICES_COLUMNS),
     SheetSpec("Contracts", False, "HPC lease offers.", _CONTRACTS),
     SheetSpec("Scenarios", False, "What-if changes, used by compare.", _SCENARIOS),
+    SheetSpec(PATHS_SHEET, False, PATHS_DESCRIPTION, PATHS_COLUMNS),
     SheetSpec(NETWORK_FLEET_SHEET, False, "The world's mining fleet as efficiency bands, "
               "for network_model marginal_cost: the template holds the default table "
               "(docs/model.md gives its sources); edit it, or leave the sheet out for the "

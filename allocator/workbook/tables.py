@@ -457,7 +457,8 @@ def parse_sheets(sheets: LoadedSheets, report: Report) -> tuple[dict[str, Table]
     tables: dict[str, Table] = {}
     settings = Row("Settings", 0)
     for spec in INPUT_SHEETS:
-        if spec.name not in sheets or spec.name in ("Scenarios", "HourlyPrices"):
+        if spec.name not in sheets or spec.name in ("Scenarios", "HourlyPrices",
+                                                     "ScenarioPaths"):
             continue
         sheet, rows, facts = sheets[spec.name]
         if spec.key_value:

@@ -168,9 +168,9 @@ def check_risk_request(alpha: float, lams: Sequence[float]) -> list[Problem]:
     """``alpha`` in (0, 1) and every weight in [0, 1], as problems."""
     out = []
     if not (math.isfinite(alpha) and 0.0 < alpha < 1.0):
-        out.append(Problem("stochastic", f"alpha must be in (0, 1), got {alpha}",
+        out.append(Problem("stochastic", "alpha must be in (0, 1)",
                            column="alpha", value=alpha))
-    out += [Problem("stochastic", f"frontier weight lambda must be in [0, 1], got {lam}",
+    out += [Problem("stochastic", "frontier weight lambda must be in [0, 1]",
                     column="frontier", value=lam)
             for lam in lams if not (math.isfinite(lam) and 0.0 <= lam <= 1.0)]
     return out

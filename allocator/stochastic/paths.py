@@ -81,11 +81,10 @@ def _number(text: str, faults: _Faults, line: int, column: str, *, positive: boo
     try:
         value = float(text.replace(",", "").replace("$", "").strip())
     except ValueError:
-        faults.add(line, column, f"{column} must be a number (got {text!r})", text)
+        faults.add(line, column, f"{column} must be a number", text)
         return None
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        faults.add(line, column, f"{column} must be {'> 0' if positive else '>= 0'} "
-                   f"(got {text})", text)
+        faults.add(line, column, f"{column} must be {'> 0' if positive else '>= 0'}", text)
         return None
     return value
 
@@ -99,14 +98,12 @@ def _row(cells: Sequence[str], line: int, faults: _Faults, months: set[str]) -> 
     if not name:
         faults.add(line, "scenario", "scenario must be given")
     if not is_month(month):
-        faults.add(line, "month", f"month must be YYYY-MM (got {text('month')!r})",
-                   text("month"))
+        faults.add(line, "month", "month must be YYYY-MM", text("month"))
     elif month not in months:
         faults.add(line, "month", f"month {month} is outside the horizon", month)
     probability = _number(text("probability"), faults, line, "probability", positive=False)
     if probability is not None and probability > 1:
-        faults.add(line, "probability", f"probability must be in [0, 1] (got {probability})",
-                   probability)
+        faults.add(line, "probability", "probability must be in [0, 1]", probability)
     values = [_number(text(c), faults, line, c, positive=True)
               for c in ("btc_price_usd", "network_hashrate_ehs")]
     hashprice = _number(text("hashprice_usd_ph_day"), faults, line, "hashprice_usd_ph_day",
@@ -131,7 +128,7 @@ def _delays(text: Callable[[str], str], faults: _Faults, line: int, months: set[
             fault = (delay_fault(_float(text(column)), len(months))
                      if _kind(column) == DELAY_COLUMN else factor_fault(_float(text(column))))
             if fault is not None:
-                faults.add(line, column, f"{fault} (got {text(column)})", text(column))
+                faults.add(line, column, fault, text(column))
             else:
                 out[column] = _float(text(column))
     return out

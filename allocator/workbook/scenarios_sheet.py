@@ -196,7 +196,7 @@ class _Probabilities:
             value = math.nan
             message = f"probability {exc}"
         else:
-            message = f"probability must be in [0, 1], got {show_value(raw)}"
+            message = "probability must be in [0, 1]"
         if not (math.isfinite(value) and 0.0 <= value <= 1.0):
             problems.append(Problem(self.sheet, f"scenario '{name}': {message}", cell=cell,
                                     column="probability", value=show_value(raw)))

@@ -61,7 +61,7 @@ def test_every_fault_is_reported_at_its_cell(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "paths.csv!C3: scenario 'high' gives 2026-04 twice (also line 2)" in text
     assert "scenario 'high' has no row for 2026-05" in text
-    assert "paths.csv!D5: btc_price_usd must be > 0 (got -3)" in text
+    assert "paths.csv!D5: btc_price_usd must be > 0 (got '-3')\n" in text  # the value once
     assert "paths.csv!C6: month 2027-01 is outside the horizon" in text
     (tmp_path / "bad.csv").write_text("scenario,month\nx,2026-04\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing columns probability, btc_price_usd"):

@@ -106,8 +106,8 @@ def test_bad_factors_are_told_at_their_cells(tmp_path: Path) -> None:
             "c,,2026-04,,,60,,1.5,", "c,,2026-05,,,60,,2,", "a,,2026-05,,,60,,,"]
     with pytest.raises(InputError) as caught:
         read_paths(_write(tmp_path, head, rows), fleet)
-    cells = {p.cell: p.message for p in caught.value.problems}
-    assert "power_price_factor cannot be negative (got -1)" in cells["G2"]
-    assert "power_price_factor must be a number (got dear)" in cells["G3"]
+    cells = {p.cell: str(p) for p in caught.value.problems}
+    assert cells["G2"] == "paths.csv!G2: power_price_factor cannot be negative (got '-1')"
+    assert cells["G3"] == "paths.csv!G3: power_price_factor must be a number (got 'dear')"
     assert "different power_price_factor[hall]" in cells["H6"].lower()
     assert "names no site" in cells["I1"] and "Nowhere" in cells["I1"]

@@ -103,8 +103,7 @@ def test_a_scenario_with_two_probabilities_or_one_out_of_range_is_an_error_at_th
     with pytest.raises(InputError) as caught:
         read_scenarios(book, read_workbook(book).fleet)
     assert [str(p) for p in caught.value.problems] == [
-        "Scenarios!F2: scenario 'Dec 2025': probability must be in [0, 1], got 1.5 "
-        "(got 1.5)",
+        "Scenarios!F2: scenario 'Dec 2025': probability must be in [0, 1] (got 1.5)",
         "Scenarios!F8: scenario 'Lower HPC offers': probability 0.2 here but 0.1 at "
         "Scenarios!F7; a scenario has one probability (give it on one row, or the same on "
         "each) (got 0.2)"]

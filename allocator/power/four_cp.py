@@ -75,14 +75,8 @@ def mining_four_cp_usd_mw(site: Site, month: str, curve: PriceCurve | None,
     """The 4CP cost of one running miner MW of ``site`` in ``month``: the charge, or what
     avoiding it costs (module docstring); ``curve`` is the month's hourly prices, if any, and
     ``revenue_usd_mwh`` the tranche's ``R`` that month."""
-    charge = four_cp_usd_mw(site, month) * site.mining_pue
-    if charge == 0.0 or curve is None or site.curtailment == "none":
-        return charge
-    capture = site.curtailment_capture
-    if not curve.peak_hours:
-        return charge * (1.0 - capture)
-    lost = peak_lost_margin_usd_mw(site, curve, revenue_usd_mwh)
-    return charge * (1.0 - capture) + capture * min(charge, lost)
+    charge, capture, lost = _peak_response(site, month, curve, revenue_usd_mwh)
+    return charge * (1.0 - capture) + (0.0 if lost is None else capture * min(charge, lost))
 
 
 def mining_four_cp_paid_usd_mw(site: Site, month: str, curve: PriceCurve | None,
@@ -90,14 +84,23 @@ def mining_four_cp_paid_usd_mw(site: Site, month: str, curve: PriceCurve | None,
     """The 4CP charge one running miner MW of ``site`` actually pays in ``month``: the share
     it fails to curtail, and all of it where stopping in the candidates would cost more than
     the charge (the rest of :func:`mining_four_cp_usd_mw` is margin given up, not a charge)."""
+    charge, capture, lost = _peak_response(site, month, curve, revenue_usd_mwh)
+    stays = lost is not None and lost >= charge
+    return charge * (1.0 - capture) + (capture * charge if stays else 0.0)
+
+
+def _peak_response(site: Site, month: str, curve: PriceCurve | None,
+                   revenue_usd_mwh: float) -> tuple[float, float, float | None]:
+    """One running miner MW's 4CP charge in ``month``, the share of it its curtailment
+    captures (0 where it cannot stop: no charge, no hourly curve, or ``curtailment none``),
+    and the margin stopping in the candidate peaks would cost (``None`` without flagged
+    candidates: the captured share is then avoided at no margin lost)."""
     charge = four_cp_usd_mw(site, month) * site.mining_pue
     if charge == 0.0 or curve is None or site.curtailment == "none":
-        return charge
-    capture = site.curtailment_capture
-    if not curve.peak_hours:
-        return charge * (1.0 - capture)
-    stays = peak_lost_margin_usd_mw(site, curve, revenue_usd_mwh) >= charge
-    return charge * (1.0 - capture) + (capture * charge if stays else 0.0)
+        return charge, 0.0, None
+    lost = (peak_lost_margin_usd_mw(site, curve, revenue_usd_mwh) if curve.peak_hours
+            else None)
+    return charge, site.curtailment_capture, lost
 
 
 def mining_four_cp_paid_usd_mw_month(fleet: Fleet, sites: list[int], months: list[str],

@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from allocator import optimize
 from allocator.domain import Contract, Fleet, MarketMonth, MinerTranche, Settings, Site
+from allocator.errors import InputError
 from allocator.results.accounting import reprice
 from allocator.results.checks import plan_violations
 from allocator.results.plan import Plan
+from allocator.workbook.reader import read_workbook
 
 
 def site(name: str = "A", **kw: Any) -> Site:
@@ -94,3 +97,16 @@ CONTRACTS: list[list[object]] = [
     ["contract", "rate_usd_kw_month", "max_mw", "start_month", "term_months",
      "power_pass_through"],
     ["Lease-A", 100, 20, "2026-01", 12, "yes"]]
+
+
+def contract_faults(path: Path, contracts: Sequence[Sequence[object]]) -> list[str]:
+    """The problems the reader reports, in order, for a one-site book whose Contracts sheet
+    is ``contracts`` (header row first); fails if the book reads without one."""
+    book = write_book(path, {
+        "Sites": [["site", "capacity_mw", "power_price_usd_mwh", "hpc_existing_mw"],
+                  ["Alpha", 100, 40, 10]],
+        "Market": [["month", "hashprice_usd_ph_day"], ["2026-01", 40]],
+        "Contracts": contracts})
+    with pytest.raises(InputError) as caught:
+        read_workbook(book)
+    return [str(p) for p in caught.value.problems]

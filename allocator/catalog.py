@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from allocator.domain import Finite, Name
+from allocator.fields import Finite, Name
 
 __all__ = ["EFFICIENCY_TOLERANCE", "Catalog", "CatalogModel", "catalog_path", "closest_models",
            "find_model", "load_catalog", "model_key"]

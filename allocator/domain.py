@@ -13,18 +13,27 @@ without its ``%`` and refused with the fraction it likely means (:func:`percent_
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from allocator.fields import (
+    DAY_PATTERN,
+    GROWTH,
+    SHARE,
+    Day,
+    Finite,
+    Frozen,
+    Month,
+    Name,
+    PercentAbove,
+    percent_limit,
+    percent_typo,
+)
 from allocator.names import by_name, name_key, safe_name
-from allocator.periods import is_month, month_from_index, month_index
+from allocator.periods import month_from_index, month_index
 
 __all__ = [
     "CURTAILMENT_POLICIES",
@@ -61,93 +70,6 @@ __all__ = [
 ]
 
 
-def _check_month(value: str) -> str:
-    if not is_month(value):
-        raise ValueError(f"month must be written YYYY-MM, got {value!r}")
-    return value
-
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _check_day(value: str) -> str:
-    try:
-        valid = bool(_DAY.fullmatch(value)) and dt.date.fromisoformat(value).year > 0
-    except ValueError:
-        valid = False
-    if not valid:
-        raise ValueError(f"day must be written YYYY-MM-DD, got {value!r}")
-    return value
-
-
-def _check_finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError(f"must be a finite number, got {value!r}")
-    return value
-
-
-def _check_name(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("name must not be blank")
-    return value
-
-
-Month = Annotated[str, AfterValidator(_check_month)]
-Day = Annotated[str, AfterValidator(_check_day)]
-Finite = Annotated[float, AfterValidator(_check_finite)]
-Name = Annotated[str, AfterValidator(_check_name)]
-
-@dataclass(frozen=True)
-class PercentAbove:
-    """Field metadata: a bare number above ``limit`` is taken for a percent typed without %.
-
-    The field's own bounds may allow more (a 300 %/yr growth written ``300%``); the limit only
-    says what a plain number typed by a person can mean.
-    """
-
-    limit: float
-
-
-SHARE_LIMIT = 1.0
-"""Shares and yearly rates (uptime, pool fee, discount rate, escalator): above 1 is a percent."""
-GROWTH_LIMIT = 2.0
-"""Growth rates and volatilities per year: above 2 (200 %/yr) is a percent."""
-
-
-def percent_limit(model: type[BaseModel], field: str) -> float | None:
-    """The :class:`PercentAbove` limit of ``model``'s ``field``; ``None`` when it has none."""
-    info = model.model_fields.get(field)
-    if info is None:
-        return None
-    return next((m.limit for m in info.metadata if isinstance(m, PercentAbove)), None)
-
-
-def _show_number(value: float) -> str:
-    return f"{value:.10g}"
-
-
-def percent_typo(value: float, limit: float | None) -> str | None:
-    """Why ``value`` looks like a percent typed as a number, or ``None`` when it does not.
-
-    A value whose size is above ``limit`` but at most ``100 * limit`` reads as a percent:
-    ``percent_typo(5, 2)`` is ``"5 looks like a percent: enter 0.05 for 5 %"``. Larger values
-    are left to the field's bounds.
-    """
-    if limit is None or not math.isfinite(value) or not limit < abs(value) <= 100 * limit:
-        return None
-    shown = _show_number(value)
-    return f"{shown} looks like a percent: enter {_show_number(value / 100)} for {shown} %"
-
-
-_SHARE = PercentAbove(SHARE_LIMIT)
-_GROWTH = PercentAbove(GROWTH_LIMIT)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
 MarketGapFill = Literal["hold_and_grow", "interpolate"]
 """How Market months between two given rows are filled (``market_gap_fill``)."""
 MARKET_GAP_FILLS: tuple[str, ...] = get_args(MarketGapFill)
@@ -169,7 +91,7 @@ HourlyPriceFill = Literal["error", "monthly"]
 HOURLY_PRICE_FILLS: tuple[str, ...] = get_args(HourlyPriceFill)
 
 
-class Settings(_Frozen):
+class Settings(Frozen):
     """Horizon, finance and policy settings (sheet ``Settings``).
 
     ``halving_date`` (a day) refines ``halving_month``: given alone it sets the month; given
@@ -178,27 +100,27 @@ class Settings(_Frozen):
 
     start_month: Month
     months: int = Field(ge=1, le=600)
-    discount_rate: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
-    pool_fee: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
+    discount_rate: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
+    pool_fee: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, lt=1)
     halving_month: Month = "2028-04"
     halving_date: Day | None = None
     market_gap_fill: MarketGapFill = "hold_and_grow"
     network_model: NetworkModel = "fixed_growth"
     network_power_price_usd_mwh: Finite = Field(default=40.0, ge=0, le=1000)
     asset_life_years: Finite = Field(default=15.0, gt=0, le=100)
-    btc_price_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
-    network_hashrate_growth_pa: Annotated[Finite, _GROWTH] = Field(default=0.0, gt=-1, le=10)
+    btc_price_growth_pa: Annotated[Finite, GROWTH] = Field(default=0.0, gt=-1, le=10)
+    network_hashrate_growth_pa: Annotated[Finite, GROWTH] = Field(default=0.0, gt=-1, le=10)
     solver: str = "highs"
     min_fleet_hashrate_ehs: Finite | None = Field(default=None, ge=0)
-    max_hpc_share: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    max_hpc_share: Annotated[Finite | None, SHARE] = Field(default=None, ge=0, le=1)
     capex_budget_usd_per_year: Finite | None = Field(default=None, ge=0)
     max_conversion_mw_per_year: Finite | None = Field(default=None, ge=0)
     # Monte Carlo (``allocator sweep --samples``): annual volatility of the GBM paths around
     # the outlook, and the correlation of their shocks. The optimizer itself ignores them.
-    btc_price_volatility_pa: Annotated[Finite | None, _GROWTH] = Field(default=None, ge=0, le=5)
-    network_hashrate_volatility_pa: Annotated[Finite | None, _GROWTH] = Field(
+    btc_price_volatility_pa: Annotated[Finite | None, GROWTH] = Field(default=None, ge=0, le=5)
+    network_hashrate_volatility_pa: Annotated[Finite | None, GROWTH] = Field(
         default=None, ge=0, le=5)
-    btc_hashrate_correlation: Annotated[Finite | None, _SHARE] = Field(default=None, ge=-1,
+    btc_hashrate_correlation: Annotated[Finite | None, SHARE] = Field(default=None, ge=-1,
                                                                        le=1)
     # Hourly prices (allocator.power): where they are read from and how; the reader turns
     # them into the Fleet's price_curves, which is all the optimizer reads.
@@ -208,11 +130,11 @@ class Settings(_Frozen):
     # Candidate 4CP peaks: the N highest-load hours of each summer month (load_mw column).
     four_cp_candidate_hours: int | None = Field(default=None, ge=1, le=744)
     # Project financing for the deal metrics (allocator.deals.financing); the LP ignores it.
-    loan_to_cost: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
-    loan_coupon_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    loan_to_cost: Annotated[Finite | None, SHARE] = Field(default=None, ge=0, le=1)
+    loan_coupon_pa: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
     loan_amortization: LoanAmortization = "bullet"
     loan_term_months: int | None = Field(default=None, ge=1, le=600)
-    cash_sweep_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    cash_sweep_share: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
     # All-in cost per BTC (allocator.deals.mining): reporting only, the LP ignores them.
     miner_capex_usd_th: Finite = Field(default=0.0, ge=0, le=1000)
     miner_life_months: int = Field(default=36, ge=1, le=600)
@@ -222,7 +144,7 @@ class Settings(_Frozen):
     @classmethod
     def _halving_month_of_date(cls, data: Any) -> Any:
         """A ``halving_date`` given alone sets ``halving_month``; with it, both must agree."""
-        if not isinstance(data, dict) or not _DAY.fullmatch(str(data.get("halving_date"))):
+        if not isinstance(data, dict) or not DAY_PATTERN.fullmatch(str(data.get("halving_date"))):
             return data  # no date, or one its own check refuses
         date, month = data["halving_date"], data.get("halving_month")
         if month is None:
@@ -239,7 +161,7 @@ class Settings(_Frozen):
         return self.halving_date or f"{self.halving_month}-01"
 
 
-class Site(_Frozen):
+class Site(Frozen):
     """One site's grid connection, costs and convertible space (sheet ``Sites``).
 
     ``hpc_*`` MW are critical-IT MW; ``capacity_mw`` is grid MW at the meter.
@@ -250,21 +172,21 @@ class Site(_Frozen):
     power_price_usd_mwh: Finite = Field(ge=0)
     mining_pue: Finite = Field(default=1.0, ge=1, le=3)
     hpc_pue: Finite = Field(default=1.0, ge=1, le=3)
-    uptime: Annotated[Finite, _SHARE] = Field(default=1.0, gt=0, le=1)
+    uptime: Annotated[Finite, SHARE] = Field(default=1.0, gt=0, le=1)
     mining_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
     hpc_existing_mw: Finite = Field(default=0.0, ge=0)
     hpc_convertible_mw: Finite = Field(default=0.0, ge=0)
     conversion_capex_usd_mw: Finite = Field(default=0.0, ge=0)
     conversion_lead_months: int = Field(default=0, ge=0, le=120)
     hpc_opex_usd_mw_month: Finite = Field(default=0.0, ge=0)
-    hpc_load_factor: Annotated[Finite, _SHARE] = Field(default=1.0, ge=0, le=1)
+    hpc_load_factor: Annotated[Finite, SHARE] = Field(default=1.0, ge=0, le=1)
     conversion_block_mw: Finite | None = Field(default=None, gt=0)
     curtailment: CurtailmentPolicy = "optimal"
     curtailment_strike_usd_mwh: Finite | None = Field(default=None, ge=-1000, le=20000)
-    curtailment_capture: Annotated[Finite, _SHARE] = Field(default=1.0, ge=0, le=1)
+    curtailment_capture: Annotated[Finite, SHARE] = Field(default=1.0, ge=0, le=1)
     ppa_price_usd_mwh: Finite | None = Field(default=None, ge=-1000, le=20000)
     ppa_resale: bool = False
-    ppa_resale_discount: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    ppa_resale_discount: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
     four_cp_usd_kw_year: Finite | None = Field(default=None, ge=0, le=1000)
     demand_response_usd_mw_month: Finite | None = Field(default=None, ge=0, le=1e6)
 
@@ -275,7 +197,7 @@ class Site(_Frozen):
         return self
 
 
-class MinerTranche(_Frozen):
+class MinerTranche(Frozen):
     """Installed miners of one model at one site (sheet ``Miners``), per-unit nameplate."""
 
     site: Name
@@ -295,12 +217,12 @@ class MinerTranche(_Frozen):
         return self.units * self.power_w / 1e6
 
 
-class NetworkBand(_Frozen):
+class NetworkBand(Frozen):
     """One efficiency band of the world's mining fleet (sheet ``NetworkFleet``): the share
     of the network hashrate its machines carry when all of them run."""
 
     efficiency_j_th: Finite = Field(gt=0, le=500)
-    share: Annotated[Finite, _SHARE] = Field(ge=0, le=1)
+    share: Annotated[Finite, SHARE] = Field(ge=0, le=1)
     source: str = ""
 
 
@@ -341,7 +263,7 @@ def tranche_labels(miners: Iterable[MinerTranche]) -> list[str]:
     return labels
 
 
-class MarketMonth(_Frozen):
+class MarketMonth(Frozen):
     """Market outlook for one month (sheet ``Market``).
 
     Either ``hashprice_usd_ph_day``, or ``btc_price_usd`` with the network given as
@@ -367,7 +289,7 @@ class MarketMonth(_Frozen):
         return self
 
 
-class PowerPrice(_Frozen):
+class PowerPrice(Frozen):
     """A site's power price for one month, overriding its flat price (sheet ``PowerPrices``)."""
 
     site: Name
@@ -380,7 +302,7 @@ class PowerPrice(_Frozen):
         return f"{self.site} {self.month}"
 
 
-class PriceCurve(_Frozen):
+class PriceCurve(Frozen):
     """One site-month's hourly (or 15-minute) prices as a binned duration curve
     (:mod:`allocator.power.curve`): hours and mean price per bin, ascending. Made by the
     reader from the hourly prices; a site-month without one is priced flat, as before."""
@@ -411,7 +333,7 @@ class PriceCurve(_Frozen):
         return f"{self.site} {self.month}"
 
 
-class Contract(_Frozen):
+class Contract(Frozen):
     """An HPC lease offer (sheet ``Contracts``): take-or-pay on critical-IT MW.
 
     ``sites`` empty means any site may carry it.
@@ -424,32 +346,32 @@ class Contract(_Frozen):
     max_mw: Finite = Field(gt=0)
     start_month: Month
     term_months: int = Field(ge=1, le=600)
-    escalator_pa: Annotated[Finite, _SHARE] = Field(default=0.0, gt=-1, le=1)
+    escalator_pa: Annotated[Finite, SHARE] = Field(default=0.0, gt=-1, le=1)
     sites: tuple[Name, ...] = Field(default=(), strict=False)
     power_pass_through: bool = False
     firm: bool = False
     all_or_nothing: bool = False
     rent_free_months: int = Field(default=0, ge=0, le=600)
-    prepayment_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    prepayment_share: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
     tenant_capex_usd_mw: Finite = Field(default=0.0, ge=0)
     lease_structure: LeaseStructure | None = None
-    default_probability_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
-    backstop_share: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
+    default_probability_pa: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, lt=1)
+    backstop_share: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
     delay_penalty_usd_kw_month: Finite | None = Field(default=None, ge=0)
     """Paid per leased kW for each month a future's construction slip defers the rent
     (stochastic plans, :mod:`allocator.stochastic.delays`); blank = none."""
     renewal_options: int = Field(default=0, ge=0, le=10)
     renewal_term_months: int | None = Field(default=None, ge=1, le=600)
-    renewal_probability: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, le=1)
-    termination_probability_pa: Annotated[Finite, _SHARE] = Field(default=0.0, ge=0, lt=1)
+    renewal_probability: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
+    termination_probability_pa: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, lt=1)
     termination_fee_months: Finite = Field(default=0.0, ge=0, le=600)
     termination_fee_step_months: Finite = Field(default=0.0, ge=0, le=600)
     # Per-deal financing (allocator.deals.financing); None = the Settings value.
-    loan_to_cost: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
-    loan_coupon_pa: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    loan_to_cost: Annotated[Finite | None, SHARE] = Field(default=None, ge=0, le=1)
+    loan_coupon_pa: Annotated[Finite | None, SHARE] = Field(default=None, ge=0, le=1)
     loan_amortization: LoanAmortization | None = None
     loan_term_months: int | None = Field(default=None, ge=1, le=600)
-    cash_sweep_share: Annotated[Finite | None, _SHARE] = Field(default=None, ge=0, le=1)
+    cash_sweep_share: Annotated[Finite | None, SHARE] = Field(default=None, ge=0, le=1)
     deal: str = ""
     """The deal this row is a phase of (blank: a deal of its own, named by ``name``)."""
 

@@ -5,7 +5,11 @@ its PowerPrices and Scenarios rows) with Alpha Ridge on hourly real-time prices:
 synthetic years shaped like ERCOT's LZ_WEST (``allocator.power.synthetic_prices``, seeds 2026
 to 2030), written as a logger in Texas writes them: local clock time (America/Chicago), the
 fall-back hour twice and the spring-forward hour missing. The workbook names the file in
-``hourly_prices_file`` and the zone in ``hourly_prices_timezone``.
+``hourly_prices_file`` and the zone in ``hourly_prices_timezone``. Alpha Ridge is also short of
+power here (8,000 S19 XP more than in ``fleet.xlsx``, so its miners could draw more than its
+300 grid MW) and pays ERCOT's 4CP transmission tariff at $100/kW-year (DOMAIN.md: $50-150),
+so converting a MW there displaces running, curtailing miners: the breakeven HPC rate shows
+what their flexibility is worth.
 
     python sample_inputs/make_flexible.py
 """
@@ -39,6 +43,12 @@ SITE = "Alpha Ridge"
 ZONE = "America/Chicago"
 PRICES = "flexible_prices.parquet"
 YEARS = range(2026, 2031)
+FOUR_CP_USD_KW_YEAR = 100
+EXTRA_MINERS = {"site": SITE, "model": "Antminer S19 XP", "units": 8_000}
+
+SITES = [{**row, "four_cp_usd_kw_year": FOUR_CP_USD_KW_YEAR} if row["site"] == SITE else row
+         for row in FLEET_SITES]
+MINERS = [*FLEET_MINERS, EXTRA_MINERS]
 
 ABOUT = [
     "Fleet allocator sample: the January 2026 plan with hourly prices at Alpha Ridge",
@@ -50,6 +60,10 @@ ABOUT = [
     "logger writes them.",
     "Alpha Ridge's miners stop in the hours dearer than they earn; an HPC tenant there pays "
     "for every hour. The plan's Flexibility sheet shows what that is worth.",
+    "Alpha Ridge also has 8,000 more S19 XP than in fleet.xlsx, more miners than its 300 grid "
+    "MW can run, and pays ERCOT's 4CP transmission tariff ($100/kW-year), which curtailing "
+    "miners avoid: run with --insight to see the HPC rate at which converting a MW there "
+    "pays, with and without curtailment.",
 ]
 
 
@@ -84,7 +98,7 @@ def write_prices(path: Path) -> list[tuple[int, object]]:
 def main() -> None:
     stats = write_prices(HERE / PRICES)
     settings = {**FLEET_SETTINGS, "hourly_prices_file": PRICES, "hourly_prices_timezone": ZONE}
-    build(HERE / "flexible.xlsx", ABOUT, settings, FLEET_SITES, FLEET_MINERS,
+    build(HERE / "flexible.xlsx", ABOUT, settings, SITES, MINERS,
           market_rows(2026, 12), FLEET_CONTRACTS)
     for year, s in stats:
         print(f"{year}: mean {s.mean_usd_mwh:.2f}, median {s.median_usd_mwh:.2f}, p90 "

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from allocator import optimize, read_workbook
+from allocator import Plan, optimize, read_workbook
+from allocator.insight.annotate import add_insight
+from allocator.insight.flat_breakeven import without_flexibility
 from allocator.power.synthetic_prices import PRICE_CAP_USD_MWH, ercot_west_like, price_stats
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_inputs"
@@ -29,18 +31,49 @@ def test_the_synthetic_year_is_calibrated_to_ercot_west_2024() -> None:
 
 
 def test_the_flexible_sample_shows_the_premium() -> None:
-    """Proves the figures sample_inputs/README.md quotes: Alpha Ridge on five synthetic years
-    of Central-time hourly prices (DST hours as logged) reads as 60 whole months, and its
-    miners' flexibility premium is $131.2M over the plan ($8,282 per running MW-month), NPV
-    $1,194.9M against fleet.xlsx's $1,115.6M, with the same 131.5 IT MW converted."""
+    """Proves the figures README.md and sample_inputs/README.md quote: Alpha Ridge on five
+    synthetic years of Central-time hourly prices (DST hours as logged) reads as 60 whole
+    months; its miners' flexibility premium is $139.5M over the plan ($8,296 per running
+    MW-month) and they avoid $144.3M of 4CP charges; NPV $1,203.1M against $1,103.7M for the
+    same fleet whose miners cannot curtail, which idles Alpha Ridge's mining in 27 months
+    that curtailing keeps running. 114.0 IT MW are converted either way."""
     book = read_workbook(SAMPLES / "flexible.xlsx")
     assert len(book.fleet.price_curves) == 60
     assert {c.site for c in book.fleet.price_curves} == {"Alpha Ridge"}
     plan = optimize(book)
     flex = plan.extra["Flexibility"]
     premium = float(flex["flexibility_premium_usd"].sum())
-    assert premium / 1e6 == pytest.approx(131.2, abs=0.05)
-    assert premium / float(flex["mining_mw"].sum()) == pytest.approx(8_282, abs=0.5)
-    assert plan.npv_usd / 1e6 == pytest.approx(1_194.9, abs=0.05)
-    assert float(plan.builds["build_mw"].sum()) == pytest.approx(131.5, abs=0.05)
+    assert premium / 1e6 == pytest.approx(139.5, abs=0.05)
+    assert premium / float(flex["mining_mw"].sum()) == pytest.approx(8_296, abs=0.5)
+    assert float(flex["four_cp_avoided_usd"].sum()) / 1e6 == pytest.approx(144.3, abs=0.05)
+    assert float(flex["mining_four_cp_paid_usd"].sum()) == 0.0
+    assert plan.npv_usd / 1e6 == pytest.approx(1_203.1, abs=0.05)
+    assert float(plan.builds["build_mw"].sum()) == pytest.approx(114.0, abs=0.05)
     assert not any("idles all mining" in w for w in plan.run_info.warnings)
+    flat = optimize(without_flexibility(book.fleet))
+    assert flat.npv_usd / 1e6 == pytest.approx(1_103.7, abs=0.05)
+    assert float(flat.builds["build_mw"].sum()) == pytest.approx(114.0, abs=0.05)
+
+    def idle_months(p: Plan) -> int:
+        months = p.site_months
+        return int((months.loc[months["site"] == "Alpha Ridge", "mining_mw"] < 1).sum())
+
+    assert (idle_months(plan), idle_months(flat)) == (0, 27)
+
+
+@pytest.mark.slow
+def test_the_flexible_sample_shows_the_breakeven_shift() -> None:
+    """Proves the README's breakeven figures: Alpha Ridge has more miners than grid MW, so a
+    converted MW displaces running miners, and its breakeven HPC rate is $167.35/kW-month
+    with curtailment against $161.13 if its miners could not curtail (every hour at the
+    average price, the 4CP charge in full): flexibility raises the rate at which converting
+    pays by $6.22/kW-month. Without the 8,000 extra S19 XP the site had idle grid MW and the
+    shift was 0."""
+    book = read_workbook(SAMPLES / "flexible.xlsx")
+    site_value = add_insight(optimize(book), book.fleet, sensitivity_pct=None).site_value
+    alpha = site_value.set_index("site").loc["Alpha Ridge"]
+    assert float(alpha["breakeven_hpc_rate_usd_kw_month"]) == pytest.approx(167.35, abs=0.01)
+    assert float(alpha["flat_breakeven_hpc_rate_usd_kw_month"]) == pytest.approx(161.13,
+                                                                                abs=0.01)
+    assert float(alpha["flexibility_breakeven_shift_usd_kw_month"]) == pytest.approx(
+        6.22, abs=0.01)

@@ -112,11 +112,12 @@ def _conversions(plan: HeldPlan, coef: Coefficients, faults: _Faults) -> Array:
 
 
 def _leases(plan: HeldPlan, coef: Coefficients, faults: _Faults) -> Array:
-    """``lease[S, K]``; faults for unknown names, a site the contract may not use and MW
-    that change from month to month."""
+    """``lease[S, K]``; faults for unknown names, a contract with no month in the horizon, a
+    site the contract may not use and MW that change from month to month."""
     sites = {name: s for s, name in enumerate(coef.site.name)}
     contracts = {t.contract.name: k for k, t in enumerate(coef.contracts)}
     lease = np.full((len(sites), len(contracts)), np.nan)
+    outside: set[tuple[int, int]] = set()
     for d in plan.leases:
         s, k = sites.get(d.site or ""), contracts.get(d.contract or "")
         if k is None:
@@ -125,6 +126,12 @@ def _leases(plan: HeldPlan, coef: Coefficients, faults: _Faults) -> Array:
         if s is None:
             faults.add(d, "site", f"site {d.site!r} is not a site of this fleet", d.site)
         if s is None or k is None:
+            continue
+        if not len(coef.contracts[k].months):  # no lease column: told once per lease
+            if d.mw > MW_TOLERANCE and (s, k) not in outside:
+                outside.add((s, k))
+                faults.add(d, "contract", f"contract {d.contract!r} {_outside(coef)}, so "
+                           f"its {d.mw:g} MW lease at {d.site!r} cannot be held", d.contract)
             continue
         if s not in coef.contracts[k].sites:
             faults.add(d, "site", f"contract {d.contract!r} cannot lease at site "
@@ -145,6 +152,12 @@ def _leases(plan: HeldPlan, coef: Coefficients, faults: _Faults) -> Array:
     return out
 
 
+def _outside(coef: Coefficients) -> str:
+    """What a contract with no month in the horizon is told: "has no month inside this
+    fleet's horizon (2026-04 to 2026-05)"."""
+    return f"has no month inside this fleet's horizon ({coef.months[0]} to {coef.months[-1]})"
+
+
 def _commitments(plan: HeldPlan, coef: Coefficients, leased_mw: Array, faults: _Faults
                  ) -> Array:
     """``commit[K]``, the MW leased per contract; faults where the plan's commitment is
@@ -157,6 +170,10 @@ def _commitments(plan: HeldPlan, coef: Coefficients, leased_mw: Array, faults: _
                        "fleet", d.contract)
             continue
         c = coef.contracts[k].contract
+        if d.mw > MW_TOLERANCE and not len(coef.contracts[k].months):
+            faults.add(d, "committed_mw", f"{d.contract!r} {_outside(coef)}, so its {d.mw:g} "
+                       "MW commitment cannot be held", d.mw)
+            continue
         lowest = c.min_mw if c.firm else 0.0
         if d.mw > c.max_mw + MW_TOLERANCE or d.mw < lowest - MW_TOLERANCE:
             faults.add(d, "committed_mw", f"{d.contract!r} takes {lowest:g} to {c.max_mw:g} "

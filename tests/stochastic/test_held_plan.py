@@ -12,6 +12,7 @@ import pytest
 from stochkit import hall_fleet, hall_set
 
 from allocator import optimize, read_workbook
+from allocator.domain import Fleet
 from allocator.errors import InputError
 from allocator.optimization.coefficients import compute_coefficients
 from allocator.optimization.lp import objective
@@ -21,7 +22,7 @@ from allocator.stochastic.first_stage import read_first_stage
 from allocator.stochastic.frontier import held_npv_usd
 from allocator.stochastic.held import HeldHighs
 from allocator.stochastic.measures import MEAN_PATH_PLAN
-from allocator.stochastic.scenario_set import monte_carlo_set, scenario_costs
+from allocator.stochastic.scenario_set import monte_carlo_set, scenario_costs, scenario_set
 from allocator.workbook.plan_decisions import read_held_plan
 from allocator.workbook.writer import write_plan
 
@@ -102,3 +103,30 @@ def test_a_workbook_without_the_plan_sheets_is_refused_naming_them(tmp_path: Pat
     assert [p.sheet for p in caught.value.problems] == ["Build Schedule", "Contract Result",
                                                         "Leases"]
     assert "hold a plan workbook written by allocator optimize" in str(caught.value)
+
+
+def test_a_lease_of_a_contract_outside_the_horizon_is_refused_not_dropped(
+        tmp_path: Path) -> None:
+    """The hall plan leases 30 MW of 'Lease' in April 2026. Held against the same fleet with
+    the offer moved to May (the horizon is April only), the contract has no month to lease
+    in and the LP no lease column for it: the lease and its commitment are each refused at
+    their cell, once, instead of silently held as 0 MW."""
+    book = _plan_book(tmp_path, hall_fleet(35.0))
+    held = read_held_plan(book)
+
+    def later(hashprice_usd_ph_day: float) -> Fleet:
+        fleet = hall_fleet(hashprice_usd_ph_day)
+        return fleet.model_copy(update={"contracts": (
+            fleet.contracts[0].model_copy(update={"start_month": "2026-05"}),)})
+
+    futures = scenario_set([later(60.0), later(10.0)], names=["high", "low"])
+    with pytest.raises(InputError) as caught:
+        stochastic_plan(later(35.0), scenarios=futures, hold=[held])
+    messages = [str(p) for p in caught.value.problems]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("Leases!")
+    assert ("contract 'Lease' has no month inside this fleet's horizon (2026-04 to 2026-04), "
+            "so its 30 MW lease at 'Hall' cannot be held") in messages[0]
+    assert messages[1].startswith("Contract Result!K2: 'Lease' has no month inside this "
+                                  "fleet's horizon (2026-04 to 2026-04), so its 30 MW "
+                                  "commitment cannot be held")

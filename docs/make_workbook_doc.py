@@ -82,7 +82,9 @@ MW with one decimal, EH/s, PH/s and J/TH with two, fractions as percent, factors
 decimals (`discount_factor` four), counts and months as whole numbers. Yes/no columns are
 written as `yes`/`no`, like the inputs. The chart of grid MW by use is at the top left of its
 own sheet, `Summary Chart`; `Build Schedule`, `Miner Tranches` and `Leases` are
-`plan.builds`, `plan.tranches` and `plan.leases`.
+`plan.builds`, `plan.tranches` and `plan.leases`. The result tables print (or export to
+PDF) landscape, with the header row and the key columns the frozen panes keep in view (a
+Plan row's site and month, Site Value's site) repeated on every page.
 
 An `.ods` input gets an `.ods` copy (`fleet.ods` -> `fleet.plan.ods`). Every part of the file
 is kept as it was; in `content.xml` each of your sheets stays byte for byte the same XML, and
@@ -93,8 +95,8 @@ its label). The marker is a sheet-level named expression (`fleet_allocator_sheet
 sheet's name), which LibreOffice keeps when it saves the file, so re-optimizing the tool's own
 `.plan.ods` replaces its result sheets rather than adding a second set. Left out of `.ods`
 files: charts (`Summary Chart` holds a line saying where its figures are, the Sensitivity
-tornado and the scenario charts are not drawn, and the command prints a note), frozen panes
-and filter buttons. `--results-only -o plan.ods` writes a new `.ods` with the result sheets
+tornado and the scenario charts are not drawn, and the command prints a note), frozen panes,
+print titles and filter buttons. `--results-only -o plan.ods` writes a new `.ods` with the result sheets
 alone; a document-signed `.ods` is refused before anything is written.
 
 Every output column, as its header shows it:

@@ -23,6 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.workbook.bulk_rows import STREAM_MIN_ROWS, StreamedTable
@@ -48,6 +49,7 @@ __all__ = [
     "number_format",
     "number_style",
     "plain_value",
+    "print_titles",
     "set_widths",
     "shown_number",
     "style_header_cell",
@@ -131,6 +133,7 @@ def write_frame(ws: Worksheet, frame: pd.DataFrame, *, freeze: str | None = "A2"
     for row in zip(*columns, strict=True):
         ws.append([make(ws, value, style) for value, style in zip(row, styles, strict=True)])
     format_header(ws, len(headers), freeze=freeze)
+    print_titles(ws, freeze)
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(frame) + 1}"
     shown = headers
@@ -233,6 +236,21 @@ def format_header(ws: Worksheet, columns: int, *, freeze: str | None = "A2") -> 
         style_header_cell(ws.cell(row=1, column=j))
     if freeze:
         ws.freeze_panes = freeze
+
+
+def print_titles(ws: Worksheet, freeze: str | None) -> None:
+    """Print (or export to PDF) the sheet landscape with what the frozen panes keep in view
+    repeated on every page: the header row, and the key columns left of ``freeze`` (a wide
+    table such as Site Value spans several pages across; each names its sites)."""
+    ws.page_setup.orientation = "landscape"
+    if not freeze:
+        return
+    column, row = coordinate_from_string(freeze)
+    if row > 1:
+        ws.print_title_rows = f"1:{row - 1}"
+    last = column_index_from_string(column) - 1
+    if last >= 1:
+        ws.print_title_cols = f"A:{get_column_letter(last)}"
 
 
 def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:

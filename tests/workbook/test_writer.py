@@ -210,6 +210,19 @@ def test_plan_only_has_exactly_the_output_sheets_with_headers_and_values(tmp_pat
     assert info["variables"] == 42
 
 
+def test_wide_result_sheets_print_their_key_columns_on_every_page(tmp_path: Path) -> None:
+    """A wide table prints several pages across: each page repeats the header row and the
+    key columns the frozen panes keep in view (Plan's site and month, Site Value's site),
+    landscape. Fails if a page of Site Value's breakevens
+    would print without the sites' names."""
+    out = write_plan(make_plan(), tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(out)
+    assert (wb["Plan"].print_title_rows, wb["Plan"].print_title_cols) == ("$1:$1", "$A:$B")
+    sheet = wb["Site Value"]
+    assert (sheet.print_title_rows, sheet.print_title_cols) == ("$1:$1", "$A:$A")
+    assert sheet.page_setup.orientation == "landscape"
+
+
 def test_cells_formatted_like_an_analysts_sheet(tmp_path: Path) -> None:
     """Bold filled frozen header, filter, number formats by unit suffix, widths from content.
     Fails if formats are keyed on the wrong suffix or the panes/filter are not set."""

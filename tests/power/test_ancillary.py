@@ -183,3 +183,39 @@ def test_a_bad_ancillary_price_is_told_by_its_cell_and_line(tmp_path: Path) -> N
     text = "\n".join(str(p) for p in caught.value.problems)
     assert "p.csv line 4: ancillary_usd_mw_h must be a number" in text
     assert "p.csv line 6: ancillary_usd_mw_h" in text
+
+
+def test_flagged_intervals_earn_no_credit(tmp_path: Path) -> None:
+    """Proves the miners earn nothing in intervals they are ordered off: 10 of the 100
+    credited hours flagged emergency_curtailment leave 90 x $60 of credit in the month."""
+    header = ["site", "timestamp", "price_usd_mwh", "ancillary_usd_mw_h",
+              "emergency_curtailment"]
+    rows = [[*r, "yes" if h < 10 else None] for h, r in enumerate(_january(True))]
+    (curve,) = read_workbook(_book(tmp_path, rows, header)).fleet.price_curves
+    assert len(curve.emergency_hours) == 10
+    credit = sum(h * a for h, a in zip(curve.hours, curve.ancillary_usd_mw_h, strict=True))
+    assert credit == pytest.approx(90 * 60.0, abs=1e-9)
+
+
+def test_the_credit_takes_the_prices_clock(tmp_path: Path) -> None:
+    """Proves the series is normalized like the prices on America/Chicago's clock: the
+    repeated fall-back hour's credits $10 and $30 average to $20 (November's total 20), and
+    the skipped spring hour takes the mean $20 of $10 and $30 either side (March's 60)."""
+    utc = pd.date_range("2026-03-01", "2026-12-01", freq="h", tz="America/Chicago",
+                        inclusive="left")
+    wall = utc.tz_localize(None)
+    credit = np.zeros(len(wall))
+    fall = np.flatnonzero(wall == pd.Timestamp("2026-11-01 01:00"))
+    credit[fall] = [10.0, 30.0]
+    before = int(np.flatnonzero(wall == pd.Timestamp("2026-03-08 01:00"))[0])
+    credit[before], credit[before + 1] = 10.0, 30.0  # 01:00, then 03:00 (02:00 skipped)
+    pd.DataFrame({"site": "Alpha", "timestamp": wall, "price_usd_mwh": 30.0,
+                  "ancillary_usd_mw_h": credit}).to_csv(tmp_path / "p.csv", index=False)
+    settings = [["start_month", "2026-03"], ["months", 9], ["hourly_prices_file", "p.csv"],
+                ["hourly_prices_timezone", "America/Chicago"]]
+    curves = {c.month: c for c in read_workbook(_book(tmp_path, [], [], settings)).fleet
+              .price_curves}
+    totals = {m: sum(h * a for h, a in zip(c.hours, c.ancillary_usd_mw_h, strict=True))
+              for m, c in curves.items() if c.ancillary_usd_mw_h}
+    assert totals == pytest.approx({"2026-03": 60.0, "2026-11": 20.0}, abs=1e-9)
+    assert sum(curves["2026-11"].hours) == 720.0 and sum(curves["2026-03"].hours) == 744.0

@@ -16,6 +16,7 @@ from allocator.domain import Fleet, PriceCurve
 from allocator.errors import InputError
 from allocator.optimization.coefficients import compute_coefficients
 from allocator.power.curve import summarize_prices
+from allocator.power.shift import shift_curve
 from allocator.power.valuation import curtail
 
 # April 2026 (720 h), every run a multiple of the 15-hour bin so the curve is exact:
@@ -219,3 +220,16 @@ def test_the_credit_takes_the_prices_clock(tmp_path: Path) -> None:
               for m, c in curves.items() if c.ancillary_usd_mw_h}
     assert totals == pytest.approx({"2026-03": 60.0, "2026-11": 20.0}, abs=1e-9)
     assert sum(curves["2026-11"].hours) == 720.0 and sum(curves["2026-03"].hours) == 744.0
+
+
+def test_a_price_shift_leaves_the_credit_on_its_hours() -> None:
+    """Proves a scenario's price change moves the prices only: ``add 10`` keeps every bin's
+    credit, ``scale -1`` reverses the bins and their credits together (the $30 bins, once
+    after the $40 ones, now sit with their -$100 prices)."""
+    curve = _curve(True)
+    added = shift_curve(curve, "add", 10.0)
+    assert added.ancillary_usd_mw_h == curve.ancillary_usd_mw_h
+    flipped = shift_curve(curve, "scale", -1.0)
+    pairs = set(zip(flipped.price_usd_mwh, flipped.ancillary_usd_mw_h, strict=True))
+    assert pairs == {(-20.0, 10.0), (-20.0, 0.0), (-40.0, 0.0), (-100.0, 30.0),
+                     (-1000.0, 200.0)}

@@ -317,6 +317,8 @@ class PriceCurve(Frozen):
     emergency_hours: tuple[Finite, ...] = Field(default=(), strict=False)
     emergency_price_usd_mwh: tuple[Finite, ...] = Field(default=(), strict=False)
     peaks_from_load_hours: int | None = None  # the four_cp_candidate_hours that picked them
+    # Mean ancillary (demand-response) price per bin, USD per MW per hour; empty = none (0).
+    ancillary_usd_mw_h: tuple[Finite, ...] = Field(default=(), strict=False)
 
     @model_validator(mode="after")
     def _same_bins(self) -> Self:
@@ -325,6 +327,8 @@ class PriceCurve(Frozen):
                               (self.emergency_hours, self.emergency_price_usd_mwh)):
             if len(hours) != len(prices) or any(h <= 0 for h in hours):
                 raise ValueError("a price curve needs one positive hours figure per price")
+        if self.ancillary_usd_mw_h and len(self.ancillary_usd_mw_h) != len(self.hours):
+            raise ValueError("a price curve's ancillary prices need one figure per bin")
         return self
 
     @property

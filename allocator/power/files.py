@@ -1,7 +1,8 @@
 """Read hourly price tables: a CSV or Parquet file (pyarrow), or values given as cells.
 
 A price table has a ``timestamp`` and a ``price_usd_mwh`` column and a ``site`` column, and
-may have the yes/no columns ``four_cp_peak`` and ``emergency_curtailment``
+may have the yes/no columns ``four_cp_peak`` and ``emergency_curtailment``, ``load_mw`` and
+``ancillary_usd_mw_h`` (:mod:`allocator.power.ancillary`)
 (headers match whatever their case, spaces or punctuation). pyarrow reads a year of
 15-minute prices for 50 sites (1.75 million rows) in about a second when the columns are
 clean; a column holding an unreadable value is parsed again value by value, so every bad value
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from allocator.power.ancillary import ANCILLARY_COLUMN, MAX_ANCILLARY_USD_MW_H, ancillary_of
 from allocator.power.clock import to_wall
 from allocator.power.load_peaks import LOAD_COLUMN, loads_of
 from allocator.power.peaks import flags_of
@@ -59,6 +61,7 @@ class PriceTable:
         peak: Each row's ``four_cp_peak`` flag (all no without the column).
         emergency: Each row's ``emergency_curtailment`` flag (likewise).
         load: Each row's ``load_mw`` (``nan`` where blank); ``None`` without the column.
+        ancillary: Each row's ``ancillary_usd_mw_h`` (0 where blank); ``None`` without it.
     """
 
     site_codes: npt.NDArray[np.int64]
@@ -69,6 +72,7 @@ class PriceTable:
     peak: npt.NDArray[np.bool_] | None = None
     emergency: npt.NDArray[np.bool_] | None = None
     load: npt.NDArray[np.float64] | None = None
+    ancillary: npt.NDArray[np.float64] | None = None
 
 
 def factorize(values: Sequence[object]) -> tuple[npt.NDArray[np.int64], list[str]]:
@@ -85,7 +89,7 @@ def _key(text: str) -> str:
 
 def _columns(names: Sequence[str]) -> dict[str, str]:
     by_key = {_key(n): n for n in names}
-    optional = (PEAK_COLUMN, EMERGENCY_COLUMN, LOAD_COLUMN)
+    optional = (PEAK_COLUMN, EMERGENCY_COLUMN, LOAD_COLUMN, ANCILLARY_COLUMN)
     found = {col: by_key[_key(col)] for col in (*COLUMNS, *optional) if _key(col) in by_key}
     needed = [c for c in COLUMNS if c not in found]
     if needed:
@@ -143,8 +147,27 @@ def read_price_file(path: str | Path, zone: str) -> PriceTable:
         prices, more = prices_of(column.to_pylist())
         bad += more
     peak, emergency = (_flags(table, names, c, bad) for c in (PEAK_COLUMN, EMERGENCY_COLUMN))
+    load, ancillary = _loads(table, names, bad), _ancillary(table, names, bad)
     return PriceTable(np.maximum(codes, 0), site_names, wall, prices, problems + bad, peak,
-                      emergency, _loads(table, names, bad))
+                      emergency, load, ancillary)
+
+
+def _ancillary(table: Any, names: dict[str, str], bad: Faults
+               ) -> npt.NDArray[np.float64] | None:
+    """The ``ancillary_usd_mw_h`` column if the table has it (blank: 0); its bad values go
+    to ``bad``."""
+    import pyarrow as pa  # slow to load: only when a price file is named
+    if ANCILLARY_COLUMN not in names:
+        return None
+    column = table.column(names[ANCILLARY_COLUMN])
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        values = np.asarray(np.nan_to_num(np.asarray(column.cast(pa.float64()).to_numpy(
+            zero_copy_only=False), dtype=float), nan=0.0), dtype=float)
+        if np.all((values >= 0) & (values <= MAX_ANCILLARY_USD_MW_H)):
+            return values
+    values, more = ancillary_of(column.to_pylist())
+    bad += more
+    return values
 
 
 def _loads(table: Any, names: dict[str, str], bad: Faults) -> npt.NDArray[np.float64] | None:

@@ -16,6 +16,10 @@ resale a PPA leaves nothing to curtail. Site-months without a curve keep today's
 for bit. The curves are re-valued at
 each hashprice, so a scenario, sweep or sample that moves the hashprice moves the strikes and
 the curtailed hours with it; no file is read again.
+
+A curve with an hourly ancillary price adds its credit to the revenue of the hours run, at
+sites that curtail (not ``none``), and moves the run-or-stop choice to the hour's value less
+that credit (:func:`earned_ancillary`).
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ import numpy.typing as npt
 from allocator.domain import Fleet, PriceCurve, Site
 from allocator.power.valuation import Curtailment, curtail, mining_revenue_usd_mwh
 
-__all__ = ["CurveArrays", "curve_arrays", "curve_mean_usd_mwh", "firm_price_usd_mwh",
-           "policy_strike", "resale_factor", "row_curtailment", "tranche_curtailment"]
+__all__ = ["CurveArrays", "curve_arrays", "curve_mean_usd_mwh", "earned_ancillary",
+           "firm_price_usd_mwh", "policy_strike", "resale_factor", "row_curtailment",
+           "tranche_curtailment"]
 
 Array = npt.NDArray[np.float64]
 
@@ -69,12 +74,15 @@ class CurveArrays:
             price (``nan`` without a curve) ``[S, T]``.
         hours: Hours per bin ``[S, T, B]`` (0 in padding and without a curve).
         price_usd_mwh: Mean price per bin ``[S, T, B]``.
+        ancillary_usd_mw_h: Mean ancillary price per bin ``[S, T, B]``, or ``None`` when no
+            curve has one.
     """
 
     has_curve: npt.NDArray[np.bool_]
     mean_usd_mwh: Array
     hours: Array
     price_usd_mwh: Array
+    ancillary_usd_mw_h: Array | None = None
 
     def with_means(self, power_usd_mwh: Array) -> Array:
         """``power_usd_mwh`` ``[S, T]`` with each curve's month at the curve's average."""
@@ -93,13 +101,24 @@ def curve_arrays(fleet: Fleet, months: list[str]) -> CurveArrays:
     mean = np.full(shape, np.nan)
     hours = np.zeros((*shape, bins))
     price = np.zeros((*shape, bins))
+    ancillary = np.zeros((*shape, bins)) if any(c.ancillary_usd_mw_h for c in used) else None
     for c in used:
         s, t = s_of[c.site], t_of[c.month]
         has[s, t] = True
         mean[s, t] = firm_price_usd_mwh(fleet.sites[s], c)
         hours[s, t, :len(c.hours)] = c.hours
         price[s, t, :len(c.hours)] = c.price_usd_mwh
-    return CurveArrays(has, mean, hours, price)
+        if ancillary is not None and c.ancillary_usd_mw_h:
+            ancillary[s, t, :len(c.hours)] = c.ancillary_usd_mw_h
+    return CurveArrays(has, mean, hours, price, ancillary)
+
+
+def earned_ancillary(site: Site, curve: PriceCurve) -> Array:
+    """The ancillary price per bin the site's running miners earn: the curve's, or zeros
+    where the site does not curtail (``none``) or the curve has none."""
+    if site.curtailment == "none" or not curve.ancillary_usd_mw_h:
+        return np.zeros(len(curve.hours))
+    return np.asarray(curve.ancillary_usd_mw_h, dtype=float)
 
 
 def policy_strike(site: Site, revenue_usd_mwh: Array, pue: float) -> Array:
@@ -131,11 +150,17 @@ def tranche_curtailment(fleet: Fleet, curves: CurveArrays, tranche_site: npt.NDA
         factor[m] = resale_factor(site)
     strike = np.where(curves.has_curve[tranche_site], strike, np.inf)
     value = curves.price_usd_mwh[tranche_site] * factor[:, None, None]
-    cut = curtail(curves.hours[tranche_site], value, strike, capture[:, None])
+    ancillary, pue = None, np.array([fleet.sites[s].mining_pue for s in tranche_site.tolist()])
+    if curves.ancillary_usd_mw_h is not None:  # earned where the site curtails
+        earns = np.array([fleet.sites[s].curtailment != "none" for s in tranche_site.tolist()])
+        ancillary = curves.ancillary_usd_mw_h[tranche_site] * earns[:, None, None]
+    cut = curtail(curves.hours[tranche_site], value, strike, capture[:, None], ancillary,
+                  pue[:, None])
     hours = np.where(curves.has_curve[tranche_site], cut.hours, 1.0)  # no 0 / 0 without one
     return Curtailment(hours=np.asarray(hours, dtype=float),
                        curtailed_hours=cut.curtailed_hours,
-                       avoided_energy_usd=cut.avoided_energy_usd)
+                       avoided_energy_usd=cut.avoided_energy_usd,
+                       ancillary_usd=cut.ancillary_usd)
 
 
 def row_curtailment(fleet: Fleet, sites: list[str], months: list[str],
@@ -147,6 +172,9 @@ def row_curtailment(fleet: Fleet, sites: list[str], months: list[str],
     bins = max((len(c.hours) for c in found if c is not None), default=1)
     hours = np.zeros((len(sites), bins))
     price = np.zeros((len(sites), bins))
+    ancillary = (np.zeros((len(sites), bins))
+                 if any(c is not None and c.ancillary_usd_mw_h for c in found) else None)
+    pue = np.ones(len(sites))
     strike = np.full(len(sites), np.inf)
     capture = np.ones(len(sites))
     revenue = mining_revenue_usd_mwh(hashprice_usd_ph_day, efficiency_j_th,
@@ -160,4 +188,7 @@ def row_curtailment(fleet: Fleet, sites: list[str], months: list[str],
         price[i, :len(curve.hours)] = np.asarray(curve.price_usd_mwh) * resale_factor(site)
         strike[i] = float(policy_strike(site, revenue[i:i + 1], site.mining_pue)[0])
         capture[i] = site.curtailment_capture
-    return curtail(hours, price, strike, capture)
+        pue[i] = site.mining_pue
+        if ancillary is not None:
+            ancillary[i, :len(curve.hours)] = earned_ancillary(site, curve)
+    return curtail(hours, price, strike, capture, ancillary, pue)

@@ -36,13 +36,15 @@ def shift_curve(curve: PriceCurve, operation: str, value: float) -> PriceCurve:
         moved = tuple(float(value) for _ in prices)
     else:
         raise ValueError(f"unknown operation {operation!r}; use set, scale or add")
+    ancillary = curve.ancillary_usd_mw_h  # a price shift leaves the ancillary price be
     if value < 0 and operation == "scale":  # keep the bins ascending
-        moved, hours = moved[::-1], hours[::-1]
+        moved, hours, ancillary = moved[::-1], hours[::-1], ancillary[::-1]
     peaks = curve.peak_price_usd_mwh
     peaks = tuple(p * value if operation == "scale" else p + value if operation == "add"
                   else float(value) for p in peaks)
     return curve.model_copy(update={"hours": hours, "price_usd_mwh": moved,
-                                    "peak_price_usd_mwh": peaks})
+                                    "peak_price_usd_mwh": peaks,
+                                    "ancillary_usd_mw_h": ancillary})
 
 
 def shift_curves(curves: Iterable[PriceCurve], operation: str, value: float,

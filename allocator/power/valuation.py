@@ -13,6 +13,12 @@ the margin is the flat margin plus ``capture`` times the full premium. The flat 
 average) figures are the LP's coefficients of today; the functions here return what
 curtailment takes off them, so with nothing curtailed the flexible figures are the flat ones
 exactly.
+
+An hourly ancillary price ``a`` (``ancillary_usd_mw_h``: what a grid operator pays per MW of
+curtailable load running and offered in that hour) is earned by every running grid MW, so
+the miners run iff ``R + pue x a >= pue x price``: a bin is curtailed when its price less its
+ancillary price is above the strike, and :attr:`Curtailment.ancillary_usd` is the credit of
+the hours run, added to the revenue.
 """
 
 from __future__ import annotations
@@ -84,11 +90,15 @@ class Curtailment:
             bins priced above the strike.
         avoided_energy_usd: ``capture x Σ h_b x price_b`` over those bins: the energy bill
             avoided per MW at PUE 1 (multiply by the mining PUE for the grid bill).
+        ancillary_usd: The ancillary credit one running miner MW earns in the hours it runs
+            (``mining_pue x Σ h_b x a_b``, the curtailed share of the curtailed bins left
+            out); ``None`` without an ancillary price.
     """
 
     hours: Array
     curtailed_hours: Array
     avoided_energy_usd: Array
+    ancillary_usd: Array | None = None
 
     @property
     def mined_share(self) -> Array:
@@ -101,9 +111,13 @@ class Curtailment:
         return np.asarray(self.hours - self.curtailed_hours, dtype=float)
 
     def revenue_usd(self, flat_revenue_usd: npt.ArrayLike) -> Array:
-        """Mining revenue of the MW-month: the flat (all-hours) revenue times the mined share."""
-        return np.asarray(np.asarray(flat_revenue_usd, dtype=float) * self.mined_share,
-                          dtype=float)
+        """Mining revenue of the MW-month: the flat (all-hours) revenue times the mined share,
+        plus any ancillary credit of the hours run."""
+        mined = np.asarray(np.asarray(flat_revenue_usd, dtype=float) * self.mined_share,
+                           dtype=float)
+        if self.ancillary_usd is None:
+            return mined
+        return np.asarray(mined + self.ancillary_usd, dtype=float)
 
     def power_cost_usd(self, flat_power_cost_usd: npt.ArrayLike,
                        mining_pue: npt.ArrayLike) -> Array:
@@ -119,14 +133,19 @@ class Curtailment:
 
 
 def curtail(hours: npt.ArrayLike, price_usd_mwh: npt.ArrayLike, strike: npt.ArrayLike,
-            capture: npt.ArrayLike = 1.0) -> Curtailment:
-    """Curtail every bin priced above ``strike`` (a bin at the strike runs).
+            capture: npt.ArrayLike = 1.0, ancillary_usd_mw_h: npt.ArrayLike | None = None,
+            mining_pue: npt.ArrayLike = 1.0) -> Curtailment:
+    """Curtail every bin priced above ``strike`` (a bin at the strike runs); with an
+    ancillary price, every bin whose price less its ancillary price is above it.
 
     Args:
         hours: Hours per bin ``[..., B]`` (one duration curve per leading index).
         price_usd_mwh: Mean price per bin ``[..., B]``.
         strike: The strike per curve ``[...]`` (``inf``: never curtail).
         capture: Share of the curtailable hours actually curtailed, 0 to 1, per curve.
+        ancillary_usd_mw_h: Mean ancillary price per bin ``[..., B]`` (per grid MW-hour), or
+            ``None``: no credit, and the result is exactly that of the prices alone.
+        mining_pue: Grid MW per miner MW per curve ``[...]``, for the credit.
 
     Returns:
         The :class:`Curtailment` per curve ``[...]``.
@@ -135,9 +154,15 @@ def curtail(hours: npt.ArrayLike, price_usd_mwh: npt.ArrayLike, strike: npt.Arra
     p = np.asarray(price_usd_mwh, dtype=float)
     k = np.asarray(strike, dtype=float)[..., None]
     share = np.asarray(capture, dtype=float)
-    off = p > k
+    a = None if ancillary_usd_mw_h is None else np.asarray(ancillary_usd_mw_h, dtype=float)
+    off = p > k if a is None else p - a > k
     cut_hours = np.where(off, h, 0.0).sum(axis=-1)
     cut_cost = np.where(off, h * p, 0.0).sum(axis=-1)
+    credit = None
+    if a is not None:
+        ran = (h * a).sum(axis=-1) - share * np.where(off, h * a, 0.0).sum(axis=-1)
+        credit = np.asarray(np.asarray(mining_pue, dtype=float) * ran, dtype=float)
     return Curtailment(hours=np.asarray(h.sum(axis=-1), dtype=float),
                        curtailed_hours=np.asarray(share * cut_hours, dtype=float),
-                       avoided_energy_usd=np.asarray(share * cut_cost, dtype=float))
+                       avoided_energy_usd=np.asarray(share * cut_cost, dtype=float),
+                       ancillary_usd=credit)

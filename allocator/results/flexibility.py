@@ -7,7 +7,9 @@ the flexible margin and the difference, the **flexibility premium** ($ and $ per
 MW-month). The premium is what a MW converted to HPC (firm, every hour) gives up on top of
 the flat mining margin. Where a site has a 4CP tariff, the frame also shows the charges its
 running miners avoid by stopping at the summer peaks, and those its miners and its HPC
-leases pay (:mod:`allocator.power.four_cp`).
+leases pay (:mod:`allocator.power.four_cp`). Where the hourly prices carry an ancillary
+price, ``ancillary_revenue_usd`` is what the running miners earn from it in the hours they
+run; the flexible margin (and so the premium) includes it, the flat one does not.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ FLEXIBILITY_SHEET = "Flexibility"
 FLEXIBILITY_COLUMNS = ["site", "month", "mining_mw", "power_price_usd_mwh", "hours_mined",
                        "curtailed_mwh", "flat_margin_usd", "flexible_margin_usd",
                        "flexibility_premium_usd", "flexibility_premium_usd_mw_month",
-                       "four_cp_avoided_usd", "mining_four_cp_paid_usd", "hpc_four_cp_paid_usd"]
+                       "ancillary_revenue_usd", "four_cp_avoided_usd", "mining_four_cp_paid_usd",
+                       "hpc_four_cp_paid_usd"]
 
 
 def _by_site(coef: Coefficients, values: Array) -> Array:
@@ -104,6 +107,8 @@ def flexibility(coef: Coefficients, mine: Mining, leases: pd.DataFrame | None = 
     curtailed = _by_site(coef, run * cut.curtailed_mwh(coef.site.mining_pue[at, None]))
     flat = _by_site(coef, run * _flat_margin_usd_mw_month(coef))
     flexible = _by_site(coef, run * coef.mining_margin_usd_mw_month)
+    ancillary = (np.zeros_like(mined) if cut.ancillary_usd is None
+                 else _by_site(coef, run * cut.ancillary_usd))
     avoided, paid = _mining_four_cp(coef, run)
     hpc_paid = _hpc_four_cp(coef, leases)
     mw = mine.mining_mw
@@ -122,6 +127,7 @@ def flexibility(coef: Coefficients, mine: Mining, leases: pd.DataFrame | None = 
         "flexible_margin_usd": flexible[s, t],
         "flexibility_premium_usd": (flexible - flat)[s, t],
         "flexibility_premium_usd_mw_month": per_mw[s, t],
+        "ancillary_revenue_usd": ancillary[s, t],
         "four_cp_avoided_usd": avoided[s, t],
         "mining_four_cp_paid_usd": paid[s, t],
         "hpc_four_cp_paid_usd": hpc_paid[s, t],

@@ -44,7 +44,8 @@ PROBABILITY_TOLERANCE = 1e-6
 _PRICE_FIELDS = ("market", "power_prices")
 """The fields of a Fleet the futures of one set may differ in (and prices: each site's
 ``power_price_usd_mwh`` and the bin prices of the hourly curves, not their hours)."""
-_CURVE_PRICES = ("price_usd_mwh", "peak_price_usd_mwh", "emergency_price_usd_mwh")
+_CURVE_PRICES = ("price_usd_mwh", "peak_price_usd_mwh", "emergency_price_usd_mwh",
+                 "ancillary_usd_mw_h")
 
 
 @dataclass(frozen=True)

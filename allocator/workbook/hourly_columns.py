@@ -30,4 +30,10 @@ HOURLY_PRICES_COLUMNS = (
                "(backup power is not modelled); blank = no.", choices=_YES_NO, example="no"),
     ColumnSpec("load_mw", "load_mw", "number", False, "MW", "System load of the interval "
                "(see four_cp_candidate_hours); blank = not a candidate.", example=78500),
+    ColumnSpec("ancillary_usd_mw_h", "ancillary_usd_mw_h", "number", False, "USD/MW-h",
+               "Ancillary (demand-response) price paid per MW of curtailable load running and "
+               "offered in the interval, e.g. ERCOT RRS/ECRS: running miners earn it on their "
+               "grid MW at a site that curtails, and an interval whose price less it is above "
+               "the strike is curtailed; 0 to 10,000, blank = 0. 4CP peak and emergency "
+               "intervals earn none (the miners are off).", example=0),
 )

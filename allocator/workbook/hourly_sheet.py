@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from allocator.domain import Fleet, PriceCurve
 from allocator.periods import month_range
+from allocator.power.ancillary import ANCILLARY_COLUMN, ancillary_of, with_ancillary
 from allocator.power.curve import DEFAULT_BINS
 from allocator.power.files import (
     EMERGENCY_COLUMN,
@@ -55,6 +56,7 @@ class _Part:
     peak: npt.NDArray[np.bool_]  # each row's four_cp_peak flag
     emergency: npt.NDArray[np.bool_]  # each row's emergency_curtailment flag
     load: npt.NDArray[np.float64] | None = None  # each row's load_mw, without the column None
+    ancillary: npt.NDArray[np.float64] | None = None  # ancillary_usd_mw_h, None without it
 
 
 def read_hourly_prices(fleet: Fleet, sheet: tuple[str, Rows, SheetFacts] | None,
@@ -127,9 +129,11 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     emergency, emergency_faults = flags_of(cells(EMERGENCY_COLUMN), EMERGENCY_COLUMN)
     load, load_faults = (loads_of(cells(LOAD_COLUMN)) if columns.get(LOAD_COLUMN) is not None
                          else (None, []))
+    ancillary, ancillary_faults = (ancillary_of(cells(ANCILLARY_COLUMN))
+                                   if columns.get(ANCILLARY_COLUMN) is not None else (None, []))
     for faults, field in ((stamp_faults, "timestamp"), (price_faults, "price_usd_mwh"),
                           (peak_faults, PEAK_COLUMN), (emergency_faults, EMERGENCY_COLUMN),
-                          (load_faults, LOAD_COLUMN)):
+                          (load_faults, LOAD_COLUMN), (ancillary_faults, ANCILLARY_COLUMN)):
         for i, message in faults:
             report.problem(name, message, f"{letter[field]}{numbers[i]}", field)
     for i in [k for k, site in enumerate(sites) if not site]:
@@ -138,7 +142,7 @@ def _sheet_part(sheet: tuple[str, Rows, SheetFacts], zone: str, report: Report
     def where(i: int, field: str) -> tuple[str, str | None]:
         return name, f"{letter[field]}{numbers[i]}" if i >= 0 else None
 
-    return _Part(sites, wall, prices, where, peak, emergency, load)
+    return _Part(sites, wall, prices, where, peak, emergency, load, ancillary)
 
 
 def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], report: Report
@@ -161,7 +165,8 @@ def _file_part(path: Path, zone: str, settings_at: tuple[str, str | None], repor
     none = np.zeros(len(table.prices), dtype=bool)
     return _Part([table.site_names[c] for c in table.site_codes.tolist()], table.wall,
                  table.prices, where, table.peak if table.peak is not None else none,
-                 table.emergency if table.emergency is not None else none, table.load)
+                 table.emergency if table.emergency is not None else none, table.load,
+                 table.ancillary)
 
 
 def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report,
@@ -216,10 +221,15 @@ def _attach(fleet: Fleet, parts: list[_Part], zone: str, report: Report,
     if peaks:
         curves = _with_peaks(fleet, curves, peaks, normalized, report,
                              st.four_cp_candidate_hours if load is not None else None)
-    emergencies = peak_prices(codes, names, wall, prices,
-                              np.concatenate([p.emergency for p in parts]))
+    emergency = np.concatenate([p.emergency for p in parts])
+    emergencies = peak_prices(codes, names, wall, prices, emergency)
     if emergencies:
         curves = _with_emergencies(curves, emergencies, normalized, report)
+    if any(p.ancillary is not None for p in parts):  # binned again by price less credit
+        ancillary = np.concatenate([p.ancillary if p.ancillary is not None
+                                    else np.zeros(len(p.prices)) for p in parts])
+        curves = with_ancillary(curves, normalized, codes, names, wall, ancillary,
+                                peak, emergency, zone, DEFAULT_BINS)
     return fleet.model_copy(update={"price_curves": curves})
 
 

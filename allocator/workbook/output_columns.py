@@ -96,7 +96,8 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "power_price_usd_mwh": "All-in power price (Sites, or PowerPrices for the month).",
     "mining_revenue_usd": "Mining revenue: hashrate x hashprice x days, less the pool fee "
                           "(only the hours mined, on hourly prices), plus any "
-                          "demand_response_usd_mw_month credit.",
+                          "demand_response_usd_mw_month credit and ancillary_usd_mw_h "
+                          "credit of the hours run.",
     "mining_power_cost_usd": "Power cost of mining: grid MW x hours x power price.",
     "mining_opex_usd": "Mining opex: running MW x mining_opex_usd_mw_month.",
     "hpc_revenue_usd": "Lease rent: leased MW x 1,000 x rate (with its escalator).",
@@ -122,6 +123,10 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "flexibility_premium_usd": "flexible_margin_usd - flat_margin_usd: what stopping in the "
                                "dear hours adds; a MW converted to HPC gives it up.",
     "flexibility_premium_usd_mw_month": "Flexibility premium per running miner MW-month.",
+    "ancillary_revenue_usd": "Flexibility: ancillary (demand-response) credit the running "
+                             "miners earn in the hours they run: grid MW x hours x "
+                             "ancillary_usd_mw_h of the hourly prices (0 without it); in "
+                             "flexible_margin_usd and mining_revenue_usd.",
     "four_cp_avoided_usd": "Flexibility: 4CP charge the running miners avoid by stopping at "
                            "the June-September peak (their full charge less what they pay).",
     "mining_four_cp_paid_usd": "Flexibility: 4CP charge the running miners pay (the share "

@@ -18,7 +18,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -29,12 +28,9 @@ from allocator.cli.json_errors import error_json
 from allocator.errors import AllocatorError, InputError
 from allocator.optimization.solvers import solver_notice
 
-__all__ = ["ERR", "MAX_REPORT_LINES", "ODS_CHART_NOTE", "OUT", "RESULTS_ONLY", "add_row",
+__all__ = ["ERR", "MAX_REPORT_LINES", "ODS_CHART_NOTE", "OUT", "add_row",
            "error_json", "error_text", "library_errors", "literal",
-           "note_ods_charts", "output_suffix", "results_only_options", "warn_about_solver"]
-
-RESULTS_ONLY = "--results-only"
-"""The flag that writes the result sheets alone, not into a copy of BOOK (every command)."""
+           "note_ods_charts", "output_suffix", "warn_about_solver"]
 
 ODS_CHART_NOTE = ("charts are not written to .ods files; every table is there, and a sheet "
                   "that holds only a chart in .xlsx output says where its figures are "
@@ -46,15 +42,6 @@ ERR = Console(stderr=True, highlight=False, soft_wrap=True)
 
 MAX_REPORT_LINES = 50
 """Problems an input error shows on the terminal; a 5 M-cell sheet once printed 499,000."""
-
-
-def results_only_options(fn: Any) -> Any:
-    """``--results-only``, and the hidden ``--plan-only`` older scripts use for it."""
-    fn = click.option("--plan-only", "plan_only", is_flag=True, hidden=True,
-                      help="Old name of --results-only.")(fn)
-    return click.option(RESULTS_ONLY, "results_only", is_flag=True,
-                        help="Write only the result sheets, not a copy of BOOK with them "
-                             "added.")(fn)
 
 
 def output_suffix(book: Path, results_only: bool = False) -> str:

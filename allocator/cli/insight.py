@@ -26,9 +26,9 @@ from allocator.cli.common import (
     literal,
     note_ods_charts,
     output_suffix,
-    results_only_options,
     warn_about_solver,
 )
+from allocator.cli.options import results_only_options
 from allocator.cli.outputs import check_output
 from allocator.documents.fleet_document import is_document, read_fleet_source
 from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity

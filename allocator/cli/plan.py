@@ -4,7 +4,7 @@ Their command lines (arguments, options, help) are declared in
 :mod:`allocator.cli.plan_commands`, which loads nothing heavy, so a usage error never waits for
 this module's pandas, openpyxl or solver. Each ``run_<command>`` validates its arguments,
 calls one library function and renders the result. Library errors become one message and exit
-code 1 in one place (:func:`allocator.cli.common.library_errors`); usage errors exit 2
+code 1 in one place (:func:`allocator.cli.failures.library_errors`); usage errors exit 2
 (click's convention). An output is checked before the solve, never refused after it.
 """
 
@@ -25,14 +25,13 @@ from allocator.cli.common import (
     ERR,
     OUT,
     add_row,
-    error_text,
-    library_errors,
     literal,
     note_ods_charts,
     output_suffix,
     warn_about_solver,
 )
 from allocator.cli.deals_output import deal_figures, mining_figures, print_deals
+from allocator.cli.failures import error_text, library_errors
 from allocator.cli.formats import check_data_output, data_format, data_output
 from allocator.cli.insight_summary import insight_lines
 from allocator.cli.outputs import check_output

@@ -5,8 +5,10 @@ Run:  python bench/report.py              (best of 3; about 90 s on 2 cores)
 
 Figures, each timed in fresh processes (the other bench scripts do the work):
 
-- ``allocator --help`` and ``allocator validate sample_inputs/fleet.xlsx``: wall time of
-  ``python -m allocator ...``, Python start-up included;
+- ``allocator --help``, ``allocator validate sample_inputs/fleet.xlsx`` and a usage error
+  inside a command (``optimize --no-such-option``, answered before the command's libraries
+  load, so held to ``--help``'s target): wall time of ``python -m allocator ...``, Python
+  start-up included;
 - ``optimize --insight`` on a synthetic 50-site fleet (and 200 sites unless ``--quick``):
   ``bench_insight.command``, the command end to end;
 - end to end / HiGHS floor at 1,000 x 60 (200 x 60 with ``--quick``): ``bench_fleet.py``,
@@ -68,12 +70,16 @@ class Figure:
     run: Callable[[], tuple[float, str]]
 
 
-def wall(args: list[str]) -> float:
-    """Wall seconds of ``python -m allocator ARGS`` in a fresh interpreter."""
+def wall(args: list[str], exit_code: int = 0) -> float:
+    """Wall seconds of ``python -m allocator ARGS`` in a fresh interpreter, which must exit
+    with ``exit_code`` (2 for a usage error)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "allocator", *args], check=True, capture_output=True,
-                   cwd=ROOT, env=ENV)
-    return time.perf_counter() - started
+    done = subprocess.run([sys.executable, "-m", "allocator", *args], check=False,
+                          capture_output=True, cwd=ROOT, env=ENV)
+    seconds = time.perf_counter() - started
+    if done.returncode != exit_code:
+        raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout, done.stderr)
+    return seconds
 
 
 def insight_figure(sites: int, folder: Path) -> Callable[[], tuple[float, str]]:
@@ -161,6 +167,8 @@ def figures(quick: bool, folder: Path) -> list[Figure]:
         Figure("allocator --help", 0.15, "s", lambda: (wall(["--help"]), "")),
         Figure("allocator validate sample_inputs/fleet.xlsx", 0.3, "s",
                lambda: (wall(["validate", sample]), "")),
+        Figure("allocator optimize --no-such-option (a usage error)", 0.15, "s",
+               lambda: (wall(["optimize", "--no-such-option", sample], 2), "")),
         Figure("optimize --insight, 50 sites x 60 months", 2.0, "s", insight_figure(50, folder)),
     ]
     if not quick:

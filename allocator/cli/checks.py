@@ -2,7 +2,8 @@
 
 It lives apart from :mod:`allocator.cli.plan` so that it loads only the reader
 (python-calamine) and the checks (numpy, pydantic): no pandas, no openpyxl, no solver, which
-``allocator validate`` would otherwise wait for before reading a cell.
+``allocator validate`` would otherwise wait for before reading a cell; and it prints plain
+lines with click, so it loads no rich either (nor PyYAML, for a workbook).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from allocator.cli.common import ERR, OUT, library_errors
+from allocator.cli.failures import library_errors
 from allocator.consistency import check_consistency, check_numerics
 from allocator.documents.fleet_document import read_fleet_source
 from allocator.errors import InputError
@@ -38,10 +39,7 @@ def validate(book: Path) -> None:
             raise InputError([source.locate(p) for p in problems], source=str(book))
     fleet = source.fleet
     for w in (*source.warnings, *report.warnings):
-        ERR.print(f"Warning: {w}", markup=False)
-    OUT.print(
-        f"{book}: OK - {len(fleet.sites)} sites, {len(fleet.miners)} miner rows, "
-        f"{len(fleet.contracts)} contracts, {fleet.settings.months} months from "
-        f"{fleet.settings.start_month}.",
-        markup=False,
-    )
+        click.echo(f"Warning: {w}", err=True)
+    click.echo(f"{book}: OK - {len(fleet.sites)} sites, {len(fleet.miners)} miner rows, "
+               f"{len(fleet.contracts)} contracts, {fleet.settings.months} months from "
+               f"{fleet.settings.start_month}.")

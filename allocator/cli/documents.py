@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from allocator.cli.common import OUT, library_errors
+from allocator.cli.common import OUT
+from allocator.cli.failures import library_errors
 from allocator.documents.conversion import convert as convert_fleet
 from allocator.documents.conversion import write_text
 from allocator.documents.json_schema import fleet_json_schema

@@ -1,5 +1,5 @@
-"""``--format xlsx|parquet|csv``: the option the result-writing commands share, and where a
-results folder goes by default; no command logic here.
+"""``--format xlsx|parquet|csv`` (declared in :mod:`allocator.cli.options`): what it means,
+and where a results folder goes by default; no command logic here.
 
 ``xlsx`` (the default) writes a workbook as before; ``parquet`` and ``csv`` write a folder of
 tables with a ``metadata.json`` (:mod:`allocator.exports`), ``fleet.plan-parquet`` beside
@@ -8,30 +8,11 @@ tables with a ``metadata.json`` (:mod:`allocator.exports`), ``fleet.plan-parquet
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
-import click
+from allocator.exports.folder import FileFormat, check_folder
 
-from allocator.exports.folder import FILE_FORMATS, FileFormat, check_folder
-
-__all__ = ["WORKBOOK", "check_data_output", "data_format", "data_output", "format_option"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-WORKBOOK = "xlsx"
-"""The ``--format`` that writes a workbook (the default)."""
-
-
-def format_option(fn: F) -> F:
-    """The ``--format`` option (``out_format``): ``xlsx``, ``parquet`` or ``csv``."""
-    return click.option(
-        "--format", "out_format", type=click.Choice([WORKBOOK, *FILE_FORMATS]),
-        default=WORKBOOK, show_default=True,
-        help="xlsx: a workbook; parquet or csv: a folder of tables (one file per table, "
-             "a scenario column where there are several) with metadata.json giving every "
-             "column's unit.")(fn)
+__all__ = ["check_data_output", "data_format", "data_output"]
 
 
 def data_format(out_format: str) -> FileFormat | None:

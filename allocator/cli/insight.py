@@ -3,7 +3,7 @@
 It validates its arguments, optimizes the workbook, adds the sensitivity table
 (:func:`allocator.insight.add_sensitivity`), prints it in tornado order and writes the plan
 with a ``Sensitivity`` sheet and its tornado chart. Library errors exit 1 through
-:func:`allocator.cli.common.library_errors`; usage errors exit 2.
+:func:`allocator.cli.failures.library_errors`; usage errors exit 2.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from allocator.cli.common import (
     ERR,
     OUT,
     add_row,
-    library_errors,
     literal,
     note_ods_charts,
     output_suffix,
-    results_only_options,
     warn_about_solver,
 )
+from allocator.cli.failures import library_errors
+from allocator.cli.options import results_only_options
 from allocator.cli.outputs import check_output
 from allocator.documents.fleet_document import is_document, read_fleet_source
 from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity

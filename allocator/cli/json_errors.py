@@ -1,7 +1,7 @@
 """:func:`error_json`, the JSON object ``--json`` prints for an error; the standard library only.
 
 The group (:mod:`allocator.cli.main`) prints usage errors with it before any command module
-is loaded, and :func:`allocator.cli.common.library_errors` prints the library's errors.
+is loaded, and :func:`allocator.cli.failures.library_errors` prints the library's errors.
 """
 
 from __future__ import annotations

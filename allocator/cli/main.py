@@ -1,14 +1,17 @@
 """The ``allocator`` group, ``--version`` and ``main()``, naming each command; it defines none.
 
-The commands live in :mod:`allocator.cli.plan`, :mod:`allocator.cli.checks`,
-:mod:`allocator.cli.scenarios`, :mod:`allocator.cli.insight` and
-:mod:`allocator.cli.documents`; each is named here with one
+The commands live in :mod:`allocator.cli.plan_commands`, :mod:`allocator.cli.checks`,
+:mod:`allocator.cli.scenarios`, :mod:`allocator.cli.insight`, :mod:`allocator.cli.stochastic`
+and :mod:`allocator.cli.documents`; each is named here with one
 line of :data:`COMMANDS` (its module and the first paragraph of its help), and its module is
 imported only when the command runs or its own ``--help`` is asked (click's "lazy loading
 subcommands" pattern). So ``allocator --help``, ``--version`` and a usage error of the group
 (an unknown command or option) load click and nothing heavy: no pandas, openpyxl, pydantic or
-solver. ``tests/cli/test_cli_imports.py`` checks that, and that each line of :data:`COMMANDS`
-says what the command's own docstring says.
+solver. ``optimize``, ``explain`` and ``template`` go further: their module declares only their
+command lines, and :func:`run` imports what does the work (:data:`RUNS`) once the command line
+has parsed, so their own usage errors load nothing heavy either.
+``tests/cli/test_cli_imports.py`` checks that, that each line of :data:`COMMANDS` says what the
+command's own docstring says, and that each ``run_<command>`` takes what its command parses.
 
 ``main()`` turns SIGTERM into ``SystemExit``, so a terminated command unwinds like Ctrl+C:
 executors leave their ``with`` blocks and kill their worker processes.
@@ -35,7 +38,7 @@ import click
 from allocator._version import __version__
 from allocator.cli.json_errors import error_json
 
-__all__ = ["COMMANDS", "cli", "load_command", "main"]
+__all__ = ["COMMANDS", "RUNS", "cli", "load_command", "main", "run"]
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("allocator.cli.scenarios",
@@ -43,9 +46,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("allocator.cli.documents",
                 "Convert a fleet between a workbook, a YAML or JSON document and a folder "
                 "of sheet CSVs, losing nothing."),
-    "explain": ("allocator.cli.plan",
+    "explain": ("allocator.cli.plan_commands",
                 "Say in plain words why BOOK has no feasible plan; exit 1 when it has none."),
-    "optimize": ("allocator.cli.plan",
+    "optimize": ("allocator.cli.plan_commands",
                  "Optimize BOOK and write the plan as new sheets in a copy of it."),
     "schema": ("allocator.cli.documents",
                "Print the JSON Schema of the fleet document (YAML or JSON), with units and "
@@ -60,13 +63,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("allocator.cli.scenarios",
               "Sweep one parameter across a range and find where the allocation flips; or, "
               "with --samples, run a Monte Carlo over BTC price and network hashrate paths."),
-    "template": ("allocator.cli.plan",
+    "template": ("allocator.cli.plan_commands",
                  "Write a blank fleet workbook with every sheet, unit notes and dropdowns."),
     "validate": ("allocator.cli.checks",
                  "Check BOOK without solving: every input problem is listed at once."),
 }
 """Command name -> (the module defining it, as a function of that name; its help's first
 paragraph). The group's ``--help`` lists the commands from here, importing none of them."""
+
+RUNS: dict[str, str] = {name: "allocator.cli.plan" for name in ("explain", "optimize", "template")}
+"""Command name -> the module of its ``run_<name>``, for a command whose module only declares
+its command line and hands the parsed values to :func:`run`: a usage error of that command
+then loads nothing its work needs."""
 
 
 def load_command(name: str) -> click.Command:
@@ -75,6 +83,11 @@ def load_command(name: str) -> click.Command:
     if not isinstance(command, click.Command):
         raise TypeError(f"{COMMANDS[name][0]}.{name} is not a click command")
     return command
+
+
+def run(name: str, values: dict[str, Any]) -> None:
+    """Do command ``name`` of :data:`RUNS` with its parsed ``values``, importing its module."""
+    getattr(importlib.import_module(RUNS[name]), f"run_{name}")(**values)
 
 
 class _Group(click.Group):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from allocator.cli.common import RESULTS_ONLY
+from allocator.cli.options import RESULTS_ONLY
 from allocator.errors import OutputError
 from allocator.workbook.saving import start_workbook
 

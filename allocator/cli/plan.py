@@ -1,9 +1,11 @@
-"""The ``optimize``, ``template`` and ``explain`` commands; no model logic here.
+"""What the ``optimize``, ``template`` and ``explain`` commands do; no model logic here.
 
-Each command validates its arguments, calls one library function and renders the result.
-Library errors become one message and exit code 1 in one place
-(:func:`allocator.cli.common.library_errors`); usage errors exit 2 (click's convention). An
-output is checked before the solve, never refused after it.
+Their command lines (arguments, options, help) are declared in
+:mod:`allocator.cli.plan_commands`, which loads nothing heavy, so a usage error never waits for
+this module's pandas, openpyxl or solver. Each ``run_<command>`` validates its arguments,
+calls one library function and renders the result. Library errors become one message and exit
+code 1 in one place (:func:`allocator.cli.failures.library_errors`); usage errors exit 2
+(click's convention). An output is checked before the solve, never refused after it.
 """
 
 from __future__ import annotations
@@ -23,16 +25,14 @@ from allocator.cli.common import (
     ERR,
     OUT,
     add_row,
-    error_text,
-    library_errors,
     literal,
     note_ods_charts,
     output_suffix,
-    results_only_options,
     warn_about_solver,
 )
 from allocator.cli.deals_output import deal_figures, mining_figures, print_deals
-from allocator.cli.formats import check_data_output, data_format, data_output, format_option
+from allocator.cli.failures import error_text, library_errors
+from allocator.cli.formats import check_data_output, data_format, data_output
 from allocator.cli.insight_summary import insight_lines
 from allocator.cli.outputs import check_output
 from allocator.consistency import Locate, check_consistency, problem_line
@@ -49,8 +49,8 @@ from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.template import write_template
 from allocator.workbook.writer import write_plan
 
-__all__ = ["INSIGHT_SHEETS", "default_output", "explain", "optimize", "plan_headline",
-           "template"]
+__all__ = ["INSIGHT_SHEETS", "default_output", "plan_headline", "run_explain", "run_optimize",
+           "run_template"]
 
 INSIGHT_SHEETS = ("Miner Breakeven", "Sensitivity")
 """The sheets ``--insight`` adds to the plan's."""
@@ -148,37 +148,11 @@ def _print_headline(head: dict[str, Any], written: Path | None,
         OUT.print(f"Plan written to {written}", markup=False)
 
 
-@click.command()
-@click.argument("book", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
-              help="Workbook to write (default: BOOK with .plan before the suffix); with "
-                   "--format parquet or csv the folder (default: BOOK.plan-parquet beside "
-                   "it).")
-@click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
-              help="Give up after this many seconds.")
-@click.option("--accept-incumbent", is_flag=True, help="With --time-limit: keep the best plan "
-              "found so far (status time_limit) instead of failing.")
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
-@results_only_options
-@format_option
-@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
-@click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
-@click.option("--relax", "relax_", is_flag=True,
-              help="When no plan is feasible, also print the changes that make it feasible, "
-                   "each checked by re-solving the plan with it.")
-@click.option("--insight/--no-insight", default=False,
-              help="Add breakevens, contract values and flip rates, checked shadow values and "
-                   "a Sensitivity sheet with a tornado chart (re-solves; about 1 s for the "
-                   "sample fleet, longer for large fleets).")
-def optimize(book: Path, output: Path | None, solver: str | None, time_limit: float | None,
-             accept_incumbent: bool, overwrite: bool, results_only: bool, plan_only: bool,
-             out_format: str, as_json: bool, no_write: bool, relax_: bool,
-             insight: bool) -> None:
-    """Optimize BOOK and write the plan as new sheets in a copy of it.
-
-    Example: allocator optimize fleet.xlsx -o fleet.plan.xlsx --solver highs --insight
-    """
+def run_optimize(book: Path, output: Path | None, solver: str | None,
+                 time_limit: float | None, accept_incumbent: bool, overwrite: bool,
+                 results_only: bool, plan_only: bool, out_format: str, as_json: bool,
+                 no_write: bool, relax_: bool, insight: bool) -> None:
+    """``allocator optimize``: read BOOK, solve it and write and print the plan."""
     # A document has no workbook of the user's to copy: its plan is a results-only workbook.
     results_only = results_only or plan_only or is_document(book)
     folder = data_format(out_format)
@@ -228,16 +202,8 @@ def _print_relaxation(fleet: Fleet, locate: Locate) -> None:
         OUT.print(line, markup=False)
 
 
-@click.command()
-@click.argument("book", type=click.Path(exists=True, path_type=Path))
-@click.option("--relax", "relax_", is_flag=True,
-              help="Also print the changes that make the plan feasible, each checked by "
-                   "re-solving the plan with it.")
-def explain(book: Path, relax_: bool) -> None:
-    """Say in plain words why BOOK has no feasible plan; exit 1 when it has none.
-
-    Example: allocator explain sample_inputs/infeasible.xlsx --relax
-    """
+def run_explain(book: Path, relax_: bool) -> None:
+    """``allocator explain``: say why BOOK has no feasible plan, or that it has one."""
     with library_errors():
         source = read_fleet_source(book)
     report = check_consistency(source.fleet)
@@ -256,14 +222,8 @@ def explain(book: Path, relax_: bool) -> None:
     sys.exit(1)
 
 
-@click.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-def template(out: Path, overwrite: bool) -> None:
-    """Write a blank fleet workbook with every sheet, unit notes and dropdowns.
-
-    Example: allocator template my_fleet.xlsx
-    """
+def run_template(out: Path, overwrite: bool) -> None:
+    """``allocator template``: write the blank workbook OUT."""
     with library_errors():
         written = write_template(out, overwrite=overwrite)
     OUT.print(f"Template written to {written}", markup=False)

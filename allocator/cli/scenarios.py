@@ -4,7 +4,7 @@ Each command validates its arguments, calls one library function
 (:func:`allocator.scenarios.compare.compare`, :func:`allocator.scenarios.sweep.sweep` or
 :func:`allocator.scenarios.montecarlo.monte_carlo`) on the executor asked for, shows a progress
 bar on stderr while the solves run, and renders the result. Library errors exit 1 through
-:func:`allocator.cli.common.library_errors`; usage errors exit 2.
+:func:`allocator.cli.failures.library_errors`; usage errors exit 2.
 """
 
 from __future__ import annotations
@@ -19,13 +19,8 @@ from click.core import ParameterSource
 from rich import box
 from rich.table import Table
 
-from allocator.cli.common import (
-    OUT,
-    add_row,
-    library_errors,
-    literal,
-    note_ods_charts,
-)
+from allocator.cli.common import OUT, add_row, literal, note_ods_charts
+from allocator.cli.failures import library_errors
 from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
 from allocator.cli.solving import default_output_path, executor_for, read_for, run_options, warn

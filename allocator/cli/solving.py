@@ -11,8 +11,9 @@ from typing import Any
 
 import click
 
-from allocator.cli.common import ERR, RESULTS_ONLY, output_suffix, warn_about_solver
-from allocator.cli.formats import check_data_output, data_output, format_option
+from allocator.cli.common import ERR, output_suffix, warn_about_solver
+from allocator.cli.formats import check_data_output, data_output
+from allocator.cli.options import RESULTS_ONLY, format_option
 from allocator.cli.outputs import check_output
 from allocator.documents.fleet_document import FleetDocument, read_fleet_source
 from allocator.exports.folder import FileFormat

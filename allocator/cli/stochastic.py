@@ -18,7 +18,8 @@ import click
 from rich import box
 from rich.table import Table
 
-from allocator.cli.common import OUT, add_row, library_errors, literal, note_ods_charts
+from allocator.cli.common import OUT, add_row, literal, note_ods_charts
+from allocator.cli.failures import library_errors
 from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
 from allocator.cli.solving import default_output_path, executor_for, read_for, run_options, warn

@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from allocator.catalog import Catalog
 from allocator.documents.csv_folder import lay_out_csv_folder
 from allocator.documents.paths import at_path as _at
@@ -220,7 +218,13 @@ class FleetDocument:
 
 
 def _load(path: Path) -> object:
-    """The parsed document; a file that is not JSON or YAML is an InputError."""
+    """The parsed document; a file that is not JSON or YAML is an InputError.
+
+    PyYAML is imported here, for a YAML document only: reading a workbook or a JSON document
+    does not wait for it (``allocator validate fleet.xlsx``).
+    """
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
         if path.suffix.lower() == ".json":

@@ -14,7 +14,7 @@ import pytest
 from fleetkit import write_book
 from test_reader import SITES, base_sheets
 
-from allocator.cli.common import error_text
+from allocator.cli.failures import error_text
 from allocator.errors import InputError
 from allocator.workbook import scans
 from allocator.workbook.guards import VALUE_TAG

@@ -111,3 +111,27 @@ def test_a_scenario_cannot_change_the_candidate_count(tmp_path: Path) -> None:
                for p in caught.value.problems)
     moved = apply_changes(fleet, [Change("pool_fee", "set", 0.02)])
     assert moved.price_curves == fleet.price_curves
+
+
+def test_a_bad_load_in_a_price_file_is_a_fault_at_its_line(tmp_path: Path) -> None:
+    """Proves a load_mw that is not a number of MW >= 0 in a CSV price file is refused at its
+    file line (line 7 is hour 5: the header is line 1), beside the file's other faults,
+    rather than dropped: the file reader once collected these faults after copying its list."""
+    stamps = [START + pd.Timedelta(hours=h) for h in range(744)]
+    load: list[object] = [60_000.0] * 744
+    load[5] = "hot"
+    load[6] = -3.0
+    pd.DataFrame({"site": "Alpha", "timestamp": [str(t) for t in stamps],
+                  "price_usd_mwh": [30.0] * 744, "load_mw": load}
+                 ).to_csv(tmp_path / "prices.csv", index=False)
+    book = write_book(tmp_path / "file.xlsx", {
+        "Settings": [["key", "value"], ["start_month", "2026-07"], ["months", 1],
+                     ["hourly_prices_file", "prices.csv"], ["four_cp_candidate_hours", 1]],
+        "Sites": [["site", "capacity_mw", "power_price_usd_mwh", "four_cp_usd_kw_year"],
+                  ["Alpha", 100, 40, 100]],
+        "Miners": MINERS, "Market": [["month", "hashprice_usd_ph_day"], ["2026-07", 40]]})
+    with pytest.raises(InputError) as caught:
+        read_workbook(book)
+    text = [str(p) for p in caught.value.problems]
+    assert any("line 7" in t and "load_mw" in t and "hot" in t for t in text), text
+    assert any("line 8" in t and "load_mw" in t for t in text), text

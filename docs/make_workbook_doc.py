@@ -96,8 +96,8 @@ sheet's name), which LibreOffice keeps when it saves the file, so re-optimizing 
 `.plan.ods` replaces its result sheets rather than adding a second set. Left out of `.ods`
 files: charts (`Summary Chart` holds a line saying where its figures are, the Sensitivity
 tornado and the scenario charts are not drawn, and the command prints a note), frozen panes,
-print titles and filter buttons. `--results-only -o plan.ods` writes a new `.ods` with the result sheets
-alone; a document-signed `.ods` is refused before anything is written.
+print titles and filter buttons. `--results-only -o plan.ods` writes a new `.ods` with the
+result sheets alone; a document-signed `.ods` is refused before anything is written.
 
 Every output column, as its header shows it:
 """

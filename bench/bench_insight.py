@@ -64,7 +64,9 @@ def command(book: Path, out: Path, insight: bool) -> float:
             "--overwrite", *(["--insight"] if insight else [])]
     started = time.perf_counter()
     subprocess.run(args, check=True, capture_output=True, cwd=ROOT,
-                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+                   env={**{k: v for k, v in os.environ.items()
+                           if k != "PYTHONDONTWRITEBYTECODE"},  # bytecode kept, as for a user
+                        "PYTHONPATH": str(ROOT)})
     return time.perf_counter() - started
 
 
@@ -105,7 +107,9 @@ def main() -> None:
                     runs["insight"].append(command(book, out, insight=True))
                 done = subprocess.run([sys.executable, __file__, "--stages", str(book),
                                        str(out)], capture_output=True, text=True, check=True,
-                                      env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                      env={**{k: v for k, v in os.environ.items()
+                           if k != "PYTHONDONTWRITEBYTECODE"},  # bytecode kept, as for a user
+                        "PYTHONPATH": str(ROOT)})
                 r = json.loads(done.stdout.strip().splitlines()[-1])
                 variables = r["variables"]
                 for name in STAGES:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.domain import PriceCurve
+from allocator.power.cell_numbers import is_blank, number_in
 from allocator.power.curve import summarize_prices
 from allocator.power.series import Normalized, normalize_series
 
@@ -40,17 +41,10 @@ def ancillary_of(values: Sequence[object]) -> tuple[Array, list[tuple[int, str]]
     out = np.zeros(len(values))
     problems: list[tuple[int, str]] = []
     for i, value in enumerate(values):
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if is_blank(value):
             continue
-        number: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value.replace(",", "").replace("$", "").strip())
-            except ValueError:
-                number = None
-        if number is None or not np.isfinite(number) or not 0 <= number <= MAX_ANCILLARY_USD_MW_H:
+        number = number_in(value, money=True)
+        if number is None or not 0 <= number <= MAX_ANCILLARY_USD_MW_H:
             problems.append((i, f"{ANCILLARY_COLUMN} must be a number of USD per MW-hour, 0 to "
                                 f"{MAX_ANCILLARY_USD_MW_H:,.0f} (got {value!r})"))
         else:

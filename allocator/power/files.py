@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.power.ancillary import ANCILLARY_COLUMN, MAX_ANCILLARY_USD_MW_H, ancillary_of
+from allocator.power.cell_numbers import is_blank, number_in
 from allocator.power.clock import to_wall
 from allocator.power.load_peaks import LOAD_COLUMN, loads_of
 from allocator.power.peaks import flags_of
@@ -220,19 +221,11 @@ def prices_of(values: Sequence[object]) -> tuple[npt.NDArray[np.float64], Faults
     out = np.full(len(values), np.nan)
     problems: Faults = []
     for i, value in enumerate(values):
-        if isinstance(value, bool):
-            number = None
-        elif isinstance(value, int | float):
-            number = float(value)
-        elif isinstance(value, str) and value.strip():
-            try:
-                number = float(value.replace(",", "").replace("$", "").strip())
-            except ValueError:
-                number = None
-        else:
+        if is_blank(value) or not isinstance(value, int | float | str):
             problems.append((i, "price_usd_mwh is blank"))
             continue
-        if number is None or not np.isfinite(number):
+        number = number_in(value, money=True)
+        if number is None:
             problems.append((i, f"price_usd_mwh must be a number in $/MWh (got {value!r})"))
         else:
             out[i] = number

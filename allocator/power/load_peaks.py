@@ -18,6 +18,8 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from allocator.power.cell_numbers import is_blank, number_in
+
 __all__ = ["LOAD_COLUMN", "eligible_months", "load_peak_flags", "loads_of"]
 
 LOAD_COLUMN = "load_mw"
@@ -32,17 +34,10 @@ def loads_of(values: Sequence[object]) -> tuple[Array, list[tuple[int, str]]]:
     out = np.full(len(values), np.nan)
     problems: list[tuple[int, str]] = []
     for i, value in enumerate(values):
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if is_blank(value):
             continue
-        number: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value.replace(",", "").strip())
-            except ValueError:
-                number = None
-        if number is None or not np.isfinite(number) or number < 0:
+        number = number_in(value)
+        if number is None or number < 0:
             problems.append((i, f"{LOAD_COLUMN} must be a number of MW, 0 or more "
                                 f"(got {value!r})"))
         else:

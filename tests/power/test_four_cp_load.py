@@ -41,6 +41,16 @@ def _book(tmp_path: Path, settings: list[list[object]], load: bool = True,
         "HourlyPrices": [header, *rows]})
 
 
+def _file_book(tmp_path: Path) -> Path:
+    """The July book at Alpha with its prices in ``prices.csv`` beside it and N = 1."""
+    return write_book(tmp_path / "file.xlsx", {
+        "Settings": [["key", "value"], ["start_month", "2026-07"], ["months", 1],
+                     ["hourly_prices_file", "prices.csv"], ["four_cp_candidate_hours", 1]],
+        "Sites": [["site", "capacity_mw", "power_price_usd_mwh", "four_cp_usd_kw_year"],
+                  ["Alpha", 100, 40, 100]],
+        "Miners": MINERS, "Market": [["month", "hashprice_usd_ph_day"], ["2026-07", 40]]})
+
+
 def test_the_n_highest_load_hours_are_the_candidates_by_hand(tmp_path: Path) -> None:
     """Proves by hand: N = 2 picks hours 300 ($150) and 301 ($30); N = 3 adds the first
     23:00 peak (hour 23, $30: ties go to the earlier day), in time order. The curve is the
@@ -88,12 +98,7 @@ def test_a_15_minute_price_file_takes_n_hours_of_intervals(tmp_path: Path) -> No
                   "price_usd_mwh": [30.0 + (i % 7) for i in range(len(stamps))],
                   "load_mw": [50_000.0 + i for i in range(len(stamps))]}
                  ).to_csv(tmp_path / "prices.csv", index=False)
-    book = write_book(tmp_path / "file.xlsx", {
-        "Settings": [["key", "value"], ["start_month", "2026-07"], ["months", 1],
-                     ["hourly_prices_file", "prices.csv"], ["four_cp_candidate_hours", 1]],
-        "Sites": [["site", "capacity_mw", "power_price_usd_mwh", "four_cp_usd_kw_year"],
-                  ["Alpha", 100, 40, 100]],
-        "Miners": MINERS, "Market": [["month", "hashprice_usd_ph_day"], ["2026-07", 40]]})
+    book = _file_book(tmp_path)
     (curve,) = read_workbook(book).fleet.price_curves
     assert curve.peak_hours == (0.25, 0.25, 0.25, 0.25)
     assert curve.peak_price_usd_mwh == tuple(30.0 + (i % 7) for i in range(2972, 2976))
@@ -124,12 +129,7 @@ def test_a_bad_load_in_a_price_file_is_a_fault_at_its_line(tmp_path: Path) -> No
     pd.DataFrame({"site": "Alpha", "timestamp": [str(t) for t in stamps],
                   "price_usd_mwh": [30.0] * 744, "load_mw": load}
                  ).to_csv(tmp_path / "prices.csv", index=False)
-    book = write_book(tmp_path / "file.xlsx", {
-        "Settings": [["key", "value"], ["start_month", "2026-07"], ["months", 1],
-                     ["hourly_prices_file", "prices.csv"], ["four_cp_candidate_hours", 1]],
-        "Sites": [["site", "capacity_mw", "power_price_usd_mwh", "four_cp_usd_kw_year"],
-                  ["Alpha", 100, 40, 100]],
-        "Miners": MINERS, "Market": [["month", "hashprice_usd_ph_day"], ["2026-07", 40]]})
+    book = _file_book(tmp_path)
     with pytest.raises(InputError) as caught:
         read_workbook(book)
     text = [str(p) for p in caught.value.problems]

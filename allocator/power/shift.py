@@ -8,7 +8,8 @@ every bin price of the month's curve, so the change holds there too:
 - ``add x``: every price plus ``x`` (the shape kept, the average moved by ``x``);
 - ``set x``: the month flat at ``x`` (nothing left to curtail).
 
-The month's candidate 4CP peak intervals (``peak_price_usd_mwh``) move the same way.
+The month's candidate 4CP peak intervals (``peak_price_usd_mwh``) and emergency intervals
+(``emergency_price_usd_mwh``) move the same way.
 """
 
 from __future__ import annotations
@@ -39,12 +40,16 @@ def shift_curve(curve: PriceCurve, operation: str, value: float) -> PriceCurve:
     ancillary = curve.ancillary_usd_mw_h  # a price shift leaves the ancillary price be
     if value < 0 and operation == "scale":  # keep the bins ascending
         moved, hours, ancillary = moved[::-1], hours[::-1], ancillary[::-1]
-    peaks = curve.peak_price_usd_mwh
-    peaks = tuple(p * value if operation == "scale" else p + value if operation == "add"
-                  else float(value) for p in peaks)
-    return curve.model_copy(update={"hours": hours, "price_usd_mwh": moved,
-                                    "peak_price_usd_mwh": peaks,
-                                    "ancillary_usd_mw_h": ancillary})
+    return curve.model_copy(update={
+        "hours": hours, "price_usd_mwh": moved, "ancillary_usd_mw_h": ancillary,
+        "peak_price_usd_mwh": _moved(curve.peak_price_usd_mwh, operation, value),
+        "emergency_price_usd_mwh": _moved(curve.emergency_price_usd_mwh, operation, value)})
+
+
+def _moved(prices: tuple[float, ...], operation: str, value: float) -> tuple[float, ...]:
+    """Interval prices kept beside the curve (4CP candidates, emergencies), moved alike."""
+    return tuple(p * value if operation == "scale" else p + value if operation == "add"
+                 else float(value) for p in prices)
 
 
 def shift_curves(curves: Iterable[PriceCurve], operation: str, value: float,

@@ -101,3 +101,19 @@ def test_flags_are_read_and_a_bad_one_is_told_by_its_cell(tmp_path: Path) -> Non
     noes = optimize(read_workbook(_book(tmp_path, {h: "no" for h in range(744)},
                                         "noes.xlsx")).fleet)
     assert noes.objective_usd == pytest.approx(without.objective_usd, rel=1e-9, abs=1e-9)
+
+
+def test_a_power_price_change_moves_the_emergency_intervals_too() -> None:
+    """Proves a scenario's ``add 10`` on power_price_usd_mwh reaches the emergency intervals
+    as it reaches the bins: the lease's bill is 744 x $50 - (40 + 40 + 160) = $36,960 per IT
+    MW, and curtailing miners lose 2 x (100 - 1.25 x 40) = $100 of the two $40 hours. Before
+    the change the intervals stayed at their read prices, so the lease was credited $210."""
+    from allocator.scenarios.changes import Change, apply_changes
+
+    moved = apply_changes(_july([30.0, 30.0, 150.0]),
+                          [Change("power_price_usd_mwh", "add", 10.0)])
+    coef = compute_coefficients(moved)
+    assert coef.contracts[0].cost_usd_mw_month[0, 0] == pytest.approx(744 * 50.0 - 240.0)
+    curtailed = 100.0 * 682 - 1.25 * 40.0 * 682 - 5000.0
+    assert coef.mining_margin_usd_mw_month[0, 0] == pytest.approx(curtailed - 100.0)
+    verified(moved)

@@ -179,6 +179,16 @@ def _check_site(fleet: Fleet, site: Site, out: Consistency) -> None:
             f"Site {site.name}: installed miners need {installed * site.mining_pue:,.1f} grid "
             f"MW but capacity_mw is {site.capacity_mw:,.1f}; some cannot run."
         )
+    if site.ppa_price_usd_mwh is not None and not any(c.site == site.name
+                                                      for c in fleet.price_curves):
+        out.warnings.append(
+            f"Site {site.name}: a PPA (ppa_price_usd_mwh) applies only in months priced from "
+            "hourly prices, and the site has none; it is planned on power_price_usd_mwh.")
+    if site.ppa_block and (site.ppa_mw or 0.0) > site.capacity_mw + 1e-9:
+        out.warnings.append(
+            f"Site {site.name}: the PPA block (ppa_mw {site.ppa_mw:,.1f}) is larger than "
+            f"capacity_mw {site.capacity_mw:,.1f}; the MW the site cannot draw are paid for "
+            "and resold (lost without ppa_resale) in every hour.")
 
 
 def _check_contract(fleet: Fleet, c: Contract, horizon: _Horizon, out: Consistency) -> None:

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from allocator.fields import (
     DAY_PATTERN,
@@ -187,6 +187,7 @@ class Site(Frozen):
     ppa_price_usd_mwh: Finite | None = Field(default=None, ge=-1000, le=20000)
     ppa_resale: bool = False
     ppa_resale_discount: Annotated[Finite, SHARE] = Field(default=0.0, ge=0, le=1)
+    ppa_mw: Finite | None = Field(default=None, ge=0, le=1e6)
     four_cp_usd_kw_year: Finite | None = Field(default=None, ge=0, le=1000)
     demand_response_usd_mw_month: Finite | None = Field(default=None, ge=0, le=1e6)
 
@@ -195,6 +196,22 @@ class Site(Frozen):
         if self.curtailment == "strike" and self.curtailment_strike_usd_mwh is None:
             raise ValueError("curtailment 'strike' needs curtailment_strike_usd_mwh")
         return self
+
+    @field_validator("ppa_mw")
+    @classmethod
+    def _block_priced(cls, mw: float | None, info: ValidationInfo) -> float | None:
+        """A block needs its price (checked at the ``ppa_mw`` cell; a price that failed its
+        own check is reported there instead)."""
+        if (mw is not None and "ppa_price_usd_mwh" in info.data
+                and info.data["ppa_price_usd_mwh"] is None):
+            raise ValueError("a block needs ppa_price_usd_mwh, its price")
+        return mw
+
+    @property
+    def ppa_block(self) -> bool:
+        """Whether the site's PPA is a fixed block of ``ppa_mw`` grid MW (take-or-pay) rather
+        than one that follows the site's load."""
+        return self.ppa_mw is not None and self.ppa_price_usd_mwh is not None
 
 
 class MinerTranche(Frozen):

@@ -95,6 +95,7 @@ def plan_headline(plan: Plan) -> dict[str, Any]:
         "solve_seconds": info.solve_seconds,
         "warnings": list(info.warnings),
         **_flexibility_figures(plan),
+        **_block_figures(plan),
         "deals": deal_figures(plan),
         "mining": mining_figures(plan),
     }
@@ -110,6 +111,16 @@ def _flexibility_figures(plan: Plan) -> dict[str, Any]:
     return {"flexibility_premium_usd": premium,
             "flexibility_premium_usd_mw_month": premium / running if running > 0 else 0.0,
             "hourly_price_sites": sorted(set(flex["site"]))}
+
+
+def _block_figures(plan: Plan) -> dict[str, Any]:
+    """What fixed PPA blocks add, discounted, where a site holds one (else nothing)."""
+    blocks = plan.extra.get("PPA Blocks")
+    if blocks is None:
+        return {}
+    months = plan.site_months
+    value = float((months["ppa_block_usd"] * months["discount_factor"]).sum())
+    return {"ppa_block_npv_usd": value, "ppa_block_sites": sorted(set(blocks["site"]))}
 
 
 def _money(x: float) -> str:
@@ -136,6 +147,9 @@ def _print_headline(head: dict[str, Any], written: Path | None,
         add_row(table, "Flexibility premium", f"{_money(head['flexibility_premium_usd'])} "
                 f"(${head['flexibility_premium_usd_mw_month']:,.0f}/MW-month, "
                 f"{len(head['hourly_price_sites'])} site(s) on hourly prices)")
+    if "ppa_block_npv_usd" in head:
+        add_row(table, "PPA blocks (in the NPV)", f"{_money(head['ppa_block_npv_usd'])} at "
+                f"{', '.join(head['ppa_block_sites'])}")
     add_row(table, "Solve time", f"{head['solve_seconds']:.2f} s ({head['solver']}, "
                   f"{head['variables']:,} variables)")
     OUT.print(table)

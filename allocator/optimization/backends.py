@@ -76,6 +76,9 @@ class Solution:
         dual_kind: ``lp`` (duals of the LP), ``fixed_integer_lp`` (a MILP: duals of the LP
             with the integers fixed at their optimum) or ``none`` (no duals available).
         variables / constraints: model size.
+        ppa_mine_mw / ppa_hpc_mw / ppa_unused_mw: ``[M, T]``, ``[S, T]``, ``[S, T]``: grid
+            MW of fixed PPA blocks on running miners (in miner MW), on leases and on
+            nothing; ``None`` without a block.
         build_seconds / solve_seconds: timings (solve includes the hand-off to the solver).
         mip_gap: Relative gap between the solution and the solver's bound, when the solver
             gave one (a MILP, or an accepted incumbent); ``None`` otherwise.
@@ -96,6 +99,9 @@ class Solution:
     build_seconds: float
     solve_seconds: float
     mip_gap: float | None = None
+    ppa_mine_mw: Array | None = None
+    ppa_hpc_mw: Array | None = None
+    ppa_unused_mw: Array | None = None
 
 
 @dataclass(frozen=True)
@@ -492,4 +498,11 @@ def _solution(model: MatrixModel, out: _Outcome, solve_seconds: float) -> Soluti
         build_seconds=model.build_seconds,
         solve_seconds=solve_seconds,
         mip_gap=out.gap,
+        **_ppa_values(model, x),
     )
+
+
+def _ppa_values(model: MatrixModel, x: Array) -> dict[str, Array]:
+    """The block families' values, where the model has them."""
+    return {f"{name}_mw": _take(x, model.variables[name].index)
+            for name in ("ppa_mine", "ppa_hpc", "ppa_unused") if name in model.variables}

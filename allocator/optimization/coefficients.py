@@ -20,6 +20,7 @@ from allocator.power.credits import demand_response_usd_mw_month
 from allocator.power.emergency import hpc_emergency_saving_usd_mw, mining_emergency_cut_month
 from allocator.power.flexible import CurveArrays, curve_arrays, tranche_curtailment
 from allocator.power.four_cp import hpc_four_cp_usd_mw_month, mining_four_cp_usd_mw_month
+from allocator.power.ppa_block import PpaBlocks, index_fleet, ppa_block_arrays
 from allocator.power.valuation import Curtailment, mining_revenue_usd_mwh
 
 __all__ = ["Coefficients", "ContractTerms", "SiteArrays", "compute_coefficients"]
@@ -122,6 +123,7 @@ class Coefficients:
     curves: CurveArrays | None = None  # hourly price curves [S, T, B]; None: none given
     curtailment: Curtailment | None = None  # [M, T] what curtailment takes off a running MW
     mining_power_cost_usd_mw_month: Array | None = None  # [M, T] grid bill, with curtailment
+    ppa: PpaBlocks | None = None  # fixed PPA blocks (ppa_mw); the arrays above are on the index
 
     @property
     def mining_margin_usd_mw_month(self) -> Array:
@@ -260,9 +262,34 @@ def _contract_terms(fleet: Fleet, contract: Contract, power: Array, days: Array)
 def compute_coefficients(fleet: Fleet) -> Coefficients:
     """All LP coefficients of ``fleet`` (docs/model.md).
 
+    Where a site's PPA is a fixed block (``ppa_mw``), its miners and leases are valued on the
+    index and :attr:`Coefficients.ppa` holds what the block adds
+    (:mod:`allocator.power.ppa_block`): the fleet is valued twice, with and without its
+    block sites' PPAs, and the difference is a covered miner MW's gain.
+
     Raises:
         ValueError: the market does not cover the horizon (the reader reports this earlier).
     """
+    if not any(s.ppa_block for s in fleet.sites):
+        return _coefficients(fleet)
+    index = _coefficients(index_fleet(fleet))
+    covered = _coefficients(fleet)
+    at = np.array([s.ppa_block for s in fleet.sites], dtype=bool)[index.tranche_site]
+    curves = index.curves
+    has = (curves.has_curve if curves is not None
+           else np.zeros((len(fleet.sites), len(index.months)), dtype=bool))
+    gain = np.where(at[:, None] & has[index.tranche_site],
+                    covered.mining_margin_usd_mw_month - index.mining_margin_usd_mw_month, 0.0)
+    blocks = ppa_block_arrays(
+        fleet, list(index.months), has,
+        curves.mean_usd_mwh if curves is not None else np.zeros(has.shape),
+        curves.hours.sum(axis=2) if curves is not None else np.zeros(has.shape),
+        np.asarray(gain, dtype=float))
+    return dataclasses.replace(index, fleet=fleet, sites=fleet.sites, ppa=blocks)
+
+
+def _coefficients(fleet: Fleet) -> Coefficients:
+    """:func:`compute_coefficients` with every PPA covering all its site's load."""
     st = fleet.settings
     months = month_range(st.start_month, st.months)
     days = np.array([days_in_month(m) for m in months], dtype=float)

@@ -15,7 +15,9 @@ contracts ``K``, calendar years ``Y``. Variables (all >= 0):
                       ``t + lead``; conversion is irreversible;
 - ``commit[k]``       the contract's MW, constant over its term (take-or-pay);
 - ``lease[s,k]``      IT MW at site s leased to contract k for its whole term, only at its
-                      eligible sites (the lease occupies those MW in every month of the term).
+                      eligible sites (the lease occupies those MW in every month of the term);
+- ``ppa_mine[m,t]``, ``ppa_hpc[s,t]``, ``ppa_unused[s,t]``: where a site holds a fixed PPA
+                      block, its grid MW on running miners, on leases, and on nothing.
 
 Objective: maximize ``sum_t df_t * (mining margin + HPC margin - capital charge)``. The
 capital charge is paid on ``converted[s,t]`` each month, which equals the charge on
@@ -36,7 +38,7 @@ import numpy.typing as npt
 from allocator.optimization.coefficients import Coefficients
 from allocator.optimization.model import Axis, MatrixModel, ModelBuilder
 
-__all__ = ["IndexSets", "build_model", "index_sets", "objective"]
+__all__ = ["IndexSets", "build_model", "index_sets", "objective", "ppa_costs"]
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,63 @@ def add_site_power(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
      .add(converted, site.hpc_pue[:, None]))
 
 
+def add_ppa_blocks(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
+    """Where a site holds a fixed PPA block (``ppa_mw``, :mod:`allocator.power.ppa_block`),
+    in each month priced from hourly prices the block's grid MW are assigned to its load:
+
+    - ``ppa_mine[m,t] <= mine[m,t]`` (``ppa_mine_cover``): running miner MW on the block,
+      earning ``df_t * mine_gain[m,t]`` over their index margin;
+    - ``ppa_hpc[s,t] <= sum_{gross k active in t} hpc_pue[s] * hpc_load_factor[s] *
+      lease[s,k]`` (``ppa_hpc_cover``): leased grid MW on the block, earning
+      ``df_t * hpc_gain[s,t]``;
+    - ``ppa_unused[s,t]``: block MW assigned to nothing, earning ``df_t * unused[s,t]``
+      (the block's price, less its resale: negative where the PPA costs more than resale);
+    - ``ppa_block[s,t]``: ``sum_{m at s} mining_pue[s] * ppa_mine[m,t] + ppa_hpc[s,t]
+      + ppa_unused[s,t] == ppa_mw[s]``.
+    """
+    blocks = c.ppa
+    if blocks is None or not blocks.at.any():
+        return
+    mine = b.col_families["mine"]
+    costs = ppa_costs(c)
+    on_block = blocks.at[c.tranche_site] & (mine.index >= 0)
+    ppa_mine = b.variables("ppa_mine", (x.M, x.T), where=on_block,
+                           upper=c.tranche_available_mw[:, None],
+                           cost=costs["ppa_mine"])
+    (b.constraints("ppa_mine_cover", (x.M, x.T), where=on_block, sense="<=", rhs=0.0)
+     .add(ppa_mine, 1.0).add(mine, -1.0))
+    terms = _LeaseTerms.of(c)
+    gross = np.array([not t.contract.power_pass_through for t in c.contracts], dtype=bool)
+    draw = c.site.hpc_pue * c.site.hpc_load_factor  # grid MW per leased IT MW
+    active = terms.active & gross[:, None]  # [K, T]
+    leased = (terms.eligible.astype(np.int64) @ active.astype(np.int64)) > 0  # [S, T]
+    hpc_at = blocks.at & leased & (draw > 0)[:, None]
+    ppa_hpc = b.variables("ppa_hpc", (x.S, x.T), where=hpc_at, upper=blocks.block_mw[:, None],
+                          cost=costs["ppa_hpc"])
+    (b.constraints("ppa_hpc_cover", (x.S, x.T), where=hpc_at, sense="<=", rhs=0.0)
+     .add(ppa_hpc, 1.0)
+     .add(b.col_families["lease"], -draw[:, None, None], sum_over=x.K,
+          when=active[None, :, :]))
+    unused = b.variables("ppa_unused", (x.S, x.T), where=blocks.at,
+                         upper=blocks.block_mw[:, None], cost=costs["ppa_unused"])
+    (b.constraints("ppa_block", (x.S, x.T), where=blocks.at, sense="==",
+                   rhs=blocks.block_mw[:, None])
+     .add(ppa_mine, c.site.mining_pue[c.tranche_site][:, None],
+          sum_over=x.M.to(x.S, c.tranche_site))
+     .add(ppa_hpc, 1.0).add(unused, 1.0))
+
+
+def ppa_costs(coef: Coefficients) -> dict[str, npt.NDArray[np.float64]]:
+    """The discounted value per MW of the block families (none without a block)."""
+    blocks = coef.ppa
+    if blocks is None:
+        return {}
+    df = coef.discount[None, :]
+    return {"ppa_mine": df * blocks.mine_gain_usd_mw_month,
+            "ppa_hpc": df * blocks.hpc_gain_usd_mw_month,
+            "ppa_unused": df * blocks.unused_usd_mw_month}
+
+
 def add_min_fleet_hashrate(b: ModelBuilder, c: Coefficients, x: IndexSets) -> None:
     """``min_fleet_hashrate[t]``: ``sum_m mine[m,t] / efficiency_j_th[m]
     >= min_fleet_hashrate_ehs`` (MW per J/TH is EH/s)."""
@@ -265,8 +324,11 @@ def objective(coef: Coefficients, model: MatrixModel) -> npt.NDArray[np.float64]
     cells: then it equals ``build_model(coef).col_cost``, without building the matrix.
     """
     cost = np.zeros(model.n_cols)
-    for name, value in (("mine", _mining_value(coef)), ("converted", _conversion_charge(coef)),
-                        ("lease", _LeaseTerms.of(coef).value_usd_mw)):
+    families = {"mine": _mining_value(coef), "converted": _conversion_charge(coef),
+                "lease": _LeaseTerms.of(coef).value_usd_mw, **ppa_costs(coef)}
+    for name, value in families.items():
+        if name not in model.variables:
+            continue
         index = model.variables[name].index
         at = index >= 0
         cost[index[at]] = np.broadcast_to(value, index.shape)[at]
@@ -283,6 +345,7 @@ def build_model(coef: Coefficients) -> MatrixModel:
     add_whole_halls(b, coef, x)
     add_all_or_nothing(b, coef, x)
     add_site_power(b, coef, x)
+    add_ppa_blocks(b, coef, x)
     add_min_fleet_hashrate(b, coef, x)
     add_max_hpc_share(b, coef, x)
     add_capex_budget(b, coef, x)

@@ -23,6 +23,7 @@ from allocator.power.credits import demand_response_usd_mw_month
 from allocator.power.emergency import hpc_emergency_saving_usd_mw, mining_emergency_cut
 from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
 from allocator.power.four_cp import four_cp_usd_mw, mining_four_cp_usd_mw
+from allocator.power.ppa_block import block_terms_usd_mw_month, index_fleet
 from allocator.power.valuation import mining_revenue_usd_mwh
 from allocator.results.plan import Plan
 
@@ -43,13 +44,14 @@ class Valuation:
     hpc_usd: float
     capital_charge_usd: float
     tenant_capex_credit_usd: float = 0.0
+    ppa_block_usd: float = 0.0
 
     @property
     def npv_usd(self) -> float:
         """Mining margin plus HPC margin less capital charge, plus the charge on the capex
-        tenants fund."""
+        tenants fund and what fixed PPA blocks add."""
         return (self.mining_usd + self.hpc_usd - self.capital_charge_usd
-                + self.tenant_capex_credit_usd)
+                + self.tenant_capex_credit_usd + self.ppa_block_usd)
 
 
 @dataclass(frozen=True)
@@ -103,14 +105,41 @@ def reprice(fleet: Fleet, plan: Plan) -> Valuation:
         fleet: The inputs the plan was made from.
         plan: The plan to re-price.
 
+    Where a site holds a fixed PPA block (``ppa_mw``) its rows are priced on the index, and
+    the block separately (:func:`_ppa_block_usd`).
+
     Returns:
-        Its discounted mining margin, HPC margin, capital charge and tenant capex credit.
+        Its discounted mining margin, HPC margin, capital charge, tenant capex credit and
+        the value of its PPA blocks.
     """
-    inputs = _Inputs.of(fleet)
+    blocks = any(s.ppa_block for s in fleet.sites)
+    inputs = _Inputs.of(index_fleet(fleet) if blocks else fleet)
     return Valuation(mining_usd=_mining_usd(inputs, plan.tranches),
                      hpc_usd=_hpc_usd(inputs, plan.leases),
                      capital_charge_usd=_capital_charge_usd(inputs, plan.builds),
-                     tenant_capex_credit_usd=_tenant_credit_usd(inputs, plan.leases))
+                     tenant_capex_credit_usd=_tenant_credit_usd(inputs, plan.leases),
+                     ppa_block_usd=_ppa_block_usd(fleet, inputs, plan) if blocks else 0.0)
+
+
+def _ppa_block_usd(fleet: Fleet, index: _Inputs, plan: Plan) -> float:
+    """Discounted value of the plan's PPA blocks: each covered running MW priced row by row
+    with its site's PPA and without (the difference is its gain), and each site-month's
+    leased and unassigned block MW priced from its curve."""
+    gain = 0.0
+    if "ppa_covered_mw" in plan.tranches:
+        tranches = plan.tranches
+        covered = tranches[tranches["ppa_covered_mw"] != 0]
+        covered = covered.assign(running_mw=covered["ppa_covered_mw"])
+        gain = _mining_usd(_Inputs.of(fleet), covered) - _mining_usd(index, covered)
+    rows = plan.extra.get("PPA Blocks")
+    if rows is None:
+        return gain
+    curves = {(c.site, c.month): c for c in fleet.price_curves}
+    df = index.months["df"]
+    for r in _records(rows):
+        unused, hpc = block_terms_usd_mw_month(fleet.site(r.site), curves[(r.site, r.month)])
+        gain += float(df[r.month]) * (r.ppa_unused_mw * unused + r.ppa_hpc_grid_mw * hpc)
+    return gain
 
 
 def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:

@@ -111,4 +111,28 @@ def plan_violations(fleet: Fleet, plan: Plan, rtol: float = RTOL,
     gap = (total - cap).abs()
     out += [f"allocation: {s} {m} uses add up to {total[(s, m)]}, capacity {cap[(s, m)]}"
             for (s, m) in gap[gap > slack(cap.reindex(gap.index))].index]
+    return out + _ppa_block_violations(plan, slack)
+
+
+def _ppa_block_violations(plan: Plan, slack: Any) -> list[str]:
+    """A fixed PPA block's grid MW on miners, leases and nothing add up to ``ppa_mw``; no
+    more running MW are on it than run, nor more leased grid MW than its site's leases draw."""
+    out: list[str] = []
+    if "ppa_covered_mw" in plan.tranches:
+        tr = plan.tranches
+        over = tr[tr["ppa_covered_mw"] > tr["running_mw"] + slack(tr["running_mw"])]
+        out += [f"ppa_mine_cover: {r.site} {r.model} {r.month} has {r.ppa_covered_mw} MW on "
+                f"the PPA block, running {r.running_mw}" for r in over.itertuples()]
+    blocks = plan.extra.get("PPA Blocks")
+    if blocks is None:
+        return out
+    used = blocks["ppa_mining_grid_mw"] + blocks["ppa_hpc_grid_mw"] + blocks["ppa_unused_mw"]
+    bad = blocks[(used - blocks["ppa_mw"]).abs() > slack(blocks["ppa_mw"], used)]
+    out += [f"ppa_block: {r.site} {r.month} assigns {used[i]} of its {r.ppa_mw} MW block"
+            for i, r in zip(bad.index, bad.itertuples(), strict=True)]
+    drawn = plan.site_months.set_index(["site", "month"])["hpc_grid_mw"]
+    hpc = blocks.set_index(["site", "month"])["ppa_hpc_grid_mw"]
+    limit = drawn.reindex(hpc.index)
+    out += [f"ppa_hpc_cover: {s} {m} has {hpc[(s, m)]} leased grid MW on the PPA block, "
+            f"{limit[(s, m)]} MW of HPC space" for (s, m) in hpc.index[hpc > limit + slack(limit)]]
     return out

@@ -136,6 +136,8 @@ def mining(coef: Coefficients, sol: Solution) -> Mining:
         "opex_usd": opex.reshape(-1),
         "margin_usd": (revenue - power_cost - opex).reshape(-1),
     })
+    if sol.ppa_mine_mw is not None:  # running MW on a fixed PPA block (priced in ppa_block_usd)
+        tranches["ppa_covered_mw"] = clean_mw(sol.ppa_mine_mw).reshape(-1)
 
     def by_site(values: Array) -> Array:
         out = np.zeros((len(coef.sites), t_count))

@@ -14,7 +14,7 @@ from allocator.market import MarketPoint, describe_network_model
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import describe_months
-from allocator.results import decisions, flexibility, rollups
+from allocator.results import decisions, flexibility, ppa_blocks, rollups
 from allocator.results.plan import Plan, RunInfo
 
 __all__ = ["make_plan", "market_bases"]
@@ -64,6 +64,10 @@ def make_plan(
     site_value = rollups.site_value(coef, sol, mine, conv, sm)
     if flex is not None:
         site_value = flexibility.with_site_premium(site_value, flex)
+    extra = {} if flex is None else {flexibility.FLEXIBILITY_SHEET: flex}
+    blocks = ppa_blocks.ppa_blocks(coef, sol)
+    if blocks is not None:  # fixed PPA blocks (ppa_mw)
+        extra[ppa_blocks.PPA_BLOCKS_SHEET] = blocks
     plan = Plan(
         site_months=sm.frame,
         allocation=rollups.allocation(sm),
@@ -74,7 +78,7 @@ def make_plan(
         contracts=lease.contracts,
         site_value=site_value,
         run_info=run_info,
-        extra={} if flex is None else {flexibility.FLEXIBILITY_SHEET: flex},
+        extra=extra,
     )
     return with_deals(coef, plan)
 

@@ -72,6 +72,12 @@ unit-suffixed column names; money columns are nominal USD of that month unless t
     flat_margin_usd, flexible_margin_usd, flexibility_premium_usd,
     flexibility_premium_usd_mw_month
 
+``extra["PPA Blocks"]`` (sheet ``PPA Blocks``), only when a site holds a fixed PPA block
+    (``ppa_mw``), one row per site-month it applies in (:mod:`allocator.results.ppa_blocks`):
+    site, month, ppa_mw, ppa_mining_grid_mw, ppa_hpc_grid_mw, ppa_unused_mw,
+    ppa_price_usd_mwh, ppa_block_usd; ``site_months`` and ``summary`` then gain
+    ppa_block_usd (in margin_usd) and ``tranches`` ppa_covered_mw
+
 Added on request (the command line's ``--insight``):
 
 - ``allocator.insight.duals.check_site_duals`` adds to ``site_value``: plus_1mw_npv_usd,

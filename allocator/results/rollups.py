@@ -19,6 +19,7 @@ from allocator import economics as econ
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
 from allocator.results.decisions import Conversions, Leases, Mining, clean_mw, text_array
+from allocator.results.ppa_blocks import block_value_usd
 
 __all__ = ["SiteMonths", "allocation", "site_months", "site_value", "summary"]
 
@@ -39,7 +40,8 @@ class SiteMonths:
         mining_grid_mw: Grid MW drawn by running miners (at the mining PUE).
         hpc_grid_mw: Grid MW held by existing plus converted HPC space (at the HPC PUE).
         idle_mw: Grid MW left unused.
-        margin_usd: Mining plus HPC margin less the capital charge.
+        margin_usd: Mining plus HPC margin less the capital charge, plus what a fixed PPA
+            block adds (``ppa_block_usd``).
         discounted_margin_usd: ``margin_usd`` times the month's discount factor.
     """
 
@@ -74,6 +76,9 @@ def site_months(coef: Coefficients, sol: Solution, mine: Mining, lease: Leases,
     margin = ((mine.revenue_usd - mine.power_cost_usd - mine.opex_usd)
               + (lease.revenue_usd - lease.power_cost_usd - lease.opex_usd)
               - conv.capital_charge_usd)
+    block = block_value_usd(coef, sol)  # fixed PPA blocks: only then a column
+    if block is not None:
+        margin = margin + block
     discount = coef.discount
     discounted = margin * discount[None, :]
     grids = {
@@ -86,7 +91,9 @@ def site_months(coef: Coefficients, sol: Solution, mine: Mining, lease: Leases,
         "mining_revenue_usd": mine.revenue_usd, "mining_power_cost_usd": mine.power_cost_usd,
         "mining_opex_usd": mine.opex_usd, "hpc_revenue_usd": lease.revenue_usd,
         "hpc_power_cost_usd": lease.power_cost_usd, "hpc_opex_usd": lease.opex_usd,
-        "capital_charge_usd": conv.capital_charge_usd, "margin_usd": margin,
+        "capital_charge_usd": conv.capital_charge_usd,
+        **({} if block is None else {"ppa_block_usd": block}),
+        "margin_usd": margin,
         "discount_factor": np.broadcast_to(discount[None, :], (s_count, t_count)),
         "discounted_margin_usd": discounted,
         "site_power_value_usd_mw_month": sol.site_power_dual_usd_mw_month,
@@ -140,6 +147,10 @@ def summary(coef: Coefficients, mine: Mining, lease: Leases, conv: Conversions,
     with np.errstate(divide="ignore", invalid="ignore"):
         margin_pct = np.where(revenue > 0, margin / revenue, np.nan)
     discounted = sm.discounted_margin_usd.sum(0)
+    frame = sm.frame
+    block = ({} if "ppa_block_usd" not in frame
+             else {"ppa_block_usd": frame["ppa_block_usd"].to_numpy().reshape(
+                 len(coef.sites), len(coef.months)).sum(0)})
     return pd.DataFrame({
         "month": list(coef.months),
         "days": coef.days.astype(int),
@@ -160,6 +171,7 @@ def summary(coef: Coefficients, mine: Mining, lease: Leases, conv: Conversions,
         "power_cost_usd": mine.power_cost_usd.sum(0) + lease.power_cost_usd.sum(0),
         "opex_usd": mine.opex_usd.sum(0) + lease.opex_usd.sum(0),
         "capital_charge_usd": conv.capital_charge_usd.sum(0),
+        **block,
         "margin_usd": margin,
         "margin_pct": margin_pct,
         "capex_usd": capex,

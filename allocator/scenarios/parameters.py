@@ -106,6 +106,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("curtailment_capture", "site", "fraction", "the curtailment capture", "%"),
     _p("ppa_price_usd_mwh", "site", "number", "the PPA price", "$/MWh", (-1000, 20000)),
     _p("ppa_resale_discount", "site", "fraction", "the PPA resale discount", "%"),
+    _p("ppa_mw", "site", "number", "the PPA block", "MW"),
     _p("four_cp_usd_kw_year", "site", "number", "the 4CP tariff", "$/kW-year", (0, 1000)),
     _p("demand_response_usd_mw_month", "site", "number", "the demand-response credit",
        "$/MW-month", (0, 1e6)),

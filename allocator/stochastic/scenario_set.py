@@ -95,6 +95,7 @@ def scenario_set(fleets: Sequence[Fleet], probabilities: Sequence[float] | None 
              else np.array([float(p) for p in probabilities], dtype=float))
     problems += _probability_problems(probs, count, labels)
     problems += _structure_problems(fleets, labels)
+    problems += _block_problems(fleets)
     delays = None if delay_months is None else np.array(delay_months, dtype=float)
     if delays is not None and fleets:
         problems += _delay_problems(delays, fleets[0], labels)
@@ -102,6 +103,16 @@ def scenario_set(fleets: Sequence[Fleet], probabilities: Sequence[float] | None 
         raise InputError(problems)
     return ScenarioSet(labels, probs, tuple(fleets),
                        delay_months=None if delays is None else delays.astype(np.int64))
+
+
+def _block_problems(fleets: Sequence[Fleet]) -> list[Problem]:
+    """Fixed PPA blocks are not in the extensive form: refused at their cells."""
+    if not fleets:
+        return []
+    return [Problem("Sites", "a stochastic plan does not value a fixed PPA block yet; leave "
+                    "ppa_mw blank (the PPA then covers all the site draws) or plan the block "
+                    "with optimize, compare or sweep", column="ppa_mw", value=s.ppa_mw,
+                    record=s.name) for s in fleets[0].sites if s.ppa_block]
 
 
 def _delay_problems(delays: Array, fleet: Fleet, names: Sequence[str]) -> list[Problem]:

@@ -21,7 +21,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
 )
 _WORDS = {"hpc": "HPC", "npv": "NPV", "btc": "BTC", "it": "IT", "pue": "PUE", "1mw": "1 MW",
           "ehs": "EH/s", "phs": "PH/s", "mw": "MW", "usd": "$", "pa": "per year",
-          "noi": "NOI", "irr": "IRR"}
+          "noi": "NOI", "irr": "IRR", "ppa": "PPA"}
 _LABELS = {
     "four_cp_avoided_usd": "4CP avoided ($)", "mining_four_cp_paid_usd": "Mining 4CP paid ($)",
     "hpc_four_cp_paid_usd": "HPC 4CP paid ($)",
@@ -133,6 +133,21 @@ OUTPUT_COLUMNS: dict[str, str] = {
                                "not curtailed, or all where stopping costs more).",
     "hpc_four_cp_paid_usd": "Flexibility: 4CP charge of the site's leases (firm load at the "
                             "peak, unless the tenant pays the power).",
+    "ppa_mw": "PPA Blocks: the site's fixed PPA block, grid MW in every hour (paid whether "
+              "drawn or not).",
+    "ppa_mining_grid_mw": "PPA Blocks: grid MW of the block the running miners draw on PPA "
+                          "terms (their index-priced rows in Plan, the difference in "
+                          "ppa_block_usd).",
+    "ppa_hpc_grid_mw": "PPA Blocks: grid MW of the block the site's gross leases draw.",
+    "ppa_unused_mw": "PPA Blocks: grid MW of the block no load is assigned: paid for and "
+                     "resold at the hourly price less ppa_resale_discount (lost without "
+                     "ppa_resale).",
+    "ppa_price_usd_mwh": "PPA Blocks: the block's price.",
+    "ppa_block_usd": "What the fixed PPA block adds to the month over the index pricing of "
+                     "the plan's rows: the block's payment less its resale, and what the "
+                     "miners and leases on it save over the hourly prices (see PPA Blocks).",
+    "ppa_covered_mw": "Running MW of the tranche on its site's fixed PPA block (the row is "
+                      "priced on the index; the block's gain is in ppa_block_usd).",
     "days": "Days in the month.",
     "hashprice_usd_ph_day": "Hashprice: BTC earned per PH/s per day (subsidy + fees) x BTC price.",
     "fleet_hashrate_ehs": "Hashrate of every running miner of the fleet.",

@@ -292,6 +292,10 @@ _SITES = _with_percent_rule(Site, (
     ColumnSpec("ppa_resale_discount", "ppa_resale_discount", "fraction", False, "fraction",
                "Share of the hourly price lost on resale (fees, basis); default 0.",
                example=0.05),
+    ColumnSpec("ppa_mw", "ppa_mw", "number", False, "grid MW",
+               "With a PPA: a fixed block of this many grid MW in every hour, paid whether "
+               "drawn or not (the undrawn part resold if ppa_resale); load above it buys at "
+               "the hourly price. Blank = the PPA covers all the site draws.", example=150),
     ColumnSpec("four_cp_usd_kw_year", "four_cp_usd_kw_year", "number", False,
                "USD per kW-year", "ERCOT 4CP transmission tariff: each kW present at the "
                "system peak of June, July, August or September costs a quarter of it. HPC "
@@ -549,6 +553,7 @@ RESULT_SHEETS: tuple[str, ...] = (
     "Sensitivity",
     "Miner Breakeven",
     "Flexibility",
+    "PPA Blocks",
     "Scenario Comparison",
     "Sweep",
     "Monte Carlo",

@@ -77,3 +77,20 @@ def test_the_flexible_sample_shows_the_breakeven_shift() -> None:
                                                                                 abs=0.01)
     assert float(alpha["flexibility_breakeven_shift_usd_kw_month"]) == pytest.approx(
         6.22, abs=0.01)
+
+
+def test_a_block_ppa_on_the_flexible_sample() -> None:
+    """Proves the figures README.md quotes for a PPA on part of Alpha Ridge's load: a 150 MW
+    block at $32/MWh with resale at a 5 % discount goes to its miners in every month and
+    raises the NPV from $1,203.1M to $1,212.2M; the block costs money in the cheap months
+    (as little as -$1.53M in one) and pays in the summer ones (up to +$4.06M)."""
+    fleet = read_workbook(SAMPLES / "flexible.xlsx").fleet
+    sites = tuple(s.model_copy(update={"ppa_price_usd_mwh": 32.0, "ppa_resale": True,
+                                       "ppa_resale_discount": 0.05, "ppa_mw": 150.0})
+                  if s.name == "Alpha Ridge" else s for s in fleet.sites)
+    plan = optimize(fleet.model_copy(update={"sites": sites}))
+    blocks = plan.extra["PPA Blocks"]
+    assert len(blocks) == 60 and (blocks["ppa_mining_grid_mw"] == 150.0).all()
+    assert plan.npv_usd / 1e6 == pytest.approx(1_212.2, abs=0.05)
+    assert float(blocks["ppa_block_usd"].min()) / 1e6 == pytest.approx(-1.53, abs=0.005)
+    assert float(blocks["ppa_block_usd"].max()) / 1e6 == pytest.approx(4.06, abs=0.005)

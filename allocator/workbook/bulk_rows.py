@@ -161,8 +161,8 @@ def _drain(waiting: queue.Queue[bytes | None], stream: IO[bytes]) -> None:
         raise failure
 
 
-# What a cell holds, and so which template writes it: nothing, a number, a true/false, text,
-# text with leading or trailing space (kept), and text without the column's style (an infinite
+# What a cell holds, and so how it is written: nothing, a number, a true/false, text, text
+# with leading or trailing space (kept), and text without the column's style (an infinite
 # number, written as "inf" or "-inf").
 _EMPTY, _NUMBER, _BOOL, _TEXT, _SPACED, _BARE = range(6)
 
@@ -170,92 +170,82 @@ _EMPTY, _NUMBER, _BOOL, _TEXT, _SPACED, _BARE = range(6)
 def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> Iterator[str]:
     """Every row's XML, in blocks of rows.
 
-    Each column's values become text at once (numpy for numbers, one pass with a cache for
-    text); each row is then one ``str.format`` of a row template chosen by which kinds of cell
-    the row holds, so no Python code runs per cell."""
+    Each column's cells are made at once, as two pieces around the row number: the cell's
+    start (``<c r="A``, none for an empty cell) and its end (style, type and value, made once
+    per distinct value). A block is then a grid of pieces, row by row, joined by one
+    ``str.join``, so no Python code runs per row or per cell."""
     n, width = frame.shape
     if n == 0 or width == 0:
         return
-    kinds = np.empty((n, width), dtype=np.int8)
-    values: list[list[str]] = []
-    cells: list[list[str]] = []
-    for j in range(width):
-        letter = get_column_letter(j + 1)
-        style = f' s="{styles[letter]}"' if letter in styles else ""
-        kinds[:, j], text = _column(frame.iloc[:, j])
-        values.append(text)
-        cells.append(_cell_templates(letter, style, j + 1))
-    shapes, which = _shapes(kinds)
-    templates = ['<row r="{0}">' + "".join(cells[j][k] for j, k in enumerate(shape)) + "</row>"
-                 for shape in shapes.tolist()]
-    rows = zip(which.tolist(), zip(range(2, n + 2), *values, strict=True), strict=True)
-    while block := [templates[t].format(*row) for t, row in itertools.islice(rows, _BLOCK_ROWS)]:
-        yield "".join(block)
+    columns = [_cells(frame.iloc[:, j], get_column_letter(j + 1), styles)
+               for j in range(width)]
+    numbers = np.arange(2, n + 2).astype(str).astype(object)
+    for start in range(0, n, _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, n)
+        grid = np.empty((stop - start, 3 * width + 4), dtype=object)
+        grid[:, 0], grid[:, 2], grid[:, -1] = '<row r="', '">', "</row>"
+        grid[:, 1] = numbers[start:stop]
+        for j, (opening, ends, empty) in enumerate(columns):
+            grid[:, 3 * j + 3] = opening
+            grid[:, 3 * j + 4] = numbers[start:stop]
+            grid[:, 3 * j + 5] = ends[start:stop]
+            if empty is not None and (gaps := empty[start:stop]).any():
+                grid[gaps, 3 * j + 3: 3 * j + 5] = ""
+        yield "".join(grid.ravel().tolist())
 
 
-def _shapes(kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``kinds`` and which of them each row is (hashing, not sorting:
-    up to 24 columns of kinds 0-5 make one int64 key, wider tables combine their keys)."""
-    which = np.zeros(len(kinds), dtype=np.int64)
-    for start in range(0, kinds.shape[1], 24):
-        chunk = kinds[:, start:start + 24].astype(np.int64)
-        key = chunk @ (6 ** np.arange(chunk.shape[1], dtype=np.int64))
-        part, seen = pd.factorize(key)
-        which, _ = pd.factorize(which * len(seen) + part)
-    _, first = np.unique(which, return_index=True)
-    return kinds[first], which
-
-
-def _cell_templates(letter: str, style: str, arg: int) -> list[str]:
-    """One column's cell XML per kind, with ``{0}`` for the row and ``{arg}`` for the value."""
-    ref = f'<c r="{letter}{{0}}"'
+def _cells(series: pd.Series, letter: str, styles: dict[str, str]) -> tuple[str, np.ndarray,
+                                                                            np.ndarray | None]:
+    """One column's cells: the start of a cell, each cell's end, and which cells are empty
+    (``None`` when none is)."""
+    style = f' s="{styles[letter]}"' if letter in styles else ""
+    codes, kinds, texts = _column(series)
     inline = f'{style} t="inlineStr"><is><t'
-    return ["",
-            f"{ref}{style}><v>{{{arg}}}</v></c>",
-            f'{ref}{style} t="b"><v>{{{arg}}}</v></c>',
-            f"{ref}{inline}>{{{arg}}}</t></is></c>",
-            f'{ref}{inline} xml:space="preserve">{{{arg}}}</t></is></c>',
-            f'{ref} t="inlineStr"><is><t>{{{arg}}}</t></is></c>']
+    around = [("", ""),
+              (f'"{style}><v>', "</v></c>"),
+              (f'"{style} t="b"><v>', "</v></c>"),
+              (f'"{inline}>', "</t></is></c>"),
+              (f'"{inline} xml:space="preserve">', "</t></is></c>"),
+              ('" t="inlineStr"><is><t>', "</t></is></c>")]
+    made = [around[k][0] + text + around[k][1] if k != _EMPTY else ""
+            for k, text in zip(kinds.tolist(), texts, strict=True)]
+    ends = np.array([*made, ""], dtype=object)  # code -1, a missing value, is empty
+    empty = np.append(kinds == _EMPTY, True)[codes]
+    return f'<c r="{letter}', ends[codes], empty if empty.any() else None
 
 
-def _column(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Each cell's kind and its text (escaped), for the whole column.
+def _column(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Each cell's code (-1 for missing) into the column's distinct values, and those
+    values' kinds and texts (escaped).
 
     Plan columns repeat their values (a month's price at every site, whole megawatts), so
-    numbers and text are made once per distinct value and then looked up."""
+    numbers and text are made once per distinct value."""
     if series.dtype == np.bool_:
-        flags = series.to_numpy()
-        return np.full(len(flags), _BOOL, dtype=np.int8), np.where(flags, "1", "0").tolist()
+        codes = series.to_numpy().astype(np.intp)
+        return codes, np.full(2, _BOOL, dtype=np.int8), ["0", "1"]
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         codes, seen = pd.factorize(series.to_numpy(dtype=float))
         kinds, texts = _numbers(np.asarray(seen, dtype=float))
-        return _look_up(codes, kinds, texts)
+        return codes, kinds, texts
     if isinstance(series.dtype, pd.StringDtype):  # str or missing, nothing else
         codes, words = pd.factorize(series)
         made = [_text(str(value)) for value in words]
-        return _look_up(codes, np.array([k for k, _ in made], dtype=np.int8),
-                        [t for _, t in made])
-    memo: dict[str, tuple[int, str]] = {}
-    kinds_of: list[int] = []
-    texts_of: list[str] = []
+        return codes, np.array([k for k, _ in made], dtype=np.int8), [t for _, t in made]
+    memo: dict[str, int] = {}
+    found: list[tuple[int, str]] = []
+    codes_of: list[int] = []
     for value in series.tolist():
         if type(value) is str:
-            hit = memo.get(value)
-            if hit is None:
-                hit = memo[value] = _text(value)
+            code = memo.get(value)
+            if code is None:
+                code = memo[value] = len(found)
+                found.append(_text(value))
         else:
-            hit = _scalar(value)
-        kinds_of.append(hit[0])
-        texts_of.append(hit[1])
-    return np.array(kinds_of, dtype=np.int8), texts_of
-
-
-def _look_up(codes: np.ndarray, kinds: np.ndarray, texts: list[str]) -> tuple[np.ndarray,
-                                                                               list[str]]:
-    """Per-cell kinds and texts from the distinct values' (code -1, missing, is empty)."""
-    kinds = np.append(kinds, np.int8(_EMPTY))
-    table = np.array([*texts, ""], dtype=object)
-    return kinds[codes], table[codes].tolist()
+            code = len(found)
+            found.append(_scalar(value))
+        codes_of.append(code)
+    return (np.array(codes_of, dtype=np.intp), np.array([k for k, _ in found], dtype=np.int8),
+            [t for _, t in found])
 
 
 def _numbers(values: np.ndarray) -> tuple[np.ndarray, list[str]]:

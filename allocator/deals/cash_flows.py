@@ -138,14 +138,16 @@ def projects(coef: Coefficients, plan: Plan) -> list[Project]:
     """The plan's conversion projects, by site then contract in the fleet's order."""
     contract_at = {c.name: k for k, c in enumerate(coef.fleet.contracts)}
     at_site: dict[str, dict[int, float]] = {}
-    for site_name, contract_name, mw in zip(plan.leases["site"], plan.leases["contract"],
-                                            plan.leases["leased_mw"], strict=True):
+    for site_name, contract_name, mw in zip(plan.leases["site"].tolist(),
+                                            plan.leases["contract"].tolist(),
+                                            plan.leases["leased_mw"].tolist(), strict=True):
         if float(mw) > 0:
             here = at_site.setdefault(str(site_name), {})
             k = contract_at[str(contract_name)]
             here[k] = max(here.get(k, 0.0), float(mw))
     capex: dict[str, float] = {}
-    for site_name, usd in zip(plan.builds["site"], plan.builds["capex_usd"], strict=True):
+    for site_name, usd in zip(plan.builds["site"].tolist(), plan.builds["capex_usd"].tolist(),
+                              strict=True):
         capex[str(site_name)] = capex.get(str(site_name), 0.0) + float(usd)
     out: list[Project] = []
     for s, name in enumerate(coef.site.name):
@@ -233,12 +235,12 @@ class _Rows:
                                       strict=True))
         build_rows = _row_numbers(builds["site"].tolist())
         return cls(
-            month=np.array([column[m] for m in leases["month"]], dtype=np.int64),
+            month=np.array([column[m] for m in leases["month"].tolist()], dtype=np.int64),
             rent=leases["revenue_usd"].to_numpy(dtype=float),
             power=leases["power_cost_usd"].to_numpy(dtype=float),
             opex=leases["opex_usd"].to_numpy(dtype=float),
             lease_rows=lease_rows,
-            build_month=np.array([column[m] for m in builds["month"]], dtype=np.int64),
+            build_month=np.array([column[m] for m in builds["month"].tolist()], dtype=np.int64),
             build_capex=builds["capex_usd"].to_numpy(dtype=float),
             build_rows=build_rows)
 

@@ -28,6 +28,9 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from allocator.workbook.deflate_parts import Deflated, deflate, write_parts
+from allocator.workbook.row_worker import Child, can_fork
+
 __all__ = ["STREAM_MIN_ROWS", "StreamedTable", "fill_table", "stream_tables", "table_chunks",
            "write_table"]
 
@@ -41,6 +44,7 @@ differs (3935.9999999999995 where openpyxl wrote 3936); formats and styles are t
 
 _BLOCK_ROWS = 4096  # rows made and deflated at a time
 _QUEUED_BLOCKS = 4  # blocks made but not yet written, at most
+_HERE_SHARE = 0.5  # of a forked table's rows, made in this process (the rest in the child)
 _ZIP64_CELLS = 8_000_000  # a sheet this large may pass 2 GiB of XML: its entry is zip64
 
 _MAX_TEXT = 32_767
@@ -97,6 +101,13 @@ def table_chunks(xml: bytes, frame: pd.DataFrame) -> Iterator[bytes]:
     Raises:
         ValueError: the sheet has no placeholder row 2.
     """
+    head, styles, tail = _split(xml, frame)
+    return itertools.chain([head], _row_blocks(frame, styles), [tail])
+
+
+def _split(xml: bytes, frame: pd.DataFrame) -> tuple[bytes, dict[str, str], bytes]:
+    """The sheet before its placeholder row (dimension set to the full table), the style of
+    each column's cell in that row, and the sheet after the row."""
     text = xml.decode("utf-8")
     match = _ROW2.search(text)
     if match is None:
@@ -109,24 +120,29 @@ def table_chunks(xml: bytes, frame: pd.DataFrame) -> Iterator[bytes]:
     last = f"{get_column_letter(max(frame.shape[1], 1))}{len(frame) + 1}"
     # the dimension comes before the rows: only the head is searched, never the table
     head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', text[: match.start()], count=1)
-    return itertools.chain([head.encode("utf-8")],
-                           (rows.encode("utf-8") for rows in _rows(frame, styles)),
-                           [text[match.end():].encode("utf-8")])
+    return head.encode("utf-8"), styles, text[match.end():].encode("utf-8")
+
+
+def _row_blocks(frame: pd.DataFrame, styles: dict[str, str], *,
+                first: int = 2) -> Iterator[bytes]:
+    return (rows.encode("utf-8") for rows in _rows(frame, styles, first))
 
 
 def write_table(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, xml: bytes,
                 frame: pd.DataFrame, *, level: int = 1) -> None:
     """Write entry ``name`` of ``archive``: ``xml`` filled with ``frame`` (:func:`fill_table`).
 
-    The rows are made in blocks on this thread while another deflates and writes the blocks
-    before (zlib lets go of the GIL), so the two overlap and the whole sheet is never held in
+    A large table's rows are made in a child process while this one deflates them
+    (:mod:`allocator.workbook.row_worker`); otherwise they are made in blocks on this thread
+    while another deflates and writes the blocks before. The whole sheet is never held in
     memory. The entry is what ``archive.writestr(name, fill_table(xml, frame),
     compresslevel=level)`` writes.
 
     Raises:
         ValueError: the sheet has no placeholder row 2 (before anything is written).
+        OSError: writing failed, or the child process making the rows did.
     """
-    chunks = table_chunks(xml, frame)
+    head, styles, tail = _split(xml, frame)
     if isinstance(name, zipfile.ZipInfo):  # its name, date and attributes, like writestr
         entry = zipfile.ZipInfo(name.filename, date_time=name.date_time)
         entry.external_attr = name.external_attr
@@ -135,9 +151,37 @@ def write_table(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, xml: byte
         entry.external_attr = 0o600 << 16  # as writestr sets it
     entry.compress_type = zipfile.ZIP_DEFLATED
     entry._compresslevel = level  # type: ignore[attr-defined]  # what writestr sets
+    with archive.open(entry, "w", force_zip64=frame.size > _ZIP64_CELLS) as stream:
+        if can_fork(frame.size):
+            write_parts(stream, _deflate_halves(head, styles, tail, frame, level))
+            return
+        stream.write(head)
+        _deflate_beside(_row_blocks(frame, styles), stream)
+        stream.write(tail)
+
+
+def _deflate_halves(head: bytes, styles: dict[str, str], tail: bytes, frame: pd.DataFrame,
+                    level: int) -> list[Deflated]:
+    """The sheet deflated in three parts: the head and the first rows here, the other rows
+    in a child process at the same time, then the tail (:mod:`allocator.workbook.row_worker`,
+    :mod:`allocator.workbook.deflate_parts`)."""
+    cut = int(len(frame) * _HERE_SHARE)
+    child = Child(lambda: deflate(_row_blocks(frame.iloc[cut:], styles, first=cut + 2),
+                                  level=level, final=False).to_bytes())
+    try:
+        mine = deflate(itertools.chain([head], _row_blocks(frame.iloc[:cut], styles)),
+                       level=level, final=False)
+    except BaseException:
+        child.stop()
+        raise
+    theirs = Deflated.from_bytes(child.result())
+    return [mine, theirs, deflate([tail], level=level, final=True)]
+
+
+def _deflate_beside(chunks: Iterator[bytes], stream: IO[bytes]) -> None:
+    """Write ``chunks`` to ``stream`` on a second thread while the next ones are made."""
     waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_BLOCKS)
-    with (archive.open(entry, "w", force_zip64=frame.size > _ZIP64_CELLS) as stream,
-          ThreadPoolExecutor(1, thread_name_prefix="deflate") as pool):
+    with ThreadPoolExecutor(1, thread_name_prefix="deflate") as pool:
         written = pool.submit(_drain, waiting, stream)
         try:
             for chunk in chunks:
@@ -167,8 +211,8 @@ def _drain(waiting: queue.Queue[bytes | None], stream: IO[bytes]) -> None:
 _EMPTY, _NUMBER, _BOOL, _TEXT, _SPACED, _BARE = range(6)
 
 
-def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> Iterator[str]:
-    """Every row's XML, in blocks of rows.
+def _rows(frame: pd.DataFrame, styles: dict[str, str], first: int) -> Iterator[str]:
+    """Every row's XML, in blocks of rows, the first numbered ``first``.
 
     Each column's cells are made at once, as two pieces around the row number: the cell's
     start (``<c r="A``, none for an empty cell) and its end (style, type and value, made once
@@ -179,7 +223,7 @@ def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> Iterator[str]:
         return
     columns = [_cells(frame.iloc[:, j], get_column_letter(j + 1), styles)
                for j in range(width)]
-    numbers = np.arange(2, n + 2).astype(str).astype(object)
+    numbers = np.arange(first, first + n).astype(str).astype(object)
     for start in range(0, n, _BLOCK_ROWS):
         stop = min(start + _BLOCK_ROWS, n)
         grid = np.empty((stop - start, 3 * width + 4), dtype=object)

@@ -46,7 +46,7 @@ from allocator import economics as econ
 from allocator.domain import Contract
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import days_in_month, month_from_index, month_index
-from allocator.results.decisions import text_array
+from allocator.results.decisions import repeated_text
 from allocator.results.plan import Plan
 
 __all__ = ["CASH_FLOW_COLUMNS", "Project", "ProjectFlows", "cash_flow_frame",
@@ -346,9 +346,9 @@ def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFra
     net = joined([f.net_cash_flow_usd for f in flows])
     discount = joined([f.discount_factor for f in flows])
     return pd.DataFrame({
-        "site": np.repeat(text_array(n[0] for n in names), sizes),
-        "contract": np.repeat(text_array(n[1] for n in names), sizes),
-        "tenant": np.repeat(text_array(n[2] for n in names), sizes),
+        "site": repeated_text((n[0] for n in names), np.array(sizes, dtype=np.int64)),
+        "contract": repeated_text((n[1] for n in names), np.array(sizes, dtype=np.int64)),
+        "tenant": repeated_text((n[2] for n in names), np.array(sizes, dtype=np.int64)),
         "month": [_month_at(first + t) for t in offsets.tolist()],
         "in_horizon": np.concatenate([f.in_horizon for f in flows]),
         "leased_mw": joined([np.where(f.rent_usd != 0, f.project.leased_mw, 0.0)

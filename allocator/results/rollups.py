@@ -18,7 +18,14 @@ import pandas as pd
 from allocator import economics as econ
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
-from allocator.results.decisions import Conversions, Leases, Mining, clean_mw, text_array
+from allocator.results.decisions import (
+    Conversions,
+    Leases,
+    Mining,
+    clean_mw,
+    repeated_text,
+    tiled_text,
+)
 
 __all__ = ["SiteMonths", "allocation", "site_months", "site_value", "summary"]
 
@@ -92,8 +99,8 @@ def site_months(coef: Coefficients, sol: Solution, mine: Mining, lease: Leases,
         "site_power_value_usd_mw_month": sol.site_power_dual_usd_mw_month,
     }
     frame = pd.DataFrame({
-        "site": np.repeat(text_array(coef.site.name), t_count),
-        "month": np.tile(text_array(coef.months), s_count),
+        "site": repeated_text(coef.site.name, t_count),
+        "month": tiled_text(coef.months, s_count),
         "capacity_mw": np.repeat(coef.site.capacity_mw, t_count),
         **{name: np.asarray(v, dtype=float).reshape(-1) for name, v in grids.items()},
     })
@@ -111,9 +118,9 @@ def allocation(sm: SiteMonths) -> pd.DataFrame:
     """
     n = len(sm.frame)
     return pd.DataFrame({
-        "site": np.tile(sm.frame["site"].to_numpy(), 3),
-        "month": np.tile(sm.frame["month"].to_numpy(), 3),
-        "use": np.repeat(text_array(["mining", "hpc", "idle"]), n),
+        "site": sm.frame["site"].array.take(np.tile(np.arange(n), 3)),
+        "month": sm.frame["month"].array.take(np.tile(np.arange(n), 3)),
+        "use": repeated_text(["mining", "hpc", "idle"], n),
         "grid_mw": np.concatenate(
             [sm.mining_grid_mw.reshape(-1), sm.hpc_grid_mw.reshape(-1), sm.idle_mw.reshape(-1)]
         ),

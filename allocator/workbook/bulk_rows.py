@@ -243,7 +243,6 @@ def _cells(series: pd.Series, letter: str, styles: dict[str, str]) -> tuple[str,
     """One column's cells: the start of a cell, each cell's end, and which cells are empty
     (``None`` when none is)."""
     style = f' s="{styles[letter]}"' if letter in styles else ""
-    codes, kinds, texts = _column(series)
     inline = f'{style} t="inlineStr"><is><t'
     around = [("", ""),
               (f'"{style}><v>', "</v></c>"),
@@ -251,30 +250,30 @@ def _cells(series: pd.Series, letter: str, styles: dict[str, str]) -> tuple[str,
               (f'"{inline}>', "</t></is></c>"),
               (f'"{inline} xml:space="preserve">', "</t></is></c>"),
               ('" t="inlineStr"><is><t>', "</t></is></c>")]
-    made = [around[k][0] + text + around[k][1] if k != _EMPTY else ""
-            for k, text in zip(kinds.tolist(), texts, strict=True)]
-    ends = np.array([*made, ""], dtype=object)  # code -1, a missing value, is empty
-    empty = np.append(kinds == _EMPTY, True)[codes]
+    codes, kinds, ends = _column(series, around)
+    empty = np.append(kinds == _EMPTY, True)[codes]  # code -1, a missing value, is empty
     return f'<c r="{letter}', ends[codes], empty if empty.any() else None
 
 
-def _column(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Each cell's code (-1 for missing) into the column's distinct values, and those
-    values' kinds and texts (escaped).
+def _column(series: pd.Series, around: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray,
+                                                                      np.ndarray]:
+    """Each cell's code (-1 for missing) into the column's distinct values, those values'
+    kinds, and their cell ends (``around`` each kind's text, escaped), with an empty end last
+    for code -1.
 
     Plan columns repeat their values (a month's price at every site, whole megawatts), so
     numbers and text are made once per distinct value."""
     if series.dtype == np.bool_:
         codes = series.to_numpy().astype(np.intp)
-        return codes, np.full(2, _BOOL, dtype=np.int8), ["0", "1"]
+        return codes, *_ends(np.full(2, _BOOL, dtype=np.int8), ["0", "1"], around)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         codes, seen = pd.factorize(series.to_numpy(dtype=float))
-        kinds, texts = _numbers(np.asarray(seen, dtype=float))
-        return codes, kinds, texts
+        return codes, *_numbers(np.asarray(seen, dtype=float), around)
     if isinstance(series.dtype, pd.StringDtype):  # str or missing, nothing else
         codes, words = pd.factorize(series)
         made = [_text(str(value)) for value in words]
-        return codes, np.array([k for k, _ in made], dtype=np.int8), [t for _, t in made]
+        return codes, *_ends(np.array([k for k, _ in made], dtype=np.int8),
+                             [t for _, t in made], around)
     memo: dict[str, int] = {}
     found: list[tuple[int, str]] = []
     codes_of: list[int] = []
@@ -288,25 +287,37 @@ def _column(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
             code = len(found)
             found.append(_scalar(value))
         codes_of.append(code)
-    return (np.array(codes_of, dtype=np.intp), np.array([k for k, _ in found], dtype=np.int8),
-            [t for _, t in found])
+    return np.array(codes_of, dtype=np.intp), *_ends(
+        np.array([k for k, _ in found], dtype=np.int8), [t for _, t in found], around)
 
 
-def _numbers(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Whole numbers below 1e15 as integers, others as Python's shortest repr, NaN empty."""
+def _ends(kinds: np.ndarray, texts: list[str], around: list[tuple[str, str]]
+          ) -> tuple[np.ndarray, np.ndarray]:
+    made = [around[k][0] + text + around[k][1] if k != _EMPTY else ""
+            for k, text in zip(kinds.tolist(), texts, strict=True)]
+    return kinds, np.array([*made, ""], dtype=object)
+
+
+def _numbers(values: np.ndarray, around: list[tuple[str, str]]) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """Whole numbers below 1e15 as integers, others as Python's shortest repr, infinities
+    as text, NaN empty; each made into its cell's end at once."""
     kinds = np.full(len(values), _NUMBER, dtype=np.int8)
-    text = np.full(len(values), "", dtype=object)
+    ends = np.full(len(values) + 1, "", dtype=object)
     missing, infinite = np.isnan(values), np.isinf(values)
     kinds[missing] = _EMPTY
     kinds[infinite] = _BARE
-    text[infinite] = np.where(values[infinite] > 0, "inf", "-inf").astype(object)
+    pre, post = around[_BARE]
+    ends[:-1][infinite] = [f"{pre}{'inf' if v > 0 else '-inf'}{post}"
+                           for v in values[infinite].tolist()]
     finite = ~(missing | infinite)
     with np.errstate(invalid="ignore"):
         whole = finite & (np.trunc(values) == values) & (np.abs(values) < 1e15)
-    text[whole] = _objects(map(str, values[whole].astype(np.int64).tolist()))
+    pre, post = around[_NUMBER]
+    ends[:-1][whole] = _objects(f"{pre}{v}{post}" for v in values[whole].astype(np.int64).tolist())
     rest = finite & ~whole
-    text[rest] = _objects(map(repr, values[rest].tolist()))
-    return kinds, text.tolist()
+    ends[:-1][rest] = _objects(f"{pre}{v!r}{post}" for v in values[rest].tolist())
+    return kinds, ends
 
 
 def _objects(texts: Iterable[str]) -> np.ndarray:

@@ -108,12 +108,17 @@ def test_crc32_combine_is_the_crc_of_the_joined_bytes() -> None:
 
 
 def test_no_fork_below_the_size_or_without_a_free_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A table under FORK_MIN_CELLS, or a machine whose other cores are busy (the last
-    minute's load at least the cores but one), is made in this process."""
+    """A table under FORK_MIN_CELLS, or a machine whose other cores are busy (as many tasks
+    running as cores, this one counted), is made in this process."""
     assert not row_worker.can_fork(row_worker.FORK_MIN_CELLS - 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    monkeypatch.setattr(row_worker, "_running_tasks", lambda: 2)
     assert not row_worker.can_fork(row_worker.FORK_MIN_CELLS)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 1.0, 1.0))
+    monkeypatch.setattr(row_worker, "_running_tasks", lambda: 1)
     assert row_worker.can_fork(row_worker.FORK_MIN_CELLS) == (
         row_worker.sys.platform == "linux")
+
+
+def test_running_tasks_count_this_one() -> None:
+    if row_worker.sys.platform == "linux":
+        assert 1 <= row_worker._running_tasks() < 1 << 30

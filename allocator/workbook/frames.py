@@ -371,7 +371,9 @@ def _column_width(header: str, series: pd.Series[Any], fmt: str | None, *,
         if len(sizes):  # + 1 for a minus sign
             width = max(width, len(shown_number(float(sizes.max()), fmt)) + 1)
     else:
-        text = series.head(_WIDTH_SAMPLE).dropna().map(lambda v: str(plain_value(v)))
+        text = series.head(_WIDTH_SAMPLE).dropna()
+        if not isinstance(series.dtype, pd.StringDtype):  # str cells show as they are
+            text = text.map(lambda v: str(plain_value(v)))
         if len(text):
             width = max(width, int(text.str.len().max()))
     return float(min(max(width + 2, MIN_WIDTH), _MAX_WIDTH))

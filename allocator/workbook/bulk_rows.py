@@ -164,10 +164,15 @@ def _deflate_halves(head: bytes, styles: dict[str, str], tail: bytes, frame: pd.
                     level: int) -> list[Deflated]:
     """The sheet deflated in three parts: the head and the first rows here, the other rows
     in a child process at the same time, then the tail (:mod:`allocator.workbook.row_worker`,
-    :mod:`allocator.workbook.deflate_parts`)."""
+    :mod:`allocator.workbook.deflate_parts`). Where no child can be started (no process or
+    pipe to be had), the whole sheet is one part made here."""
     cut = int(len(frame) * _HERE_SHARE)
-    child = Child(lambda: deflate(_row_blocks(frame.iloc[cut:], styles, first=cut + 2),
-                                  level=level, final=False).to_bytes())
+    try:
+        child = Child(lambda: deflate(_row_blocks(frame.iloc[cut:], styles, first=cut + 2),
+                                      level=level, final=False).to_bytes())
+    except OSError:
+        return [deflate(itertools.chain([head], _row_blocks(frame, styles), [tail]),
+                        level=level, final=True)]
     try:
         mine = deflate(itertools.chain([head], _row_blocks(frame.iloc[:cut], styles)),
                        level=level, final=False)

@@ -57,13 +57,24 @@ class Child:
     """``run()`` started in a forked child; :meth:`result` waits for its bytes."""
 
     def __init__(self, run: Callable[[], bytes]) -> None:
+        """Start the child.
+
+        Raises:
+            OSError: no pipe or no process could be had (nothing is left open then).
+        """
         read_fd, write_fd = os.pipe()
-        with warnings.catch_warnings():
-            # Python 3.12+ warns of forking a process with threads (the solver's, arrow's):
-            # the child takes no lock of theirs, it runs Python and numpy on what it owns
-            warnings.filterwarnings("ignore", message=r".*fork\(\)",
-                                    category=DeprecationWarning)
-            pid = os.fork()
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns of forking a process with threads (the solver's,
+                # arrow's): the child takes no lock of theirs, it runs Python and numpy on
+                # what it owns
+                warnings.filterwarnings("ignore", message=r".*fork\(\)",
+                                        category=DeprecationWarning)
+                pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
         if pid == 0:  # pragma: no cover - the child; what it returns is checked by the tests
             _serve(read_fd, write_fd, run)
         os.close(write_fd)

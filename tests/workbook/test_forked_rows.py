@@ -122,3 +122,23 @@ def test_no_fork_below_the_size_or_without_a_free_core(monkeypatch: pytest.Monke
 def test_running_tasks_count_this_one() -> None:
     if row_worker.sys.platform == "linux":
         assert 1 <= row_worker._running_tasks() < 1 << 30
+
+
+def test_a_child_that_cannot_start_leaves_the_sheet_made_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No process to be had (fork fails, as at a process limit): the sheet is still written,
+    the same bytes, in one part made in this process, and no pipe is left open."""
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork, raising=False)
+    monkeypatch.setattr(bulk_rows, "can_fork", lambda cells: True)
+    open_before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+    frame = kinds_frame()
+    with zipfile.ZipFile(tmp_path / "alone.zip", "w") as archive:
+        bulk_rows.write_table(archive, "sheet.xml", SHEET, frame, level=1)
+    with zipfile.ZipFile(tmp_path / "alone.zip") as archive:
+        assert archive.testzip() is None
+        assert archive.read("sheet.xml") == bulk_rows.fill_table(SHEET, frame)
+    if open_before:
+        assert len(os.listdir("/proc/self/fd")) == open_before

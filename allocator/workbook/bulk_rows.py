@@ -45,6 +45,8 @@ differs (3935.9999999999995 where openpyxl wrote 3936); formats and styles are t
 _BLOCK_ROWS = 4096  # rows made and deflated at a time
 _QUEUED_BLOCKS = 4  # blocks made but not yet written, at most
 _HERE_SHARE = 0.5  # of a forked table's rows, made in this process (the rest in the child)
+_CHILD_GRACE_S = 30.0  # the child's half takes about as long as this process's: beyond this
+_CHILD_SLACK = 10.0  # plus ten times that, it is taken for hung, killed and made here
 _ZIP64_CELLS = 8_000_000  # a sheet this large may pass 2 GiB of XML: its entry is zip64
 
 _MAX_TEXT = 32_767
@@ -140,7 +142,8 @@ def write_table(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, xml: byte
 
     Raises:
         ValueError: the sheet has no placeholder row 2 (before anything is written).
-        OSError: writing failed, or the child process making the rows did.
+        OSError: writing failed (a child process that fails or hangs has its rows made
+            here instead).
     """
     head, styles, tail = _split(xml, frame)
     if isinstance(name, zipfile.ZipInfo):  # its name, date and attributes, like writestr
@@ -173,13 +176,19 @@ def _deflate_halves(head: bytes, styles: dict[str, str], tail: bytes, frame: pd.
     except OSError:
         return [deflate(itertools.chain([head], _row_blocks(frame, styles), [tail]),
                         level=level, final=True)]
+    started = time.perf_counter()
     try:
         mine = deflate(itertools.chain([head], _row_blocks(frame.iloc[:cut], styles)),
                        level=level, final=False)
     except BaseException:
         child.stop()
         raise
-    theirs = Deflated.from_bytes(child.result())
+    wait_s = _CHILD_GRACE_S + _CHILD_SLACK * (time.perf_counter() - started)
+    try:
+        theirs = Deflated.from_bytes(child.result(wait_s))
+    except OSError:  # the child failed, was killed or hangs: its half is made here instead
+        theirs = deflate(_row_blocks(frame.iloc[cut:], styles, first=cut + 2), level=level,
+                         final=False)
     return [mine, theirs, deflate([tail], level=level, final=True)]
 
 

@@ -2,7 +2,7 @@
 
 The writer uses it to make and deflate half of a long table's rows while this process does
 the other half (:func:`allocator.workbook.bulk_rows.write_table`). Two threads would not do:
-making rows holds the GIL, and on the shared 2-core machine every hand-over of the GIL or wake
+making rows holds the GIL, and on a 2-core machine every hand-over of the GIL or wake
 of a waiting thread cost milliseconds, so a second thread deflating beside the first saved
 next to nothing. A forked child shares the frame without copying it and hands back its bytes
 once, at the end, through a pipe.
@@ -10,16 +10,19 @@ once, at the end, through a pipe.
 The child only runs the function and writes what it returns: it restores the default SIGINT
 and SIGTERM handling (Ctrl-C ends it at once, and it never runs this process's handlers), and
 leaves with ``os._exit``, so no buffer, temporary file or lock of this process is touched. A
-child that fails or is killed makes :meth:`Child.result` raise ``OSError`` (the save then
-fails as a failed write does); :meth:`Child.stop` kills one no longer wanted.
+child that fails, is killed or does not finish in time makes :meth:`Child.result` raise
+``OSError`` (the writer then makes those rows itself); :meth:`Child.stop` kills one no longer
+wanted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Callable
 
@@ -81,15 +84,24 @@ class Child:
         self._pid: int | None = pid
         self._fd = read_fd
 
-    def result(self) -> bytes:
-        """What ``run()`` returned.
+    def result(self, timeout_s: float | None = None) -> bytes:
+        """What ``run()`` returned, waiting at most ``timeout_s`` seconds for it (``None``:
+        as long as it takes).
 
         Raises:
-            OSError: the child failed or was killed.
+            OSError: the child failed, was killed, or had not finished in time (it is then
+                killed).
         """
         pieces: list[bytes] = []
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         try:
-            while piece := os.read(self._fd, _READ_BYTES):
+            while True:
+                left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+                if not select.select([self._fd], [], [], left)[0]:
+                    raise OSError(f"the process making the rows took over {timeout_s:.0f} s")
+                piece = os.read(self._fd, _READ_BYTES)
+                if not piece:
+                    break
                 pieces.append(piece)
         except BaseException:
             self.stop()

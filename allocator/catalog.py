@@ -74,6 +74,7 @@ def catalog_path() -> Path:
     raise FileNotFoundError(f"miner catalog {_FILE} is missing from the installation")
 
 
+@functools.lru_cache(maxsize=4096)  # a fleet's tranches repeat a few model names
 def model_key(name: str) -> str:
     """What two model names must differ in: case, spaces, punctuation (but ``+``) and the
     brand prefix do not count, so ``s21 xp`` and ``Antminer S21XP`` share a key."""

@@ -153,8 +153,11 @@ def check_consistency(fleet: Fleet) -> Consistency:
     """
     out = Consistency()
     horizon = _Horizon.of(fleet)
+    installed: dict[str, float] = {}
+    for miner in fleet.miners:  # added in the fleet's order, as a sum per site would
+        installed[miner.site] = installed.get(miner.site, 0) + miner.installed_mw
     for site in fleet.sites:
-        _check_site(fleet, site, out)
+        _check_site(site, installed.get(site.name, 0), out)
     for contract in fleet.contracts:
         _check_contract(fleet, contract, horizon, out)
     out.errors.extend(phase_problems(fleet))  # phases of one deal (allocator.deals)
@@ -166,14 +169,14 @@ def check_consistency(fleet: Fleet) -> Consistency:
     return out
 
 
-def _check_site(fleet: Fleet, site: Site, out: Consistency) -> None:
-    """Existing HPC must fit the site's grid power; installed miners that cannot fit warn."""
+def _check_site(site: Site, installed: float, out: Consistency) -> None:
+    """Existing HPC must fit the site's grid power; ``installed`` miner MW that cannot fit
+    warn."""
     if site.hpc_pue * site.hpc_existing_mw > site.capacity_mw + 1e-9:
         out.errors.append(Problem(
             "Sites", f"existing HPC needs {site.hpc_pue * site.hpc_existing_mw:g} grid MW "
             f"(hpc_existing_mw x hpc_pue) but capacity_mw is {site.capacity_mw:g}",
             record=site.name, column="hpc_existing_mw", value=site.hpc_existing_mw))
-    installed = sum(m.installed_mw for m in fleet.miners if m.site == site.name)
     if installed * site.mining_pue > site.capacity_mw + 1e-9:
         out.warnings.append(
             f"Site {site.name}: installed miners need {installed * site.mining_pue:,.1f} grid "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 
 __all__ = [
     "add_months",
@@ -12,6 +13,7 @@ __all__ = [
     "is_month",
     "month_from_index",
     "month_index",
+    "month_indexes",
     "month_range",
     "months_between",
 ]
@@ -34,6 +36,18 @@ def month_index(month: str) -> int:
     if not match:
         raise ValueError(f"month must be written YYYY-MM, got {month!r}")
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def month_indexes(months: Iterable[str]) -> list[int]:
+    """:func:`month_index` of each of ``months``, each distinct month parsed once."""
+    known: dict[str, int] = {}
+    out: list[int] = []
+    for month in months:
+        found = known.get(month)
+        if found is None:
+            found = known[month] = month_index(month)
+        out.append(found)
+    return out
 
 
 def month_from_index(index: int) -> str:

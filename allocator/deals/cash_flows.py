@@ -46,7 +46,7 @@ from allocator import economics as econ
 from allocator.domain import Contract
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import days_in_month, month_from_index, month_index
-from allocator.results.decisions import text_array
+from allocator.results.decisions import repeated_text
 from allocator.results.plan import Plan
 
 __all__ = ["CASH_FLOW_COLUMNS", "Project", "ProjectFlows", "cash_flow_frame",
@@ -138,14 +138,16 @@ def projects(coef: Coefficients, plan: Plan) -> list[Project]:
     """The plan's conversion projects, by site then contract in the fleet's order."""
     contract_at = {c.name: k for k, c in enumerate(coef.fleet.contracts)}
     at_site: dict[str, dict[int, float]] = {}
-    for site_name, contract_name, mw in zip(plan.leases["site"], plan.leases["contract"],
-                                            plan.leases["leased_mw"], strict=True):
+    for site_name, contract_name, mw in zip(plan.leases["site"].tolist(),
+                                            plan.leases["contract"].tolist(),
+                                            plan.leases["leased_mw"].tolist(), strict=True):
         if float(mw) > 0:
             here = at_site.setdefault(str(site_name), {})
             k = contract_at[str(contract_name)]
             here[k] = max(here.get(k, 0.0), float(mw))
     capex: dict[str, float] = {}
-    for site_name, usd in zip(plan.builds["site"], plan.builds["capex_usd"], strict=True):
+    for site_name, usd in zip(plan.builds["site"].tolist(), plan.builds["capex_usd"].tolist(),
+                              strict=True):
         capex[str(site_name)] = capex.get(str(site_name), 0.0) + float(usd)
     out: list[Project] = []
     for s, name in enumerate(coef.site.name):
@@ -233,12 +235,12 @@ class _Rows:
                                       strict=True))
         build_rows = _row_numbers(builds["site"].tolist())
         return cls(
-            month=np.array([column[m] for m in leases["month"]], dtype=np.int64),
+            month=np.array([column[m] for m in leases["month"].tolist()], dtype=np.int64),
             rent=leases["revenue_usd"].to_numpy(dtype=float),
             power=leases["power_cost_usd"].to_numpy(dtype=float),
             opex=leases["opex_usd"].to_numpy(dtype=float),
             lease_rows=lease_rows,
-            build_month=np.array([column[m] for m in builds["month"]], dtype=np.int64),
+            build_month=np.array([column[m] for m in builds["month"].tolist()], dtype=np.int64),
             build_capex=builds["capex_usd"].to_numpy(dtype=float),
             build_rows=build_rows)
 
@@ -344,9 +346,9 @@ def cash_flow_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFra
     net = joined([f.net_cash_flow_usd for f in flows])
     discount = joined([f.discount_factor for f in flows])
     return pd.DataFrame({
-        "site": np.repeat(text_array(n[0] for n in names), sizes),
-        "contract": np.repeat(text_array(n[1] for n in names), sizes),
-        "tenant": np.repeat(text_array(n[2] for n in names), sizes),
+        "site": repeated_text((n[0] for n in names), np.array(sizes, dtype=np.int64)),
+        "contract": repeated_text((n[1] for n in names), np.array(sizes, dtype=np.int64)),
+        "tenant": repeated_text((n[2] for n in names), np.array(sizes, dtype=np.int64)),
         "month": [_month_at(first + t) for t in offsets.tolist()],
         "in_horizon": np.concatenate([f.in_horizon for f in flows]),
         "leased_mw": joined([np.where(f.rent_usd != 0, f.project.leased_mw, 0.0)

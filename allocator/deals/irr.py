@@ -7,11 +7,12 @@ Both read an unbroken monthly series, month 0 first (a project's cash flows,
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["IRR_MEANINGFUL_MAX_PA", "irr_note", "irr_pa", "payback_offset"]
+__all__ = ["IRR_MEANINGFUL_MAX_PA", "irr_note", "irr_pa", "irr_pa_many", "payback_offset"]
 
 Array = npt.NDArray[np.float64]
 
@@ -24,27 +25,30 @@ _IRR_STEPS = 64
 """Halvings of the bracket: 10.2 / 2^64 is far below a float's step at these rates."""
 
 
-def _npv_at(cash: Array, monthly_rate: float) -> float:
-    t = np.arange(len(cash), dtype=float)
-    return float((cash * (1.0 + monthly_rate) ** -t).sum())
+def _npv_at(cash: Array, neg_t: Array, monthly_rates: Array) -> Array:
+    """Each row of ``cash`` discounted at its row's rate, month ``t`` by ``(1 + i) ^ -t``."""
+    return np.asarray((cash * (1.0 + monthly_rates[:, None]) ** neg_t).sum(axis=1), dtype=float)
 
 
-def _bisect(cash: Array, low: float, high: float) -> float | None:
-    """The monthly rate in ``[low, high]`` where the NPV is 0, or ``None`` if it keeps its
-    sign there."""
-    at_low, at_high = _npv_at(cash, low), _npv_at(cash, high)
-    if not (np.isfinite(at_low) and np.isfinite(at_high)) or at_low * at_high > 0:
-        return None
+def _bisect(cash: Array, low: Array, high: Array) -> Array:
+    """Per row of ``cash``, the monthly rate in ``[low, high]`` where the NPV is 0, or NaN
+    if it keeps its sign there. The rows are bisected together, each as on its own: a row
+    whose NPV is exactly 0 at a midpoint keeps that midpoint."""
+    neg_t = -np.arange(cash.shape[1], dtype=float)
+    at_low, at_high = _npv_at(cash, neg_t, low), _npv_at(cash, neg_t, high)
+    searching = np.isfinite(at_low) & np.isfinite(at_high) & ~(at_low * at_high > 0)
+    found = np.full(len(cash), np.nan)
     for _ in range(_IRR_STEPS):
         mid = 0.5 * (low + high)
-        at_mid = _npv_at(cash, mid)
-        if at_mid == 0:
-            return mid
-        if (at_mid > 0) == (at_low > 0):
-            low, at_low = mid, at_mid
-        else:
-            high = mid
-    return 0.5 * (low + high)
+        at_mid = _npv_at(cash, neg_t, mid)
+        root = searching & (at_mid == 0)
+        found[root] = mid[root]
+        searching &= ~root
+        up = searching & ((at_mid > 0) == (at_low > 0))
+        low, at_low = np.where(up, mid, low), np.where(up, at_mid, at_low)
+        high = np.where(searching & ~up, mid, high)
+    found[searching] = (0.5 * (low + high))[searching]
+    return found
 
 
 def irr_pa(cash_usd: Array) -> float:
@@ -58,10 +62,26 @@ def irr_pa(cash_usd: Array) -> float:
     sign, or none, or flows that begin with an inflow (a prepayment before the capex), for
     which no rate means a return on money put in.
     """
-    cash = np.asarray(cash_usd, dtype=float)
-    low, high = (0.0, _IRR_HIGH) if float(cash.sum()) >= 0 else (_IRR_LOW, 0.0)
-    rate = _bisect(cash, low, high)
-    return math.nan if rate is None else float((1.0 + rate) ** 12 - 1.0)
+    return irr_pa_many([cash_usd])[0]
+
+
+def irr_pa_many(cash_usd: Sequence[Array]) -> list[float]:
+    """:func:`irr_pa` of each series, the series of one length bisected together (each
+    result is the one :func:`irr_pa` gives it alone, to the bit)."""
+    series = [np.asarray(cash, dtype=float) for cash in cash_usd]
+    rates = [math.nan] * len(series)
+    by_length: dict[int, list[int]] = {}
+    for k, cash in enumerate(series):
+        by_length.setdefault(len(cash), []).append(k)
+    for length, members in by_length.items():
+        cash = np.array([series[k] for k in members], dtype=float).reshape(len(members), length)
+        gain = np.array([float(series[k].sum()) >= 0 for k in members])
+        found = _bisect(cash, np.where(gain, 0.0, _IRR_LOW), np.where(gain, _IRR_HIGH, 0.0))
+        for k, rate in zip(members, found.tolist(), strict=True):
+            rates[k] = rate
+    # annualized in Python floats, as one series alone always was
+    return [math.nan if math.isnan(rate) else float((1.0 + rate) ** 12 - 1.0)
+            for rate in rates]
 
 
 def payback_offset(cash_usd: Array) -> int | None:

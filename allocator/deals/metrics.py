@@ -25,7 +25,7 @@ import pandas as pd
 
 from allocator.deals.cash_flows import ProjectFlows
 from allocator.deals.financing import FINANCING_COLUMNS, Loan, financing_row
-from allocator.deals.irr import irr_note, irr_pa, payback_offset
+from allocator.deals.irr import irr_note, irr_pa, irr_pa_many, payback_offset
 from allocator.deals.phases import DealFlows, merge_phases
 from allocator.optimization.coefficients import Coefficients
 from allocator.periods import add_months, month_index
@@ -68,15 +68,15 @@ def _prepaid_usd(coef: Coefficients, f: ProjectFlows) -> float:
     return c.prepayment_share * float(f.rent_usd[~f.in_renewal].sum())
 
 
-def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float) -> dict[str, object]:
-    """The Deals row of one project."""
+def _deal_row(coef: Coefficients, f: ProjectFlows, total_rent_usd: float,
+              irr: float) -> dict[str, object]:
+    """The Deals row of one project, whose unlevered IRR is ``irr``."""
     p = f.project
     start = coef.months[0]
     contract = None if p.contract is None else coef.fleet.contracts[p.contract]
     capex = float(f.capex_usd.sum())
     noi = stabilized_noi_usd(f)
     cash = f.net_cash_flow_usd
-    irr = irr_pa(cash)
     back = payback_offset(cash)
     first_capex = np.flatnonzero(f.capex_usd > 0)
     paid = np.flatnonzero(f.rent_usd > 0)
@@ -138,9 +138,10 @@ def deal_frame(coef: Coefficients, flows: list[ProjectFlows]) -> pd.DataFrame:
     settings, deals = coef.fleet.settings, merge_phases(coef, flows)
     loans = [Loan.of(settings, None if d.flows.project.contract is None
                      else coef.fleet.contracts[d.flows.project.contract]) for d in deals]
-    rows = [_deal_row(coef, d.flows, total) | _phased(coef, d)
+    irrs = irr_pa_many([d.flows.net_cash_flow_usd for d in deals])  # bisected together
+    rows = [_deal_row(coef, d.flows, total, irr) | _phased(coef, d)
             | (_unfinanced(d.flows) if loan is None else financing_row(coef, d.flows, loan))
-            for d, loan in zip(deals, loans, strict=True)]
+            for d, loan, irr in zip(deals, loans, irrs, strict=True)]
     financed = any(loan is not None for loan in loans)
     columns = DEAL_COLUMNS + (FINANCING_COLUMNS if financed else [])
     return pd.DataFrame(rows, columns=columns)

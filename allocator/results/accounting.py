@@ -18,7 +18,7 @@ import pandas as pd
 from allocator import economics as econ
 from allocator.domain import Fleet
 from allocator.market import project_fleet_market
-from allocator.periods import days_in_month, month_index, month_range
+from allocator.periods import days_in_month, month_index, month_indexes, month_range
 from allocator.power.credits import demand_response_usd_mw_month
 from allocator.power.emergency import hpc_emergency_saving_usd_mw, mining_emergency_cut
 from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
@@ -158,13 +158,13 @@ def _mining_usd(inputs: _Inputs, tranches: pd.DataFrame) -> float:
         power, days, site["mining_pue"].to_numpy(), site["mining_opex_usd_mw_month"].to_numpy())
     if fleet.price_curves:  # curtailed in the hours dearer than the strike (allocator.power)
         pue = site["mining_pue"].to_numpy()
-        cut = row_curtailment(fleet, [m.site for m in miners], list(running["month"]),
+        cut = row_curtailment(fleet, [m.site for m in miners], running["month"].tolist(),
                               months["hashprice"].to_numpy(), eff)
         revenue = cut.revenue_usd(revenue)
         cost = (cut.power_cost_usd(econ.mining_power_cost_usd_mw_month(power, days, pue), pue)
                 + site["mining_opex_usd_mw_month"].to_numpy())
     rate = mining_revenue_usd_mwh(months["hashprice"].to_numpy(), eff, fleet.settings.pool_fee)
-    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], list(running["month"]), rate)
+    cost = cost + _mining_four_cp(fleet, [m.site for m in miners], running["month"].tolist(), rate)
     if any(c.emergency_hours for c in fleet.price_curves):  # ordered off (SB 6)
         curves = {(c.site, c.month): c for c in fleet.price_curves}
         lost = np.array([mining_emergency_cut(fleet.site(m.site), curves.get((m.site, month)),
@@ -204,7 +204,7 @@ def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
     for name, group in leases.groupby("contract", sort=False):
         contract = contracts[str(name)]
         at = leases.index.get_indexer(group.index)
-        since = np.array([month_index(m) for m in group["month"]]) - month_index(
+        since = np.array(month_indexes(group["month"].tolist())) - month_index(
             contract.start_month)
         rent = econ.lease_rent_usd_mw_month(contract, since.astype(float))
         cost = econ.hpc_cost_usd_mw_month(
@@ -212,10 +212,8 @@ def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
             site["hpc_pue"].to_numpy()[at], site["hpc_load_factor"].to_numpy()[at],
             contract.power_pass_through)
         if not contract.power_pass_through:  # HPC is firm: present at every 4CP peak
-            cost = cost + np.array([
-                four_cp_usd_mw(inputs.fleet.site(s), m) * inputs.fleet.site(s).hpc_pue
-                * inputs.fleet.site(s).hpc_load_factor
-                for s, m in zip(group["site"], group["month"], strict=True)])
+            cost = cost + _hpc_four_cp_usd_mw(inputs.fleet, group["site"].tolist(),
+                                              group["month"].tolist())
         if any(c.emergency_hours for c in inputs.fleet.price_curves):  # not drawn (SB 6)
             cost = cost - np.array([hpc_emergency_saving_usd_mw(
                 inputs.fleet, inputs.fleet.site(s), m, contract.power_pass_through)
@@ -223,6 +221,21 @@ def _hpc_usd(inputs: _Inputs, leases: pd.DataFrame) -> float:
         hpc += float((group["leased_mw"].to_numpy() * (rent - cost)
                       * months["df"].to_numpy()[at]).sum())
     return hpc
+
+
+def _hpc_four_cp_usd_mw(fleet: Fleet, sites: list[str], months: list[str]) -> Any:
+    """The 4CP charge of each lease row's leased MW at its site and month (the site's HPC
+    PUE and load factor applied), each distinct site and month priced once."""
+    known: dict[tuple[str, str], float] = {}
+    out: list[float] = []
+    for key in zip(sites, months, strict=True):
+        found = known.get(key)
+        if found is None:
+            site = fleet.site(key[0])
+            found = known[key] = (four_cp_usd_mw(site, key[1]) * site.hpc_pue
+                                  * site.hpc_load_factor)
+        out.append(found)
+    return np.array(out)
 
 
 def _capital_charge_usd(inputs: _Inputs, builds: pd.DataFrame) -> float:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.domain import Fleet
-from allocator.periods import month_index, month_range
+from allocator.periods import month_index, month_indexes, month_range
 from allocator.results.plan import Plan
 
 __all__ = ["FEASIBILITY_TOL_MW", "RTOL", "plan_violations"]
@@ -84,12 +84,12 @@ def plan_violations(fleet: Fleet, plan: Plan, rtol: float = RTOL,
                 out.append(f"contract_delivery: {c.name} {m} delivers {got} MW, commits {commit}")
         leases = plan.leases[plan.leases["contract"] == c.name]
         if c.sites:
-            wrong = set(leases["site"]) - set(c.sites)
+            wrong = set(leases["site"].tolist()) - set(c.sites)
             if wrong:
                 out.append(f"contract_sites: {c.name} leased at ineligible {sorted(wrong)}")
-        outside = [m for m in leases["month"] if not (start <= month_index(m) < start
-                                                      + c.term_months)
-                   or not first <= month_index(m) <= last]
+        months = leases["month"].tolist()
+        outside = [m for m, at in zip(months, month_indexes(months), strict=True)
+                   if not (start <= at < start + c.term_months and first <= at <= last)]
         if outside:
             out.append(f"contract_term: {c.name} leased outside its term in {outside[:3]}")
 

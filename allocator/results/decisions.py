@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +34,9 @@ __all__ = [
     "conversions",
     "leases",
     "mining",
+    "repeated_text",
     "text_array",
+    "tiled_text",
 ]
 
 Array = npt.NDArray[np.float64]
@@ -59,6 +62,23 @@ def text_array(values: Iterable[str]) -> npt.NDArray[np.object_]:
     0.01 s for 150,000 site names: a 1,000-site plan's frames have 1.5 million such cells).
     """
     return np.array(list(values), dtype=object)
+
+
+def repeated_text(values: Iterable[str], repeats: int | npt.NDArray[np.int64]) -> Any:
+    """``values`` as a text column, each repeated ``repeats`` times (as ``np.repeat``).
+
+    The column of the distinct values is made once and its cells taken, several times faster
+    than pandas converting the long object array cell by cell (10 ms -> 2 ms for 150,000
+    site names); the dtype is the one pandas gives that object array."""
+    small = pd.Series(text_array(values)).array
+    return small.take(np.repeat(np.arange(len(small)), repeats))
+
+
+def tiled_text(values: Iterable[str], reps: int) -> Any:
+    """``values`` as a text column, all of them ``reps`` times over (as ``np.tile``), made as
+    :func:`repeated_text` is."""
+    small = pd.Series(text_array(values)).array
+    return small.take(np.tile(np.arange(len(small)), reps))
 
 
 def clean_mw(values: npt.ArrayLike) -> Array:
@@ -122,10 +142,10 @@ def mining(coef: Coefficients, sol: Solution) -> Mining:
     opex = run_mw * coef.site.mining_opex_usd_mw_month[at][:, None]
     miner_index = {id(m): i for i, m in enumerate(coef.fleet.miners)}
     tranches = pd.DataFrame({
-        "site": np.repeat(text_array([t.site for t in coef.tranches]), t_count),
-        "model": np.repeat(text_array([t.model for t in coef.tranches]), t_count),
+        "site": repeated_text([t.site for t in coef.tranches], t_count),
+        "model": repeated_text([t.model for t in coef.tranches], t_count),
         "tranche": np.repeat([miner_index[id(t)] for t in coef.tranches], t_count).astype(int),
-        "month": np.tile(text_array(months), m_count),
+        "month": tiled_text(months, m_count),
         "efficiency_j_th": np.repeat(eff, t_count),
         "available_mw": np.repeat(coef.tranche_available_mw, t_count),
         "running_mw": run_mw.reshape(-1),

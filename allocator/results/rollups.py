@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +19,14 @@ import pandas as pd
 from allocator import economics as econ
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
-from allocator.results.decisions import Conversions, Leases, Mining, clean_mw, text_array
+from allocator.results.decisions import (
+    Conversions,
+    Leases,
+    Mining,
+    clean_mw,
+    repeated_text,
+    tiled_text,
+)
 from allocator.results.ppa_blocks import block_value_usd
 
 __all__ = ["SiteMonths", "allocation", "site_months", "site_value", "summary"]
@@ -99,8 +107,8 @@ def site_months(coef: Coefficients, sol: Solution, mine: Mining, lease: Leases,
         "site_power_value_usd_mw_month": sol.site_power_dual_usd_mw_month,
     }
     frame = pd.DataFrame({
-        "site": np.repeat(text_array(coef.site.name), t_count),
-        "month": np.tile(text_array(coef.months), s_count),
+        "site": repeated_text(coef.site.name, t_count),
+        "month": tiled_text(coef.months, s_count),
         "capacity_mw": np.repeat(coef.site.capacity_mw, t_count),
         **{name: np.asarray(v, dtype=float).reshape(-1) for name, v in grids.items()},
     })
@@ -118,9 +126,9 @@ def allocation(sm: SiteMonths) -> pd.DataFrame:
     """
     n = len(sm.frame)
     return pd.DataFrame({
-        "site": np.tile(sm.frame["site"].to_numpy(), 3),
-        "month": np.tile(sm.frame["month"].to_numpy(), 3),
-        "use": np.repeat(text_array(["mining", "hpc", "idle"]), n),
+        "site": sm.frame["site"].array.take(np.tile(np.arange(n), 3)),
+        "month": sm.frame["month"].array.take(np.tile(np.arange(n), 3)),
+        "use": repeated_text(["mining", "hpc", "idle"], n),
         "grid_mw": np.concatenate(
             [sm.mining_grid_mw.reshape(-1), sm.hpc_grid_mw.reshape(-1), sm.idle_mw.reshape(-1)]
         ),
@@ -199,40 +207,28 @@ def _marginal_tranche(coef: Coefficients, running_mw: Array, at_site: list[int])
     return min(at_site, key=lambda m: float(coef.efficiency_j_th[m]))
 
 
-def _mean_breakeven_hashprice_usd_ph_day(coef: Coefficients, s: int,
-                                         efficiency_j_th: float) -> float:
-    """Site ``s``'s breakeven hashprice for a miner of ``efficiency_j_th``, averaged over months."""
-    return float(np.mean(econ.breakeven_hashprice_usd_ph_day(
-        coef.power_price_usd_mwh[s], float(coef.site.mining_pue[s]),
-        float(coef.site.mining_opex_usd_mw_month[s]), efficiency_j_th, coef.days,
-        coef.fleet.settings.pool_fee,
-    )))
+def _breakevens_usd_ph_day(coef: Coefficients, sites: npt.NDArray[np.intp],
+                           efficiency_j_th: Array) -> Array:
+    """Each of ``sites``'s breakeven hashprice for a miner of its ``efficiency_j_th``,
+    averaged over months (row by row: each the mean of its own site's months)."""
+    def column(values: Array) -> Any:  # one per site, against the months: its formulas
+        return values[:, None]  # are element by element, typed for one site's floats
+
+    per_month = econ.breakeven_hashprice_usd_ph_day(
+        coef.power_price_usd_mwh[sites], column(coef.site.mining_pue[sites]),
+        column(coef.site.mining_opex_usd_mw_month[sites]), column(efficiency_j_th),
+        coef.days, coef.fleet.settings.pool_fee)
+    return np.asarray(np.mean(per_month, axis=1), dtype=float)
 
 
-def _site_value_row(coef: Coefficients, sol: Solution, s: int, marginal: int | None,
-                    conv: Conversions, sm: SiteMonths) -> dict[str, object]:
-    """The ``site_value`` row of site ``s`` given its marginal tranche (``None``: no miners)."""
-    model_name, model_eff, breakeven = "", math.nan, math.nan
-    if marginal is not None:
-        model_name = coef.tranches[marginal].model
-        model_eff = float(coef.efficiency_j_th[marginal])
-        breakeven = _mean_breakeven_hashprice_usd_ph_day(coef, s, model_eff)
-    dual = sol.site_power_dual_usd_mw_month[s]
-    any_dual = bool(np.isfinite(dual).any())
-    return {
-        "site": coef.site.name[s],
-        "capacity_mw": float(coef.site.capacity_mw[s]),
-        "avg_shadow_value_usd_mw_month": float(np.nanmean(dual)) if any_dual else math.nan,
-        "max_shadow_value_usd_mw_month": float(np.nanmax(dual)) if any_dual else math.nan,
-        "shadow_value_basis": _BASIS.get(sol.dual_kind, sol.dual_kind),
-        "months_at_capacity": int((sm.idle_mw[s] <= _AT_CAPACITY_MW).sum()),
-        "marginal_model": model_name,
-        "marginal_efficiency_j_th": model_eff,
-        "breakeven_hashprice_usd_ph_day": breakeven,
-        "avg_hashprice_usd_ph_day": float(coef.hashprice_usd_ph_day.mean()),
-        "converted_mw": float(conv.converted_mw[s, -1]) if len(coef.months) else 0.0,
-        "npv_usd": float(sm.discounted_margin_usd[s].sum()),
-    }
+def _shadow_values(dual: Array) -> tuple[Array, Array]:
+    """Each site's mean and largest monthly site-power dual (NaN where it has none)."""
+    mean, peak = np.full(len(dual), math.nan), np.full(len(dual), math.nan)
+    known = np.isfinite(dual).any(axis=1)
+    if known.any():
+        mean[known] = np.nanmean(dual[known], axis=1)
+        peak[known] = np.nanmax(dual[known], axis=1)
+    return mean, peak
 
 
 def site_value(coef: Coefficients, sol: Solution, mine: Mining, conv: Conversions,
@@ -247,13 +243,35 @@ def site_value(coef: Coefficients, sol: Solution, mine: Mining, conv: Conversion
         sm: The site-month balance.
 
     Returns:
-        One row per site.
+        One row per site, computed for all sites at once.
     """
+    count = len(coef.sites)
+    if not count:
+        return pd.DataFrame([])
     at_site: list[list[int]] = [[] for _ in coef.sites]
     for m, s in enumerate(coef.tranche_site.tolist()):
         at_site[s].append(m)
-    return pd.DataFrame([
-        _site_value_row(coef, sol, s, _marginal_tranche(coef, mine.running_mw, at_site[s]),
-                        conv, sm)
-        for s in range(len(coef.sites))
-    ])
+    marginal = [_marginal_tranche(coef, mine.running_mw, at_site[s]) for s in range(count)]
+    has = np.array([m is not None for m in marginal])
+    efficiency = np.array([math.nan if m is None else float(coef.efficiency_j_th[m])
+                           for m in marginal], dtype=float)
+    breakeven = np.full(count, math.nan)
+    if has.any():
+        breakeven[has] = _breakevens_usd_ph_day(coef, np.flatnonzero(has), efficiency[has])
+    mean, peak = _shadow_values(np.asarray(sol.site_power_dual_usd_mw_month, dtype=float))
+    t_count = len(coef.months)
+    return pd.DataFrame({
+        "site": list(coef.site.name),
+        "capacity_mw": np.asarray(coef.site.capacity_mw, dtype=float),
+        "avg_shadow_value_usd_mw_month": mean,
+        "max_shadow_value_usd_mw_month": peak,
+        "shadow_value_basis": [_BASIS.get(sol.dual_kind, sol.dual_kind)] * count,
+        "months_at_capacity": (sm.idle_mw <= _AT_CAPACITY_MW).sum(axis=1).astype(np.int64),
+        "marginal_model": ["" if m is None else coef.tranches[m].model for m in marginal],
+        "marginal_efficiency_j_th": efficiency,
+        "breakeven_hashprice_usd_ph_day": breakeven,
+        "avg_hashprice_usd_ph_day": np.full(count, float(coef.hashprice_usd_ph_day.mean())),
+        "converted_mw": (np.asarray(conv.converted_mw[:, -1], dtype=float) if t_count
+                         else np.zeros(count)),
+        "npv_usd": np.asarray(sm.discounted_margin_usd, dtype=float).sum(axis=1),
+    })

@@ -28,6 +28,9 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from allocator.workbook.deflate_parts import Deflated, deflate, write_parts
+from allocator.workbook.row_worker import Child, can_fork
+
 __all__ = ["STREAM_MIN_ROWS", "StreamedTable", "fill_table", "stream_tables", "table_chunks",
            "write_table"]
 
@@ -41,6 +44,9 @@ differs (3935.9999999999995 where openpyxl wrote 3936); formats and styles are t
 
 _BLOCK_ROWS = 4096  # rows made and deflated at a time
 _QUEUED_BLOCKS = 4  # blocks made but not yet written, at most
+_HERE_SHARE = 0.5  # of a forked table's rows, made in this process (the rest in the child)
+_CHILD_GRACE_S = 30.0  # the child's half takes about as long as this process's: beyond this
+_CHILD_SLACK = 10.0  # plus ten times that, it is taken for hung, killed and made here
 _ZIP64_CELLS = 8_000_000  # a sheet this large may pass 2 GiB of XML: its entry is zip64
 
 _MAX_TEXT = 32_767
@@ -97,6 +103,13 @@ def table_chunks(xml: bytes, frame: pd.DataFrame) -> Iterator[bytes]:
     Raises:
         ValueError: the sheet has no placeholder row 2.
     """
+    head, styles, tail = _split(xml, frame)
+    return itertools.chain([head], _row_blocks(frame, styles), [tail])
+
+
+def _split(xml: bytes, frame: pd.DataFrame) -> tuple[bytes, dict[str, str], bytes]:
+    """The sheet before its placeholder row (dimension set to the full table), the style of
+    each column's cell in that row, and the sheet after the row."""
     text = xml.decode("utf-8")
     match = _ROW2.search(text)
     if match is None:
@@ -109,24 +122,30 @@ def table_chunks(xml: bytes, frame: pd.DataFrame) -> Iterator[bytes]:
     last = f"{get_column_letter(max(frame.shape[1], 1))}{len(frame) + 1}"
     # the dimension comes before the rows: only the head is searched, never the table
     head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', text[: match.start()], count=1)
-    return itertools.chain([head.encode("utf-8")],
-                           (rows.encode("utf-8") for rows in _rows(frame, styles)),
-                           [text[match.end():].encode("utf-8")])
+    return head.encode("utf-8"), styles, text[match.end():].encode("utf-8")
+
+
+def _row_blocks(frame: pd.DataFrame, styles: dict[str, str], *,
+                first: int = 2) -> Iterator[bytes]:
+    return (rows.encode("utf-8") for rows in _rows(frame, styles, first))
 
 
 def write_table(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, xml: bytes,
                 frame: pd.DataFrame, *, level: int = 1) -> None:
     """Write entry ``name`` of ``archive``: ``xml`` filled with ``frame`` (:func:`fill_table`).
 
-    The rows are made in blocks on this thread while another deflates and writes the blocks
-    before (zlib lets go of the GIL), so the two overlap and the whole sheet is never held in
+    A large table's rows are made in a child process while this one deflates them
+    (:mod:`allocator.workbook.row_worker`); otherwise they are made in blocks on this thread
+    while another deflates and writes the blocks before. The whole sheet is never held in
     memory. The entry is what ``archive.writestr(name, fill_table(xml, frame),
     compresslevel=level)`` writes.
 
     Raises:
         ValueError: the sheet has no placeholder row 2 (before anything is written).
+        OSError: writing failed (a child process that fails or hangs has its rows made
+            here instead).
     """
-    chunks = table_chunks(xml, frame)
+    head, styles, tail = _split(xml, frame)
     if isinstance(name, zipfile.ZipInfo):  # its name, date and attributes, like writestr
         entry = zipfile.ZipInfo(name.filename, date_time=name.date_time)
         entry.external_attr = name.external_attr
@@ -135,9 +154,48 @@ def write_table(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, xml: byte
         entry.external_attr = 0o600 << 16  # as writestr sets it
     entry.compress_type = zipfile.ZIP_DEFLATED
     entry._compresslevel = level  # type: ignore[attr-defined]  # what writestr sets
+    with archive.open(entry, "w", force_zip64=frame.size > _ZIP64_CELLS) as stream:
+        if can_fork(frame.size):
+            write_parts(stream, _deflate_halves(head, styles, tail, frame, level))
+            return
+        stream.write(head)
+        _deflate_beside(_row_blocks(frame, styles), stream)
+        stream.write(tail)
+
+
+def _deflate_halves(head: bytes, styles: dict[str, str], tail: bytes, frame: pd.DataFrame,
+                    level: int) -> list[Deflated]:
+    """The sheet deflated in three parts: the head and the first rows here, the other rows
+    in a child process at the same time, then the tail (:mod:`allocator.workbook.row_worker`,
+    :mod:`allocator.workbook.deflate_parts`). Where no child can be started (no process or
+    pipe to be had), the whole sheet is one part made here."""
+    cut = int(len(frame) * _HERE_SHARE)
+    try:
+        child = Child(lambda: deflate(_row_blocks(frame.iloc[cut:], styles, first=cut + 2),
+                                      level=level, final=False).to_bytes())
+    except OSError:
+        return [deflate(itertools.chain([head], _row_blocks(frame, styles), [tail]),
+                        level=level, final=True)]
+    started = time.perf_counter()
+    try:
+        mine = deflate(itertools.chain([head], _row_blocks(frame.iloc[:cut], styles)),
+                       level=level, final=False)
+    except BaseException:
+        child.stop()
+        raise
+    wait_s = _CHILD_GRACE_S + _CHILD_SLACK * (time.perf_counter() - started)
+    try:
+        theirs = Deflated.from_bytes(child.result(wait_s))
+    except OSError:  # the child failed, was killed or hangs: its half is made here instead
+        theirs = deflate(_row_blocks(frame.iloc[cut:], styles, first=cut + 2), level=level,
+                         final=False)
+    return [mine, theirs, deflate([tail], level=level, final=True)]
+
+
+def _deflate_beside(chunks: Iterator[bytes], stream: IO[bytes]) -> None:
+    """Write ``chunks`` to ``stream`` on a second thread while the next ones are made."""
     waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED_BLOCKS)
-    with (archive.open(entry, "w", force_zip64=frame.size > _ZIP64_CELLS) as stream,
-          ThreadPoolExecutor(1, thread_name_prefix="deflate") as pool):
+    with ThreadPoolExecutor(1, thread_name_prefix="deflate") as pool:
         written = pool.submit(_drain, waiting, stream)
         try:
             for chunk in chunks:
@@ -161,118 +219,119 @@ def _drain(waiting: queue.Queue[bytes | None], stream: IO[bytes]) -> None:
         raise failure
 
 
-# What a cell holds, and so which template writes it: nothing, a number, a true/false, text,
-# text with leading or trailing space (kept), and text without the column's style (an infinite
+# What a cell holds, and so how it is written: nothing, a number, a true/false, text, text
+# with leading or trailing space (kept), and text without the column's style (an infinite
 # number, written as "inf" or "-inf").
 _EMPTY, _NUMBER, _BOOL, _TEXT, _SPACED, _BARE = range(6)
 
 
-def _rows(frame: pd.DataFrame, styles: dict[str, str]) -> Iterator[str]:
-    """Every row's XML, in blocks of rows.
+def _rows(frame: pd.DataFrame, styles: dict[str, str], first: int) -> Iterator[str]:
+    """Every row's XML, in blocks of rows, the first numbered ``first``.
 
-    Each column's values become text at once (numpy for numbers, one pass with a cache for
-    text); each row is then one ``str.format`` of a row template chosen by which kinds of cell
-    the row holds, so no Python code runs per cell."""
+    Each column's cells are made at once, as two pieces around the row number: the cell's
+    start (``<c r="A``, none for an empty cell) and its end (style, type and value, made once
+    per distinct value). A block is then a grid of pieces, row by row, joined by one
+    ``str.join``, so no Python code runs per row or per cell."""
     n, width = frame.shape
     if n == 0 or width == 0:
         return
-    kinds = np.empty((n, width), dtype=np.int8)
-    values: list[list[str]] = []
-    cells: list[list[str]] = []
-    for j in range(width):
-        letter = get_column_letter(j + 1)
-        style = f' s="{styles[letter]}"' if letter in styles else ""
-        kinds[:, j], text = _column(frame.iloc[:, j])
-        values.append(text)
-        cells.append(_cell_templates(letter, style, j + 1))
-    shapes, which = _shapes(kinds)
-    templates = ['<row r="{0}">' + "".join(cells[j][k] for j, k in enumerate(shape)) + "</row>"
-                 for shape in shapes.tolist()]
-    rows = zip(which.tolist(), zip(range(2, n + 2), *values, strict=True), strict=True)
-    while block := [templates[t].format(*row) for t, row in itertools.islice(rows, _BLOCK_ROWS)]:
-        yield "".join(block)
+    columns = [_cells(frame.iloc[:, j], get_column_letter(j + 1), styles)
+               for j in range(width)]
+    numbers = np.arange(first, first + n).astype(str).astype(object)
+    for start in range(0, n, _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, n)
+        grid = np.empty((stop - start, 3 * width + 4), dtype=object)
+        grid[:, 0], grid[:, 2], grid[:, -1] = '<row r="', '">', "</row>"
+        grid[:, 1] = numbers[start:stop]
+        for j, (opening, ends, empty) in enumerate(columns):
+            grid[:, 3 * j + 3] = opening
+            grid[:, 3 * j + 4] = numbers[start:stop]
+            grid[:, 3 * j + 5] = ends[start:stop]
+            if empty is not None and (gaps := empty[start:stop]).any():
+                grid[gaps, 3 * j + 3: 3 * j + 5] = ""
+        yield "".join(grid.ravel().tolist())
 
 
-def _shapes(kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``kinds`` and which of them each row is (hashing, not sorting:
-    up to 24 columns of kinds 0-5 make one int64 key, wider tables combine their keys)."""
-    which = np.zeros(len(kinds), dtype=np.int64)
-    for start in range(0, kinds.shape[1], 24):
-        chunk = kinds[:, start:start + 24].astype(np.int64)
-        key = chunk @ (6 ** np.arange(chunk.shape[1], dtype=np.int64))
-        part, seen = pd.factorize(key)
-        which, _ = pd.factorize(which * len(seen) + part)
-    _, first = np.unique(which, return_index=True)
-    return kinds[first], which
-
-
-def _cell_templates(letter: str, style: str, arg: int) -> list[str]:
-    """One column's cell XML per kind, with ``{0}`` for the row and ``{arg}`` for the value."""
-    ref = f'<c r="{letter}{{0}}"'
+def _cells(series: pd.Series, letter: str, styles: dict[str, str]) -> tuple[str, np.ndarray,
+                                                                            np.ndarray | None]:
+    """One column's cells: the start of a cell, each cell's end, and which cells are empty
+    (``None`` when none is)."""
+    style = f' s="{styles[letter]}"' if letter in styles else ""
     inline = f'{style} t="inlineStr"><is><t'
-    return ["",
-            f"{ref}{style}><v>{{{arg}}}</v></c>",
-            f'{ref}{style} t="b"><v>{{{arg}}}</v></c>',
-            f"{ref}{inline}>{{{arg}}}</t></is></c>",
-            f'{ref}{inline} xml:space="preserve">{{{arg}}}</t></is></c>',
-            f'{ref} t="inlineStr"><is><t>{{{arg}}}</t></is></c>']
+    around = [("", ""),
+              (f'"{style}><v>', "</v></c>"),
+              (f'"{style} t="b"><v>', "</v></c>"),
+              (f'"{inline}>', "</t></is></c>"),
+              (f'"{inline} xml:space="preserve">', "</t></is></c>"),
+              ('" t="inlineStr"><is><t>', "</t></is></c>")]
+    codes, kinds, ends = _column(series, around)
+    empty = np.append(kinds == _EMPTY, True)[codes]  # code -1, a missing value, is empty
+    return f'<c r="{letter}', ends[codes], empty if empty.any() else None
 
 
-def _column(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Each cell's kind and its text (escaped), for the whole column.
+def _column(series: pd.Series, around: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray,
+                                                                      np.ndarray]:
+    """Each cell's code (-1 for missing) into the column's distinct values, those values'
+    kinds, and their cell ends (``around`` each kind's text, escaped), with an empty end last
+    for code -1.
 
     Plan columns repeat their values (a month's price at every site, whole megawatts), so
-    numbers and text are made once per distinct value and then looked up."""
+    numbers and text are made once per distinct value."""
     if series.dtype == np.bool_:
-        flags = series.to_numpy()
-        return np.full(len(flags), _BOOL, dtype=np.int8), np.where(flags, "1", "0").tolist()
+        codes = series.to_numpy().astype(np.intp)
+        return codes, *_ends(np.full(2, _BOOL, dtype=np.int8), ["0", "1"], around)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         codes, seen = pd.factorize(series.to_numpy(dtype=float))
-        kinds, texts = _numbers(np.asarray(seen, dtype=float))
-        return _look_up(codes, kinds, texts)
+        return codes, *_numbers(np.asarray(seen, dtype=float), around)
     if isinstance(series.dtype, pd.StringDtype):  # str or missing, nothing else
         codes, words = pd.factorize(series)
         made = [_text(str(value)) for value in words]
-        return _look_up(codes, np.array([k for k, _ in made], dtype=np.int8),
-                        [t for _, t in made])
-    memo: dict[str, tuple[int, str]] = {}
-    kinds_of: list[int] = []
-    texts_of: list[str] = []
+        return codes, *_ends(np.array([k for k, _ in made], dtype=np.int8),
+                             [t for _, t in made], around)
+    memo: dict[str, int] = {}
+    found: list[tuple[int, str]] = []
+    codes_of: list[int] = []
     for value in series.tolist():
         if type(value) is str:
-            hit = memo.get(value)
-            if hit is None:
-                hit = memo[value] = _text(value)
+            code = memo.get(value)
+            if code is None:
+                code = memo[value] = len(found)
+                found.append(_text(value))
         else:
-            hit = _scalar(value)
-        kinds_of.append(hit[0])
-        texts_of.append(hit[1])
-    return np.array(kinds_of, dtype=np.int8), texts_of
+            code = len(found)
+            found.append(_scalar(value))
+        codes_of.append(code)
+    return np.array(codes_of, dtype=np.intp), *_ends(
+        np.array([k for k, _ in found], dtype=np.int8), [t for _, t in found], around)
 
 
-def _look_up(codes: np.ndarray, kinds: np.ndarray, texts: list[str]) -> tuple[np.ndarray,
-                                                                               list[str]]:
-    """Per-cell kinds and texts from the distinct values' (code -1, missing, is empty)."""
-    kinds = np.append(kinds, np.int8(_EMPTY))
-    table = np.array([*texts, ""], dtype=object)
-    return kinds[codes], table[codes].tolist()
+def _ends(kinds: np.ndarray, texts: list[str], around: list[tuple[str, str]]
+          ) -> tuple[np.ndarray, np.ndarray]:
+    made = [around[k][0] + text + around[k][1] if k != _EMPTY else ""
+            for k, text in zip(kinds.tolist(), texts, strict=True)]
+    return kinds, np.array([*made, ""], dtype=object)
 
 
-def _numbers(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Whole numbers below 1e15 as integers, others as Python's shortest repr, NaN empty."""
+def _numbers(values: np.ndarray, around: list[tuple[str, str]]) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """Whole numbers below 1e15 as integers, others as Python's shortest repr, infinities
+    as text, NaN empty; each made into its cell's end at once."""
     kinds = np.full(len(values), _NUMBER, dtype=np.int8)
-    text = np.full(len(values), "", dtype=object)
+    ends = np.full(len(values) + 1, "", dtype=object)
     missing, infinite = np.isnan(values), np.isinf(values)
     kinds[missing] = _EMPTY
     kinds[infinite] = _BARE
-    text[infinite] = np.where(values[infinite] > 0, "inf", "-inf").astype(object)
+    pre, post = around[_BARE]
+    ends[:-1][infinite] = [f"{pre}{'inf' if v > 0 else '-inf'}{post}"
+                           for v in values[infinite].tolist()]
     finite = ~(missing | infinite)
     with np.errstate(invalid="ignore"):
         whole = finite & (np.trunc(values) == values) & (np.abs(values) < 1e15)
-    text[whole] = _objects(map(str, values[whole].astype(np.int64).tolist()))
+    pre, post = around[_NUMBER]
+    ends[:-1][whole] = _objects(f"{pre}{v}{post}" for v in values[whole].astype(np.int64).tolist())
     rest = finite & ~whole
-    text[rest] = _objects(map(repr, values[rest].tolist()))
-    return kinds, text.tolist()
+    ends[:-1][rest] = _objects(f"{pre}{v!r}{post}" for v in values[rest].tolist())
+    return kinds, ends
 
 
 def _objects(texts: Iterable[str]) -> np.ndarray:

@@ -366,13 +366,14 @@ def _column_width(header: str, series: pd.Series[Any], fmt: str | None, *,
     if len(series) == 0:
         pass
     elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        finite = pd.to_numeric(series, errors="coerce").replace([np.inf, -np.inf], np.nan)
-        biggest = finite.abs().max()
-        if pd.notna(biggest):
-            # + 1 for a minus sign
-            width = max(width, len(shown_number(float(biggest), fmt)) + 1)
+        sizes = np.abs(series.to_numpy(dtype=float, na_value=np.nan))
+        sizes = sizes[np.isfinite(sizes)]
+        if len(sizes):  # + 1 for a minus sign
+            width = max(width, len(shown_number(float(sizes.max()), fmt)) + 1)
     else:
-        text = series.head(_WIDTH_SAMPLE).dropna().map(lambda v: str(plain_value(v)))
+        text = series.head(_WIDTH_SAMPLE).dropna()
+        if not isinstance(series.dtype, pd.StringDtype):  # str cells show as they are
+            text = text.map(lambda v: str(plain_value(v)))
         if len(text):
             width = max(width, int(text.str.len().max()))
     return float(min(max(width + 2, MIN_WIDTH), _MAX_WIDTH))

@@ -18,19 +18,11 @@ from allocator.documents.fleet_document import read_fleet_source
 from allocator.errors import InputError
 from allocator.optimization.coefficients import compute_coefficients
 
-__all__ = ["validate"]
+__all__ = ["run_validate"]
 
 
-@click.command()
-@click.argument("book", type=click.Path(exists=True, path_type=Path))
-def validate(book: Path) -> None:
-    """Check BOOK without solving: every input problem is listed at once.
-
-    The checks are those ``optimize`` makes before it solves, numbers too large for a solver
-    included.
-
-    Example: allocator validate sample_inputs/fleet.xlsx
-    """
+def run_validate(book: Path) -> None:
+    """Do ``validate`` with its parsed command line (:mod:`allocator.cli.file_commands`)."""
     with library_errors():
         source = read_fleet_source(book)
         report = check_consistency(source.fleet)

@@ -28,7 +28,6 @@ from allocator.cli.common import (
     warn_about_solver,
 )
 from allocator.cli.failures import library_errors
-from allocator.cli.options import results_only_options
 from allocator.cli.outputs import check_output
 from allocator.documents.fleet_document import is_document, read_fleet_source
 from allocator.insight.tornado import SENSITIVITY_SHEET, add_sensitivity
@@ -36,7 +35,7 @@ from allocator.optimization.solvers import SolverOptions
 from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.writer import write_plan
 
-__all__ = ["default_sensitivity_output", "sensitivity"]
+__all__ = ["default_sensitivity_output", "run_sensitivity"]
 
 
 def default_sensitivity_output(book: Path, plan_only: bool = False) -> Path:
@@ -75,29 +74,10 @@ def _print_tornado(table: pd.DataFrame, pct: float) -> None:
             ERR.print(f"Warning: {row['driver']}: {row['note']}", markup=False)
 
 
-@click.command()
-@click.argument("book", type=click.Path(exists=True, path_type=Path))
-@click.option("--pct", type=click.FloatRange(min=0, max=100, min_open=True, max_open=True),
-              default=10.0, show_default=True,
-              help="Change applied down and up to each driver, in percent.")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Workbook to write (default: BOOK with .sensitivity before the suffix).")
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists (atomically).")
-@results_only_options
-@click.option("--no-write", is_flag=True, help="Solve and print, write no workbook.")
-@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
-@click.option("--solver", help="Solver: highs (default), cbc, glpk or any installed PuLP solver.")
-def sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool,
+def run_sensitivity(book: Path, pct: float, output: Path | None, overwrite: bool,
                 results_only: bool, plan_only: bool, no_write: bool, as_json: bool,
                 solver: str | None) -> None:
-    """Show how NPV moves with -/+PCT % of BTC price, network hashrate, power price, HPC
-    rates and conversion capex, largest swing first (a tornado).
-
-    Each variant is re-optimized. Writes the plan with a Sensitivity sheet and a tornado
-    chart into a copy of BOOK (default: BOOK with .sensitivity before the suffix).
-
-    Example: allocator sensitivity fleet.xlsx --pct 20 -o fleet.sensitivity.xlsx
-    """
+    """Do ``sensitivity`` with its parsed command line (:mod:`allocator.cli.study_commands`)."""
     # A document has no workbook of the user's to copy: its plan is a results-only workbook.
     results_only = results_only or plan_only or is_document(book)
     target = output or default_sensitivity_output(book, results_only)

@@ -1,15 +1,16 @@
 """The ``allocator`` group, ``--version`` and ``main()``, naming each command; it defines none.
 
-The commands live in :mod:`allocator.cli.plan_commands`, :mod:`allocator.cli.checks`,
-:mod:`allocator.cli.scenarios`, :mod:`allocator.cli.insight`, :mod:`allocator.cli.stochastic`
-and :mod:`allocator.cli.documents`; each is named here with one
+The commands are declared in :mod:`allocator.cli.plan_commands`,
+:mod:`allocator.cli.study_commands` and :mod:`allocator.cli.file_commands`; each is named
+here with one
 line of :data:`COMMANDS` (its module and the first paragraph of its help), and its module is
 imported only when the command runs or its own ``--help`` is asked (click's "lazy loading
 subcommands" pattern). So ``allocator --help``, ``--version`` and a usage error of the group
 (an unknown command or option) load click and nothing heavy: no pandas, openpyxl, pydantic or
-solver. ``optimize``, ``explain`` and ``template`` go further: their module declares only their
-command lines, and :func:`run` imports what does the work (:data:`RUNS`) once the command line
-has parsed, so their own usage errors load nothing heavy either.
+solver. Every command goes further: its module (:mod:`allocator.cli.plan_commands`,
+:mod:`allocator.cli.study_commands`, :mod:`allocator.cli.file_commands`) declares only its
+command line, and :func:`run` imports what does the work (:data:`RUNS`) once the command line
+has parsed, so its own usage errors load nothing heavy either.
 ``tests/cli/test_cli_imports.py`` checks that, that each line of :data:`COMMANDS` says what the
 command's own docstring says, and that each ``run_<command>`` takes what its command parses.
 
@@ -41,40 +42,46 @@ from allocator.cli.json_errors import error_json
 __all__ = ["COMMANDS", "RUNS", "cli", "load_command", "main", "run"]
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "compare": ("allocator.cli.scenarios",
+    "compare": ("allocator.cli.study_commands",
                 "Solve every scenario of BOOK's Scenarios sheet and compare them side by side."),
-    "convert": ("allocator.cli.documents",
+    "convert": ("allocator.cli.file_commands",
                 "Convert a fleet between a workbook, a YAML or JSON document and a folder "
                 "of sheet CSVs, losing nothing."),
     "explain": ("allocator.cli.plan_commands",
                 "Say in plain words why BOOK has no feasible plan; exit 1 when it has none."),
     "optimize": ("allocator.cli.plan_commands",
                  "Optimize BOOK and write the plan as new sheets in a copy of it."),
-    "schema": ("allocator.cli.documents",
+    "schema": ("allocator.cli.file_commands",
                "Print the JSON Schema of the fleet document (YAML or JSON), with units and "
                "meanings."),
-    "sensitivity": ("allocator.cli.insight",
+    "sensitivity": ("allocator.cli.study_commands",
                     "Show how NPV moves with -/+PCT % of BTC price, network hashrate, power "
                     "price, HPC rates and conversion capex, largest swing first (a tornado)."),
-    "stochastic": ("allocator.cli.stochastic",
+    "stochastic": ("allocator.cli.study_commands",
                    "Choose one plan of conversions, leases and commitments across Monte Carlo "
                    "futures, and say what it is worth against planning on the outlook and "
                    "against perfect foresight."),
-    "sweep": ("allocator.cli.scenarios",
+    "sweep": ("allocator.cli.study_commands",
               "Sweep one parameter across a range and find where the allocation flips; or, "
               "with --samples, run a Monte Carlo over BTC price and network hashrate paths."),
     "template": ("allocator.cli.plan_commands",
                  "Write a blank fleet workbook with every sheet, unit notes and dropdowns."),
-    "validate": ("allocator.cli.checks",
+    "validate": ("allocator.cli.file_commands",
                  "Check BOOK without solving: every input problem is listed at once."),
 }
 """Command name -> (the module defining it, as a function of that name; its help's first
 paragraph). The group's ``--help`` lists the commands from here, importing none of them."""
 
-RUNS: dict[str, str] = {name: "allocator.cli.plan" for name in ("explain", "optimize", "template")}
-"""Command name -> the module of its ``run_<name>``, for a command whose module only declares
-its command line and hands the parsed values to :func:`run`: a usage error of that command
-then loads nothing its work needs."""
+RUNS: dict[str, str] = {
+    **{name: "allocator.cli.plan" for name in ("explain", "optimize", "template")},
+    "compare": "allocator.cli.scenarios", "sweep": "allocator.cli.scenarios",
+    "stochastic": "allocator.cli.stochastic", "sensitivity": "allocator.cli.insight",
+    "validate": "allocator.cli.checks", "convert": "allocator.cli.documents",
+    "schema": "allocator.cli.documents",
+}
+"""Command name -> the module of its ``run_<name>``: every command's module only declares its
+command line and hands the parsed values to :func:`run`, so a usage error of a command loads
+nothing its work needs."""
 
 
 def load_command(name: str) -> click.Command:

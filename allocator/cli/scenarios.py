@@ -23,7 +23,7 @@ from allocator.cli.common import OUT, add_row, literal, note_ods_charts
 from allocator.cli.failures import library_errors
 from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
-from allocator.cli.solving import default_output_path, executor_for, read_for, run_options, warn
+from allocator.cli.solving import default_output_path, executor_for, read_for, warn
 from allocator.documents.fleet_document import is_document
 from allocator.exports.folder import FileFormat
 from allocator.exports.results import (
@@ -34,8 +34,7 @@ from allocator.exports.results import (
 from allocator.scenarios.compare import Comparison
 from allocator.scenarios.compare import compare as compare_scenarios
 from allocator.scenarios.montecarlo import MonteCarlo, monte_carlo
-from allocator.scenarios.parameters import OPERATIONS
-from allocator.scenarios.sweep import DEFAULT_STEPS, Sweep, format_value
+from allocator.scenarios.sweep import Sweep, format_value
 from allocator.scenarios.sweep import sweep as sweep_parameter
 from allocator.workbook.comparison_writer import (
     COMPARISON_SHEET,
@@ -46,7 +45,7 @@ from allocator.workbook.comparison_writer import (
     write_sweep,
 )
 
-__all__ = ["compare", "sweep"]
+__all__ = ["run_compare", "run_sweep"]
 
 def _money(x: float) -> str:
     if not math.isfinite(x):
@@ -57,27 +56,11 @@ def _money(x: float) -> str:
 # ------------------------------------------------------------------------------------ compare
 
 
-@click.command()
-@click.argument("book", type=click.Path(exists=True, path_type=Path))
-@click.option("--reference", metavar="NAME",
-              help="Scenario the deltas are taken against (default: the base case).")
-@click.option("--scenarios", "names", metavar="A,B",
-              help="Compare only these scenarios (comma-separated; the reference is kept).")
-@click.option("--plans", is_flag=True, help="Add a Plan sheet per scenario.")
-@run_options
-def compare(book: Path, reference: str | None, names: str | None, plans: bool,
+def run_compare(book: Path, reference: str | None, names: str | None, plans: bool,
             output: Path | None, out_format: str, overwrite: bool, results_only: bool,
             no_write: bool, as_json: bool, solver: str | None, jobs: int | None,
             executor_kind: str, scheduler: str | None) -> None:
-    """Solve every scenario of BOOK's Scenarios sheet and compare them side by side.
-
-    Writes a copy of BOOK with a Scenario Comparison sheet (default: BOOK with .compare
-    before the suffix): one column per scenario, changes against the reference, the input
-    diff, and charts of NPV and HPC MW by scenario. With --format parquet or csv: a folder
-    of tables instead, every scenario's plan tables included.
-
-    Example: allocator compare sample_inputs/fleet.xlsx -o cmp.xlsx --reference "Jan 2026"
-    """
+    """Do ``compare`` with its parsed command line (:mod:`allocator.cli.study_commands`)."""
     wanted = [n.strip() for n in names.split(",") if n.strip()] if names else None
     if names is not None and not wanted:
         raise click.BadParameter("give at least one scenario name", param_hint="--scenarios")
@@ -152,41 +135,13 @@ def _print_comparison(result: Comparison) -> None:
 # -------------------------------------------------------------------------------------- sweep
 
 
-@click.command()
-@click.argument("book", type=click.Path(exists=True, path_type=Path))
-@click.option("--param", "parameter", metavar="NAME",
-              help="Parameter to sweep, e.g. rate_usd_kw_month or btc_price_usd.")
-@click.option("--target", metavar="NAME", help="The site or contract it applies to (default all).")
-@click.option("--operation", type=click.Choice(OPERATIONS), default="set", show_default=True,
-              help="Whether the values set the parameter, scale it or add to it.")
-@click.option("--from", "start", metavar="X", help="First value (a month YYYY-MM for months).")
-@click.option("--to", "stop", metavar="Y", help="Last value.")
-@click.option("--steps", type=click.IntRange(min=2), default=DEFAULT_STEPS, show_default=True,
-              help="Number of evenly spaced values.")
-@click.option("--bisections", type=click.IntRange(min=0, max=30), default=8, show_default=True,
-              help="Halvings of a step to locate each flip point.")
-@click.option("--samples", type=click.IntRange(min=1),
-              help="Monte Carlo instead: number of BTC price and hashrate paths.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Monte Carlo random seed.")
-@run_options
-def sweep(book: Path, parameter: str | None, target: str | None, operation: str,
+def run_sweep(book: Path, parameter: str | None, target: str | None, operation: str,
           start: str | None, stop: str | None, steps: int, bisections: int,
           samples: int | None, seed: int, output: Path | None, out_format: str,
           overwrite: bool, results_only: bool, no_write: bool, as_json: bool,
           solver: str | None, jobs: int | None, executor_kind: str,
           scheduler: str | None) -> None:
-    """Sweep one parameter across a range and find where the allocation flips; or, with
-    --samples, run a Monte Carlo over BTC price and network hashrate paths.
-
-    A sweep writes a Sweep sheet (MW by use against the parameter, flip points, charts) into
-    a copy of BOOK (default: BOOK with .sweep before the suffix). Monte Carlo reads the
-    volatilities from Settings (btc_price_volatility_pa, network_hashrate_volatility_pa,
-    btc_hashrate_correlation) and writes a Monte Carlo sheet (.montecarlo): NPV P5/P50/P95,
-    the probability each site converts and each contract is taken. With --format parquet or
-    csv either writes a folder of tables instead (per step or sample, by month too).
-
-    Example: allocator sweep fleet.xlsx --param rate_usd_kw_month --target "AI Lab NNN" --from 100 --to 200 --steps 11
-    """  # noqa: E501
+    """Do ``sweep`` with its parsed command line (:mod:`allocator.cli.study_commands`)."""
     results_only = results_only or is_document(book)  # a document has no workbook to copy
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" for name in ("steps", "operation")

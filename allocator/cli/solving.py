@@ -1,30 +1,24 @@
-"""What the multi-solve commands share (compare, sweep, stochastic): their options, the
+"""What the multi-solve commands share (compare, sweep, stochastic): the
 output they write by default, reading the book with its output checked before any solve,
 the executor asked for, and the result's warnings. No solving, no rendering here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from allocator.cli.common import ERR, output_suffix, warn_about_solver
 from allocator.cli.formats import check_data_output, data_output
-from allocator.cli.options import RESULTS_ONLY, format_option
 from allocator.cli.outputs import check_output
 from allocator.documents.fleet_document import FleetDocument, read_fleet_source
 from allocator.exports.folder import FileFormat
 from allocator.optimization.solvers import SolverOptions
-from allocator.scenarios.executors import EXECUTORS, Executor, make_executor
+from allocator.scenarios.executors import Executor, make_executor
 from allocator.workbook.reader import FleetWorkbook
 
-__all__ = ["default_output_path", "executor_for", "read_for", "run_options", "warn"]
-
-F = Callable[..., Any]
-
+__all__ = ["default_output_path", "executor_for", "read_for", "warn"]
 
 def read_for(target: Path, book: Path, sheet: str, *, solver: str | None, write: bool,
               results_only: bool, overwrite: bool, folder: FileFormat | None = None
@@ -49,35 +43,6 @@ def default_output_path(book: Path, kind: str, results_only: bool, folder: FileF
     if folder:
         return data_output(book, kind, folder)
     return book.with_name(f"{book.stem}.{kind}{output_suffix(book, results_only)}")
-
-
-def run_options(fn: F) -> F:
-    """Options every multi-solve command shares: executor, jobs, scheduler, solver, output."""
-    options = [
-        click.option("-o", "--output", type=click.Path(path_type=Path),
-                     help="Workbook to write (default: beside BOOK, see above), or the "
-                          "folder with --format parquet or csv."),
-        format_option,
-        click.option("--overwrite", is_flag=True,
-                     help="Replace OUTPUT if it exists (atomically)."),
-        click.option(RESULTS_ONLY, "results_only", is_flag=True,
-                     help="Write only the result sheets, not a copy of BOOK with them added."),
-        click.option("--no-write", is_flag=True, help="Solve and print, write no workbook."),
-        click.option("--json", "as_json", is_flag=True, help="Print the results as JSON."),
-        click.option("--solver",
-                     help="Solver: highs (default), cbc, glpk or any installed PuLP solver."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1),
-                     help="Solves at once on local processes (default: all cores; 1 = serial)."),
-        click.option("--executor", "executor_kind", type=click.Choice(EXECUTORS),
-                     default="auto", show_default=True,
-                     help="Where solves run: local processes, serial, or a Dask cluster."),
-        click.option("--scheduler", metavar="ADDRESS",
-                     help="Dask scheduler address (implies --executor dask; needs the extra "
-                          "fleet-allocator[dask]). Without it, dask starts a local cluster."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
 
 
 def executor_for(kind: str, jobs: int | None, scheduler: str | None) -> Executor:

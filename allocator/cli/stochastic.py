@@ -22,7 +22,7 @@ from allocator.cli.common import OUT, add_row, literal, note_ods_charts
 from allocator.cli.failures import library_errors
 from allocator.cli.formats import data_format
 from allocator.cli.progress import progress as _progress
-from allocator.cli.solving import default_output_path, executor_for, read_for, run_options, warn
+from allocator.cli.solving import default_output_path, executor_for, read_for, warn
 from allocator.documents.fleet_document import (
     DOCUMENT_SUFFIXES,
     FleetDocument,
@@ -35,7 +35,7 @@ from allocator.scenarios.compare import ScenarioBook
 from allocator.stochastic.distribution import Distribution
 from allocator.stochastic.first_stage import FirstStage
 from allocator.stochastic.held_plan import HeldPlan
-from allocator.stochastic.measures import DEFAULT_ALPHA, StochasticResult, stochastic_plan
+from allocator.stochastic.measures import StochasticResult, stochastic_plan
 from allocator.stochastic.paths import read_paths
 from allocator.stochastic.scenario_set import ScenarioSet
 from allocator.stochastic.sheet_set import sheet_scenario_set
@@ -43,9 +43,8 @@ from allocator.workbook.paths_sheet import read_paths_sheet
 from allocator.workbook.plan_decisions import read_held_plan
 from allocator.workbook.risk_writer import RISK_SUMMARY_SHEET, write_risk
 
-__all__ = ["frontier_weights", "held_plans", "result_json", "stochastic"]
+__all__ = ["frontier_weights", "held_plans", "result_json", "run_stochastic"]
 
-DEFAULT_FRONTIER = "0,0.25,0.5,0.75,1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 """A --paths file with one of these is a workbook: its ScenarioPaths sheet is read."""
 
@@ -103,61 +102,14 @@ def held_plans(values: tuple[str, ...]) -> list[tuple[str, Path]]:
     return out
 
 
-def _check_alpha(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if not (math.isfinite(value) and 0.0 < value < 1.0):
-        raise click.BadParameter(f"alpha must be in (0, 1), got {value}")
-    return value
-
-
-@click.command()
-@click.argument("book", type=click.Path(exists=True, path_type=Path))
-@click.option("--samples", type=click.IntRange(min=1),
-              help="Monte Carlo futures of BTC price and network hashrate (as sweep --samples).")
-@click.option("--paths", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Futures given as market paths instead: a CSV of scenario, probability, "
-                   "month, btc_price_usd, network_hashrate_ehs[, hashprice_usd_ph_day], or "
-                   "a workbook (BOOK itself too) whose ScenarioPaths sheet has them, or a "
-                   "fleet document whose scenario_paths records do.")
-@click.option("--scenarios", "use_scenarios", is_flag=True,
-              help="Futures from the Scenarios sheet instead: each scenario one future, "
-                   "with its probability column (blank: equally likely).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option("--alpha", type=float, default=DEFAULT_ALPHA, show_default=True,
-              callback=_check_alpha, help="CVaR tail: the worst share of futures, in (0, 1).")
-@click.option("--frontier", "weights", default=DEFAULT_FRONTIER, show_default=True,
-              metavar="L1,L2", help="CVaR weights lambda in [0, 1], one frontier point each "
-                                     "(blank: none).")
-@click.option("--decide-months", "decide_months", type=click.IntRange(min=0), metavar="F",
-              help="Also plan deciding only the first F months now, later decisions "
-                   "adapting to each future; says what must be decided now and what can "
-                   "wait.")
-@click.option("--hold", "hold", multiple=True, metavar="[NAME=]PLAN.xlsx",
-              help="A plan workbook written by optimize, held in every future as a row of "
-                   "the regret table (NAME, default the file's stem); repeatable.")
-@run_options
-def stochastic(book: Path, samples: int | None, paths: Path | None, use_scenarios: bool,
+def run_stochastic(book: Path, samples: int | None, paths: Path | None, use_scenarios: bool,
                seed: int, alpha: float,
                weights: str, decide_months: int | None, hold: tuple[str, ...],
                output: Path | None, out_format: str, overwrite: bool, results_only: bool,
                no_write: bool,
                as_json: bool, solver: str | None, jobs: int | None, executor_kind: str,
                scheduler: str | None) -> None:
-    """Choose one plan of conversions, leases and commitments across Monte Carlo futures,
-    and say what it is worth against planning on the outlook and against perfect foresight.
-
-    Mining is re-optimized in every future. Prints RP, EV, EEV, WS, VSS = RP - EEV and
-    EVPI = WS - RP, each plan's NPV P5/P50/P95 and CVaR, and the risk frontier (E[NPV]
-    against CVaR for each weight, with MW converted per site and committed per contract);
-    writes Risk Summary, Risk Frontier, First Stage and Regret sheets into a copy of BOOK
-    (default: BOOK with .stochastic before the suffix).
-
-    The futures are Monte Carlo draws (--samples, --seed), paths of your own (--paths) or
-    the scenarios of BOOK's Scenarios sheet (--scenarios, with its probability column).
-    --hold PLAN.xlsx adds a plan written by optimize to the regret table: its conversions,
-    commitments and leases held in every future, mining re-optimized there.
-
-    Example: allocator stochastic sample_inputs/fleet.xlsx --samples 30 --seed 7
-    """
+    """Do ``stochastic`` with its parsed command line (:mod:`allocator.cli.study_commands`)."""
     lams = frontier_weights(weights)
     holds = held_plans(hold)
     if [samples is not None, paths is not None, use_scenarios].count(True) != 1:

@@ -156,8 +156,9 @@ def check_consistency(fleet: Fleet) -> Consistency:
     installed: dict[str, float] = {}
     for miner in fleet.miners:  # added in the fleet's order, as a sum per site would
         installed[miner.site] = installed.get(miner.site, 0) + miner.installed_mw
+    hourly = {c.site for c in fleet.price_curves}
     for site in fleet.sites:
-        _check_site(site, installed.get(site.name, 0), out)
+        _check_site(site, installed.get(site.name, 0), site.name in hourly, out)
     for contract in fleet.contracts:
         _check_contract(fleet, contract, horizon, out)
     out.errors.extend(phase_problems(fleet))  # phases of one deal (allocator.deals)
@@ -169,9 +170,9 @@ def check_consistency(fleet: Fleet) -> Consistency:
     return out
 
 
-def _check_site(site: Site, installed: float, out: Consistency) -> None:
+def _check_site(site: Site, installed: float, hourly: bool, out: Consistency) -> None:
     """Existing HPC must fit the site's grid power; ``installed`` miner MW that cannot fit
-    warn."""
+    warn, and so do a PPA without ``hourly`` prices and a PPA block above the grid."""
     if site.hpc_pue * site.hpc_existing_mw > site.capacity_mw + 1e-9:
         out.errors.append(Problem(
             "Sites", f"existing HPC needs {site.hpc_pue * site.hpc_existing_mw:g} grid MW "
@@ -182,8 +183,7 @@ def _check_site(site: Site, installed: float, out: Consistency) -> None:
             f"Site {site.name}: installed miners need {installed * site.mining_pue:,.1f} grid "
             f"MW but capacity_mw is {site.capacity_mw:,.1f}; some cannot run."
         )
-    if site.ppa_price_usd_mwh is not None and not any(c.site == site.name
-                                                      for c in fleet.price_curves):
+    if site.ppa_price_usd_mwh is not None and not hourly:
         out.warnings.append(
             f"Site {site.name}: a PPA (ppa_price_usd_mwh) applies only in months priced from "
             "hourly prices, and the site has none; it is planned on power_price_usd_mwh.")

@@ -101,7 +101,7 @@ def main() -> None:
         row = [size, f"{int(r['variables']):,}"] + [
             f"{r[k]:.2f}" for k in ("read", "validate", "build", "solve", "extract", "verify",
                                      "write", "end_to_end", "floor")
-        ] + [f"{r['end_to_end'] / r['floor']:.1f}", f"{r['peak_rss_mib']:.0f}"]
+        ] + [f"{r['end_to_end'] / r['floor']:.2f}", f"{r['peak_rss_mib']:.0f}"]
         print(" ".join(f"{c:>9}" for c in row), flush=True)
 
 

@@ -44,7 +44,7 @@ from allocator.insight.annotate import add_insight
 from allocator.insight.summary import insight_summary
 from allocator.optimization.infeasibility import explain_infeasibility, relax
 from allocator.optimization.solvers import SolverOptions
-from allocator.results.plan import Plan
+from allocator.results.plan import PPA_BLOCKS_SHEET, Plan
 from allocator.workbook.schema import OUTPUT_SHEETS
 from allocator.workbook.template import write_template
 from allocator.workbook.writer import write_plan
@@ -115,7 +115,7 @@ def _flexibility_figures(plan: Plan) -> dict[str, Any]:
 
 def _block_figures(plan: Plan) -> dict[str, Any]:
     """What fixed PPA blocks add, discounted, where a site holds one (else nothing)."""
-    blocks = plan.extra.get("PPA Blocks")
+    blocks = plan.extra.get(PPA_BLOCKS_SHEET)
     if blocks is None:
         return {}
     months = plan.site_months

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from allocator.domain import Fleet, PriceCurve, Site
+from allocator.power.flexible import resale_factor
 
 __all__ = ["PpaBlocks", "block_terms_usd_mw_month", "index_fleet", "ppa_block_arrays"]
 
@@ -68,10 +69,6 @@ def index_fleet(fleet: Fleet) -> Fleet:
     return fleet.model_copy(update={"sites": sites})
 
 
-def _resale_factor(site: Site) -> float:
-    return 1.0 - site.ppa_resale_discount if site.ppa_resale else 0.0
-
-
 def _emergency_usd_mwh_h(fleet: Fleet, months: list[str]) -> Array:
     """``Σ h x price`` over each site-month's emergency intervals ``[S, T]``."""
     s_of = {s.name: i for i, s in enumerate(fleet.sites)}
@@ -103,7 +100,7 @@ def ppa_block_arrays(fleet: Fleet, months: list[str], has_curve: npt.NDArray[np.
     at = has_curve & is_block[:, None]
     price = np.array([s.ppa_price_usd_mwh if s.ppa_block else 0.0 for s in fleet.sites],
                      dtype=float)[:, None]
-    factor = np.array([_resale_factor(s) for s in fleet.sites], dtype=float)[:, None]
+    factor = np.array([resale_factor(s) for s in fleet.sites], dtype=float)[:, None]
     mean = np.where(at, index_mean_usd_mwh, 0.0)
     hours = np.where(at, curve_hours, 0.0)
     emergency = np.where(at, _emergency_usd_mwh_h(fleet, months), 0.0)
@@ -117,7 +114,7 @@ def ppa_block_arrays(fleet: Fleet, months: list[str], has_curve: npt.NDArray[np.
 def block_terms_usd_mw_month(site: Site, curve: PriceCurve) -> tuple[float, float]:
     """``(unused, hpc_gain)`` per MW-month of one block site-month, from its curve alone: a
     block MW assigned to nothing, and a leased grid MW on the block over the index."""
-    factor = _resale_factor(site)
+    factor = resale_factor(site)
     price = float(site.ppa_price_usd_mwh or 0.0)
     hours = np.asarray(curve.hours, dtype=float)
     energy = float(np.dot(hours, curve.price_usd_mwh))  # Σ h x price, every hour

@@ -25,7 +25,7 @@ from allocator.power.flexible import firm_price_usd_mwh, row_curtailment
 from allocator.power.four_cp import four_cp_usd_mw, mining_four_cp_usd_mw
 from allocator.power.ppa_block import block_terms_usd_mw_month, index_fleet
 from allocator.power.valuation import mining_revenue_usd_mwh
-from allocator.results.plan import Plan
+from allocator.results.plan import PPA_BLOCKS_SHEET, Plan
 
 __all__ = ["Valuation", "reprice"]
 
@@ -131,7 +131,7 @@ def _ppa_block_usd(fleet: Fleet, index: _Inputs, plan: Plan) -> float:
         covered = tranches[tranches["ppa_covered_mw"] != 0]
         covered = covered.assign(running_mw=covered["ppa_covered_mw"])
         gain = _mining_usd(_Inputs.of(fleet), covered) - _mining_usd(index, covered)
-    rows = plan.extra.get("PPA Blocks")
+    rows = plan.extra.get(PPA_BLOCKS_SHEET)
     if rows is None:
         return gain
     curves = {(c.site, c.month): c for c in fleet.price_curves}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from allocator.domain import Fleet
 from allocator.periods import month_index, month_indexes, month_range
-from allocator.results.plan import Plan
+from allocator.results.plan import PPA_BLOCKS_SHEET, Plan
 
 __all__ = ["FEASIBILITY_TOL_MW", "RTOL", "plan_violations"]
 
@@ -123,7 +123,7 @@ def _ppa_block_violations(plan: Plan, slack: Any) -> list[str]:
         over = tr[tr["ppa_covered_mw"] > tr["running_mw"] + slack(tr["running_mw"])]
         out += [f"ppa_mine_cover: {r.site} {r.model} {r.month} has {r.ppa_covered_mw} MW on "
                 f"the PPA block, running {r.running_mw}" for r in over.itertuples()]
-    blocks = plan.extra.get("PPA Blocks")
+    blocks = plan.extra.get(PPA_BLOCKS_SHEET)
     if blocks is None:
         return out
     used = blocks["ppa_mining_grid_mw"] + blocks["ppa_hpc_grid_mw"] + blocks["ppa_unused_mw"]

@@ -98,7 +98,10 @@ import pandas as pd
 
 from allocator.exports.results import write_plan_tables
 
-__all__ = ["Plan", "RunInfo"]
+__all__ = ["PPA_BLOCKS_SHEET", "Plan", "RunInfo"]
+
+PPA_BLOCKS_SHEET = "PPA Blocks"
+"""The ``extra`` frame (and sheet) of fixed PPA blocks (:mod:`allocator.results.ppa_blocks`)."""
 
 
 _DUAL_LABELS = {

@@ -14,13 +14,14 @@ import pandas as pd
 
 from allocator.optimization.backends import Solution
 from allocator.optimization.coefficients import Coefficients
+from allocator.power.ppa_block import PpaBlocks
 from allocator.results.decisions import clean_mw, text_array
+from allocator.results.plan import PPA_BLOCKS_SHEET
 
 __all__ = ["PPA_BLOCKS_COLUMNS", "PPA_BLOCKS_SHEET", "block_value_usd", "ppa_blocks"]
 
 Array = npt.NDArray[np.float64]
 
-PPA_BLOCKS_SHEET = "PPA Blocks"
 PPA_BLOCKS_COLUMNS = ("site", "month", "ppa_mw", "ppa_mining_grid_mw", "ppa_hpc_grid_mw",
                       "ppa_unused_mw", "ppa_price_usd_mwh", "ppa_block_usd")
 
@@ -40,14 +41,18 @@ def _on_block(coef: Coefficients, sol: Solution) -> tuple[Array, Array, Array]:
 def block_value_usd(coef: Coefficients, sol: Solution) -> Array | None:
     """``[S, T]`` nominal USD each block adds to its site-month over the index pricing of the
     plan's rows; ``None`` without a block."""
-    blocks = coef.ppa
-    if blocks is None:
+    if coef.ppa is None:
         return None
+    return _value_usd(coef.ppa, coef, sol, *_on_block(coef, sol)[1:])
+
+
+def _value_usd(blocks: PpaBlocks, coef: Coefficients, sol: Solution, hpc: Array,
+               unused: Array) -> Array:
+    """:func:`block_value_usd` given the blocks' leased and unassigned grid MW."""
     out = np.zeros((len(coef.sites), len(coef.months)))
     if sol.ppa_mine_mw is not None:
         np.add.at(out, coef.tranche_site, clean_mw(sol.ppa_mine_mw)
                   * blocks.mine_gain_usd_mw_month)
-    _, hpc, unused = _on_block(coef, sol)
     return np.asarray(out + hpc * blocks.hpc_gain_usd_mw_month
                       + unused * blocks.unused_usd_mw_month, dtype=float)
 
@@ -55,10 +60,10 @@ def block_value_usd(coef: Coefficients, sol: Solution) -> Array | None:
 def ppa_blocks(coef: Coefficients, sol: Solution) -> pd.DataFrame | None:
     """The ``PPA Blocks`` frame, one row per site-month a block applies in; ``None`` without."""
     blocks = coef.ppa
-    value = block_value_usd(coef, sol)
-    if blocks is None or value is None or not blocks.at.any():
+    if blocks is None or not blocks.at.any():
         return None
     mining, hpc, unused = _on_block(coef, sol)
+    value = _value_usd(blocks, coef, sol, hpc, unused)
     s, t = np.nonzero(blocks.at)
     price = np.array([site.ppa_price_usd_mwh or 0.0 for site in coef.sites], dtype=float)
     return pd.DataFrame({

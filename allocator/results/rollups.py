@@ -51,6 +51,7 @@ class SiteMonths:
         margin_usd: Mining plus HPC margin less the capital charge, plus what a fixed PPA
             block adds (``ppa_block_usd``).
         discounted_margin_usd: ``margin_usd`` times the month's discount factor.
+        ppa_block_usd: What fixed PPA blocks add, in ``margin_usd``; ``None`` without one.
     """
 
     frame: pd.DataFrame
@@ -59,6 +60,7 @@ class SiteMonths:
     idle_mw: Array
     margin_usd: Array
     discounted_margin_usd: Array
+    ppa_block_usd: Array | None = None
 
 
 def site_months(coef: Coefficients, sol: Solution, mine: Mining, lease: Leases,
@@ -112,7 +114,7 @@ def site_months(coef: Coefficients, sol: Solution, mine: Mining, lease: Leases,
         "capacity_mw": np.repeat(coef.site.capacity_mw, t_count),
         **{name: np.asarray(v, dtype=float).reshape(-1) for name, v in grids.items()},
     })
-    return SiteMonths(frame, mining_grid, hpc_grid, idle, margin, discounted)
+    return SiteMonths(frame, mining_grid, hpc_grid, idle, margin, discounted, block)
 
 
 def allocation(sm: SiteMonths) -> pd.DataFrame:
@@ -155,10 +157,7 @@ def summary(coef: Coefficients, mine: Mining, lease: Leases, conv: Conversions,
     with np.errstate(divide="ignore", invalid="ignore"):
         margin_pct = np.where(revenue > 0, margin / revenue, np.nan)
     discounted = sm.discounted_margin_usd.sum(0)
-    frame = sm.frame
-    block = ({} if "ppa_block_usd" not in frame
-             else {"ppa_block_usd": frame["ppa_block_usd"].to_numpy().reshape(
-                 len(coef.sites), len(coef.months)).sum(0)})
+    block = {} if sm.ppa_block_usd is None else {"ppa_block_usd": sm.ppa_block_usd.sum(0)}
     return pd.DataFrame({
         "month": list(coef.months),
         "days": coef.days.astype(int),

@@ -120,7 +120,8 @@ class Child:
             os.close(self._fd)
 
     def _reap(self) -> None:
-        assert self._pid is not None
+        if self._pid is None:
+            raise OSError("the process making the rows was already reaped")
         os.close(self._fd)
         code = os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
         self._pid = None
